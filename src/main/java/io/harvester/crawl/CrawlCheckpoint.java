@@ -1,0 +1,196 @@
+package io.harvester.crawl;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import javax.sql.DataSource;
+
+/**
+ * The {@code crawl_nodes} table: what a crawl has found and which lookups are done. It is both the
+ * crawl's output (streamed depth-first into the CSV) and its checkpoint (a resumed run starts from it).
+ */
+final class CrawlCheckpoint {
+
+    private final DataSource dataSource;
+
+    CrawlCheckpoint(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * Records a lookup's answer in one transaction: its children (leaves at {@code depth} are done at
+     * once, nothing to look up) and the parent's own lookup as done.
+     */
+    void answered(long runId, Lookup lookup, List<CrawlNode> children, int depth) {
+        // one statement, one round trip: it runs once per lookup while the lookup holds its slot
+        int n = children.size();
+        String[] keys = new String[n];
+        String[] ids = new String[n];
+        String[] parents = new String[n];
+        String[] names = new String[n];
+        String[] types = new String[n];
+        String[] paths = new String[n];
+        for (int i = 0; i < n; i++) {
+            CrawlNode child = children.get(i);
+            keys[i] = child.key();
+            ids[i] = child.id();
+            parents[i] = child.parentId();
+            names[i] = child.name();
+            types[i] = child.type();
+            paths[i] = child.path();
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     with parent as (
+                         update crawl_nodes set status = 'done', updated_at = now() where run_id = ? and node_key = ?)
+                     insert into crawl_nodes (run_id, node_key, level, id, parent_id, name, type, path, status)
+                     select ?, k, ?, i, p, n, t, pa, ? from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                         as u(k, i, p, n, t, pa)
+                     on conflict (run_id, node_key) do nothing""")) {
+            ps.setLong(1, runId);
+            ps.setString(2, lookup.parent() == null ? "" : lookup.parent().key());
+            ps.setLong(3, runId);
+            ps.setInt(4, lookup.level());
+            ps.setString(5, lookup.level() >= depth ? "done" : "pending");
+            ps.setArray(6, c.createArrayOf("text", keys));
+            ps.setArray(7, c.createArrayOf("text", ids));
+            ps.setArray(8, c.createArrayOf("text", parents));
+            ps.setArray(9, c.createArrayOf("text", names));
+            ps.setArray(10, c.createArrayOf("text", types));
+            ps.setArray(11, c.createArrayOf("text", paths));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("crawl checkpoint write failed: " + e.getMessage(), e);
+        }
+    }
+
+    void failed(long runId, CrawlNode node, String error) {
+        inTransaction(c -> setStatus(c, runId, node.key(), "failed", error));
+    }
+
+    /** Hands the checkpoint of an earlier run to a new one; with {@code retryFailed} its failed lookups are made again. */
+    int takeOver(long fromRun, long toRun, boolean retryFailed) {
+        int[] moved = new int[1];
+        inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("update crawl_nodes set run_id = ? where run_id = ?")) {
+                ps.setLong(1, toRun);
+                ps.setLong(2, fromRun);
+                moved[0] = ps.executeUpdate();
+            }
+            if (retryFailed) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "update crawl_nodes set status = 'pending', error = null where run_id = ? and status = 'failed'")) {
+                    ps.setLong(1, toRun);
+                    ps.executeUpdate();
+                }
+            }
+        });
+        return moved[0];
+    }
+
+    /** Nodes whose own lookup is still to be made. */
+    List<CrawlNode> pending(long runId) {
+        List<CrawlNode> nodes = new ArrayList<>();
+        stream("select * from crawl_nodes where run_id = ? and status = 'pending' order by node_key collate \"C\"",
+                runId, nodes::add);
+        return nodes;
+    }
+
+    /** Every node of the run, depth-first in API order, without holding them all in memory. */
+    void eachDepthFirst(long runId, Consumer<CrawlNode> consumer) {
+        stream("select * from crawl_nodes where run_id = ? order by node_key collate \"C\"", runId, consumer);
+    }
+
+    /** Per level: nodes found, lookups done and failed. */
+    Map<Integer, int[]> countsByLevel(long runId) {
+        Map<Integer, int[]> counts = new LinkedHashMap<>();
+        query("""
+                select level, count(*), count(*) filter (where status = 'done'), count(*) filter (where status = 'failed')
+                from crawl_nodes where run_id = ? group by level order by level""", runId, rs -> counts.put(rs.getInt(1),
+                new int[] {rs.getInt(2), rs.getInt(3), rs.getInt(4)}));
+        return counts;
+    }
+
+    List<String> failedIds(long runId) {
+        List<String> ids = new ArrayList<>();
+        query("select id from crawl_nodes where run_id = ? and status = 'failed' order by node_key collate \"C\"", runId,
+                rs -> ids.add(rs.getString(1)));
+        return ids;
+    }
+
+    boolean hasNodes(long runId) {
+        boolean[] any = new boolean[1];
+        query("select 1 from crawl_nodes where run_id = ? limit 1", runId, rs -> any[0] = true);
+        return any[0];
+    }
+
+    private void stream(String sql, long runId, Consumer<CrawlNode> consumer) {
+        query(sql, runId, rs -> consumer.accept(new CrawlNode(rs.getString("node_key"), rs.getInt("level"),
+                rs.getString("id"), rs.getString("name"), rs.getString("type"), rs.getString("parent_id"),
+                rs.getString("path"))));
+    }
+
+    private interface RowHandler {
+        void row(ResultSet rs) throws SQLException;
+    }
+
+    private interface Work {
+        void run(Connection c) throws SQLException;
+    }
+
+    private void query(String sql, long runId, RowHandler handler) {
+        try (Connection c = dataSource.getConnection()) {
+            // a cursor (fetch size in a transaction) streams big crawls instead of loading them whole
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setFetchSize(1000);
+                ps.setLong(1, runId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        handler.row(rs);
+                    }
+                }
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("crawl checkpoint of run " + runId + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void inTransaction(Work work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                work.run(c);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("crawl checkpoint write failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void setStatus(Connection c, long runId, String key, String status, String error) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "update crawl_nodes set status = ?, error = ?, updated_at = now() where run_id = ? and node_key = ?")) {
+            ps.setString(1, status);
+            ps.setString(2, error);
+            ps.setLong(3, runId);
+            ps.setString(4, key);
+            ps.executeUpdate();
+        }
+    }
+}

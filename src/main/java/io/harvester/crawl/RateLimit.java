@@ -1,0 +1,27 @@
+package io.harvester.crawl;
+
+/**
+ * Spaces request starts at least 1/rate seconds apart, so no one-second window holds more than
+ * {@code ratePerSecond} starts. Zero or less means no limit.
+ */
+final class RateLimit {
+
+    private final long intervalNanos;
+    private long nextStart = Long.MIN_VALUE;
+
+    RateLimit(double ratePerSecond) {
+        this.intervalNanos = ratePerSecond > 0 ? (long) Math.ceil(1_000_000_000L / ratePerSecond) : 0;
+    }
+
+    /** Nanoseconds to wait before the next start may go; 0 when it may go now (and is then counted). */
+    long reserve(long now) {
+        if (intervalNanos == 0) {
+            return 0;
+        }
+        if (nextStart == Long.MIN_VALUE || now >= nextStart) {
+            nextStart = now + intervalNanos;
+            return 0;
+        }
+        return nextStart - now;
+    }
+}

@@ -1,0 +1,68 @@
+package io.harvester.http;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import org.apache.camel.http.base.HttpOperationFailedException;
+
+/** Turns what went wrong with an upstream call into one line a person can act on. */
+public final class HttpFailures {
+
+    private HttpFailures() {
+    }
+
+    public static String describe(Throwable failure) {
+        if (failure == null) {
+            return "unknown failure";
+        }
+        HttpOperationFailedException http = find(failure, HttpOperationFailedException.class);
+        if (http != null) {
+            return "HTTP " + http.getStatusCode() + (http.getStatusText() == null ? "" : " " + http.getStatusText())
+                    + " from " + http.getUri();
+        }
+        if (find(failure, CallNotPermittedException.class) != null) {
+            return "circuit breaker is open after repeated failures; calls are not sent until it half-opens";
+        }
+        SocketTimeoutException timeout = find(failure, SocketTimeoutException.class);
+        if (timeout != null) {
+            return "timed out waiting for the upstream (" + timeout.getMessage() + ")";
+        }
+        if (find(failure, ConnectException.class) != null) {
+            return "upstream is down: " + find(failure, ConnectException.class).getMessage();
+        }
+        if (find(failure, UnknownHostException.class) != null) {
+            return "unknown host " + find(failure, UnknownHostException.class).getMessage();
+        }
+        AnswerFormatException format = find(failure, AnswerFormatException.class);
+        if (format != null) {
+            return format.getMessage();
+        }
+        IOException io = find(failure, IOException.class);
+        Throwable shown = io != null ? io : root(failure);
+        return shown.getClass().getSimpleName() + ": " + shown.getMessage();
+    }
+
+    public static boolean isBreakerOpen(Throwable failure) {
+        return find(failure, CallNotPermittedException.class) != null;
+    }
+
+    public static <T extends Throwable> T find(Throwable failure, Class<T> type) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+
+    private static Throwable root(Throwable failure) {
+        Throwable t = failure;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}

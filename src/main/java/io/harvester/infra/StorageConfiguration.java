@@ -1,0 +1,90 @@
+package io.harvester.infra;
+
+import java.nio.file.Path;
+
+import javax.sql.DataSource;
+
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import org.apache.commons.dbcp2.BasicDataSource;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Binds the {@code dataSource} and {@code redisson} beans. With {@code harvester.embedded=true} (the dev
+ * profile) it first starts an embedded PostgreSQL and Redis and points the same pool and client at
+ * them, so dev and prod share one code path: a JDBC URL and a Redis URI.
+ */
+public class StorageConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StorageConfiguration.class);
+
+    @PropertyInject(value = "harvester.embedded", defaultValue = "false")
+    private boolean embedded;
+    @PropertyInject(value = "harvester.embedded.data-dir", defaultValue = "data")
+    private String embeddedDataDir;
+    @PropertyInject(value = "harvester.db.url", defaultValue = "")
+    private String dbUrl;
+    @PropertyInject(value = "harvester.db.user", defaultValue = "")
+    private String dbUser;
+    @PropertyInject(value = "harvester.db.password", defaultValue = "")
+    private String dbPassword;
+    @PropertyInject(value = "harvester.db.pool-size", defaultValue = "20")
+    private int poolSize;
+    @PropertyInject(value = "harvester.redis.url", defaultValue = "")
+    private String redisUrl;
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        if (embedded) {
+            EmbeddedPostgresServer postgres = new EmbeddedPostgresServer(Path.of(embeddedDataDir, "postgres"), "harvester");
+            EmbeddedRedisServer redis = new EmbeddedRedisServer(Path.of(embeddedDataDir, "redis.pid"));
+            // started now, not with the context: the schema and the routes' beans need them first
+            postgres.start();
+            redis.start();
+            context.addService(postgres, true, false);
+            context.addService(redis, true, false);
+            dbUrl = postgres.jdbcUrl();
+            dbUser = postgres.user();
+            dbPassword = "";
+            redisUrl = redis.uri();
+        }
+        require("harvester.db.url (HARVESTER_DB_URL)", dbUrl);
+        require("harvester.redis.url (HARVESTER_REDIS_URL)", redisUrl);
+
+        BasicDataSource dataSource = new BasicDataSource();
+        dataSource.setUrl(dbUrl);
+        dataSource.setUsername(dbUser);
+        dataSource.setPassword(dbPassword);
+        dataSource.setMaxTotal(poolSize);
+        dataSource.setMaxWait(java.time.Duration.ofSeconds(30));
+        dataSource.setValidationQuery("select 1");
+        dataSource.setTestOnBorrow(true);
+        SchemaMigration.migrate(dataSource);
+        context.getRegistry().bind("dataSource", DataSource.class, dataSource);
+        context.addService(new Closer("dataSource", dataSource::close), true, true);
+
+        Config config = new Config();
+        config.useSingleServer().setAddress(redisUrl).setConnectionMinimumIdleSize(1).setConnectionPoolSize(8);
+        RedissonClient redisson = Redisson.create(config);
+        context.getRegistry().bind("redisson", RedissonClient.class, redisson);
+        context.addService(new Closer("redisson", redisson::shutdown), true, true);
+        LOG.info("Storage ready: {} and Redis {}", JdbcUrls.withoutSecrets(dbUrl), RedisUris.withoutSecrets(redisUrl));
+    }
+
+    @BindToRegistry("harvesterInstanceId")
+    public String instanceId() {
+        return InstanceId.get();
+    }
+
+    private static void require(String what, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException(what + " is not set: the prod profile needs it (or use the dev profile)");
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.harvester.paging;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.function.LongPredicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A CSV file under construction. It is written to a hidden temporary name next to its final place and
+ * renamed atomically only when complete, so the final name never holds a partial file and a failed run
+ * leaves earlier exports untouched.
+ */
+public final class CsvOutput implements AutoCloseable {
+
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+    private static final Pattern TEMP_NAME = Pattern.compile("^\\..+\\.run(\\d+)\\.csv\\.tmp$");
+
+    /** What a published file holds. */
+    public record Published(Path path, long bytes, long rows, String sha256) {
+    }
+
+    private final Path dir;
+    private final String baseName;
+    private final Path temp;
+    private final FileChannel channel;
+    private final MessageDigest digest;
+    private final CountingStream counter;
+    private final Writer writer;
+    private long rows;
+    private boolean closed;
+
+    private CsvOutput(Path dir, String baseName, Path temp) throws IOException {
+        this.dir = dir;
+        this.baseName = baseName;
+        this.temp = temp;
+        this.channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        this.digest = sha256();
+        this.counter = new CountingStream(new DigestOutputStream(java.nio.channels.Channels.newOutputStream(channel), digest));
+        this.writer = new BufferedWriter(new OutputStreamWriter(counter, StandardCharsets.UTF_8), 1 << 16);
+    }
+
+    /** Opens {@code <dir>/.<name>-<stamp>.run<runId>.csv.tmp}, to become {@code <dir>/<name>-<stamp>.csv}. */
+    public static CsvOutput open(Path dir, String name, long runId, LocalDateTime startedAt) {
+        String baseName = name + "-" + STAMP.format(startedAt);
+        try {
+            Files.createDirectories(dir);
+            return new CsvOutput(dir, baseName, dir.resolve("." + baseName + ".run" + runId + ".csv.tmp"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary CSV in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public synchronized void write(CharSequence text, long rowCount) {
+        try {
+            writer.append(text);
+            rows += rowCount;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + temp + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Flushes to disk and moves the file to its final name; never replaces an existing export. */
+    public synchronized Published publish() {
+        try {
+            writer.flush();
+            channel.force(true);
+            close();
+            Path target = dir.resolve(baseName + ".csv");
+            for (int n = 2; Files.exists(target); n++) {
+                target = dir.resolve(baseName + "-" + n + ".csv");
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            return new Published(target, counter.count, rows, HexFormat.of().formatHex(digest.digest()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot publish " + temp + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Drops the temporary file; the final name is never touched. */
+    public synchronized void abort() {
+        try {
+            close();
+        } catch (IOException ignored) {
+            // the file is deleted next; a close failure changes nothing
+        }
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + temp + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path temp() {
+        return temp;
+    }
+
+    public long rows() {
+        return rows;
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (!closed) {
+            closed = true;
+            writer.close();
+        }
+    }
+
+    /** Deletes temporary files left by runs that are no longer live (a killed process leaves them). */
+    public static int removeStaleTemps(Path dir, LongPredicate runIsLive) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int removed = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, ".*.csv.tmp")) {
+            for (Path file : files) {
+                Matcher m = TEMP_NAME.matcher(file.getFileName().toString());
+                if (m.matches() && !runIsLive.test(Long.parseLong(m.group(1)))) {
+                    Files.deleteIfExists(file);
+                    removed++;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean temporary files in " + dir + ": " + e.getMessage(), e);
+        }
+        return removed;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM lacks SHA-256", e);
+        }
+    }
+
+    private static final class CountingStream extends java.io.FilterOutputStream {
+        private long count;
+
+        CountingStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.harvester.paging;
+
+import io.harvester.http.AnswerFormatException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Cursor or next-link APIs: each answer names the next page, so pages are fetched one after another.
+ * With a {@code cursorParam} the value of {@code cursorField} is sent as that query parameter on the
+ * base URL; without one, {@code cursorField} holds the next page's URL (absolute or relative).
+ */
+final class CursorPagination implements Pagination {
+
+    private final String url;
+    private final JsonField cursorField;
+    private final String cursorParam;
+    private final List<String> nextOf = new ArrayList<>();
+
+    CursorPagination(String url, JsonField cursorField, String cursorParam) {
+        this.url = url;
+        this.cursorField = cursorField;
+        this.cursorParam = cursorParam == null ? "" : cursorParam.trim();
+    }
+
+    @Override
+    public Next next(int index) {
+        if (index == 0) {
+            return new Fetch(new PageRequest(0, url));
+        }
+        if (nextOf.size() < index) {
+            return new Wait();
+        }
+        String cursor = nextOf.get(index - 1);
+        if (cursor == null) {
+            return new End();
+        }
+        String next = cursorParam.isEmpty() ? URI.create(url).resolve(cursor).toString()
+                : QueryStrings.append(url, cursorParam, cursor);
+        return new Fetch(new PageRequest(index, next));
+    }
+
+    @Override
+    public void learn(int index, JsonNode response) {
+        JsonNode node = cursorField.find(response);
+        String cursor = node == null || node.asText().isBlank() ? null : node.asText();
+        if (cursor != null && index > 0 && cursor.equals(nextOf.get(index - 1))) {
+            throw new AnswerFormatException("field '" + cursorField + "' (cursorField) repeats the cursor '"
+                    + cursor + "' of the previous page; stopping instead of looping forever");
+        }
+        while (nextOf.size() <= index) {
+            nextOf.add(null);
+        }
+        nextOf.set(index, cursor);
+    }
+
+    @Override
+    public int pageCount() {
+        return -1;
+    }
+}

@@ -1,0 +1,31 @@
+package io.harvester.paging;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * How an API is paged: which request fetches the page at a position, learnt from the pages seen so far.
+ * Called under the {@link PageWindow}'s lock, so implementations need no synchronisation of their own.
+ */
+interface Pagination {
+
+    /** What to do for the page at a position: fetch it, wait for an earlier page, or stop. */
+    sealed interface Next permits Fetch, Wait, End {
+    }
+
+    record Fetch(PageRequest request) implements Next {
+    }
+
+    record Wait() implements Next {
+    }
+
+    record End() implements Next {
+    }
+
+    Next next(int index);
+
+    /** Learns from the parsed response of the page at a position (the total, or the next cursor). */
+    void learn(int index, JsonNode response);
+
+    /** Number of pages when known, else -1 (cursor APIs). */
+    int pageCount();
+}

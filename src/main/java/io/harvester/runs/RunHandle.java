@@ -1,0 +1,17 @@
+package io.harvester.runs;
+
+import org.apache.camel.Exchange;
+
+/**
+ * A live run as a pipeline route carries it in exchange property {@link #PROPERTY}; the shared error
+ * handling ({@code routes/harvester-pipeline.camel.yaml}) ends it through {@link #fail}.
+ */
+public interface RunHandle {
+
+    String PROPERTY = "harvesterRun";
+
+    long id();
+
+    /** Ends the run as failed with a message naming what failed; later calls keep the first message. */
+    void fail(Throwable cause, Exchange exchange);
+}

@@ -1,0 +1,159 @@
+package io.harvester.runs;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Reads and writes the run model ({@code runs}, {@code run_steps}, {@code run_logs}, {@code run_outputs}).
+ * Every write is one short statement in autocommit, so a crash never leaves a run half-updated.
+ */
+public class RunStore {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final DataSource dataSource;
+    private final String owner;
+
+    public RunStore(DataSource dataSource, String owner) {
+        this.dataSource = dataSource;
+        this.owner = owner;
+    }
+
+    public String owner() {
+        return owner;
+    }
+
+    /**
+     * Starts a run unless the pipeline already has a live one; then the trigger is recorded as a
+     * {@code skipped} run naming the live run, and the result is empty.
+     */
+    public Optional<Long> begin(String pipeline, String trigger, Map<String, ?> params, String outputDir) {
+        String paramsJson = json(params);
+        Optional<Long> id = queryId("""
+                insert into runs (pipeline, status, trigger, params, started_at, heartbeat_at, owner, output_dir, current_step)
+                values (?, 'running', ?, ?::jsonb, now(), now(), ?, ?, 'starting')
+                on conflict (pipeline) where status in ('pending', 'running') do nothing
+                returning id""", pipeline, trigger, paramsJson, owner, outputDir);
+        if (id.isEmpty()) {
+            Long live = queryId("select id from runs where pipeline = ? and status in ('pending', 'running')", pipeline)
+                    .orElse(null);
+            update("""
+                    insert into runs (pipeline, status, trigger, params, created_at, started_at, finished_at, owner, error)
+                    values (?, 'skipped', ?, ?::jsonb, now(), now(), now(), ?, ?)""",
+                    pipeline, trigger, paramsJson, owner,
+                    "skipped: run " + live + " of " + pipeline + " is still in progress");
+        }
+        return id;
+    }
+
+    public void step(long runId, int ordinal, String name, String status, long records, Map<String, ?> result,
+                     String error) {
+        update("""
+                insert into run_steps (run_id, ordinal, name, status, started_at, finished_at, records, result, error)
+                values (?, ?, ?, ?, now(), case when ? in ('completed', 'failed', 'partial', 'skipped') then now() end,
+                        ?, ?::jsonb, ?)
+                on conflict (run_id, ordinal) do update set
+                    status = excluded.status, records = excluded.records, result = excluded.result,
+                    error = excluded.error,
+                    finished_at = case when excluded.status in ('completed', 'failed', 'partial', 'skipped')
+                                       then now() end""",
+                runId, ordinal, name, status, status, records, result == null ? null : json(result), error);
+    }
+
+    public void progress(long runId, int progress, String currentStep) {
+        update("update runs set progress = ?, current_step = ?, heartbeat_at = now() where id = ? and status = 'running'",
+                Math.max(0, Math.min(100, progress)), currentStep, runId);
+    }
+
+    public void output(long runId, String path, long bytes, long rows, String sha256, boolean primary) {
+        update("insert into run_outputs (run_id, path, bytes, rows, sha256, \"primary\") values (?, ?, ?, ?, ?, ?)",
+                runId, path, bytes, rows, sha256, primary);
+    }
+
+    /** Ends a live run; a run that already ended keeps its first outcome. */
+    public boolean finish(long runId, String status, String error) {
+        return update("""
+                update runs set status = ?, error = ?, finished_at = now(), heartbeat_at = now(),
+                    progress = case when ? = 'completed' then 100 else progress end
+                where id = ? and status in ('pending', 'running')""", status, error, status, runId) == 1;
+    }
+
+    public void log(long runId, String step, String level, String message) {
+        update("insert into run_logs (run_id, step, level, message) values (?, ?, ?, ?)", runId, step, level, message);
+    }
+
+    /** Runs this instance left live when it died can never finish: mark them abandoned. */
+    public int abandonRunsOf(String instance) {
+        return update("""
+                update runs set status = 'abandoned', finished_at = now(),
+                    error = 'abandoned: the Harvester instance running it stopped before it finished'
+                where owner = ? and status in ('pending', 'running')""", instance);
+    }
+
+    /** The newest run of a pipeline, other than {@code except}, whose status is one of these. */
+    public Optional<Long> latest(String pipeline, long except, String... statuses) {
+        return queryId("select id from runs where pipeline = ? and id <> ? and status = any (?) order by id desc limit 1",
+                pipeline, except, statuses);
+    }
+
+    public void resumedFrom(long runId, long earlierRun) {
+        update("update runs set resumed_from = ? where id = ?", earlierRun, runId);
+    }
+
+    public boolean isLive(long runId) {
+        return queryId("select id from runs where id = ? and status in ('pending', 'running')", runId).isPresent();
+    }
+
+    private Optional<Long> queryId(String sql, Object... args) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, args);
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+        } catch (SQLException e) {
+            throw new RunStoreException(sql, e);
+        }
+    }
+
+    private int update(String sql, Object... args) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, args)) {
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new RunStoreException(sql, e);
+        }
+    }
+
+    private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        for (int i = 0; i < args.length; i++) {
+            if (args[i] instanceof String[] array) {
+                ps.setArray(i + 1, c.createArrayOf("text", array));
+            } else {
+                ps.setObject(i + 1, args[i]);
+            }
+        }
+        return ps;
+    }
+
+    private static String json(Map<String, ?> value) {
+        try {
+            return JSON.writeValueAsString(value == null ? Map.of() : value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not representable as JSON: " + value, e);
+        }
+    }
+
+    /** A run-model write failed; names the statement, never its arguments (they may hold user data). */
+    public static final class RunStoreException extends RuntimeException {
+        RunStoreException(String sql, SQLException cause) {
+            super("run store: " + sql.strip().split("\\s+", 4)[0] + " on run model failed: " + cause.getMessage(), cause);
+        }
+    }
+}

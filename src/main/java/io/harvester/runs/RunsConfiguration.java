@@ -1,0 +1,45 @@
+package io.harvester.runs;
+
+import java.util.concurrent.ExecutorService;
+
+import javax.sql.DataSource;
+
+import io.harvester.http.HttpRetryPolicy;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Binds what every pipeline route uses: the run store, the {@code trigger:} component, the shared
+ * failure and retry beans, and one page pool for all exports. Runs after {@code StorageConfiguration}.
+ */
+public class RunsConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunsConfiguration.class);
+
+    @PropertyInject(value = "harvester.http.max-retry-after-ms", defaultValue = "120000")
+    private long maxRetryAfterMs;
+
+    @Override
+    public void configure(CamelContext context) {
+        DataSource dataSource = context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
+        String instance = context.getRegistry().lookupByNameAndType("harvesterInstanceId", String.class);
+        RunStore runStore = new RunStore(dataSource, instance);
+        int abandoned = runStore.abandonRunsOf(instance);
+        if (abandoned > 0) {
+            LOG.warn("{} run(s) left live by a previous process of this instance ({}) marked abandoned", abandoned, instance);
+        }
+        context.getRegistry().bind("runStore", runStore);
+        context.getRegistry().bind("runFailures", new RunFailures());
+        HttpRetryPolicy retryPolicy = new HttpRetryPolicy();
+        retryPolicy.setMaxRetryAfterMs(maxRetryAfterMs);
+        context.getRegistry().bind("httpRetryPolicy", retryPolicy);
+        context.addComponent("trigger", new TriggerComponent());
+        // One pool for every export's page requests: each export's page window caps its own share, so
+        // the pool only has to grow to the sum of running exports' concurrency.
+        ExecutorService pages = context.getExecutorServiceManager().newCachedThreadPool(this, "page");
+        context.getRegistry().bind("harvesterPagePool", ExecutorService.class, pages);
+    }
+}

@@ -1,0 +1,198 @@
+package io.harvester;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import io.harvester.infra.FreePort;
+import io.harvester.support.CrawlYaml;
+import io.harvester.support.FakeUpstream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The built jar, started the way the README says in a fresh folder: writes the demo CSV, reports healthy,
+ * stops on SIGTERM, and recovers from a kill -9 in the middle of an export.
+ */
+class DaemonSmokeIT {
+
+    private Process daemon;
+    private Path folder;
+    private int port;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (daemon != null && daemon.isAlive()) {
+            daemon.destroy();
+            if (!daemon.waitFor(60, TimeUnit.SECONDS)) {
+                daemon.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+        if (folder != null) {
+            try (Stream<Path> all = Files.walk(folder)) {
+                all.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void should_start_from_a_bare_folder_write_the_demo_export_and_be_healthy() throws Exception {
+        prepareFolder();
+        daemon = startDaemon();
+
+        Path exports = folder.resolve("output").resolve("demo-orders");
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .until(() -> csvFiles(exports).size() == 1);
+        List<String> lines = Files.readAllLines(csvFiles(exports).get(0));
+        assertThat(lines).hasSize(2501);
+        assertThat(lines.get(0)).isEqualTo("id,customer,amount,status,express,note");
+        assertThat(lines.get(1)).isEqualTo("1,Grace Hopper,1.37,paid,false,order 1");
+
+        HttpResponse<String> health = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("UP");
+        assertThat(folder.resolve("logs").resolve("harvester.log")).content().contains("Export demo-orders run");
+        Path features = folder.resolve("output").resolve("demo-features");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> csvFiles(features).size() == 1);
+        List<String> nodes = Files.readAllLines(csvFiles(features).get(0));
+        assertThat(nodes).hasSize(1 + 340);
+        assertThat(nodes.subList(0, 3)).containsExactly("level,id,name,type,parent_id,path",
+                "1,1,department 1,department,,1", "2,1.1,category 1.1,category,1,1/1.1");
+
+        daemon.destroy();
+        assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+        assertThat(Files.readString(folder.resolve("console.log"))).contains("Embedded PostgreSQL stopped");
+    }
+
+    @Test
+    void should_recover_from_a_kill_in_the_middle_of_an_export() throws Exception {
+        prepareFolder();
+        Path exports = folder.resolve("output").resolve("demo-orders");
+        Path features = folder.resolve("output").resolve("demo-features");
+        daemon = startDaemon("-Dcamel.beans.demoOrders.total=5000000", "-Dharvester.demo.page-size=500");
+        // the demo crawl (340 nodes) ends long before the 5,000,000-row export: at the kill only the export is live
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
+                .until(() -> csvFiles(features).size() == 1
+                        && tempFiles(exports).size() == 1 && Files.size(tempFiles(exports).get(0)) > 100_000);
+
+        daemon.destroyForcibly();
+        assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(tempFiles(exports)).hasSize(1);
+        assertThat(csvFiles(exports)).as("no partial file under a final name").isEmpty();
+        Path leftover = tempFiles(exports).get(0);
+
+        daemon = startDaemon();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .until(() -> csvFiles(exports).size() == 1);
+        assertThat(leftover).doesNotExist();
+        assertThat(Files.readAllLines(csvFiles(exports).get(0))).hasSize(2501);
+        String console = Files.readString(folder.resolve("console.log"));
+        assertThat(console).contains("1 run(s) left live by a previous process of this instance")
+                .contains("removed 1 temporary file(s) left by interrupted runs")
+                .contains("A PostgreSQL server left behind")
+                .contains("Stopping embedded Redis");
+        daemon.destroy();
+        assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void should_finish_a_crawl_killed_mid_way_without_asking_completed_nodes_again() throws Exception {
+        prepareFolder();
+        try (FakeUpstream tree = FakeUpstream.start().tree(5, 4).latencyMs(30)) {
+            Files.writeString(folder.resolve("routes").resolve("crawls.camel.yaml"),
+                    CrawlYaml.crawl("features", tree.url("/tree"), Map.of("maxInFlight", "4", "runAtStartup", "true")).yaml());
+            Path crawls = folder.resolve("output").resolve("features");
+            daemon = startDaemon("-Dharvester.demo.run-at-startup=false");
+            await().atMost(Duration.ofSeconds(60)).until(() -> tree.lookupCounts().size() >= 40);
+
+            daemon.destroyForcibly();
+            assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            Map<String, Integer> beforeKill = tree.lookupCounts();
+            assertThat(beforeKill.size()).isLessThan(156);
+            assertThat(csvFiles(crawls)).isEmpty();
+
+            daemon = startDaemon("-Dharvester.demo.run-at-startup=false");
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> csvFiles(crawls).size() == 1);
+            assertThat(Files.readString(csvFiles(crawls).get(0))).isEqualTo(tree.expectedTreeCsv());
+            Map<String, Integer> all = tree.lookupCounts();
+            assertThat(all).hasSize(156);
+            // only lookups in flight at the kill (at most maxInFlight) may be asked again
+            long askedTwice = all.values().stream().filter(n -> n > 1).count();
+            assertThat(askedTwice).isLessThanOrEqualTo(4);
+            assertThat(all.values()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(2));
+            assertThat(Files.readString(folder.resolve("console.log"))).containsPattern("Crawl features run \\d+ continues run 1: \\d+ lookups to go");
+        }
+    }
+
+    private void prepareFolder() throws IOException {
+        Path repo = Path.of(System.getProperty("harvester.repo"));
+        folder = Files.createTempDirectory("harvester-smoke");
+        // nobody (who runs the embedded PostgreSQL when we are root) must be able to enter it
+        Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
+        for (String file : List.of("application.properties", "application-dev.properties", "application-prod.properties")) {
+            Files.copy(repo.resolve(file), folder.resolve(file));
+        }
+        copyTree(repo.resolve("routes"), folder.resolve("routes"));
+        port = FreePort.find();
+    }
+
+    private Process startDaemon(String... properties) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of("java", "-Dcamel.server.port=" + port));
+        command.addAll(List.of(properties));
+        command.addAll(List.of("-jar", System.getProperty("harvester.jar")));
+        return new ProcessBuilder(command)
+                .directory(folder.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(folder.resolve("console.log").toFile()))
+                .start();
+    }
+
+    private static List<Path> tempFiles(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".csv.tmp")).toList();
+        }
+    }
+
+    private static List<Path> csvFiles(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".csv")).toList();
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> all = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) all::iterator) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.harvester.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.harvester.support.ExportYaml;
+import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterRuntime;
+
+/**
+ * Benchmarks of the paged export (bench/run.sh runs them; not a test). Every figure is measured in
+ * this run, side by side with what it is compared to.
+ * <ul>
+ * <li>{@code efficiency}: pages P, latency L, concurrency C: ideal L × (1 + ceil((P−1)/C)) vs measured</li>
+ * <li>{@code throughput}: records/s at zero latency, Harvester vs {@link PlainJavaExport}, alternating</li>
+ * <li>{@code memory}: peak heap of 100,000 and 1,000,000 records in one JVM (run it under -Xmx256m)</li>
+ * </ul>
+ */
+public final class ExportBenchmark {
+
+    private static final int REPEATS = 3;
+
+    private ExportBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String mode = args.length > 0 ? args[0] : "efficiency";
+        Path work = Files.createDirectories(Path.of("target", "bench", mode));
+        switch (mode) {
+            case "efficiency" -> efficiency(work);
+            case "throughput" -> throughput(work);
+            case "memory" -> memory(work);
+            default -> throw new IllegalArgumentException("mode: efficiency | throughput | memory");
+        }
+        System.exit(0);
+    }
+
+    private static void efficiency(Path work) {
+        int[][] cases = {{100, 10, 50}, {100, 5, 50}, {30, 10, 50}, {100, 10, 20}, {1, 10, 50}};
+        Map<String, FakeUpstream> upstreams = new LinkedHashMap<>();
+        ExportYaml yaml = ExportYaml.exports();
+        for (int[] c : cases) {
+            String name = "p" + c[0] + "c" + c[1] + "l" + c[2];
+            FakeUpstream upstream = FakeUpstream.start().total(c[0] * 100L).latencyMs(c[2]).cacheAnswers(true);
+            upstreams.put(name, upstream);
+            yaml.export(name, upstream.url("/orders"), Map.of("pageSize", "100", "concurrency", String.valueOf(c[1])));
+        }
+        try (HarvesterRuntime harvester = HarvesterRuntime.start(work, yaml.yaml(), Map.of())) {
+            System.out.println("| pages P | latency L | concurrency C | ideal ms | measured ms (median of " + REPEATS
+                    + ") | efficiency |");
+            System.out.println("|---|---|---|---|---|---|");
+            for (int[] c : cases) {
+                String name = "p" + c[0] + "c" + c[1] + "l" + c[2];
+                long ideal = (long) c[2] * (1 + (c[0] - 1 + c[1] - 1) / c[1]);
+                harvester.runNow("export:" + name);
+                List<Long> times = new ArrayList<>();
+                for (int i = 0; i < REPEATS; i++) {
+                    long start = System.nanoTime();
+                    harvester.runNow("export:" + name);
+                    times.add((System.nanoTime() - start) / 1_000_000);
+                }
+                long measured = median(times);
+                System.out.printf("| %d | %d ms | %d | %d | %d | %.2f |%n", c[0], c[2], c[1], ideal, measured,
+                        (double) ideal / measured);
+            }
+        } finally {
+            upstreams.values().forEach(FakeUpstream::close);
+        }
+    }
+
+    private static void throughput(Path work) throws Exception {
+        long total = 200_000;
+        int pageSize = 1000;
+        int concurrency = 10;
+        try (FakeUpstream upstream = FakeUpstream.start().total(total).cacheAnswers(true);
+             HarvesterRuntime harvester = HarvesterRuntime.start(work, ExportYaml.exports()
+                     .export("speed", upstream.url("/orders"), Map.of("pageSize", String.valueOf(pageSize),
+                             "concurrency", String.valueOf(concurrency))).yaml(), Map.of())) {
+            harvester.runNow("export:speed");
+            PlainJavaExport.export(upstream.url("/orders"), pageSize, concurrency, work.resolve("warmup.csv"));
+            List<Long> ours = new ArrayList<>();
+            List<Long> plain = new ArrayList<>();
+            for (int i = 0; i < REPEATS; i++) {
+                long start = System.nanoTime();
+                harvester.runNow("export:speed");
+                ours.add(System.nanoTime() - start);
+                start = System.nanoTime();
+                long written = PlainJavaExport.export(upstream.url("/orders"), pageSize, concurrency, work.resolve("plain.csv"));
+                plain.add(System.nanoTime() - start);
+                if (written != total) {
+                    throw new IllegalStateException("baseline wrote " + written + " records");
+                }
+            }
+            double oursRate = total / (median(ours) / 1e9);
+            double plainRate = total / (median(plain) / 1e9);
+            System.out.println("| export of " + total + " records, " + pageSize + "/page, C=" + concurrency
+                    + ", zero latency | records/s (median of " + REPEATS + ") |");
+            System.out.println("|---|---|");
+            System.out.printf("| Harvester (breaker, retries, run tracking, ordered CSV) | %.0f |%n", oursRate);
+            System.out.printf("| plain Java (HttpClient + Jackson streaming + BufferedWriter) | %.0f |%n", plainRate);
+            System.out.printf("| ratio Harvester / plain | %.2f |%n", oursRate / plainRate);
+        }
+    }
+
+    private static void memory(Path work) throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start();
+             HarvesterRuntime harvester = HarvesterRuntime.start(work, ExportYaml.exports()
+                     .export("bulk", upstream.url("/orders"), Map.of("pageSize", "1000", "concurrency", "10")).yaml(),
+                     Map.of())) {
+            System.out.println("| records | max heap (-Xmx) | peak heap used (sum of pool peaks) | time | status | rows in CSV | CSV bytes |");
+            System.out.println("|---|---|---|---|---|---|---|");
+            List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
+                    .filter(p -> p.getType() == MemoryType.HEAP).toList();
+            for (long total : new long[] {100_000, 1_000_000}) {
+                upstream.total(total);
+                System.gc();
+                heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+                long start = System.nanoTime();
+                harvester.runNow("export:bulk");
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+                Map<String, Object> run = harvester.query("select r.status, o.rows, o.bytes from runs r "
+                        + "join run_outputs o on o.run_id = r.id where r.pipeline = 'export:bulk' order by r.id desc limit 1")
+                        .get(0);
+                System.out.printf("| %d | %d MiB | %d MiB | %.1f s | %s | %s | %s |%n", total,
+                        Runtime.getRuntime().maxMemory() >> 20, peak >> 20, ms / 1000.0, run.get("status"),
+                        run.get("rows"), run.get("bytes"));
+            }
+        }
+    }
+
+    private static long median(List<Long> values) {
+        List<Long> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+}

@@ -1,0 +1,92 @@
+package io.harvester.crawl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.harvester.support.CrawlYaml;
+import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterRuntime;
+import io.harvester.support.TestStorage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A crawl stopped mid-way keeps its checkpoint, and the next start finishes it without asking for any node twice. */
+class CrawlResumeTest {
+
+    @TempDir
+    Path work;
+
+    @Test
+    void should_continue_an_interrupted_crawl_at_the_next_start_without_repeating_lookups() throws Exception {
+        String db = TestStorage.get().newDatabase();
+        try (FakeUpstream upstream = FakeUpstream.start().tree(5, 4).latencyMs(40)) {
+            String routes = CrawlYaml.crawl("resumable", upstream.url("/tree"), Map.of("maxInFlight", "4")).yaml();
+            HarvesterRuntime first = HarvesterRuntime.start(work, routes, Map.of(), db);
+            Thread running = new Thread(() -> first.runNow("crawl:resumable"));
+            running.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> upstream.lookupCounts().size() >= 40);
+
+            first.close();
+            running.join(30_000);
+
+            Map<String, Object> interrupted = first.query("select id from runs").get(0);
+            // lookups whose answers were recorded: the root call (level-1 nodes exist) and every done node above the leaves
+            List<String> completed = first.query("select id from crawl_nodes where status = 'done' and level < 4")
+                    .stream().map(row -> (String) row.get("id")).collect(java.util.stream.Collectors.toList());
+            completed.add("");
+            assertThat(completed.size()).isBetween(10, 155);
+
+            HarvesterRuntime second = HarvesterRuntime.start(work, routes, Map.of(), db);
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(() ->
+                        !second.query("select 1 from runs where status = 'completed'").isEmpty());
+                List<Map<String, Object>> runs = second.query("select id, status, trigger, resumed_from from runs order by id");
+                assertThat(runs).hasSize(2);
+                assertThat(runs.get(0)).containsEntry("status", "abandoned");
+                assertThat(runs.get(1)).containsEntry("status", "completed").containsEntry("trigger", "startup")
+                        .containsEntry("resumed_from", interrupted.get("id"));
+                assertThat(upstream.lookupCounts()).hasSize(156);
+                assertThat(completed).allSatisfy(id -> assertThat(upstream.lookups(id)).as("lookups of completed node '%s'", id)
+                        .isEqualTo(1));
+                try (var files = Files.list(second.outputDir().resolve("resumable"))) {
+                    assertThat(Files.readString(files.filter(p -> p.toString().endsWith(".csv")).findFirst().orElseThrow()))
+                            .isEqualTo(upstream.expectedTreeCsv());
+                }
+            } finally {
+                second.close();
+            }
+        }
+    }
+
+    @Test
+    void should_rerun_only_the_failed_subtrees_of_a_partial_run() {
+        String db = TestStorage.get().newDatabase();
+        try (FakeUpstream upstream = FakeUpstream.start().tree(3, 3)) {
+            upstream.scriptNode("3", FakeUpstream.Answer.status(503), FakeUpstream.Answer.status(503));
+            HarvesterRuntime harvester = HarvesterRuntime.start(work, CrawlYaml.crawl("retry", upstream.url("/tree"),
+                    Map.of("depth", "3", "retries", "1")).yaml(), Map.of(), db);
+            try {
+                harvester.runNow("crawl:retry");
+                assertThat(harvester.query("select status from runs")).containsExactly(Map.of("status", "partial"));
+                upstream.resetCounters();
+
+                org.apache.camel.ProducerTemplate template = harvester.context().createProducerTemplate();
+                template.sendBodyAndHeaders("trigger:crawl:retry", null,
+                        Map.of("HarvesterTrigger", "manual", HierarchyCrawl.RETRY_FAILED, true));
+
+                assertThat(upstream.lookupCounts()).isEqualTo(Map.of("3", 1, "3-1", 1, "3-2", 1, "3-3", 1));
+                assertThat(harvester.query("select status, resumed_from is not null as resumed from runs order by id"))
+                        .containsExactly(Map.of("status", "partial", "resumed", false),
+                                Map.of("status", "completed", "resumed", true));
+            } finally {
+                harvester.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.harvester.crawl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.management.ManagementFactory;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import javax.management.ObjectName;
+
+import io.harvester.support.CrawlYaml;
+import io.harvester.support.DaemonTestBase;
+import io.harvester.support.ExportYaml;
+import io.harvester.support.FakeUpstream;
+import io.harvester.support.FakeUpstream.Answer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Failing nodes, 429 bursts, a slow sibling and a rate limit: the crawl goes on and stays within its limits. */
+class HierarchyCrawlControlTest extends DaemonTestBase {
+
+    static FakeUpstream throttling;
+    static FakeUpstream slowSibling;
+    static FakeUpstream limited;
+
+    @BeforeAll
+    static void start() {
+        upstream = FakeUpstream.start().tree(3, 3);
+        throttling = FakeUpstream.start().tree(5, 3).latencyMs(5);
+        slowSibling = FakeUpstream.start().tree(3, 4).nodeLatencyMs("1-1", 1500);
+        limited = FakeUpstream.start().tree(5, 3);
+        ExportYaml routes = CrawlYaml.crawl("failing", upstream.url("/tree"), Map.of("depth", "3", "retries", "1"))
+                .route("hierarchy-crawl", "crawl-throttled", "throttled", throttling.url("/tree"),
+                        Map.of("depth", "3", "maxInFlight", "8", "levelConcurrency", "8,8,8"))
+                .route("hierarchy-crawl", "crawl-pipelined", "pipelined", slowSibling.url("/tree"), Map.of())
+                .route("hierarchy-crawl", "crawl-limited", "limited", limited.url("/tree"),
+                        Map.of("depth", "3", "ratePerSecond", "10"));
+        startDaemon(routes, Map.of("camel.resilience4j.minimum-number-of-calls", "100",
+                "camel.resilience4j.sliding-window-size", "100"));
+    }
+
+    @AfterAll
+    static void stopOthers() {
+        throttling.close();
+        slowSibling.close();
+        limited.close();
+    }
+
+    @Test
+    void should_finish_as_partial_without_the_subtree_of_a_node_that_keeps_failing() throws Exception {
+        upstream.scriptNode("2-3", Answer.status(500), Answer.status(500));
+
+        harvester.runNow("crawl:failing");
+
+        assertThat(upstream.lookups("2-3")).isEqualTo(2);
+        Map<String, Object> run = harvester.query("select id, status, error from runs where pipeline = 'crawl:failing'").get(0);
+        assertThat(run.get("status")).isEqualTo("partial");
+        assertThat((String) run.get("error")).isEqualTo("1 node(s) failed, their subtrees are missing: 2-3");
+        String expected = String.join("", upstream.expectedTreeCsv().lines()
+                .filter(line -> !line.contains(",2-3-")).map(line -> line + "\r\n").toList());
+        assertThat(onlyCsv("failing")).isEqualTo(expected);
+        assertThat(onlyCsv("failing").lines()).hasSize(1 + 39 - 3);
+        assertThat(harvester.query("select id, status, error from crawl_nodes where status <> 'done' and run_id = " + run.get("id")))
+                .containsExactly(Map.of("id", "2-3", "status", "failed",
+                        "error", "HTTP 500 Internal Server Error from " + upstream.url("/tree") + "?id=2-3&name=Node+2-3&type=L2"));
+        assertThat(harvester.query("select name, status, result->>'failed' as failed from run_steps where run_id = "
+                + run.get("id") + " order by ordinal")).containsExactly(
+                Map.of("name", "level-1", "status", "completed", "failed", "0"),
+                Map.of("name", "level-2", "status", "partial", "failed", "1"),
+                Map.of("name", "level-3", "status", "completed", "failed", "0"));
+    }
+
+    @Test
+    void should_halve_the_in_flight_limit_on_429_bursts_and_grow_it_back() throws Exception {
+        Answer tooMany = new Answer(429, "{}", Map.of("Retry-After", "0"));
+        throttling.scriptNode("1", tooMany).scriptNode("2", tooMany).scriptNode("3", tooMany);
+
+        harvester.runNow("crawl:throttled");
+
+        List<Integer> limits = history("throttled");
+        assertThat(limits.get(0)).isEqualTo(8);
+        int lowest = Collections.min(limits);
+        assertThat(lowest).isLessThanOrEqualTo(2);
+        List<Integer> afterLowest = limits.subList(limits.indexOf(lowest), limits.size());
+        assertThat(afterLowest).as("grows back by one at a time").isSorted().hasSizeGreaterThan(2);
+        assertThat(limits).allSatisfy(l -> assertThat(l).isBetween(1, 8));
+        assertThat(harvester.query("select status from runs where pipeline = 'crawl:throttled'"))
+                .containsExactly(Map.of("status", "completed"));
+        assertThat(onlyCsv("throttled")).isEqualTo(throttling.expectedTreeCsv());
+    }
+
+    @Test
+    void should_start_grandchildren_of_fast_siblings_before_a_slow_sibling_answers() throws Exception {
+        harvester.runNow("crawl:pipelined");
+
+        assertThat(slowSibling.lookupStart("1-2-1")).isLessThan(slowSibling.lookupEnd("1-1"));
+        assertThat(slowSibling.lookupStart("1-3-3")).isLessThan(slowSibling.lookupEnd("1-1"));
+        assertThat(onlyCsv("pipelined")).isEqualTo(slowSibling.expectedTreeCsv());
+    }
+
+    @Test
+    void should_start_no_more_lookups_per_second_than_the_rate() throws Exception {
+        harvester.runNow("crawl:limited");
+
+        List<Long> starts = limited.lookupTimes();
+        Collections.sort(starts);
+        assertThat(starts).hasSize(31);
+        for (int i = 0; i + 10 < starts.size(); i++) {
+            assertThat((starts.get(i + 10) - starts.get(i)) / 1_000_000).as("11 starts span a second")
+                    .isGreaterThanOrEqualTo(950);
+        }
+        long windowEnd = starts.get(0) + 3_000_000_000L;
+        assertThat(starts.stream().filter(t -> t < windowEnd).count()).as("starts in the first 3 s").isLessThanOrEqualTo(30);
+    }
+
+    private static List<Integer> history(String crawl) throws Exception {
+        String[] entries = (String[]) ManagementFactory.getPlatformMBeanServer().getAttribute(
+                new ObjectName("io.harvester:type=crawl,name=" + ObjectName.quote(crawl)), "LimitHistory");
+        return java.util.Arrays.stream(entries).map(e -> Integer.parseInt(e.substring(e.indexOf('=') + 1))).toList();
+    }
+}

@@ -1,0 +1,108 @@
+package io.harvester.paging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import io.harvester.support.DaemonTestBase;
+import io.harvester.support.ExportYaml;
+import io.harvester.support.FakeUpstream;
+import io.harvester.support.FakeUpstream.Answer;
+import io.harvester.support.HarvesterRuntime;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A down upstream opens the breaker; bad answers fail the run by name; nothing half-written is published. */
+class PagedExportFailureTest extends DaemonTestBase {
+
+    static FakeUpstream down;
+
+    @BeforeAll
+    static void start() {
+        down = FakeUpstream.start().total(500);
+        upstream = FakeUpstream.start().total(500);
+        startDaemon(ExportYaml.exports()
+                .export("inventory", down.url("/orders"), Map.of("pageSize", "100", "retries", "3"))
+                .export("malformed", upstream.url("/orders"), Map.of("pageSize", "100", "retries", "0"))
+                .export("nototal", upstream.url("/orders"), Map.of("pageSize", "100", "totalField", "meta.count"))
+                .export("nolist", upstream.url("/orders"), Map.of("pageSize", "100", "listField", "items")), Map.of());
+    }
+
+    @AfterAll
+    static void stopDown() {
+        down.close();
+    }
+
+    @Test
+    void should_open_the_breaker_when_the_upstream_is_down_and_keep_earlier_exports() throws Exception {
+        Path earlier = harvester.outputDir().resolve("inventory").resolve("inventory-20250101-000000.csv");
+        Files.createDirectories(earlier.getParent());
+        Files.writeString(earlier, "id\r\n1\r\n");
+        down.always(Answer.status(503));
+
+        harvester.runNow("export:inventory");
+        int afterFirstRun = down.requests();
+        harvester.runNow("export:inventory");
+        int afterSecondRun = down.requests();
+        harvester.runNow("export:inventory");
+        harvester.runNow("export:inventory");
+
+        // minimumNumberOfCalls=5: the first run's 4 attempts and one more open the breaker
+        assertThat(afterFirstRun).isEqualTo(4);
+        assertThat(afterSecondRun).isEqualTo(5);
+        assertThat(down.requests()).isEqualTo(afterSecondRun);
+        List<Map<String, Object>> runs = harvester.query(
+                "select status, error from runs where pipeline = 'export:inventory' order by id");
+        assertThat(runs).hasSize(4).allSatisfy(run -> assertThat(run.get("status")).isEqualTo("failed"));
+        assertThat((String) runs.get(0).get("error")).startsWith("export inventory failed on page 1").contains("HTTP 503");
+        assertThat((String) runs.get(3).get("error")).startsWith("export inventory failed on page 1")
+                .contains("circuit breaker is open");
+        assertThat(files("inventory")).containsExactly(earlier);
+        assertThat(Files.readString(earlier)).isEqualTo("id\r\n1\r\n");
+    }
+
+    @Test
+    void should_fail_naming_the_cause_when_an_answer_is_not_json() throws Exception {
+        upstream.script(2, Answer.body("{\"total\": 500, \"list\": [ {\"id\": 1 "));
+
+        harvester.runNow("export:malformed");
+
+        Map<String, Object> run = only("export:malformed");
+        assertThat(run.get("status")).isEqualTo("failed");
+        assertThat((String) run.get("error")).startsWith("export malformed failed on page 2 (" + upstream.url("/orders"))
+                .contains("response is not valid JSON");
+        assertThat(files("malformed")).isEmpty();
+    }
+
+    @Test
+    void should_fail_naming_the_total_field_when_it_is_missing() throws Exception {
+        harvester.runNow("export:nototal");
+
+        Map<String, Object> run = only("export:nototal");
+        assertThat(run.get("status")).isEqualTo("failed");
+        assertThat((String) run.get("error")).startsWith("export nototal failed on page 1")
+                .contains("field 'meta.count' (totalField) is missing");
+        assertThat(files("nototal")).isEmpty();
+        assertThat(harvester.query("select level, message from run_logs where run_id = " + run.get("id")))
+                .containsExactly(Map.of("level", "ERROR", "message", run.get("error")));
+    }
+
+    @Test
+    void should_fail_naming_the_list_field_when_it_is_missing() throws Exception {
+        harvester.runNow("export:nolist");
+
+        assertThat((String) only("export:nolist").get("error")).contains("field 'items' (listField) is missing");
+        assertThat(files("nolist")).isEmpty();
+    }
+
+    private static Map<String, Object> only(String pipeline) {
+        List<Map<String, Object>> runs = harvester.query("select id, status, error from runs where pipeline = '" + pipeline + "'");
+        assertThat(runs).hasSize(1);
+        return runs.get(0);
+    }
+}

@@ -1,0 +1,53 @@
+package io.harvester.paging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import io.harvester.support.DaemonTestBase;
+import io.harvester.support.ExportYaml;
+import io.harvester.support.FakeUpstream;
+import io.harvester.support.FakeUpstream.Answer;
+import io.harvester.support.HarvesterRuntime;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A token given through {@code headers} from the environment reaches the upstream and nowhere else. */
+class PagedExportSecretTest extends DaemonTestBase {
+
+    /** Set for the test JVM by the surefire configuration in pom.xml. */
+    static final String TOKEN = System.getenv("HARVESTER_TEST_TOKEN");
+
+    @BeforeAll
+    static void start() {
+        upstream = FakeUpstream.start().total(300);
+        startDaemon(ExportYaml.exports()
+                .export("secured", upstream.url("/orders"), Map.of("pageSize", "100", "retries", "1",
+                        "headers", "Authorization: Bearer {{env:HARVESTER_TEST_TOKEN}}; X-Client: harvester")), Map.of());
+    }
+
+    @Test
+    void should_send_the_token_but_never_log_or_store_it() throws Exception {
+        assertThat(TOKEN).isNotBlank();
+        upstream.script(2, Answer.status(500), Answer.status(500));
+
+        harvester.runNow("export:secured");
+
+        assertThat(upstream.requestHeaders()).isNotEmpty().allSatisfy(headers -> {
+            assertThat(headers).containsEntry("authorization", "Bearer " + TOKEN).containsEntry("x-client", "harvester");
+            assertThat(headers.keySet()).noneMatch(h -> h.startsWith("camel") || h.equals("harvestertrigger"));
+        });
+        String stored = harvester.query("""
+                select coalesce(string_agg(t::text, '|'), '') as text from (
+                    select row_to_json(r)::text as t from runs r
+                    union all select row_to_json(s)::text from run_steps s
+                    union all select row_to_json(l)::text from run_logs l
+                    union all select row_to_json(o)::text from run_outputs o) rows""").get(0).get("text").toString();
+        assertThat(stored).contains("export secured failed on page 2").doesNotContain(TOKEN);
+        String log = Files.readString(Path.of(System.getProperty("harvester.log-dir"), "harvester.log"));
+        assertThat(log).contains("export secured failed on page 2").doesNotContain(TOKEN);
+    }
+}

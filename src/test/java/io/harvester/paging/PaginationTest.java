@@ -1,0 +1,68 @@
+package io.harvester.paging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harvester.http.AnswerFormatException;
+import org.junit.jupiter.api.Test;
+
+/** Page planning for numbered and cursor APIs. */
+class PaginationTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void should_plan_pages_from_the_total_of_the_first_answer() throws Exception {
+        NumberedPagination pages = new NumberedPagination("http://h/api?x=1", "p", "s", 0, 100, new JsonField("data.total"));
+        assertThat(pages.next(0)).isEqualTo(new Pagination.Fetch(new PageRequest(0, "http://h/api?x=1&p=0&s=100")));
+        assertThat(pages.next(1)).isInstanceOf(Pagination.Wait.class);
+
+        pages.learn(0, JSON.readTree("{\"data\":{\"total\":\"250\"}}"));
+
+        assertThat(pages.pageCount()).isEqualTo(3);
+        assertThat(pages.next(2)).isEqualTo(new Pagination.Fetch(new PageRequest(2, "http://h/api?x=1&p=2&s=100")));
+        assertThat(pages.next(3)).isInstanceOf(Pagination.End.class);
+    }
+
+    @Test
+    void should_count_pages_for_edge_totals() {
+        assertThat(NumberedPagination.pagesFor(0, 10)).isEqualTo(1);
+        assertThat(NumberedPagination.pagesFor(10, 10)).isEqualTo(1);
+        assertThat(NumberedPagination.pagesFor(11, 10)).isEqualTo(2);
+        assertThat(NumberedPagination.pagesFor(30_000, 1000)).isEqualTo(30);
+    }
+
+    @Test
+    void should_name_the_total_field_when_it_is_missing_or_not_a_number() {
+        NumberedPagination pages = new NumberedPagination("http://h", "page", "size", 1, 10, new JsonField("total"));
+        assertThatThrownBy(() -> pages.learn(0, JSON.readTree("{\"count\":3}")))
+                .isInstanceOf(AnswerFormatException.class).hasMessage("field 'total' (totalField) is missing in the first page");
+        assertThatThrownBy(() -> pages.learn(0, JSON.readTree("{\"total\":\"many\"}")))
+                .hasMessage("field 'total' (totalField) is not a whole number: \"many\"");
+        assertThatThrownBy(() -> pages.learn(0, JSON.readTree("{\"total\":-1}")))
+                .hasMessage("field 'total' (totalField) is negative: -1");
+    }
+
+    @Test
+    void should_follow_cursors_and_next_links_one_page_at_a_time() throws Exception {
+        CursorPagination byParam = new CursorPagination("http://h/api?size=2", new JsonField("next"), "cursor");
+        assertThat(byParam.next(1)).isInstanceOf(Pagination.Wait.class);
+        byParam.learn(0, JSON.readTree("{\"next\":\"abc=\"}"));
+        assertThat(byParam.next(1)).isEqualTo(new Pagination.Fetch(new PageRequest(1, "http://h/api?size=2&cursor=abc%3D")));
+        byParam.learn(1, JSON.readTree("{\"next\":null}"));
+        assertThat(byParam.next(2)).isInstanceOf(Pagination.End.class);
+
+        CursorPagination byLink = new CursorPagination("http://h/v1/items", new JsonField("links.next"), "");
+        byLink.learn(0, JSON.readTree("{\"links\":{\"next\":\"/v1/items?after=9\"}}"));
+        assertThat(byLink.next(1)).isEqualTo(new Pagination.Fetch(new PageRequest(1, "http://h/v1/items?after=9")));
+    }
+
+    @Test
+    void should_stop_a_cursor_that_repeats() throws Exception {
+        CursorPagination pages = new CursorPagination("http://h", new JsonField("next"), "c");
+        pages.learn(0, JSON.readTree("{\"next\":\"x\"}"));
+        assertThatThrownBy(() -> pages.learn(1, JSON.readTree("{\"next\":\"x\"}")))
+                .hasMessageContaining("repeats the cursor 'x'");
+    }
+}

@@ -1,0 +1,161 @@
+package io.harvester.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import io.harvester.Harvester;
+import io.harvester.infra.FreePort;
+import io.harvester.runs.TriggerKind;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.Main;
+
+/**
+ * The daemon as production starts it ({@link Harvester#create()}), on a database of its own, with the
+ * shipped templates and error handling plus the test's own YAML routes, and timers shrunk through
+ * properties.
+ */
+public final class HarvesterRuntime implements AutoCloseable {
+
+    private final Main main;
+    private final String dbUrl;
+    private final String dbUser;
+    private final Path outputDir;
+    private final int port;
+    private boolean closed;
+
+    private HarvesterRuntime(Main main, String dbUrl, String dbUser, Path outputDir, int port) {
+        this.main = main;
+        this.dbUrl = dbUrl;
+        this.dbUser = dbUser;
+        this.outputDir = outputDir;
+        this.port = port;
+    }
+
+    /** Starts Harvester with the given routes (YAML text) and extra properties. */
+    public static HarvesterRuntime start(Path workDir, String routesYaml, Map<String, String> properties) {
+        TestStorage storage = TestStorage.get();
+        return start(workDir, routesYaml, properties, storage.newDatabase());
+    }
+
+    public static HarvesterRuntime start(Path workDir, String routesYaml, Map<String, String> properties, String dbUrl) {
+        TestStorage storage = TestStorage.get();
+        try {
+            Files.createDirectories(workDir);
+            Path routes = workDir.resolve("test-routes.camel.yaml");
+            Files.writeString(routes, routesYaml);
+            Path output = workDir.resolve("output");
+            int port = FreePort.find();
+            Properties props = new Properties();
+            props.put("harvester.embedded", "false");
+            props.put("harvester.db.url", dbUrl);
+            props.put("harvester.db.user", storage.user());
+            props.put("harvester.db.password", "");
+            props.put("harvester.redis.url", storage.redisUrl());
+            props.put("harvester.output-dir", output.toString());
+            props.put("camel.server.port", String.valueOf(port));
+            props.put("camel.main.routes-include-pattern", "file:routes/templates/*.camel.yaml,"
+                    + "file:routes/harvester-pipeline.camel.yaml,file:" + routes.toAbsolutePath());
+            props.put("camel.main.routes-reload-enabled", "false");
+            props.put("harvester.http.backoff-initial-ms", "20");
+            props.put("harvester.http.backoff-max-ms", "200");
+            props.put("camel.resilience4j.minimum-number-of-calls", "5");
+            props.put("camel.resilience4j.sliding-window-size", "10");
+            props.put("camel.resilience4j.wait-duration-in-open-state", "60");
+            props.putAll(properties);
+            Main main = Harvester.create();
+            main.setOverrideProperties(props);
+            main.start();
+            return new HarvesterRuntime(main, dbUrl, storage.user(), output, port);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException("Harvester did not start: " + e.getMessage(), e);
+        }
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path outputDir() {
+        return outputDir;
+    }
+
+    /** Runs a pipeline now, as the API would, and waits for it to end. */
+    public Exchange runNow(String pipeline) {
+        ProducerTemplate template = context().createProducerTemplate();
+        try {
+            return template.send("trigger:" + pipeline, e -> e.getMessage().setHeader(TriggerKind.HEADER, "api"));
+        } finally {
+            try {
+                template.stop();
+            } catch (Exception ignored) {
+                // a stopped template holds nothing
+            }
+        }
+    }
+
+    /** Rows of a query as column-name to value maps, in query order. */
+    public List<Map<String, Object>> query(String sql) {
+        try (Connection c = DriverManager.getConnection(dbUrl, dbUser, "");
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            ResultSetMetaData meta = rs.getMetaData();
+            List<Map<String, Object>> rows = new ArrayList<>();
+            while (rs.next()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                    row.put(meta.getColumnLabel(i), rs.getObject(i));
+                }
+                rows.add(row);
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    public void execute(String sql) {
+        try (Connection c = DriverManager.getConnection(dbUrl, dbUser, ""); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    public String dbUrl() {
+        return dbUrl;
+    }
+
+    /** Stops the daemon (once); the database stays readable through {@link #query}. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            main.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("Harvester did not stop cleanly", e);
+        }
+    }
+}

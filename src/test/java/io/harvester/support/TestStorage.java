@@ -1,0 +1,109 @@
+package io.harvester.support;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.harvester.infra.EmbeddedPostgresServer;
+import io.harvester.infra.EmbeddedRedisServer;
+
+/**
+ * One PostgreSQL and one Redis for the whole test JVM: embedded by default, or the servers named by
+ * {@code HARVESTER_TEST_DB_URL} (a JDBC URL to a database we may create databases from, e.g.
+ * {@code jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres}) and {@code HARVESTER_TEST_REDIS_URL}.
+ * Every test class gets a database of its own.
+ */
+public final class TestStorage {
+
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+    private final java.util.List<String> created = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static TestStorage instance;
+
+    private final String adminUrl;
+    private final String user;
+    private final String redisUrl;
+
+    private TestStorage(String adminUrl, String user, String redisUrl) {
+        this.adminUrl = adminUrl;
+        this.user = user;
+        this.redisUrl = redisUrl;
+    }
+
+    public static synchronized TestStorage get() {
+        if (instance == null) {
+            instance = start();
+        }
+        return instance;
+    }
+
+    private static TestStorage start() {
+        String externalDb = System.getenv("HARVESTER_TEST_DB_URL");
+        String externalRedis = System.getenv("HARVESTER_TEST_REDIS_URL");
+        String adminUrl;
+        String user;
+        boolean external = externalDb != null && !externalDb.isBlank();
+        if (external) {
+            adminUrl = externalDb;
+            user = System.getenv().getOrDefault("HARVESTER_TEST_DB_USER", "postgres");
+        } else {
+            EmbeddedPostgresServer postgres = new EmbeddedPostgresServer(Path.of("target", "test-postgres"), "postgres");
+            postgres.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(postgres::stop));
+            adminUrl = postgres.jdbcUrl();
+            user = postgres.user();
+        }
+        String redisUrl;
+        if (externalRedis != null && !externalRedis.isBlank()) {
+            redisUrl = externalRedis;
+        } else {
+            EmbeddedRedisServer redis = new EmbeddedRedisServer(Path.of("target", "test-redis.pid"));
+            redis.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(redis::stop));
+            redisUrl = redis.uri();
+        }
+        TestStorage storage = new TestStorage(adminUrl, user, redisUrl);
+        if (external) {
+            // an external server outlives the tests: leave it as it was
+            Runtime.getRuntime().addShutdownHook(new Thread(storage::dropCreated));
+        }
+        return storage;
+    }
+
+    private void dropCreated() {
+        try (Connection c = DriverManager.getConnection(adminUrl, user, "");
+             Statement s = c.createStatement()) {
+            for (String name : created) {
+                s.execute("drop database if exists " + name + " with (force)");
+            }
+        } catch (SQLException e) {
+            System.err.println("could not drop test databases " + created + ": " + e.getMessage());
+        }
+    }
+
+    /** Creates an empty database and returns its JDBC URL. */
+    public String newDatabase() {
+        String name = "harvester_test_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();
+        try (Connection c = DriverManager.getConnection(adminUrl, user, "");
+             Statement s = c.createStatement()) {
+            s.execute("drop database if exists " + name);
+            s.execute("create database " + name);
+            created.add(name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create test database " + name, e);
+        }
+        int slash = adminUrl.lastIndexOf('/');
+        int query = adminUrl.indexOf('?', slash);
+        return adminUrl.substring(0, slash + 1) + name + (query < 0 ? "" : adminUrl.substring(query));
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String redisUrl() {
+        return redisUrl;
+    }
+}
