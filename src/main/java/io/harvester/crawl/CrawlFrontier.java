@@ -14,6 +14,12 @@ import java.util.function.BooleanSupplier;
  * answer arrives, so levels are pipelined; deeper levels are served first, which finishes subtrees
  * early and keeps the frontier small.
  * <p>
+ * A lookup moves from in flight to settling when its answer arrives ({@link #answered}): its request
+ * slot is free at once, so the next request does not wait for the checkpoint write. Its children join
+ * only when it settles ({@link #settled}), after that write, so no child is ever asked for before its
+ * parent's answer is safe. At most {@code maxInFlight} lookups settle at once, so a crash loses at most
+ * that many written-but-uncommitted answers on top of the requests in flight.
+ * <p>
  * Like the page window, it blocks in {@link #next()} and returns null (skipped by the splitter) only
  * when nothing is pending or in flight, so the split never ends while lookups are on their way. On
  * shutdown it stops handing out lookups and returns null once those in flight have finished.
@@ -33,6 +39,7 @@ public final class CrawlFrontier implements Iterator<Lookup> {
     private final List<Delayed> delayed = new ArrayList<>();
     private final int[] inFlightPerLevel;
     private int inFlight;
+    private int settling;
     private boolean exhausted;
     private boolean halted;
 
@@ -58,7 +65,7 @@ public final class CrawlFrontier implements Iterator<Lookup> {
             long now = System.nanoTime();
             promoteDelayed(now);
             boolean stop = halted || stopping.getAsBoolean();
-            if (inFlight == 0 && (stop || (pendingCount() == 0 && delayed.isEmpty()))) {
+            if (inFlight == 0 && settling == 0 && (stop || (pendingCount() == 0 && delayed.isEmpty()))) {
                 exhausted = true;
                 break;
             }
@@ -88,10 +95,23 @@ public final class CrawlFrontier implements Iterator<Lookup> {
         notifyAll();
     }
 
-    /** A lookup ended (answered or failed for good): its slot is free. */
+    /** A lookup failed for good (or was cut off): its slot is free and nothing follows from it. */
     public synchronized void finished(Lookup lookup) {
         release(lookup);
         notifyAll();
+    }
+
+    /** A lookup's answer arrived: its request slot is free; it settles once its answer is written. */
+    public synchronized void answered(Lookup lookup) {
+        release(lookup);
+        settling++;
+        notifyAll();
+    }
+
+    /** A lookup's answer is written: its children (those still to be looked up) may now be asked for. */
+    public synchronized void settled(Collection<Lookup> children) {
+        settling--;
+        add(children);
     }
 
     /** A lookup could not be made now (the breaker is open): free its slot and try it again later. */
@@ -111,6 +131,10 @@ public final class CrawlFrontier implements Iterator<Lookup> {
         return inFlight;
     }
 
+    public synchronized int settling() {
+        return settling;
+    }
+
     public synchronized int pendingCount() {
         int n = 0;
         for (ArrayDeque<Lookup> queue : queues) {
@@ -125,7 +149,7 @@ public final class CrawlFrontier implements Iterator<Lookup> {
     }
 
     private Lookup candidate() {
-        if (inFlight >= limit.current()) {
+        if (inFlight >= limit.current() || settling >= limit.max()) {
             return null;
         }
         for (int level = queues.size() - 1; level >= 1; level--) {

@@ -1,6 +1,9 @@
 package io.harvester.crawl;
 
-/** A crawl as JMX shows it ({@code io.harvester:type=crawl,name=<name>}): its adaptive limit at work. */
+/**
+ * A crawl as JMX shows it ({@code io.harvester:type=crawl,name=<name>}): its adaptive limit at work, and
+ * two operations for operators (JConsole, Jolokia).
+ */
 public interface CrawlMXBean {
 
     String getPipeline();
@@ -18,4 +21,10 @@ public interface CrawlMXBean {
     String[] getLimitHistory();
 
     long getCurrentRunId();
+
+    /** Starts a run now in the background (it continues an interrupted run, if any); says what it did. */
+    String runNow();
+
+    /** Starts a run that makes only the failed lookups of the newest run again, when that run is partial. */
+    String retryFailedSubtrees();
 }

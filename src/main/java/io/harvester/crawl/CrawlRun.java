@@ -35,6 +35,8 @@ final class CrawlRun implements RunHandle {
     private final Map<Lookup, Long> waitingSince = new ConcurrentHashMap<>();
     private volatile boolean rootFailed;
     private volatile String runFailure;
+    /** Why the crawl stopped early with its checkpoint intact (a failed write): the next run resumes it. */
+    private volatile String checkpointFailure;
     private long lastProgress = System.nanoTime();
 
     CrawlRun(long id, String name, int depth, RunStore runs, CrawlCheckpoint checkpoint, CrawlFrontier frontier,
@@ -62,32 +64,49 @@ final class CrawlRun implements RunHandle {
         return limit;
     }
 
-    /** A lookup answered: record its children, queue theirs, free its slot. */
+    /**
+     * A lookup answered: free its request slot, record its children and its own "done" in one
+     * transaction, then queue the children's lookups. A failed write (the database went away) stops
+     * the crawl; the run ends abandoned, so the next run resumes from what was written. Never throws:
+     * the lookup is no longer in flight.
+     */
     void answered(Lookup lookup, List<CrawlNode> children) {
-        checkpoint.answered(id, lookup, children, depth);
+        frontier.answered(lookup);
         waitingSince.remove(lookup);
         limit.succeeded();
-        frontier.add(children.stream().filter(c -> c.level() < depth).map(Lookup::of).toList());
-        frontier.finished(lookup);
+        List<Lookup> next = List.of();
+        try {
+            checkpoint.answered(id, lookup, children, depth);
+            next = children.stream().filter(c -> c.level() < depth).map(Lookup::of).toList();
+        } catch (RuntimeException e) {
+            checkpointFailure = "crawl " + name + " stopped: " + e.getMessage();
+            LOG.error(checkpointFailure, e);
+            frontier.halt();
+        } finally {
+            frontier.settled(next);
+        }
         reportProgress();
     }
 
     /**
      * A lookup failed after its retries. With the breaker open it waits (up to the breaker wait) and is
      * tried again; otherwise its node is marked failed and the rest of the tree goes on. A failed root
-     * call, or a failure outside any lookup, fails the run.
+     * call, or a failure outside any lookup, fails the run. Whatever happens here, the lookup's slot is
+     * freed: a slot kept by mistake would keep the crawl from ever ending.
      */
     @Override
     public void fail(Throwable cause, Exchange exchange) {
         Lookup lookup = exchange.getProperty(HierarchyCrawl.LOOKUP, Lookup.class);
+        if (lookup == null && exchange.getMessage().getBody() instanceof Lookup handedOut) {
+            // failed before its request was prepared: still a lookup the frontier counts as in flight
+            lookup = handedOut;
+        }
         String reason = HttpFailures.describe(cause);
+        boolean retried = false;
         try (MDC.MDCCloseable ignored = MDC.putCloseable("runId", String.valueOf(id))) {
             if (exchange.getContext().isStopping()) {
                 // cut off by the shutdown, not failed: the node stays pending for the run that resumes
                 frontier.halt();
-                if (lookup != null) {
-                    frontier.finished(lookup);
-                }
                 return;
             }
             if (lookup == null) {
@@ -100,12 +119,12 @@ final class CrawlRun implements RunHandle {
                 long since = waitingSince.computeIfAbsent(lookup, l -> System.currentTimeMillis());
                 if (System.currentTimeMillis() - since < breakerWaitMillis) {
                     frontier.retryLater(lookup, 1000);
+                    retried = true;
                     return;
                 }
                 reason = reason + " (waited " + breakerWaitMillis / 1000 + " s for it to close)";
             }
             String message = "crawl " + name + ": lookup of " + lookup.label() + " failed: " + reason;
-            runs.log(id, "level-" + lookup.level(), "ERROR", message);
             LOG.error(message, cause);
             if (lookup.parent() == null) {
                 rootFailed = true;
@@ -113,25 +132,51 @@ final class CrawlRun implements RunHandle {
             } else {
                 checkpoint.failed(id, lookup.parent(), reason);
             }
-            frontier.finished(lookup);
+            runs.log(id, "level-" + lookup.level(), "ERROR", message);
+        } catch (RuntimeException e) {
+            // the database went away while recording the failure: stop, the checkpoint stays resumable
+            checkpointFailure = "crawl " + name + " stopped: " + e.getMessage();
+            LOG.error(checkpointFailure, e);
+            frontier.halt();
+        } finally {
+            if (lookup != null && !retried) {
+                frontier.finished(lookup);
+            }
         }
     }
 
     /**
-     * Ends the run: interrupted (checkpoint kept), failed, partial or completed with its CSV. When the
-     * daemon stops, Camel may not get this far; the run is then left live and marked abandoned at the
-     * next start, which continues it like a run a crash interrupted.
+     * Ends the run: interrupted (checkpoint kept), failed, partial or completed with its CSV. Whether
+     * lookups are left is read from the checkpoint, not the frontier: a lookup cut off by a shutdown is
+     * pending there. A run left with pending lookups ends abandoned, which the next run continues. When
+     * the daemon stops, Camel may not get this far; the run is then left live and marked abandoned at
+     * the next start, which continues it like a run a crash interrupted.
      */
     void finish(boolean interrupted, Path directory, LocalDateTime startedAt) {
-        recordSteps();
-        if (interrupted && frontier.pendingCount() > 0) {
-            runs.finish(id, "abandoned", "interrupted by shutdown with " + frontier.pendingCount()
-                    + " lookups to go; the next start resumes from the checkpoint");
-            LOG.warn("Crawl {} run {} interrupted; checkpoint kept", name, id);
-            return;
+        try {
+            end(interrupted, directory, startedAt);
+        } catch (RuntimeException e) {
+            String message = "crawl " + name + " failed while ending its run: " + e.getMessage();
+            LOG.error(message, e);
+            runs.finish(id, "failed", message);
         }
+    }
+
+    private void end(boolean interrupted, Path directory, LocalDateTime startedAt) {
+        Map<Integer, int[]> counts = checkpoint.countsByLevel(id);
+        int pending = checkpoint.pendingCount(id);
+        recordSteps(counts, pending == 0 ? null : "abandoned");
         if (runFailure != null || rootFailed) {
             runs.finish(id, "failed", runFailure);
+            return;
+        }
+        if (pending > 0) {
+            String why = checkpointFailure != null ? checkpointFailure
+                    : interrupted ? "interrupted by shutdown" : "stopped";
+            runs.finish(id, "abandoned", why + " with " + pending
+                    + " lookups to go; the next run resumes from the checkpoint");
+            LOG.warn("Crawl {} run {} {} with {} lookups to go; checkpoint kept", name, id,
+                    interrupted ? "interrupted" : "stopped", pending);
             return;
         }
         CsvOutput output = CsvOutput.open(directory, name, id, startedAt);
@@ -147,36 +192,33 @@ final class CrawlRun implements RunHandle {
                         nullToEmpty(node.type()), nullToEmpty(node.parentId()), node.path()), row);
                 output.write(row, 1);
             });
-            CsvOutput.Published file = output.publish();
-            runs.output(id, file.path().getFileName().toString(), file.bytes(), file.rows(), file.sha256(), true);
-            List<String> failed = checkpoint.failedIds(id);
-            if (failed.isEmpty()) {
-                runs.finish(id, "completed", null);
-            } else {
-                runs.finish(id, "partial", failed.size() + " node(s) failed, their subtrees are missing: "
-                        + String.join(", ", failed.subList(0, Math.min(20, failed.size())))
-                        + (failed.size() > 20 ? ", ..." : ""));
-            }
-            LOG.info("Crawl {} run {} ended: {} nodes, {} failed -> {}", name, id, file.rows(), failed.size(), file.path());
         } catch (RuntimeException e) {
             output.abort();
             throw e;
         }
+        List<String> failed = checkpoint.failedIds(id);
+        String outcome = failed.isEmpty() ? "completed" : "partial";
+        String error = failed.isEmpty() ? null : failed.size() + " node(s) failed, their subtrees are missing: "
+                + String.join(", ", failed.subList(0, Math.min(20, failed.size()))) + (failed.size() > 20 ? ", ..." : "");
+        CsvOutput.Published file = output.publish();
+        runs.output(id, file.path().getFileName().toString(), file.bytes(), file.rows(), file.sha256(), true);
+        runs.finish(id, outcome, error);
+        LOG.info("Crawl {} run {} ended: {} nodes, {} failed -> {}", name, id, file.rows(), failed.size(), file.path());
     }
 
-    private void recordSteps() {
-        recordSteps(checkpoint.countsByLevel(id));
-    }
-
-    /** One step per level: nodes found, lookups done, lookups failed; written while the crawl runs too. */
-    private void recordSteps(Map<Integer, int[]> counts) {
+    /**
+     * One step per level: nodes found, lookups done, lookups failed; written while the crawl runs too
+     * ({@code running}) and at its end ({@code completed}, {@code partial}, or the run's own outcome).
+     */
+    private void recordSteps(Map<Integer, int[]> counts, String outcome) {
         for (Map.Entry<Integer, int[]> level : counts.entrySet()) {
             int[] c = level.getValue();
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("found", c[0]);
             result.put("fetched", level.getKey() >= depth ? 0 : c[1]);
             result.put("failed", c[2]);
-            runs.step(id, level.getKey(), "level-" + level.getKey(), c[2] > 0 ? "partial" : "completed", c[0], result, null);
+            String status = outcome != null ? outcome : c[2] > 0 ? "partial" : "completed";
+            runs.step(id, level.getKey(), "level-" + level.getKey(), status, c[0], result, null);
         }
     }
 
@@ -186,11 +228,20 @@ final class CrawlRun implements RunHandle {
             return;
         }
         lastProgress = now;
+        try {
+            writeProgress();
+        } catch (RuntimeException e) {
+            // progress is a view; a failed update must not fail the lookup that happened to report it
+            LOG.warn("Crawl {} run {}: progress not recorded: {}", name, id, e.getMessage());
+        }
+    }
+
+    private void writeProgress() {
         Map<Integer, int[]> counts = checkpoint.countsByLevel(id);
         int found = counts.values().stream().mapToInt(c -> c[0]).sum();
         int done = counts.values().stream().mapToInt(c -> c[1] + c[2]).sum();
         int percent = found == 0 ? 0 : Math.min(99, done * 100 / found);
-        recordSteps(counts);
+        recordSteps(counts, "running");
         runs.progress(id, percent, "crawling: " + done + "/" + found + " nodes, in flight " + frontier.inFlight()
                 + ", limit " + limit.current() + "/" + limit.max());
     }

@@ -29,10 +29,13 @@ import io.harvester.paging.JsonField;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunStore;
 import io.harvester.runs.TriggerKind;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.InvalidPayloadException;
 import org.apache.camel.Message;
-import org.apache.camel.http.common.HttpMethods;
+import org.apache.camel.component.http.HttpMethods;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -43,7 +46,7 @@ import org.slf4j.MDC;
  * lookups, parses answers, keeps the checkpoint and ends the run. Properties mirror the template's
  * parameters. Also the crawl's JMX view.
  */
-public class HierarchyCrawl implements CrawlMXBean {
+public class HierarchyCrawl implements CrawlMXBean, CamelContextAware {
 
     static final String LOOKUP = "harvesterLookup";
     static final String SKIPPED = "harvesterSkipped";
@@ -73,11 +76,23 @@ public class HierarchyCrawl implements CrawlMXBean {
     private CrawlCheckpoint checkpoint;
     private volatile CrawlRun current;
     private ObjectName jmxName;
+    private CamelContext camelContext;
+    private ProducerTemplate operations;
 
     public void init() throws Exception {
+        if (depth < 1) {
+            throw new IllegalArgumentException("crawl " + name + ": depth must be at least 1, was " + depth);
+        }
         if (levelConcurrency.length < depth) {
             throw new IllegalArgumentException("crawl " + name + ": levelConcurrency has " + levelConcurrency.length
                     + " values for depth " + depth);
+        }
+        if (Arrays.stream(levelConcurrency).anyMatch(c -> c < 1)) {
+            throw new IllegalArgumentException("crawl " + name + ": every levelConcurrency value must be at least 1, was "
+                    + Arrays.toString(levelConcurrency));
+        }
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("crawl " + name + ": maxInFlight must be at least 1, was " + maxInFlight);
         }
         checkpoint = new CrawlCheckpoint(dataSource);
         CsvOutput.removeStaleTemps(directory(), runStore::isLive);
@@ -90,6 +105,9 @@ public class HierarchyCrawl implements CrawlMXBean {
     }
 
     public void destroy() throws Exception {
+        if (operations != null) {
+            operations.stop();
+        }
         if (jmxName != null && ManagementFactory.getPlatformMBeanServer().isRegistered(jmxName)) {
             ManagementFactory.getPlatformMBeanServer().unregisterMBean(jmxName);
         }
@@ -122,11 +140,20 @@ public class HierarchyCrawl implements CrawlMXBean {
         }
         long runId = id.get();
         MDC.put("runId", String.valueOf(runId));
+        try {
+            start(exchange, runId, trigger, retryFailed ? latestPartial(runId) : interrupted, retryFailed);
+        } catch (RuntimeException e) {
+            // no run handle yet: end the run here, or it would stay live and every later trigger would be skipped
+            runStore.finish(runId, "failed", "crawl " + name + " could not start: " + e.getMessage());
+            throw e;
+        }
+    }
+
+    private void start(Exchange exchange, long runId, TriggerKind trigger, Optional<Long> earlier, boolean retryFailed) {
         AdaptiveLimit limit = new AdaptiveLimit(maxInFlight);
         CrawlFrontier frontier = new CrawlFrontier(levelConcurrency, limit, ratePerSecond,
                 () -> exchange.getContext().isStopping());
         CrawlRun run = new CrawlRun(runId, name, depth, runStore, checkpoint, frontier, limit, breakerWaitMs);
-        Optional<Long> earlier = retryFailed ? runStore.latest(pipeline(), runId, "partial") : interrupted;
         if (earlier.isPresent() && checkpoint.hasNodes(earlier.get())) {
             checkpoint.takeOver(earlier.get(), runId, retryFailed);
             runStore.resumedFrom(runId, earlier.get());
@@ -142,6 +169,12 @@ public class HierarchyCrawl implements CrawlMXBean {
         exchange.setProperty(HttpRetryPolicy.RETRIES, retries);
         exchange.setProperty(HttpRetryPolicy.PRESSURE, (UpstreamPressure) limit::pushedBack);
         exchange.setProperty("harvesterStartedAt", LocalDateTime.now());
+    }
+
+    /** The newest finished run, when it is partial: a newer complete or failed run supersedes it. */
+    private Optional<Long> latestPartial(long runId) {
+        Optional<Long> partial = runStore.latest(pipeline(), runId, "partial");
+        return partial.equals(runStore.latest(pipeline(), runId, "completed", "partial", "failed")) ? partial : Optional.empty();
     }
 
     public Iterator<Lookup> lookups(Exchange exchange) {
@@ -281,6 +314,39 @@ public class HierarchyCrawl implements CrawlMXBean {
     public long getCurrentRunId() {
         CrawlRun run = current;
         return run == null ? -1 : run.id();
+    }
+
+    @Override
+    public String runNow() {
+        return startInBackground(Map.of(TriggerKind.HEADER, TriggerKind.MANUAL.value()), "run");
+    }
+
+    @Override
+    public String retryFailedSubtrees() {
+        Optional<Long> partial = latestPartial(-1);
+        if (partial.isEmpty()) {
+            return "nothing to retry: the newest finished run of " + pipeline() + " is not partial";
+        }
+        return startInBackground(Map.of(TriggerKind.HEADER, TriggerKind.MANUAL.value(), RETRY_FAILED, true),
+                "retry of the failed subtrees of run " + partial.get());
+    }
+
+    private synchronized String startInBackground(Map<String, Object> headers, String what) {
+        if (operations == null) {
+            operations = camelContext.createProducerTemplate();
+        }
+        operations.asyncRequestBodyAndHeaders("trigger:" + pipeline(), null, headers);
+        return what + " of " + pipeline() + " started; see the runs table for its outcome";
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
     }
 
     /** The limit history of the current (or last) run, for tests. */

@@ -1,9 +1,11 @@
 package io.harvester.http;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.sql.SQLException;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import org.apache.camel.http.base.HttpOperationFailedException;
@@ -43,6 +45,15 @@ public final class HttpFailures {
         IOException io = find(failure, IOException.class);
         Throwable shown = io != null ? io : root(failure);
         return shown.getClass().getSimpleName() + ": " + shown.getMessage();
+    }
+
+    /**
+     * A failure of our own side: writing the output file (reported as {@link UncheckedIOException}) or
+     * the database. Such failures may carry an {@link IOException} too, but retrying would re-run only
+     * the step that failed, not the call upstream, so they are never upstream failures.
+     */
+    public static boolean isLocal(Throwable failure) {
+        return find(failure, UncheckedIOException.class) != null || find(failure, SQLException.class) != null;
     }
 
     public static boolean isBreakerOpen(Throwable failure) {

@@ -13,7 +13,8 @@ import org.apache.camel.http.base.HttpOperationFailedException;
 
 /**
  * The {@code retryWhile} of pipeline routes: retries 5xx, 429 and I/O failures up to the route's
- * {@code harvesterRetries} exchange property, never other 4xx nor a call the open breaker refused.
+ * {@code harvesterRetries} exchange property, never other 4xx, a call the open breaker refused, nor a
+ * failure of our own file or database writes, nor anything once the daemon is stopping.
  * For a 429 with {@code Retry-After} it sets Camel's redelivery-delay header so the wait is the
  * server's, not our backoff's.
  * <p>
@@ -45,7 +46,9 @@ public class HttpRetryPolicy implements Predicate {
         if (http != null && pressure != null && (http.getStatusCode() == 429 || http.getStatusCode() >= 500)) {
             pressure.pushedBack();
         }
-        if (retries == null || failedAttempts > retries || failure == null || HttpFailures.isBreakerOpen(failure)) {
+        // while the daemon stops, a retry (with its backoff or Retry-After) would outlast the shutdown timeout
+        if (retries == null || failedAttempts > retries || failure == null || HttpFailures.isBreakerOpen(failure)
+                || HttpFailures.isLocal(failure) || exchange.getContext().isStopping()) {
             return false;
         }
         if (http != null) {

@@ -62,6 +62,9 @@ public class StorageConfiguration implements CamelConfiguration {
         dataSource.setUsername(dbUser);
         dataSource.setPassword(dbPassword);
         dataSource.setMaxTotal(poolSize);
+        // dbcp2 keeps only 8 idle by default: above 8 concurrent users every returned connection was
+        // closed and the next one opened anew (a PostgreSQL backend fork per lookup of a busy crawl)
+        dataSource.setMaxIdle(poolSize);
         dataSource.setMaxWait(java.time.Duration.ofSeconds(30));
         dataSource.setValidationQuery("select 1");
         dataSource.setTestOnBorrow(true);

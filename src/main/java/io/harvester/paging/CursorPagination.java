@@ -37,9 +37,27 @@ final class CursorPagination implements Pagination {
         if (cursor == null) {
             return new End();
         }
-        String next = cursorParam.isEmpty() ? URI.create(url).resolve(cursor).toString()
-                : QueryStrings.append(url, cursorParam, cursor);
+        String next = cursorParam.isEmpty() ? sameOrigin(cursor) : QueryStrings.append(url, cursorParam, cursor);
         return new Fetch(new PageRequest(index, next));
+    }
+
+    /** The next-page link resolved against the API's URL; it must stay on the API's host, which gets our headers (tokens). */
+    private String sameOrigin(String link) {
+        URI base = URI.create(url);
+        URI next;
+        try {
+            next = base.resolve(link);
+        } catch (IllegalArgumentException e) {
+            throw new AnswerFormatException("field '" + cursorField + "' (cursorField) is not a URL: " + e.getMessage());
+        }
+        if (!base.getScheme().equalsIgnoreCase(next.getScheme()) || !base.getHost().equalsIgnoreCase(String.valueOf(next.getHost()))
+                || base.getPort() != next.getPort()) {
+            throw new AnswerFormatException("field '" + cursorField + "' (cursorField) links to another host ("
+                    + next.getScheme() + "://" + next.getHost() + (next.getPort() < 0 ? "" : ":" + next.getPort())
+                    + "); the export's headers are sent only to " + base.getScheme() + "://" + base.getHost()
+                    + (base.getPort() < 0 ? "" : ":" + base.getPort()));
+        }
+        return next.toString();
     }
 
     @Override
@@ -49,6 +67,9 @@ final class CursorPagination implements Pagination {
         if (cursor != null && index > 0 && cursor.equals(nextOf.get(index - 1))) {
             throw new AnswerFormatException("field '" + cursorField + "' (cursorField) repeats the cursor '"
                     + cursor + "' of the previous page; stopping instead of looping forever");
+        }
+        if (cursor != null && cursorParam.isEmpty()) {
+            sameOrigin(cursor);
         }
         while (nextOf.size() <= index) {
             nextOf.add(null);

@@ -29,6 +29,7 @@ final class ExportRun implements RunHandle {
     private final CsvOutput output;
     private final PageWindow<Chunk> window;
     private final AtomicInteger pagesFetched = new AtomicInteger();
+    private final AtomicInteger pagesFailed = new AtomicInteger();
     private final AtomicLong rowsWritten = new AtomicLong();
     private static final long PROGRESS_INTERVAL_NANOS = 1_000_000_000L;
     private long lastProgressNanos = System.nanoTime();
@@ -110,7 +111,7 @@ final class ExportRun implements RunHandle {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("pages", window.pageCount());
         result.put("pagesFetched", pagesFetched.get());
-        result.put("pagesFailed", window.failure() == null ? 0 : 1);
+        result.put("pagesFailed", pagesFailed.get());
         result.put("rowsWritten", rowsWritten.get());
         return result;
     }
@@ -120,6 +121,9 @@ final class ExportRun implements RunHandle {
         PageRequest page = exchange.getProperty(PagedExport.PAGE, PageRequest.class);
         String where = page == null ? "" : " on page " + (page.index() + 1) + " (" + page.url() + ")";
         String message = "export " + name + " failed" + where + ": " + HttpFailures.describe(cause);
+        if (page != null) {
+            pagesFailed.incrementAndGet();
+        }
         // the run row is ended before the window lets the route go on, so whoever started the run
         // sees it ended when the route returns
         try (MDC.MDCCloseable ignored = MDC.putCloseable("runId", String.valueOf(id))) {

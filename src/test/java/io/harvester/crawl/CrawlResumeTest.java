@@ -3,11 +3,14 @@ package io.harvester.crawl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+
+import javax.management.ObjectName;
 
 import io.harvester.support.CrawlYaml;
 import io.harvester.support.FakeUpstream;
@@ -65,7 +68,7 @@ class CrawlResumeTest {
     }
 
     @Test
-    void should_rerun_only_the_failed_subtrees_of_a_partial_run() {
+    void should_rerun_only_the_failed_subtrees_of_a_partial_run() throws Exception {
         String db = TestStorage.get().newDatabase();
         try (FakeUpstream upstream = FakeUpstream.start().tree(3, 3)) {
             upstream.scriptNode("3", FakeUpstream.Answer.status(503), FakeUpstream.Answer.status(503));
@@ -76,14 +79,57 @@ class CrawlResumeTest {
                 assertThat(harvester.query("select status from runs")).containsExactly(Map.of("status", "partial"));
                 upstream.resetCounters();
 
-                org.apache.camel.ProducerTemplate template = harvester.context().createProducerTemplate();
-                template.sendBodyAndHeaders("trigger:crawl:retry", null,
-                        Map.of("HarvesterTrigger", "manual", HierarchyCrawl.RETRY_FAILED, true));
+                // the operator's way: the crawl's JMX operation (JConsole, Jolokia)
+                Object answer = ManagementFactory.getPlatformMBeanServer().invoke(
+                        new ObjectName("io.harvester:type=crawl,name=\"retry\""), "retryFailedSubtrees", null, null);
+                assertThat(answer).isEqualTo("retry of the failed subtrees of run 1 of crawl:retry started; "
+                        + "see the runs table for its outcome");
+                await().atMost(Duration.ofSeconds(30)).until(() ->
+                        harvester.query("select 1 from runs where status = 'completed'").size() == 1);
 
                 assertThat(upstream.lookupCounts()).isEqualTo(Map.of("3", 1, "3-1", 1, "3-2", 1, "3-3", 1));
                 assertThat(harvester.query("select status, resumed_from is not null as resumed from runs order by id"))
                         .containsExactly(Map.of("status", "partial", "resumed", false),
                                 Map.of("status", "completed", "resumed", true));
+            } finally {
+                harvester.close();
+            }
+        }
+    }
+
+    @Test
+    void should_end_resumable_when_a_checkpoint_write_fails_and_finish_on_the_next_run() throws Exception {
+        String db = TestStorage.get().newDatabase();
+        try (FakeUpstream upstream = FakeUpstream.start().tree(3, 3)) {
+            HarvesterRuntime harvester = HarvesterRuntime.start(work, CrawlYaml.crawl("flaky-db", upstream.url("/tree"),
+                    Map.of("depth", "3")).yaml(), Map.of(), db);
+            try {
+                // the database refuses the children of node 2-2, as a database going away would refuse any write
+                harvester.execute("alter table crawl_nodes add constraint refuse_2_2 check (parent_id <> '2-2') not valid");
+                harvester.runNow("crawl:flaky-db");
+
+                Map<String, Object> stopped = harvester.query("select id, status, error from runs").get(0);
+                assertThat(stopped.get("status")).isEqualTo("abandoned");
+                assertThat((String) stopped.get("error")).startsWith("crawl flaky-db stopped: crawl checkpoint write failed")
+                        .contains("refuse_2_2").contains("lookups to go; the next run resumes from the checkpoint");
+                assertThat(Files.exists(harvester.outputDir().resolve("flaky-db"))
+                        && Files.list(harvester.outputDir().resolve("flaky-db")).findAny().isPresent())
+                        .as("no CSV for a crawl that stopped").isFalse();
+                Map<String, Integer> before = upstream.lookupCounts();
+
+                harvester.execute("alter table crawl_nodes drop constraint refuse_2_2");
+                harvester.runNow("crawl:flaky-db");
+
+                assertThat(harvester.query("select status, resumed_from = " + stopped.get("id") + " as resumes_it from runs"
+                        + " where id > " + stopped.get("id"))).containsExactly(Map.of("status", "completed", "resumes_it", true));
+                try (var files = Files.list(harvester.outputDir().resolve("flaky-db"))) {
+                    assertThat(Files.readString(files.findFirst().orElseThrow())).isEqualTo(upstream.expectedTreeCsv());
+                }
+                // the refused answer is asked for again; lookups whose answers were written are not
+                assertThat(upstream.lookups("2-2")).isEqualTo(2);
+                assertThat(upstream.lookupCounts()).hasSize(13)
+                        .allSatisfy((id, n) -> assertThat(n).as(id).isLessThanOrEqualTo(before.getOrDefault(id, 0) + 1));
+                assertThat(upstream.lookups("")).isEqualTo(1);
             } finally {
                 harvester.close();
             }

@@ -27,11 +27,11 @@ class HierarchyCrawlControlTest extends DaemonTestBase {
 
     @BeforeAll
     static void start() {
-        upstream = FakeUpstream.start().tree(3, 3);
+        upstream = FakeUpstream.start().tree(3, 4);
         throttling = FakeUpstream.start().tree(5, 3).latencyMs(5);
         slowSibling = FakeUpstream.start().tree(3, 4).nodeLatencyMs("1-1", 1500);
         limited = FakeUpstream.start().tree(5, 3);
-        ExportYaml routes = CrawlYaml.crawl("failing", upstream.url("/tree"), Map.of("depth", "3", "retries", "1"))
+        ExportYaml routes = CrawlYaml.crawl("failing", upstream.url("/tree"), Map.of("depth", "4", "retries", "1"))
                 .route("hierarchy-crawl", "crawl-throttled", "throttled", throttling.url("/tree"),
                         Map.of("depth", "3", "maxInFlight", "8", "levelConcurrency", "8,8,8"))
                 .route("hierarchy-crawl", "crawl-pipelined", "pipelined", slowSibling.url("/tree"), Map.of())
@@ -55,13 +55,17 @@ class HierarchyCrawlControlTest extends DaemonTestBase {
         harvester.runNow("crawl:failing");
 
         assertThat(upstream.lookups("2-3")).isEqualTo(2);
+        assertThat(upstream.lookupCounts().keySet()).as("nothing below the failed node is looked up")
+                .noneMatch(id -> id.startsWith("2-3-"))
+                .hasSize(1 + 3 + 9 + 27 - 3);
         Map<String, Object> run = harvester.query("select id, status, error from runs where pipeline = 'crawl:failing'").get(0);
         assertThat(run.get("status")).isEqualTo("partial");
         assertThat((String) run.get("error")).isEqualTo("1 node(s) failed, their subtrees are missing: 2-3");
         String expected = String.join("", upstream.expectedTreeCsv().lines()
                 .filter(line -> !line.contains(",2-3-")).map(line -> line + "\r\n").toList());
         assertThat(onlyCsv("failing")).isEqualTo(expected);
-        assertThat(onlyCsv("failing").lines()).hasSize(1 + 39 - 3);
+        // header + 120 nodes - the failed node's 3 children and 9 grandchildren
+        assertThat(onlyCsv("failing").lines()).hasSize(1 + 120 - 12);
         assertThat(harvester.query("select id, status, error from crawl_nodes where status <> 'done' and run_id = " + run.get("id")))
                 .containsExactly(Map.of("id", "2-3", "status", "failed",
                         "error", "HTTP 500 Internal Server Error from " + upstream.url("/tree") + "?id=2-3&name=Node+2-3&type=L2"));
@@ -69,7 +73,8 @@ class HierarchyCrawlControlTest extends DaemonTestBase {
                 + run.get("id") + " order by ordinal")).containsExactly(
                 Map.of("name", "level-1", "status", "completed", "failed", "0"),
                 Map.of("name", "level-2", "status", "partial", "failed", "1"),
-                Map.of("name", "level-3", "status", "completed", "failed", "0"));
+                Map.of("name", "level-3", "status", "completed", "failed", "0"),
+                Map.of("name", "level-4", "status", "completed", "failed", "0"));
     }
 
     @Test

@@ -3,7 +3,10 @@ package io.harvester.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.sql.SQLException;
 import java.util.Map;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
@@ -47,6 +50,16 @@ class HttpRetryPolicyTest {
         assertThat(policy.matches(failedWith(new AnswerFormatException("bad"), 1, 3))).isFalse();
         CallNotPermittedException open = CallNotPermittedException.createCallNotPermittedException(CircuitBreaker.ofDefaults("x"));
         assertThat(policy.matches(failedWith(open, 1, 3))).isFalse();
+    }
+
+    @Test
+    void should_not_retry_a_failed_file_or_database_write_even_when_it_carries_an_io_error() {
+        UncheckedIOException disk = new UncheckedIOException("cannot write out.csv.tmp",
+                new IOException("No space left on device"));
+        assertThat(policy.matches(failedWith(disk, 1, 3))).isFalse();
+        SQLException database = new SQLException("An I/O error occurred while sending to the backend",
+                new SocketException("Connection reset"));
+        assertThat(policy.matches(failedWith(new IllegalStateException("checkpoint write failed", database), 1, 3))).isFalse();
     }
 
     @Test

@@ -59,6 +59,17 @@ class PaginationTest {
     }
 
     @Test
+    void should_refuse_a_next_link_to_another_host_which_would_receive_the_headers() throws Exception {
+        CursorPagination pages = new CursorPagination("https://api.example.com/v1/items", new JsonField("next"), "");
+        pages.learn(0, JSON.readTree("{\"next\":\"https://api.example.com/v1/items?after=3\"}"));
+        assertThat(pages.next(1)).isEqualTo(new Pagination.Fetch(new PageRequest(1, "https://api.example.com/v1/items?after=3")));
+        assertThatThrownBy(() -> pages.learn(1, JSON.readTree("{\"next\":\"https://elsewhere.example.net/steal\"}")))
+                .isInstanceOf(AnswerFormatException.class)
+                .hasMessage("field 'next' (cursorField) links to another host (https://elsewhere.example.net); "
+                        + "the export's headers are sent only to https://api.example.com");
+    }
+
+    @Test
     void should_stop_a_cursor_that_repeats() throws Exception {
         CursorPagination pages = new CursorPagination("http://h", new JsonField("next"), "c");
         pages.learn(0, JSON.readTree("{\"next\":\"x\"}"));

@@ -227,16 +227,38 @@ public final class FakeUpstream implements AutoCloseable {
         requestHeaders.clear();
     }
 
+    /**
+     * Ends a request's in-flight count once, just before its answer is written: counting until after the
+     * write would overlap the client's next request, which it may send the moment the answer arrives.
+     */
+    private static final class Leave implements Runnable {
+        private final Runnable onLeave;
+        private boolean left;
+
+        Leave(Runnable onLeave) {
+            this.onLeave = onLeave;
+        }
+
+        @Override
+        public synchronized void run() {
+            if (!left) {
+                left = true;
+                onLeave.run();
+            }
+        }
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         int now = inFlight.incrementAndGet();
         maxInFlight.accumulateAndGet(now, Math::max);
         requests.incrementAndGet();
+        Leave leave = new Leave(inFlight::decrementAndGet);
         try {
             URI uri = exchange.getRequestURI();
             Map<String, String> query = query(uri.getRawQuery());
             String path = uri.getPath();
             if (path.equals("/tree")) {
-                handleTree(exchange, query.getOrDefault("id", ""));
+                handleTree(exchange, query.getOrDefault("id", ""), leave);
                 return;
             }
             int page = pageOf(path, query);
@@ -249,6 +271,7 @@ public final class FakeUpstream implements AutoCloseable {
                 Thread.sleep(latencyMs);
             }
             Answer scripted = always != null ? always : next(page);
+            leave.run();
             if (scripted != null) {
                 respond(exchange, scripted.status(), scripted.body().getBytes(StandardCharsets.UTF_8), scripted.headers());
             } else {
@@ -262,15 +285,19 @@ public final class FakeUpstream implements AutoCloseable {
         } catch (IOException clientWentAway) {
             // a client that timed out closed the connection; nothing to answer
         } finally {
-            inFlight.decrementAndGet();
+            leave.run();
             exchange.close();
         }
     }
 
-    private void handleTree(HttpExchange exchange, String id) throws IOException, InterruptedException {
+    private void handleTree(HttpExchange exchange, String id, Leave request) throws IOException, InterruptedException {
         int level = id.isEmpty() ? 1 : id.split("-").length + 1;
         int now = inFlightByLevel.incrementAndGet(level);
         maxByLevel.accumulateAndGet(level, now, Math::max);
+        Leave leave = new Leave(() -> {
+            inFlightByLevel.decrementAndGet(level);
+            request.run();
+        });
         try {
             treeRequests.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
             long arrived = System.nanoTime();
@@ -282,21 +309,23 @@ public final class FakeUpstream implements AutoCloseable {
             }
             Deque<Answer> script = treeScripts.get(id);
             Answer scripted = script == null ? null : script.pollFirst();
+            List<Map<String, Object>> list = new ArrayList<>();
+            if (level <= depth) {
+                for (int k = 1; k <= branching; k++) {
+                    String child = id.isEmpty() ? String.valueOf(k) : id + "-" + k;
+                    list.add(Map.of("id", child, "name", "Node " + child, "type", "L" + level));
+                }
+            }
+            byte[] body = json(Map.of("list", list));
+            leave.run();
             if (scripted != null) {
                 respond(exchange, scripted.status(), scripted.body().getBytes(StandardCharsets.UTF_8), scripted.headers());
             } else {
-                List<Map<String, Object>> list = new ArrayList<>();
-                if (level <= depth) {
-                    for (int k = 1; k <= branching; k++) {
-                        String child = id.isEmpty() ? String.valueOf(k) : id + "-" + k;
-                        list.add(Map.of("id", child, "name", "Node " + child, "type", "L" + level));
-                    }
-                }
-                respond(exchange, 200, json(Map.of("list", list)), Map.of());
+                respond(exchange, 200, body, Map.of());
             }
             treeEnds.put(id, System.nanoTime());
         } finally {
-            inFlightByLevel.decrementAndGet(level);
+            leave.run();
         }
     }
 
