@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Paged-export benchmarks (not tests). Run from anywhere; prints Markdown tables.
+# Paged-export and crawl benchmarks (not tests). Run from anywhere; prints Markdown tables.
 #   bench/run.sh                 all four
 #   bench/run.sh efficiency      one of: efficiency throughput memory crawl
 # Uses the embedded PostgreSQL and Redis of the test support and a local upstream in the same JVM.
