@@ -121,6 +121,12 @@ public final class CrawlFrontier implements Iterator<Lookup> {
         notifyAll();
     }
 
+    /** Books a retry a slot of the rate, at least {@code earliestMillis} from now; returns the wait in ms. */
+    public synchronized long reserveRetry(long earliestMillis) {
+        long now = System.nanoTime();
+        return (rate.reserveAt(now, now + earliestMillis * 1_000_000) + 999_999) / 1_000_000;
+    }
+
     /** Stops handing out lookups; the split ends once those in flight have finished. */
     public synchronized void halt() {
         halted = true;

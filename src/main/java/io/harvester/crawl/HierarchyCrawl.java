@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harvester.http.AnswerFormatException;
 import io.harvester.http.HttpRetryPolicy;
 import io.harvester.http.RequestHeaders;
+import io.harvester.http.RetryPacing;
 import io.harvester.http.UpstreamPressure;
 import io.harvester.paging.CsvOutput;
 import io.harvester.paging.JsonField;
@@ -168,6 +169,7 @@ public class HierarchyCrawl implements CrawlMXBean, CamelContextAware {
         exchange.setProperty(RunHandle.PROPERTY, run);
         exchange.setProperty(HttpRetryPolicy.RETRIES, retries);
         exchange.setProperty(HttpRetryPolicy.PRESSURE, (UpstreamPressure) limit::pushedBack);
+        exchange.setProperty(HttpRetryPolicy.PACING, (RetryPacing) frontier::reserveRetry);
         exchange.setProperty("harvesterStartedAt", LocalDateTime.now());
     }
 

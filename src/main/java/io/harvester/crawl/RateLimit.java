@@ -13,6 +13,16 @@ final class RateLimit {
         this.intervalNanos = ratePerSecond > 0 ? (long) Math.ceil(1_000_000_000L / ratePerSecond) : 0;
     }
 
+    /** Books the first start at or after {@code earliest}; returns nanoseconds from {@code now} to it. */
+    long reserveAt(long now, long earliest) {
+        if (intervalNanos == 0) {
+            return Math.max(0, earliest - now);
+        }
+        long start = nextStart == Long.MIN_VALUE ? earliest : Math.max(earliest, nextStart);
+        nextStart = start + intervalNanos;
+        return Math.max(0, start - now);
+    }
+
     /** Nanoseconds to wait before the next start may go; 0 when it may go now (and is then counted). */
     long reserve(long now) {
         if (intervalNanos == 0) {

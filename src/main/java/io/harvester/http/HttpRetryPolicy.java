@@ -16,7 +16,8 @@ import org.apache.camel.http.base.HttpOperationFailedException;
  * {@code harvesterRetries} exchange property, never other 4xx, a call the open breaker refused, nor a
  * failure of our own file or database writes, nor anything once the daemon is stopping.
  * For a 429 with {@code Retry-After} it sets Camel's redelivery-delay header so the wait is the
- * server's, not our backoff's.
+ * server's, not our backoff's; for a caller that paces its requests ({@link #PACING}) it sets the wait
+ * to the rate slot it booked, never earlier than the backoff.
  * <p>
  * It is a {@link Predicate} used through the {@code ref} language on purpose: a {@code method} call
  * would run on a copy of the exchange, and the delay header would never reach the error handler.
@@ -27,11 +28,24 @@ public class HttpRetryPolicy implements Predicate {
     public static final String RETRIES = "harvesterRetries";
     /** Exchange property holding an {@link UpstreamPressure} told about every 429 and 5xx. */
     public static final String PRESSURE = "harvesterPressure";
+    /** Exchange property holding a {@link RetryPacing} that books every retry a slot of the caller's rate. */
+    public static final String PACING = "harvesterPacing";
 
     private long maxRetryAfterMs = 120_000;
+    /** The route's backoff (routes/harvester-pipeline.camel.yaml), needed here only to pace retries. */
+    private long backoffInitialMs = 500;
+    private long backoffMaxMs = 30_000;
 
     public void setMaxRetryAfterMs(long maxRetryAfterMs) {
         this.maxRetryAfterMs = maxRetryAfterMs;
+    }
+
+    public void setBackoffInitialMs(long backoffInitialMs) {
+        this.backoffInitialMs = backoffInitialMs;
+    }
+
+    public void setBackoffMaxMs(long backoffMaxMs) {
+        this.backoffMaxMs = backoffMaxMs;
     }
 
     @Override
@@ -51,17 +65,32 @@ public class HttpRetryPolicy implements Predicate {
                 || HttpFailures.isLocal(failure) || exchange.getContext().isStopping()) {
             return false;
         }
+        Long retryAfter = null;
         if (http != null) {
-            if (http.getStatusCode() == 429) {
-                Long delay = retryAfterMs(http.getResponseHeaders());
-                if (delay != null) {
-                    exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, Math.min(delay, maxRetryAfterMs));
-                }
-                return true;
+            if (http.getStatusCode() != 429 && http.getStatusCode() < 500) {
+                return false;
             }
-            return http.getStatusCode() >= 500;
+            retryAfter = http.getStatusCode() == 429 ? retryAfterMs(http.getResponseHeaders()) : null;
+        } else if (HttpFailures.find(failure, IOException.class) == null) {
+            return false;
         }
-        return HttpFailures.find(failure, IOException.class) != null;
+        RetryPacing pacing = exchange.getProperty(PACING, RetryPacing.class);
+        long earliest = retryAfter != null ? Math.min(retryAfter, maxRetryAfterMs) : backoffMs(failedAttempts);
+        if (pacing != null) {
+            exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, pacing.retryDelayMillis(earliest));
+        } else if (retryAfter != null) {
+            exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, earliest);
+        }
+        return true;
+    }
+
+    /** The exponential backoff before retry {@code n} (1 for the first): initial × 2^(n−1), capped. */
+    long backoffMs(int n) {
+        long delay = backoffInitialMs;
+        for (int i = 1; i < n && delay < backoffMaxMs; i++) {
+            delay *= 2;
+        }
+        return Math.min(delay, backoffMaxMs);
     }
 
     /** {@code Retry-After} as delay-seconds or an HTTP date; null when absent or unreadable. */

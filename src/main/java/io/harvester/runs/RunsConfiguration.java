@@ -21,6 +21,10 @@ public class RunsConfiguration implements CamelConfiguration {
 
     @PropertyInject(value = "harvester.http.max-retry-after-ms", defaultValue = "120000")
     private long maxRetryAfterMs;
+    @PropertyInject(value = "harvester.http.backoff-initial-ms", defaultValue = "500")
+    private long backoffInitialMs;
+    @PropertyInject(value = "harvester.http.backoff-max-ms", defaultValue = "30000")
+    private long backoffMaxMs;
 
     @Override
     public void configure(CamelContext context) {
@@ -35,6 +39,8 @@ public class RunsConfiguration implements CamelConfiguration {
         context.getRegistry().bind("runFailures", new RunFailures());
         HttpRetryPolicy retryPolicy = new HttpRetryPolicy();
         retryPolicy.setMaxRetryAfterMs(maxRetryAfterMs);
+        retryPolicy.setBackoffInitialMs(backoffInitialMs);
+        retryPolicy.setBackoffMaxMs(backoffMaxMs);
         context.getRegistry().bind("httpRetryPolicy", retryPolicy);
         context.addComponent("trigger", new TriggerComponent());
         // One pool for every export's page requests: each export's page window caps its own share, so

@@ -106,12 +106,16 @@ class HierarchyCrawlControlTest extends DaemonTestBase {
     }
 
     @Test
-    void should_start_no_more_lookups_per_second_than_the_rate() throws Exception {
+    void should_start_no_more_lookups_per_second_than_the_rate_retries_included() throws Exception {
+        // two lookups fail once: their retries (20 ms backoff here) must wait for a slot of the rate too
+        limited.scriptNode("2", Answer.status(503)).scriptNode("4-2", Answer.status(503));
+
         harvester.runNow("crawl:limited");
 
         List<Long> starts = limited.lookupTimes();
         Collections.sort(starts);
-        assertThat(starts).hasSize(31);
+        assertThat(starts).hasSize(31 + 2);
+        assertThat(limited.lookups("2")).isEqualTo(2);
         for (int i = 0; i + 10 < starts.size(); i++) {
             assertThat((starts.get(i + 10) - starts.get(i)) / 1_000_000).as("11 starts span a second")
                     .isGreaterThanOrEqualTo(950);

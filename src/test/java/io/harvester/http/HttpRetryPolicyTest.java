@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
@@ -50,6 +52,30 @@ class HttpRetryPolicyTest {
         assertThat(policy.matches(failedWith(new AnswerFormatException("bad"), 1, 3))).isFalse();
         CallNotPermittedException open = CallNotPermittedException.createCallNotPermittedException(CircuitBreaker.ofDefaults("x"));
         assertThat(policy.matches(failedWith(open, 1, 3))).isFalse();
+    }
+
+    @Test
+    void should_book_a_paced_retry_no_earlier_than_its_backoff_or_retry_after() {
+        policy.setBackoffInitialMs(100);
+        policy.setBackoffMaxMs(1000);
+        List<Long> asked = new ArrayList<>();
+        RetryPacing pacing = earliest -> {
+            asked.add(earliest);
+            return earliest + 250;
+        };
+
+        Exchange second = failedWith(http(503, Map.of()), 2, 3);
+        second.setProperty(HttpRetryPolicy.PACING, pacing);
+        assertThat(policy.matches(second)).isTrue();
+        Exchange limited = failedWith(http(429, Map.of("Retry-After", "3")), 1, 3);
+        limited.setProperty(HttpRetryPolicy.PACING, pacing);
+        assertThat(policy.matches(limited)).isTrue();
+
+        assertThat(asked).containsExactly(200L, 3000L);
+        assertThat(second.getMessage().getHeader(Exchange.REDELIVERY_DELAY)).isEqualTo(450L);
+        assertThat(limited.getMessage().getHeader(Exchange.REDELIVERY_DELAY)).isEqualTo(3250L);
+        assertThat(List.of(policy.backoffMs(1), policy.backoffMs(2), policy.backoffMs(4), policy.backoffMs(5)))
+                .containsExactly(100L, 200L, 800L, 1000L);
     }
 
     @Test
