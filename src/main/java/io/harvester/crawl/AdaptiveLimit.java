@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * AIMD in-flight limit for one API: halved when it pushes back (429, 5xx), grown by one after a
  * window of successes as long as the current limit, never above the configured maximum nor below 1.
- * Keeps its history so tests and operators can see it move.
+ * One back-off event cuts once: a push-back on an attempt that started before the latest cut was
+ * already answered by that cut (as TCP counts one loss per window), so a burst of concurrent 429s
+ * halves the limit once, not once per answer. Keeps its history so tests and operators can see it move.
  */
 public final class AdaptiveLimit {
 
@@ -18,6 +20,7 @@ public final class AdaptiveLimit {
     private final List<Change> history = new ArrayList<>();
     private int limit;
     private int successes;
+    private int cuts;
 
     public AdaptiveLimit(int max) {
         if (max < 1) {
@@ -36,10 +39,23 @@ public final class AdaptiveLimit {
         return max;
     }
 
-    public synchronized void pushedBack() {
+    /** How many times the limit was cut so far: an attempt notes it when it starts. */
+    public synchronized int cuts() {
+        return cuts;
+    }
+
+    /**
+     * An attempt that started when {@link #cuts()} was {@code seenCuts} was pushed back: halve the
+     * limit, unless it was cut since that attempt started.
+     */
+    public synchronized void pushedBack(int seenCuts) {
         successes = 0;
+        if (seenCuts < cuts) {
+            return;
+        }
         int halved = Math.max(1, limit / 2);
         if (halved != limit) {
+            cuts++;
             set(halved);
         }
     }

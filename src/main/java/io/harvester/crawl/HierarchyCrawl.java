@@ -51,6 +51,8 @@ public class HierarchyCrawl implements CrawlMXBean, CamelContextAware {
 
     static final String LOOKUP = "harvesterLookup";
     static final String SKIPPED = "harvesterSkipped";
+    /** Exchange property: the limit's cut count when the lookup's current attempt started. */
+    static final String LIMIT_CUTS = "harvesterLimitCuts";
     /** Header asking a run to continue the newest partial run, making only its failed lookups again. */
     public static final String RETRY_FAILED = "HarvesterRetryFailed";
     private static final Logger LOG = LoggerFactory.getLogger(HierarchyCrawl.class);
@@ -168,7 +170,7 @@ public class HierarchyCrawl implements CrawlMXBean, CamelContextAware {
         current = run;
         exchange.setProperty(RunHandle.PROPERTY, run);
         exchange.setProperty(HttpRetryPolicy.RETRIES, retries);
-        exchange.setProperty(HttpRetryPolicy.PRESSURE, (UpstreamPressure) limit::pushedBack);
+        exchange.setProperty(HttpRetryPolicy.PRESSURE, (UpstreamPressure) HierarchyCrawl::pushedBack);
         exchange.setProperty(HttpRetryPolicy.PACING, (RetryPacing) frontier::reserveRetry);
         exchange.setProperty("harvesterStartedAt", LocalDateTime.now());
     }
@@ -187,6 +189,7 @@ public class HierarchyCrawl implements CrawlMXBean, CamelContextAware {
     public void prepareRequest(Exchange exchange) throws InvalidPayloadException {
         Lookup lookup = exchange.getMessage().getMandatoryBody(Lookup.class);
         exchange.setProperty(LOOKUP, lookup);
+        exchange.setProperty(LIMIT_CUTS, run(exchange).limit().cuts());
         Message message = exchange.getMessage();
         message.removeHeaders("*");
         message.setBody(null);
@@ -213,6 +216,14 @@ public class HierarchyCrawl implements CrawlMXBean, CamelContextAware {
         }
         return base + (base.contains("?") ? "&" : "?") + java.net.URLEncoder.encode(param, java.nio.charset.StandardCharsets.UTF_8)
                 + "=" + java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** A lookup's attempt was pushed back: halve the limit once per back-off event; a retry starts under the new limit. */
+    private static void pushedBack(Exchange attempt) {
+        AdaptiveLimit limit = run(attempt).limit();
+        Integer seen = attempt.getProperty(LIMIT_CUTS, Integer.class);
+        limit.pushedBack(seen == null ? limit.cuts() : seen);
+        attempt.setProperty(LIMIT_CUTS, limit.cuts());
     }
 
     /** Parses a lookup's answer into its children and records them. */

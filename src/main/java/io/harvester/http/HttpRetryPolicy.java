@@ -58,7 +58,7 @@ public class HttpRetryPolicy implements Predicate {
         HttpOperationFailedException http = HttpFailures.find(failure, HttpOperationFailedException.class);
         UpstreamPressure pressure = exchange.getProperty(PRESSURE, UpstreamPressure.class);
         if (http != null && pressure != null && (http.getStatusCode() == 429 || http.getStatusCode() >= 500)) {
-            pressure.pushedBack();
+            pressure.pushedBack(exchange);
         }
         // while the daemon stops, a retry (with its backoff or Retry-After) would outlast the shutdown timeout
         if (retries == null || failedAttempts > retries || failure == null || HttpFailures.isBreakerOpen(failure)

@@ -1,7 +1,9 @@
 package io.harvester.http;
 
-/** Told when an upstream pushes back (429 or 5xx), so a caller can slow down. */
+import org.apache.camel.Exchange;
+
+/** Told when an upstream pushes back (429 or 5xx) on the attempt an exchange made, so a caller can slow down. */
 @FunctionalInterface
 public interface UpstreamPressure {
-    void pushedBack();
+    void pushedBack(Exchange attempt);
 }
