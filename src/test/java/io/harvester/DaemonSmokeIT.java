@@ -75,6 +75,9 @@ class DaemonSmokeIT {
         assertThat(nodes).hasSize(1 + 340);
         assertThat(nodes.subList(0, 3)).containsExactly("level,id,name,type,parent_id,path",
                 "1,1,department 1,department,,1", "2,1.1,category 1.1,category,1,1/1.1");
+        // the run id travels with the run's work onto the pool threads that log it
+        assertThat(folder.resolve("logs").resolve("harvester.log")).content()
+                .containsPattern("- page\\] \\[run=\\d+\\] CrawlRun - Crawl demo-features run \\d+ ended");
 
         daemon.destroy();
         assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();

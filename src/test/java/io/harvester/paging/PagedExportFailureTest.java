@@ -8,11 +8,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import io.harvester.infra.FreePort;
 import io.harvester.support.DaemonTestBase;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
 import io.harvester.support.FakeUpstream.Answer;
 import io.harvester.support.HarvesterRuntime;
+import org.apache.camel.Processor;
+import org.apache.camel.component.resilience4j.ResilienceProcessor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,8 +33,13 @@ class PagedExportFailureTest extends DaemonTestBase {
                 .export("inventory", down.url("/orders"), Map.of("pageSize", "100", "retries", "3"))
                 .export("malformed", upstream.url("/orders"), Map.of("pageSize", "100", "retries", "0"))
                 .export("nototal", upstream.url("/orders"), Map.of("pageSize", "100", "totalField", "meta.count"))
-                .export("nolist", upstream.url("/orders"), Map.of("pageSize", "100", "listField", "items")), Map.of());
+                .export("nolist", upstream.url("/orders"), Map.of("pageSize", "100", "listField", "items"))
+                .export("gone", "http://127.0.0.1:" + closedPort + "/orders", Map.of("pageSize", "100", "retries", "2")),
+                Map.of());
     }
+
+    /** A port nothing listens on: connecting is refused, as when the upstream's server is down. */
+    static final int closedPort = FreePort.find();
 
     @AfterAll
     static void stopDown() {
@@ -64,6 +72,25 @@ class PagedExportFailureTest extends DaemonTestBase {
                 .contains("circuit breaker is open");
         assertThat(files("inventory")).containsExactly(earlier);
         assertThat(Files.readString(earlier)).isEqualTo("id\r\n1\r\n");
+        // Camel prefixes the node ids of template routes (route-N), so the breaker is found by its own name
+        List<Processor> breakers = harvester.context().getRoute("export-inventory").filter(".*breaker-export-inventory");
+        assertThat(breakers).hasSize(1);
+        ResilienceProcessor breaker = (ResilienceProcessor) breakers.get(0);
+        assertThat(breaker.getCircuitBreakerState()).isEqualTo("OPEN");
+        assertThat(breaker.getCircuitBreaker().getName()).endsWith("breaker-export-inventory");
+    }
+
+    @Test
+    void should_fail_naming_an_upstream_that_refuses_connections_after_its_retries() throws Exception {
+        harvester.runNow("export:gone");
+
+        Map<String, Object> run = harvester.query("select status, error from runs where pipeline = 'export:gone'").get(0);
+        assertThat(run.get("status")).isEqualTo("failed");
+        assertThat((String) run.get("error")).startsWith("export gone failed on page 1 (http://127.0.0.1:" + closedPort)
+                .contains("upstream is down");
+        assertThat(harvester.query("select result->>'pagesFailed' as failed from run_steps where name = 'fetch' and run_id = "
+                + "(select id from runs where pipeline = 'export:gone')")).containsExactly(Map.of("failed", "1"));
+        assertThat(files("gone")).isEmpty();
     }
 
     @Test
