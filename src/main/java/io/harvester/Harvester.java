@@ -20,6 +20,7 @@ public final class Harvester {
         // Our profile picks the property files only. Handing "dev" to Camel as well would switch on its
         // developer mode (message history, tracing, extended statistics) on every exchange of a daemon.
         main.setPropertyPlaceholderLocations(ConfigLocations.forProfile(ConfigLocations.activeProfile()));
+        ServerEnvironment.overrides(System.getenv(), System.getProperties()).forEach(main::addOverrideProperty);
         main.configure().addConfiguration(StorageConfiguration.class);
         main.configure().addConfiguration(RunsConfiguration.class);
         return main;

@@ -85,6 +85,23 @@ class DaemonSmokeIT {
     }
 
     @Test
+    void should_take_settings_from_environment_variables() throws Exception {
+        prepareFolder();
+        // no -D at all: the port (a camel.* key) and the output folder (a harvester.* key) come from the environment
+        daemon = start(List.of(), Map.of("CAMEL_SERVER_PORT", String.valueOf(port), "HARVESTER_OUTPUT_DIR", "from-env"));
+
+        Path exports = folder.resolve("from-env").resolve("demo-orders");
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .until(() -> csvFiles(exports).size() == 1);
+        assertThat(Files.readAllLines(csvFiles(exports).get(0))).hasSize(2501);
+        assertThat(folder.resolve("output")).doesNotExist();
+        HttpResponse<String> health = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void should_recover_from_a_kill_in_the_middle_of_an_export() throws Exception {
         prepareFolder();
         Path exports = folder.resolve("output").resolve("demo-orders");
@@ -159,14 +176,21 @@ class DaemonSmokeIT {
     }
 
     private Process startDaemon(String... properties) throws IOException {
-        List<String> command = new java.util.ArrayList<>(List.of("java", "-Dcamel.server.port=" + port));
-        command.addAll(List.of(properties));
+        List<String> options = new java.util.ArrayList<>(List.of("-Dcamel.server.port=" + port));
+        options.addAll(List.of(properties));
+        return start(options, Map.of());
+    }
+
+    private Process start(List<String> options, Map<String, String> environment) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of("java"));
+        command.addAll(options);
         command.addAll(List.of("-jar", System.getProperty("harvester.jar")));
-        return new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(folder.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(folder.resolve("console.log").toFile()))
-                .start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(folder.resolve("console.log").toFile()));
+        builder.environment().putAll(environment);
+        return builder.start();
     }
 
     private static List<Path> tempFiles(Path dir) throws IOException {
