@@ -99,6 +99,26 @@ public class RunStore {
                 where owner = ? and status in ('pending', 'running')""", instance);
     }
 
+    /** Marks this instance's live runs as alive now; returns how many there are. */
+    public int heartbeat() {
+        return update("update runs set heartbeat_at = now() where owner = ? and status in ('pending', 'running')", owner);
+    }
+
+    /**
+     * Live runs of any instance that gave no heartbeat for {@code staleAfterMillis} can never finish
+     * (their instance died and did not come back under the same id): mark them abandoned, which frees
+     * their pipeline and lets a crawl continue from its checkpoint. Returns how many.
+     */
+    public int abandonStale(long staleAfterMillis) {
+        return update("""
+                update runs set status = 'abandoned', finished_at = now(),
+                    error = 'abandoned: no heartbeat from instance ' || coalesce(owner, '?') || ' since '
+                            || to_char(heartbeat_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC'
+                where status in ('pending', 'running')
+                  and coalesce(heartbeat_at, started_at, created_at) < now() - make_interval(secs => ?)""",
+                staleAfterMillis / 1000.0);
+    }
+
     /** The newest run of a pipeline, other than {@code except}, whose status is one of these. */
     public Optional<Long> latest(String pipeline, long except, String... statuses) {
         return queryId("select id from runs where pipeline = ? and id <> ? and status = any (?) order by id desc limit 1",

@@ -12,8 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds what every pipeline route uses: the run store, the {@code trigger:} component, the shared
- * failure and retry beans, and one page pool for all exports. Runs after {@code StorageConfiguration}.
+ * Binds what every pipeline route uses: the run store and its heartbeat, the {@code trigger:}
+ * component, the shared failure and retry beans, and one page pool for all exports. Runs after
+ * {@code StorageConfiguration}.
  */
 public class RunsConfiguration implements CamelConfiguration {
 
@@ -21,6 +22,8 @@ public class RunsConfiguration implements CamelConfiguration {
 
     @PropertyInject(value = "harvester.http.max-retry-after-ms", defaultValue = "120000")
     private long maxRetryAfterMs;
+    @PropertyInject(value = "harvester.runs.stale-after-ms", defaultValue = "300000")
+    private long staleAfterMs;
     @PropertyInject(value = "harvester.http.backoff-initial-ms", defaultValue = "500")
     private long backoffInitialMs;
     @PropertyInject(value = "harvester.http.backoff-max-ms", defaultValue = "30000")
@@ -35,6 +38,10 @@ public class RunsConfiguration implements CamelConfiguration {
         if (abandoned > 0) {
             LOG.warn("{} run(s) left live by a previous process of this instance ({}) marked abandoned", abandoned, instance);
         }
+        RunHeartbeat heartbeat = new RunHeartbeat(runStore, staleAfterMs);
+        // before any route starts: a start-up run must not be skipped because of a dead instance's run
+        heartbeat.beat();
+        context.getRegistry().bind("runHeartbeat", heartbeat);
         context.getRegistry().bind("runStore", runStore);
         context.getRegistry().bind("runFailures", new RunFailures());
         HttpRetryPolicy retryPolicy = new HttpRetryPolicy();

@@ -69,7 +69,7 @@ public final class HarvesterRuntime implements AutoCloseable {
             props.put("harvester.output-dir", output.toString());
             props.put("camel.server.port", String.valueOf(port));
             props.put("camel.main.routes-include-pattern", "file:routes/templates/*.camel.yaml,"
-                    + "file:routes/harvester-pipeline.camel.yaml,file:" + routes.toAbsolutePath());
+                    + "file:routes/harvester-*.camel.yaml,file:" + routes.toAbsolutePath());
             props.put("camel.main.routes-reload-enabled", "false");
             props.put("harvester.http.backoff-initial-ms", "20");
             props.put("harvester.http.backoff-max-ms", "200");
