@@ -3,7 +3,6 @@ package io.harvester.runs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -11,27 +10,11 @@ import java.util.Map;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
 import io.harvester.support.HarvesterRuntime;
-import org.junit.jupiter.api.AfterEach;
+import io.harvester.support.PerTestDaemon;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Live runs of an instance that stopped beating are abandoned and free their pipeline; live runs of a beating one are kept. */
-class RunHeartbeatTest {
-
-    @TempDir
-    Path work;
-    FakeUpstream upstream;
-    HarvesterRuntime harvester;
-
-    @AfterEach
-    void stop() {
-        if (harvester != null) {
-            harvester.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
+class RunHeartbeatTest extends PerTestDaemon {
 
     @Test
     void should_abandon_runs_of_a_dead_instance_keep_those_of_a_live_one_and_beat_for_its_own() {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,27 +11,11 @@ import java.util.Map;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
 import io.harvester.support.HarvesterRuntime;
-import org.junit.jupiter.api.AfterEach;
+import io.harvester.support.PerTestDaemon;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Cron triggers start runs; a trigger that fires while a run is live is recorded as skipped; a bad cron stops start-up. */
-class ScheduleTest {
-
-    @TempDir
-    Path work;
-    FakeUpstream upstream;
-    HarvesterRuntime harvester;
-
-    @AfterEach
-    void stop() {
-        if (harvester != null) {
-            harvester.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
+class ScheduleTest extends PerTestDaemon {
 
     @Test
     void should_skip_a_scheduled_trigger_while_the_previous_run_is_live() {
