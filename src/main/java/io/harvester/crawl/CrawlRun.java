@@ -200,9 +200,11 @@ final class CrawlRun implements RunHandle {
         String outcome = failed.isEmpty() ? "completed" : "partial";
         String error = failed.isEmpty() ? null : failed.size() + " node(s) failed, their subtrees are missing: "
                 + String.join(", ", failed.subList(0, Math.min(20, failed.size()))) + (failed.size() > 20 ? ", ..." : "");
-        CsvOutput.Published file = output.publish();
-        runs.output(id, file.path().getFileName().toString(), file.bytes(), file.rows(), file.sha256(), true);
-        runs.finish(id, outcome, error);
+        CsvOutput.Published file = output.publish(published -> {
+            runs.output(id, published.path().getFileName().toString(), published.bytes(), published.rows(),
+                    published.sha256(), true);
+            runs.finish(id, outcome, error);
+        });
         LOG.info("Crawl {} run {} ended: {} nodes, {} failed -> {}", name, id, file.rows(), failed.size(), file.path());
     }
 

@@ -19,6 +19,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
+import java.util.function.Consumer;
 import java.util.function.LongPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -75,6 +76,26 @@ public final class CsvOutput implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + temp + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Publishes the file, then records it with {@code record} (run rows). When recording fails the
+     * published file is removed again, so a file under a final name always belongs to a run that
+     * completed; the failure is rethrown.
+     */
+    public Published publish(Consumer<Published> record) {
+        Published file = publish();
+        try {
+            record.accept(file);
+        } catch (RuntimeException e) {
+            try {
+                Files.deleteIfExists(file.path());
+            } catch (IOException deleteFailed) {
+                e.addSuppressed(deleteFailed);
+            }
+            throw e;
+        }
+        return file;
     }
 
     /** Flushes to disk and moves the file to its final name; never replaces an existing export. */

@@ -96,13 +96,15 @@ final class ExportRun implements RunHandle {
                     + " pages without reaching its end");
         }
         runs.progress(id, 99, "publish");
-        CsvOutput.Published file = output.publish();
-        Map<String, Object> fetch = stepResult();
-        runs.step(id, 1, "fetch", "completed", pagesFetched.get(), fetch, null);
-        runs.output(id, file.path().getFileName().toString(), file.bytes(), file.rows(), file.sha256(), true);
-        runs.step(id, 2, "publish", "completed", file.rows(),
-                Map.of("path", file.path().toString(), "bytes", file.bytes(), "sha256", file.sha256()), null);
-        runs.finish(id, "completed", null);
+        CsvOutput.Published file = output.publish(published -> {
+            runs.step(id, 1, "fetch", "completed", pagesFetched.get(), stepResult(), null);
+            runs.output(id, published.path().getFileName().toString(), published.bytes(), published.rows(),
+                    published.sha256(), true);
+            runs.step(id, 2, "publish", "completed", published.rows(),
+                    Map.of("path", published.path().toString(), "bytes", published.bytes(), "sha256", published.sha256()),
+                    null);
+            runs.finish(id, "completed", null);
+        });
         LOG.info("Export {} run {} completed: {} pages, {} rows, {} bytes -> {}", name, id, pagesFetched.get(),
                 file.rows(), file.bytes(), file.path());
     }

@@ -34,7 +34,8 @@ class PagedExportFailureTest extends DaemonTestBase {
                 .export("malformed", upstream.url("/orders"), Map.of("pageSize", "100", "retries", "0"))
                 .export("nototal", upstream.url("/orders"), Map.of("pageSize", "100", "totalField", "meta.count"))
                 .export("nolist", upstream.url("/orders"), Map.of("pageSize", "100", "listField", "items"))
-                .export("gone", "http://127.0.0.1:" + closedPort + "/orders", Map.of("pageSize", "100", "retries", "2")),
+                .export("gone", "http://127.0.0.1:" + closedPort + "/orders", Map.of("pageSize", "100", "retries", "2"))
+                .export("unrecorded", upstream.url("/orders"), Map.of("pageSize", "100")),
                 Map.of());
     }
 
@@ -91,6 +92,23 @@ class PagedExportFailureTest extends DaemonTestBase {
         assertThat(harvester.query("select result->>'pagesFailed' as failed from run_steps where name = 'fetch' and run_id = "
                 + "(select id from runs where pipeline = 'export:gone')")).containsExactly(Map.of("failed", "1"));
         assertThat(files("gone")).isEmpty();
+    }
+
+    @Test
+    void should_withdraw_the_published_file_when_the_run_cannot_be_recorded() throws Exception {
+        // PostgreSQL refuses this export's run_outputs row, as a database going away after the rename would
+        harvester.execute("alter table run_outputs add constraint refuse_unrecorded check (path not like 'unrecorded%') not valid");
+        try {
+            harvester.runNow("export:unrecorded");
+        } finally {
+            harvester.execute("alter table run_outputs drop constraint refuse_unrecorded");
+        }
+
+        Map<String, Object> run = harvester.query("select id, status, error from runs where pipeline = 'export:unrecorded'").get(0);
+        assertThat(run.get("status")).isEqualTo("failed");
+        assertThat((String) run.get("error")).startsWith("export unrecorded failed: ").contains("refuse_unrecorded");
+        assertThat(files("unrecorded")).as("no file under a final name for a failed run, no temporary file").isEmpty();
+        assertThat(harvester.query("select 1 from run_outputs where run_id = " + run.get("id"))).isEmpty();
     }
 
     @Test
