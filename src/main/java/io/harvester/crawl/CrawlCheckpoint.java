@@ -118,13 +118,6 @@ final class CrawlCheckpoint {
         return counts;
     }
 
-    /** Lookups still to make: nodes whose own lookup is neither done nor failed. */
-    int pendingCount(long runId) {
-        int[] n = new int[1];
-        query("select count(*) from crawl_nodes where run_id = ? and status = 'pending'", runId, rs -> n[0] = rs.getInt(1));
-        return n[0];
-    }
-
     List<String> failedIds(long runId) {
         List<String> ids = new ArrayList<>();
         query("select id from crawl_nodes where run_id = ? and status = 'failed' order by node_key collate \"C\"", runId,

@@ -79,9 +79,7 @@ final class CrawlRun implements RunHandle {
             checkpoint.answered(id, lookup, children, depth);
             next = children.stream().filter(c -> c.level() < depth).map(Lookup::of).toList();
         } catch (RuntimeException e) {
-            checkpointFailure = "crawl " + name + " stopped: " + e.getMessage();
-            LOG.error(checkpointFailure, e);
-            frontier.halt();
+            stopOnCheckpointFailure(e);
         } finally {
             frontier.settled(next);
         }
@@ -134,15 +132,20 @@ final class CrawlRun implements RunHandle {
             }
             runs.log(id, "level-" + lookup.level(), "ERROR", message);
         } catch (RuntimeException e) {
-            // the database went away while recording the failure: stop, the checkpoint stays resumable
-            checkpointFailure = "crawl " + name + " stopped: " + e.getMessage();
-            LOG.error(checkpointFailure, e);
-            frontier.halt();
+            // the database went away while recording the failure
+            stopOnCheckpointFailure(e);
         } finally {
             if (lookup != null && !retried) {
                 frontier.finished(lookup);
             }
         }
+    }
+
+    /** A checkpoint write failed (the database went away): take no more lookups; the run ends resumable. */
+    private void stopOnCheckpointFailure(RuntimeException e) {
+        checkpointFailure = "crawl " + name + " stopped: " + e.getMessage();
+        LOG.error(checkpointFailure, e);
+        frontier.halt();
     }
 
     /**
@@ -164,7 +167,7 @@ final class CrawlRun implements RunHandle {
 
     private void end(boolean interrupted, Path directory, LocalDateTime startedAt) {
         Map<Integer, int[]> counts = checkpoint.countsByLevel(id);
-        int pending = checkpoint.pendingCount(id);
+        int pending = pending(counts);
         recordSteps(counts, pending == 0 ? null : "abandoned");
         if (runFailure != null || rootFailed) {
             runs.finish(id, "failed", runFailure);
@@ -241,11 +244,16 @@ final class CrawlRun implements RunHandle {
     private void writeProgress() {
         Map<Integer, int[]> counts = checkpoint.countsByLevel(id);
         int found = counts.values().stream().mapToInt(c -> c[0]).sum();
-        int done = counts.values().stream().mapToInt(c -> c[1] + c[2]).sum();
+        int done = found - pending(counts);
         int percent = found == 0 ? 0 : Math.min(99, done * 100 / found);
         recordSteps(counts, "running");
         runs.progress(id, percent, "crawling: " + done + "/" + found + " nodes, in flight " + frontier.inFlight()
                 + ", limit " + limit.current() + "/" + limit.max());
+    }
+
+    /** Lookups still to make: nodes found whose own lookup is neither done nor failed (leaves are done at once). */
+    private static int pending(Map<Integer, int[]> counts) {
+        return counts.values().stream().mapToInt(c -> c[0] - c[1] - c[2]).sum();
     }
 
     private static String nullToEmpty(String s) {

@@ -15,9 +15,9 @@ import org.apache.camel.http.base.HttpOperationFailedException;
  * The {@code retryWhile} of pipeline routes: retries 5xx, 429 and I/O failures up to the route's
  * {@code harvesterRetries} exchange property, never other 4xx, a call the open breaker refused, nor a
  * failure of our own file or database writes, nor anything once the daemon is stopping.
- * For a 429 with {@code Retry-After} it sets Camel's redelivery-delay header so the wait is the
- * server's, not our backoff's; for a caller that paces its requests ({@link #PACING}) it sets the wait
- * to the rate slot it booked, never earlier than the backoff.
+ * It sets every retry's wait in Camel's redelivery-delay header: exponential backoff, or a 429's
+ * {@code Retry-After} (the server's wait, not ours); a caller that paces its requests ({@link #PACING})
+ * moves it on to the rate slot it booked. The route's redelivery policy has no delays of its own.
  * <p>
  * It is a {@link Predicate} used through the {@code ref} language on purpose: a {@code method} call
  * would run on a copy of the exchange, and the delay header would never reach the error handler.
@@ -32,7 +32,7 @@ public class HttpRetryPolicy implements Predicate {
     public static final String PACING = "harvesterPacing";
 
     private long maxRetryAfterMs = 120_000;
-    /** The route's backoff (routes/harvester-pipeline.camel.yaml), needed here only to pace retries. */
+    /** Exponential backoff: the first retry waits this long, each next one twice as long, up to the max. */
     private long backoffInitialMs = 500;
     private long backoffMaxMs = 30_000;
 
@@ -76,11 +76,8 @@ public class HttpRetryPolicy implements Predicate {
         }
         RetryPacing pacing = exchange.getProperty(PACING, RetryPacing.class);
         long earliest = retryAfter != null ? Math.min(retryAfter, maxRetryAfterMs) : backoffMs(failedAttempts);
-        if (pacing != null) {
-            exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, pacing.retryDelayMillis(earliest));
-        } else if (retryAfter != null) {
-            exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, earliest);
-        }
+        exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY,
+                pacing == null ? earliest : pacing.retryDelayMillis(earliest));
         return true;
     }
 

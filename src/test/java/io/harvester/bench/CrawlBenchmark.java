@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.harvester.support.CrawlYaml;
 import io.harvester.support.ExportYaml;
@@ -105,8 +107,8 @@ public final class CrawlBenchmark {
 
     /** The most heap in use right after a full GC, sampled every 50 ms while {@code run} runs. */
     private static long livePeak(Runnable run) throws InterruptedException {
-        java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicLong peak = new AtomicLong();
+        AtomicBoolean running = new AtomicBoolean(true);
         Thread sampler = new Thread(() -> {
             while (running.get()) {
                 System.gc();

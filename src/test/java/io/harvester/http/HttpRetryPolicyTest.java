@@ -39,7 +39,9 @@ class HttpRetryPolicyTest {
     @Test
     void should_retry_server_errors_and_io_failures_until_the_retries_are_used() {
         assertThat(policy.matches(failedWith(http(500, Map.of()), 1, 3))).isTrue();
-        assertThat(policy.matches(failedWith(http(503, Map.of()), 3, 3))).isTrue();
+        Exchange third = failedWith(http(503, Map.of()), 3, 3);
+        assertThat(policy.matches(third)).isTrue();
+        assertThat(third.getMessage().getHeader(Exchange.REDELIVERY_DELAY)).as("backoff 500, 1000, 2000").isEqualTo(2000L);
         assertThat(policy.matches(failedWith(http(503, Map.of()), 4, 3))).isFalse();
         assertThat(policy.matches(failedWith(new SocketTimeoutException("Read timed out"), 1, 3))).isTrue();
         assertThat(policy.matches(failedWith(new RuntimeException(new IOException("reset")), 1, 3))).isTrue();
@@ -99,10 +101,11 @@ class HttpRetryPolicyTest {
         assertThat(policy.matches(capped)).isTrue();
         assertThat(capped.getMessage().getHeader(Exchange.REDELIVERY_DELAY)).isEqualTo(500L);
 
+        // without Retry-After the backoff applies (500 ms before a first retry); a stale delay never survives
         Exchange noHeader = failedWith(http(429, Map.of()), 1, 3);
         noHeader.getMessage().setHeader(Exchange.REDELIVERY_DELAY, 9999L);
         assertThat(policy.matches(noHeader)).isTrue();
-        assertThat(noHeader.getMessage().getHeader(Exchange.REDELIVERY_DELAY)).isNull();
+        assertThat(noHeader.getMessage().getHeader(Exchange.REDELIVERY_DELAY)).isEqualTo(500L);
     }
 
     @Test

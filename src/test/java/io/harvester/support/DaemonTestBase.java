@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,13 +43,7 @@ public abstract class DaemonTestBase {
 
     /** Every file in an export's folder, temporary ones included. */
     protected static List<Path> files(String export) throws IOException {
-        Path dir = harvester.outputDir().resolve(export);
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.sorted().toList();
-        }
+        return harvester.outputFiles(export);
     }
 
     /** The content of an export's only published CSV. */

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Stream;
 
 import io.harvester.Harvester;
 import io.harvester.infra.FreePort;
@@ -101,6 +102,17 @@ public final class HarvesterRuntime implements AutoCloseable {
     }
 
     /** Runs a pipeline now, as the API would, and waits for it to end. */
+    /** Every file in a pipeline's output folder (temporary ones included), sorted; none when it has no folder. */
+    public List<Path> outputFiles(String pipeline) throws IOException {
+        Path dir = outputDir().resolve(pipeline);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.sorted().toList();
+        }
+    }
+
     public Exchange runNow(String pipeline) {
         ProducerTemplate template = context().createProducerTemplate();
         try {
