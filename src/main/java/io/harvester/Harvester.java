@@ -1,17 +1,54 @@
 package io.harvester;
 
+import java.util.Map;
+
 import io.harvester.infra.StorageConfiguration;
 import io.harvester.runs.RunsConfiguration;
+import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
+import org.apache.logging.log4j.LogManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Starts the Harvester daemon: camel-main with our configuration classes, routes from {@code routes/}. */
 public final class Harvester {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Harvester.class);
+
     private Harvester() {
     }
 
-    public static void main(String[] args) throws Exception {
-        create().run(args);
+    /**
+     * Runs the daemon until SIGTERM. A start-up that fails is one ERROR line naming what is wrong (the
+     * stack trace follows at DEBUG), then the process exits 1 within seconds: left to itself the JVM
+     * would stay up with no port, kept alive by the Redis client's threads.
+     */
+    public static void main(String[] args) {
+        Map<String, String> routeFiles = Map.of();
+        Main main = create();
+        try {
+            routeFiles = RouteFiles.check(RouteFiles.ROUTES);
+            main.run(args);
+        } catch (Throwable e) {
+            LOG.error("Harvester did not start: {}", StartupFailure.describe(e, routeFiles));
+            LOG.debug("Start-up failure in full", e);
+            stop(main);
+            LogManager.shutdown();
+            System.exit(1);
+        }
+    }
+
+    private static void stop(Main main) {
+        try {
+            CamelContext context = main.getCamelContext();
+            if (context != null) {
+                context.stop();
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("Stopping after a failed start-up", e);
+        } finally {
+            StorageConfiguration.stopEmbedded();
+        }
     }
 
     /** The daemon as production runs it; tests start the same thing. */

@@ -8,22 +8,26 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.harvester.http.HttpFailures;
-import io.harvester.paging.CsvFormat;
-import io.harvester.paging.CsvOutput;
+import io.harvester.output.CsvFormat;
+import io.harvester.output.CsvOutput;
+import io.harvester.pipeline.PipelineBean;
+import io.harvester.pipeline.ProgressClock;
+import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
+import io.harvester.runs.RunStatus;
 import io.harvester.runs.RunStore;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-/** One execution of a hierarchy crawl: its run row, its frontier and its checkpoint. */
+/** One execution of a hierarchy crawl: its live run, its frontier and its checkpoint. */
 final class CrawlRun implements RunHandle {
 
     private static final Logger LOG = LoggerFactory.getLogger(CrawlRun.class);
-    private static final long PROGRESS_INTERVAL_NANOS = 1_000_000_000L;
     static final List<String> COLUMNS = List.of("level", "id", "name", "type", "parent_id", "path");
 
+    private final LiveRun live;
     private final long id;
     private final String name;
     private final int depth;
@@ -37,18 +41,21 @@ final class CrawlRun implements RunHandle {
     private volatile String runFailure;
     /** Why the crawl stopped early with its checkpoint intact (a failed write): the next run resumes it. */
     private volatile String checkpointFailure;
-    private long lastProgress = System.nanoTime();
+    private final ProgressClock progressClock = new ProgressClock(1000);
 
-    CrawlRun(long id, String name, int depth, RunStore runs, CrawlCheckpoint checkpoint, CrawlFrontier frontier,
+    CrawlRun(LiveRun live, String name, int depth, CrawlCheckpoint checkpoint, CrawlFrontier frontier,
              AdaptiveLimit limit, long breakerWaitMillis) {
-        this.id = id;
+        this.live = live;
+        this.id = live.id();
         this.name = name;
         this.depth = depth;
-        this.runs = runs;
+        this.runs = live.store();
         this.checkpoint = checkpoint;
         this.frontier = frontier;
         this.limit = limit;
         this.breakerWaitMillis = breakerWaitMillis;
+        // the checkpoint stays: the next run continues from it
+        live.onAbort(frontier::halt);
     }
 
     @Override
@@ -101,7 +108,7 @@ final class CrawlRun implements RunHandle {
         }
         String reason = HttpFailures.describe(cause);
         boolean retried = false;
-        try (MDC.MDCCloseable ignored = MDC.putCloseable("runId", String.valueOf(id))) {
+        try (MDC.MDCCloseable ignored = MDC.putCloseable(PipelineBean.RUN_ID, String.valueOf(id))) {
             if (exchange.getContext().isStopping()) {
                 // cut off by the shutdown, not failed: the node stays pending for the run that resumes
                 frontier.halt();
@@ -156,12 +163,16 @@ final class CrawlRun implements RunHandle {
      * the next start, which continues it like a run a crash interrupted.
      */
     void finish(boolean interrupted, Path directory, LocalDateTime startedAt) {
+        if (!live.isLive()) {
+            // interrupted or out of time meanwhile: it ended as it was told
+            return;
+        }
         try {
             end(interrupted, directory, startedAt);
         } catch (RuntimeException e) {
-            String message = "crawl " + name + " failed while ending its run: " + e.getMessage();
+            String message = "crawl " + name + " failed while ending its run: " + HttpFailures.describe(e);
             LOG.error(message, e);
-            runs.finish(id, "failed", message);
+            live.end(RunStatus.FAILED, message, null);
         }
     }
 
@@ -170,14 +181,14 @@ final class CrawlRun implements RunHandle {
         int pending = pending(counts);
         recordSteps(counts, pending == 0 ? null : "abandoned");
         if (runFailure != null || rootFailed) {
-            runs.finish(id, "failed", runFailure);
+            live.end(RunStatus.FAILED, runFailure, null);
             return;
         }
         if (pending > 0) {
             String why = checkpointFailure != null ? checkpointFailure
-                    : interrupted ? "interrupted by shutdown" : "stopped";
-            runs.finish(id, "abandoned", why + " with " + pending
-                    + " lookups to go; the next run resumes from the checkpoint");
+                    : interrupted ? "stopped by shutdown" : "stopped";
+            live.end(interrupted ? RunStatus.INTERRUPTED : RunStatus.ABANDONED, why + " with " + pending
+                    + " lookups to go; the next run resumes from the checkpoint", null);
             LOG.warn("Crawl {} run {} {} with {} lookups to go; checkpoint kept", name, id,
                     interrupted ? "interrupted" : "stopped", pending);
             return;
@@ -203,11 +214,23 @@ final class CrawlRun implements RunHandle {
         String outcome = failed.isEmpty() ? "completed" : "partial";
         String error = failed.isEmpty() ? null : failed.size() + " node(s) failed, their subtrees are missing: "
                 + String.join(", ", failed.subList(0, Math.min(20, failed.size()))) + (failed.size() > 20 ? ", ..." : "");
-        CsvOutput.Published file = output.publish(published -> {
-            runs.output(id, published.path().getFileName().toString(), published.bytes(), published.rows(),
-                    published.sha256(), true);
-            runs.finish(id, outcome, error);
-        });
+        if (!live.claimEnd()) {
+            output.abort();
+            return;
+        }
+        CsvOutput.Published file;
+        try {
+            file = output.publish(published -> {
+                runs.output(id, published.path().getFileName().toString(), published.bytes(), published.rows(),
+                        published.sha256(), true);
+                live.recordCompleted(outcome, error);
+            });
+        } catch (RuntimeException e) {
+            String message = "crawl " + name + " failed: " + (HttpFailures.isLocal(e) ? e.getMessage() : HttpFailures.describe(e));
+            live.record(RunStatus.FAILED, message, null);
+            LOG.error(message, e);
+            return;
+        }
         LOG.info("Crawl {} run {} ended: {} nodes, {} failed -> {}", name, id, file.rows(), failed.size(), file.path());
     }
 
@@ -227,12 +250,10 @@ final class CrawlRun implements RunHandle {
         }
     }
 
-    private synchronized void reportProgress() {
-        long now = System.nanoTime();
-        if (now - lastProgress < PROGRESS_INTERVAL_NANOS) {
+    private void reportProgress() {
+        if (!progressClock.due()) {
             return;
         }
-        lastProgress = now;
         try {
             writeProgress();
         } catch (RuntimeException e) {

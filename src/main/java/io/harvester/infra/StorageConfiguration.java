@@ -1,6 +1,10 @@
 package io.harvester.infra;
 
 import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.sql.DataSource;
 
@@ -8,6 +12,8 @@ import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.Service;
+import org.apache.camel.util.TimeUtils;
 import org.apache.commons.dbcp2.BasicDataSource;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -38,6 +44,11 @@ public class StorageConfiguration implements CamelConfiguration {
     private int poolSize;
     @PropertyInject(value = "harvester.redis.url", defaultValue = "")
     private String redisUrl;
+    @PropertyInject(value = "harvester.storage.startup-wait", defaultValue = "60s")
+    private String startupWait;
+
+    /** Embedded servers this process started: stopped by {@link #stopEmbedded()} when start-up fails. */
+    private static final List<Service> EMBEDDED = new CopyOnWriteArrayList<>();
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -45,7 +56,9 @@ public class StorageConfiguration implements CamelConfiguration {
             EmbeddedPostgresServer postgres = new EmbeddedPostgresServer(Path.of(embeddedDataDir, "postgres"), "harvester");
             EmbeddedRedisServer redis = new EmbeddedRedisServer(Path.of(embeddedDataDir, "redis.pid"));
             // started now, not with the context: the schema and the routes' beans need them first
+            EMBEDDED.add(postgres);
             postgres.start();
+            EMBEDDED.add(redis);
             redis.start();
             context.addService(postgres, true, false);
             context.addService(redis, true, false);
@@ -57,6 +70,12 @@ public class StorageConfiguration implements CamelConfiguration {
         require("harvester.db.url (HARVESTER_DB_URL)", dbUrl);
         require("harvester.redis.url (HARVESTER_REDIS_URL)", redisUrl);
 
+        Duration wait = TimeUtils.toDuration(startupWait);
+        String dbName = "PostgreSQL at " + JdbcUrls.withoutSecrets(dbUrl);
+        StorageWait.until(dbName, wait, () -> {
+            DriverManager.getConnection(dbUrl, dbUser, dbPassword).close();
+            return true;
+        });
         BasicDataSource dataSource = new BasicDataSource();
         dataSource.setUrl(dbUrl);
         dataSource.setUsername(dbUser);
@@ -73,11 +92,25 @@ public class StorageConfiguration implements CamelConfiguration {
         context.addService(new Closer("dataSource", dataSource::close), true, true);
 
         Config config = new Config();
-        config.useSingleServer().setAddress(redisUrl).setConnectionMinimumIdleSize(1).setConnectionPoolSize(8);
-        RedissonClient redisson = Redisson.create(config);
+        config.useSingleServer().setAddress(redisUrl).setConnectionMinimumIdleSize(1).setConnectionPoolSize(8)
+                .setConnectTimeout(3000);
+        RedissonClient redisson = StorageWait.until("Redis at " + RedisUris.withoutSecrets(redisUrl), wait,
+                () -> Redisson.create(config));
         context.getRegistry().bind("redisson", RedissonClient.class, redisson);
         context.addService(new Closer("redisson", redisson::shutdown), true, true);
         LOG.info("Storage ready: {} and Redis {}", JdbcUrls.withoutSecrets(dbUrl), RedisUris.withoutSecrets(redisUrl));
+    }
+
+    /** Stops the embedded servers started so far; for a start-up that failed before Camel could stop them. */
+    public static void stopEmbedded() {
+        for (int i = EMBEDDED.size() - 1; i >= 0; i--) {
+            try {
+                EMBEDDED.get(i).stop();
+            } catch (Exception e) {
+                LOG.warn("Could not stop {}: {}", EMBEDDED.get(i), e.getMessage());
+            }
+        }
+        EMBEDDED.clear();
     }
 
     @BindToRegistry("harvesterInstanceId")

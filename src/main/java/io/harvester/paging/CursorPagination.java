@@ -1,9 +1,13 @@
 package io.harvester.paging;
 
 import io.harvester.http.AnswerFormatException;
+import io.harvester.http.JsonField;
+import io.harvester.http.QueryStrings;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -18,6 +22,8 @@ final class CursorPagination implements Pagination {
     private final JsonField cursorField;
     private final String cursorParam;
     private final List<String> nextOf = new ArrayList<>();
+    /** Every cursor of the run and the page (1-based) whose answer named it: a repeat would loop forever. */
+    private final Map<String, Integer> seenOn = new HashMap<>();
 
     CursorPagination(String url, JsonField cursorField, String cursorParam) {
         this.url = url;
@@ -64,9 +70,13 @@ final class CursorPagination implements Pagination {
     public void learn(int index, JsonNode response) {
         JsonNode node = cursorField.find(response);
         String cursor = node == null || node.asText().isBlank() ? null : node.asText();
-        if (cursor != null && index > 0 && cursor.equals(nextOf.get(index - 1))) {
-            throw new AnswerFormatException("field '" + cursorField + "' (cursorField) repeats the cursor '"
-                    + cursor + "' of the previous page; stopping instead of looping forever");
+        if (cursor != null) {
+            Integer seen = seenOn.putIfAbsent(cursor, index + 1);
+            if (seen != null) {
+                throw new AnswerFormatException("field '" + cursorField + "' (cursorField) on page " + (index + 1)
+                        + " names cursor '" + cursor + "' seen on page " + seen + " already; stopping instead of looping"
+                        + " forever");
+            }
         }
         if (cursor != null && cursorParam.isEmpty()) {
             sameOrigin(cursor);

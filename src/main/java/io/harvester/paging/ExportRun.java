@@ -6,15 +6,22 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.harvester.http.AnswerFormatException;
 import io.harvester.http.HttpFailures;
+import io.harvester.http.JsonField;
+import io.harvester.output.CsvOutput;
+import io.harvester.pipeline.PipelineBean;
+import io.harvester.pipeline.ProgressClock;
+import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
+import io.harvester.runs.RunStatus;
 import io.harvester.runs.RunStore;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-/** One execution of a paged export: its run row, its page window and its CSV under construction. */
+/** One execution of a paged export: its live run, its page window and its CSV under construction. */
 final class ExportRun implements RunHandle {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExportRun.class);
@@ -23,29 +30,37 @@ final class ExportRun implements RunHandle {
     record Chunk(CharSequence text, int rows) {
     }
 
-    private final long id;
+    private final LiveRun run;
     private final String name;
     private final RunStore runs;
     private final CsvOutput output;
+    private final Pagination pagination;
     private final PageWindow<Chunk> window;
+    private final boolean strictTotal;
     private final AtomicInteger pagesFetched = new AtomicInteger();
     private final AtomicInteger pagesFailed = new AtomicInteger();
     private final AtomicLong rowsWritten = new AtomicLong();
-    private static final long PROGRESS_INTERVAL_NANOS = 1_000_000_000L;
-    private long lastProgressNanos = System.nanoTime();
+    private final ProgressClock progressClock = new ProgressClock(1000);
     private volatile List<JsonField> columns;
 
-    ExportRun(long id, String name, RunStore runs, CsvOutput output, Pagination pagination, int concurrency) {
-        this.id = id;
+    ExportRun(LiveRun run, String name, CsvOutput output, Pagination pagination, int concurrency, int maxPages,
+              boolean strictTotal) {
+        this.run = run;
         this.name = name;
-        this.runs = runs;
+        this.runs = run.store();
         this.output = output;
-        this.window = new PageWindow<>(pagination, concurrency, this::write);
+        this.pagination = pagination;
+        this.strictTotal = strictTotal;
+        this.window = new PageWindow<>(pagination, concurrency, maxPages, this::write);
+        run.onAbort(() -> {
+            window.fail(new IllegalStateException("export " + name + " was stopped"));
+            output.abort();
+        });
     }
 
     @Override
     public long id() {
-        return id;
+        return run.id();
     }
 
     PageWindow<Chunk> window() {
@@ -67,46 +82,81 @@ final class ExportRun implements RunHandle {
     private void write(Chunk chunk) {
         output.write(chunk.text(), chunk.rows());
         rowsWritten.addAndGet(chunk.rows());
-        reportProgress();
+        if (progressClock.due()) {
+            reportProgress();
+        }
     }
 
-    /**
-     * At most one progress write a second: it runs under the page window's lock, and a database
-     * round trip per page would cap a fast export at the database's pace.
-     */
+    /** Progress is a view: a failed write of it (the database is away) must not fail the export. */
     private void reportProgress() {
         int pages = window.pageCount();
-        long now = System.nanoTime();
-        if (pages <= 0 || now - lastProgressNanos < PROGRESS_INTERVAL_NANOS) {
-            return;
+        String where = pages > 0 ? "fetch page " + window.written() + "/" + pages
+                : "fetch page " + window.written() + ", " + rowsWritten.get() + " rows";
+        // 99 at most: the run is complete only once the file is published; a cursor export has no end in sight
+        int percent = pages > 0 ? Math.min(99, (int) (window.written() * 100L / pages)) : 0;
+        try {
+            runs.progress(run.id(), percent, where);
+        } catch (RuntimeException e) {
+            LOG.warn("Export {} run {}: progress not recorded: {}", name, run.id(), e.getMessage());
         }
-        lastProgressNanos = now;
-        // 99 at most: the run is complete only once the file is published
-        int percent = Math.min(99, (int) (window.written() * 100L / pages));
-        runs.progress(id, percent, "fetch page " + window.written() + "/" + pages);
     }
 
     void publish() {
-        if (window.failure() != null) {
+        RuntimeException stopped = window.failure();
+        if (stopped != null) {
+            // a run failed by a page already ended; one the window stopped itself (maxPages) ends here
+            endFailed("export " + name + " failed: " + stopped.getMessage(), "fetch", stopped);
             output.abort();
             return;
         }
         if (!window.complete()) {
-            throw new IllegalStateException("export " + name + ": pagination stopped after " + window.written()
-                    + " pages without reaching its end");
+            throw new AnswerFormatException("pagination stopped after " + window.written() + " pages without reaching its end");
         }
-        runs.progress(id, 99, "publish");
-        CsvOutput.Published file = output.publish(published -> {
-            runs.step(id, 1, "fetch", "completed", pagesFetched.get(), stepResult(), null);
-            runs.output(id, published.path().getFileName().toString(), published.bytes(), published.rows(),
-                    published.sha256(), true);
-            runs.step(id, 2, "publish", "completed", published.rows(),
-                    Map.of("path", published.path().toString(), "bytes", published.bytes(), "sha256", published.sha256()),
-                    null);
-            runs.finish(id, "completed", null);
-        });
-        LOG.info("Export {} run {} completed: {} pages, {} rows, {} bytes -> {}", name, id, pagesFetched.get(),
-                file.rows(), file.bytes(), file.path());
+        String warning = checkTotal();
+        if (!run.claimEnd()) {
+            // interrupted or out of time meanwhile: nothing is published
+            output.abort();
+            return;
+        }
+        try {
+            CsvOutput.Published file = output.publish(published -> {
+                Map<String, Object> fetch = stepResult();
+                if (warning != null) {
+                    fetch.put("warning", warning);
+                }
+                runs.step(run.id(), 1, "fetch", "completed", pagesFetched.get(), fetch, null);
+                runs.output(run.id(), published.path().getFileName().toString(), published.bytes(), published.rows(),
+                        published.sha256(), true);
+                runs.step(run.id(), 2, "publish", "completed", published.rows(),
+                        Map.of("path", published.path().toString(), "bytes", published.bytes(), "sha256", published.sha256()),
+                        null);
+                if (warning != null) {
+                    runs.log(run.id(), "fetch", "WARN", warning);
+                }
+                run.recordCompleted(RunStatus.COMPLETED, null);
+            });
+            LOG.info("Export {} run {} completed: {} pages, {} rows, {} bytes -> {}", name, run.id(), pagesFetched.get(),
+                    file.rows(), file.bytes(), file.path());
+        } catch (RuntimeException e) {
+            String message = "export " + name + " failed: " + (HttpFailures.isLocal(e) ? e.getMessage() : HttpFailures.describe(e));
+            run.record(RunStatus.FAILED, message, "publish");
+            LOG.error(message, e);
+            output.abort();
+        }
+    }
+
+    /** Rows written against the total the first page announced: a mismatch fails the run, or warns with strictTotal off. */
+    private String checkTotal() {
+        long expected = pagination.expectedRows();
+        if (expected < 0 || expected == rowsWritten.get()) {
+            return null;
+        }
+        String message = "wrote " + rowsWritten.get() + " rows but the first page announced a total of " + expected;
+        if (strictTotal) {
+            throw new AnswerFormatException(message + " (set strictTotal: false to publish anyway with a warning)");
+        }
+        LOG.warn("Export {} run {}: {}", name, run.id(), message);
+        return message;
     }
 
     private Map<String, Object> stepResult() {
@@ -122,20 +172,30 @@ final class ExportRun implements RunHandle {
     public void fail(Throwable cause, Exchange exchange) {
         PageRequest page = exchange.getProperty(PagedExport.PAGE, PageRequest.class);
         String where = page == null ? "" : " on page " + (page.index() + 1) + " (" + page.url() + ")";
-        String message = "export " + name + " failed" + where + ": " + HttpFailures.describe(cause);
         if (page != null) {
             pagesFailed.incrementAndGet();
         }
-        // the run row is ended before the window lets the route go on, so whoever started the run
-        // sees it ended when the route returns
-        try (MDC.MDCCloseable ignored = MDC.putCloseable("runId", String.valueOf(id))) {
-            if (runs.finish(id, "failed", message)) {
-                runs.step(id, 1, "fetch", "failed", pagesFetched.get(), stepResult(), message);
-                runs.log(id, "fetch", "ERROR", message);
+        endFailed("export " + name + " failed" + where + ": " + HttpFailures.describe(cause), "fetch", cause);
+    }
+
+    /**
+     * Ends the run failed (when it is still live), then stops the window and drops the temporary file.
+     * The window is stopped whatever happens to the run's row, or the split would wait forever.
+     */
+    private void endFailed(String message, String step, Throwable cause) {
+        try (MDC.MDCCloseable ignored = MDC.putCloseable(PipelineBean.RUN_ID, String.valueOf(run.id()))) {
+            if (run.claimEnd()) {
+                try {
+                    runs.step(run.id(), 1, "fetch", "failed", pagesFetched.get(), stepResult(), message);
+                } catch (RuntimeException databaseAway) {
+                    // the run's outcome below is kept until the database answers; the step row is a detail
+                }
+                run.record(RunStatus.FAILED, message, step);
                 LOG.error(message, cause);
             }
+        } finally {
+            window.fail(new IllegalStateException(message, cause));
+            output.abort();
         }
-        window.fail(new IllegalStateException(message, cause));
-        output.abort();
     }
 }

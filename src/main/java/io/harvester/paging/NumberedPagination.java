@@ -1,6 +1,8 @@
 package io.harvester.paging;
 
 import io.harvester.http.AnswerFormatException;
+import io.harvester.http.JsonField;
+import io.harvester.http.QueryStrings;
 import java.math.BigDecimal;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -57,7 +59,8 @@ final class NumberedPagination implements Pagination {
         pageCount = pagesFor(total, pageSize);
     }
 
-    long total() {
+    @Override
+    public long expectedRows() {
         return total;
     }
 

@@ -22,6 +22,7 @@ public final class PageWindow<T> implements Iterator<PageRequest> {
 
     private final Pagination pagination;
     private final int concurrency;
+    private final int maxPages;
     private final Consumer<T> writer;
     private final TreeMap<Integer, T> parked = new TreeMap<>();
     private int issued;
@@ -31,12 +32,13 @@ public final class PageWindow<T> implements Iterator<PageRequest> {
     private boolean exhausted;
     private RuntimeException failure;
 
-    PageWindow(Pagination pagination, int concurrency, Consumer<T> writer) {
+    PageWindow(Pagination pagination, int concurrency, int maxPages, Consumer<T> writer) {
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency must be at least 1, was " + concurrency);
         }
         this.pagination = pagination;
         this.concurrency = concurrency;
+        this.maxPages = maxPages;
         this.writer = writer;
     }
 
@@ -67,6 +69,11 @@ public final class PageWindow<T> implements Iterator<PageRequest> {
             }
             Pagination.Next next = pagination.next(issued);
             if (next instanceof Pagination.Fetch fetch) {
+                if (issued >= maxPages) {
+                    // a bound for any export: an API whose pages never end would otherwise fill the disk
+                    fail(new IllegalStateException("the API has more than maxPages (" + maxPages + ") pages"));
+                    continue;
+                }
                 issued++;
                 inFlight++;
                 return fetch.request();

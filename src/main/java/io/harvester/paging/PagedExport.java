@@ -1,9 +1,6 @@
 package io.harvester.paging;
 
-import io.harvester.http.AnswerFormatException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,84 +8,80 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.harvester.http.HttpRetryPolicy;
-import io.harvester.http.RequestHeaders;
+import io.harvester.http.AnswerFormatException;
+import io.harvester.http.JsonField;
+import io.harvester.output.CsvFormat;
+import io.harvester.output.CsvOutput;
+import io.harvester.pipeline.PipelineBean;
+import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
-import io.harvester.runs.RunStore;
-import io.harvester.runs.TriggerKind;
+import io.harvester.trigger.TriggerKind;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
-import org.apache.camel.Message;
-import org.apache.camel.component.http.HttpMethods;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The logic behind the {@code paged-export} route template, one instance per declared export. The
  * route carries the flow (trigger, split, circuit breaker, HTTP); this bean plans pages, parses
- * answers, renders CSV and records the run. Properties mirror the template's parameters.
+ * answers and renders CSV, on the run skeleton of {@link PipelineBean}. Properties mirror the
+ * template's parameters.
  */
-public class PagedExport {
+public class PagedExport extends PipelineBean {
 
     static final String PAGE = "harvesterPage";
-    static final String SKIPPED = "harvesterSkipped";
     private static final Logger LOG = LoggerFactory.getLogger(PagedExport.class);
-    // decimals keep the digits the API sent (37.00 stays 37.00, not 37 or 3.7E+1)
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
-    private RunStore runStore;
-    private String name;
-    private String url;
     private String pagination = "page";
     private String pageParam = "page";
     private String sizeParam = "size";
     private int firstPage = 1;
     private int pageSize = 1000;
-    private String totalField = "total";
-    private String listField = "list";
-    private String cursorField = "next";
+    private JsonField totalField = new JsonField("total");
+    private JsonField listField = new JsonField("list");
+    private JsonField cursorField = new JsonField("next");
     private String cursorParam = "";
-    private String columns = "";
+    private List<JsonField> columns = List.of();
     private int concurrency = 10;
-    private String outputDir = "output";
-    private RequestHeaders headers = RequestHeaders.parse("");
-    private int retries = 3;
+    private int maxPages = 100_000;
+    private boolean strictTotal = true;
+    private long maxDurationMs;
     private boolean guardFormulas;
 
-    /** Removes temporary files that runs of this export killed mid-write left behind. */
-    public void init() {
-        int removed = CsvOutput.removeStaleTemps(directory(), runStore::isLive);
-        if (removed > 0) {
-            LOG.info("Export {}: removed {} temporary file(s) left by interrupted runs in {}", name, removed, directory());
+    @Override
+    protected String kind() {
+        return "export";
+    }
+
+    @Override
+    protected void validate() {
+        if (!pagination.equals("page") && !pagination.equals("cursor")) {
+            throw new IllegalArgumentException(pipeline() + ": pagination must be 'page' or 'cursor', was '" + pagination + "'");
+        }
+        positive("pageSize", pageSize);
+        positive("concurrency", concurrency);
+        positive("maxPages", maxPages);
+        if (maxDurationMs < 0) {
+            throw new IllegalArgumentException(pipeline() + ": maxDurationMs must be 0 (no limit) or more, was " + maxDurationMs);
         }
     }
 
-    /** Starts a run, or marks the exchange skipped when a run of this export is still live. */
-    public void begin(Exchange exchange) {
-        TriggerKind trigger = TriggerKind.parse(exchange.getMessage().getHeader(TriggerKind.HEADER));
-        Optional<Long> id = runStore.begin(pipeline(), trigger.value(), describe(), directory().toString());
-        if (id.isEmpty()) {
-            LOG.warn("Export {}: {} trigger skipped, a run is still in progress", name, trigger.value());
-            exchange.setProperty(SKIPPED, true);
-            return;
+    private void positive(String parameter, long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(pipeline() + ": " + parameter + " must be at least 1, was " + value);
         }
-        MDC.put("runId", String.valueOf(id.get()));
-        CsvOutput output = CsvOutput.open(directory(), name, id.get(), LocalDateTime.now());
-        ExportRun run = new ExportRun(id.get(), name, runStore, output, paginationFor(), concurrency);
-        exchange.setProperty(RunHandle.PROPERTY, run);
-        exchange.setProperty(HttpRetryPolicy.RETRIES, retries);
-        runStore.step(id.get(), 1, "fetch", "running", 0, null, null);
-        LOG.info("Export {} run {} started ({} trigger)", name, id.get(), trigger.value());
+    }
+
+    @Override
+    protected RunHandle start(Exchange exchange, LiveRun run, TriggerKind trigger) {
+        run.store().step(run.id(), 1, "fetch", "running", 0, null, null);
+        CsvOutput output = CsvOutput.open(directory(), name, run.id(), LocalDateTime.now());
+        ExportRun export = new ExportRun(run, name, output, paginationFor(), concurrency, maxPages, strictTotal);
+        run.limitTo(maxDurationMs, "export " + name + " failed: took longer than maxDurationMs (" + maxDurationMs + " ms)");
+        LOG.info("Export {} run {} started ({} trigger)", name, run.id(), trigger.value());
+        return export;
     }
 
     /** The pages to fetch, handed out as the window allows; the split iterates it lazily. */
@@ -96,16 +89,11 @@ public class PagedExport {
         return run(exchange).window();
     }
 
-    /** Turns the page in the body into a clean GET: no inbound headers leak upstream, ours are added. */
+    /** Turns the page in the body into a clean GET. */
     public void prepareRequest(Exchange exchange) throws InvalidPayloadException {
         PageRequest page = exchange.getMessage().getMandatoryBody(PageRequest.class);
         exchange.setProperty(PAGE, page);
-        Message message = exchange.getMessage();
-        message.removeHeaders("*");
-        message.setBody(null);
-        message.setHeader(Exchange.HTTP_URI, page.url());
-        message.setHeader(Exchange.HTTP_METHOD, HttpMethods.GET);
-        headers.values().forEach(message::setHeader);
+        prepareGet(exchange, page.url());
     }
 
     /** Parses an answer, lets the pagination learn from it, and queues its rows for writing in order. */
@@ -114,12 +102,18 @@ public class PagedExport {
         PageRequest page = exchange.getProperty(PAGE, PageRequest.class);
         run.window().arrived();
         JsonNode root = parse(exchange);
-        JsonNode list = new JsonField(listField).find(root);
+        JsonNode list = listField.find(root);
         if (list == null) {
             throw new AnswerFormatException("field '" + listField + "' (listField) is missing");
         }
         if (!list.isArray()) {
             throw new AnswerFormatException("field '" + listField + "' (listField) is not a list but " + list.getNodeType());
+        }
+        for (JsonNode record : list) {
+            if (!record.isObject()) {
+                throw new AnswerFormatException("records in '" + listField + "' (listField) are not objects: found "
+                        + record.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
+            }
         }
         if (page.index() == 0) {
             run.columns(columnsFor(list));
@@ -140,48 +134,30 @@ public class PagedExport {
         exchange.getMessage().setBody(null);
     }
 
-    /** Publishes the CSV and completes the run; a run that already failed stays failed. */
+    /** Publishes the CSV and completes the run; a run that already ended stays as it ended. */
     public void publish(Exchange exchange) {
         run(exchange).publish();
     }
 
-    private JsonNode parse(Exchange exchange) throws IOException {
-        try (InputStream body = exchange.getMessage().getBody(InputStream.class)) {
-            if (body == null) {
-                throw new AnswerFormatException("response has no body");
-            }
-            JsonNode root = JSON.readTree(body);
-            if (root == null || root.isMissingNode()) {
-                throw new AnswerFormatException("response body is empty");
-            }
-            return root;
-        } catch (JsonProcessingException e) {
-            throw new AnswerFormatException("response is not valid JSON: " + e.getOriginalMessage());
-        }
-    }
-
     private List<JsonField> columnsFor(JsonNode firstList) {
-        if (!columns.isBlank()) {
-            return Arrays.stream(columns.split(",")).map(String::trim).filter(c -> !c.isEmpty()).map(JsonField::new)
-                    .toList();
+        if (!columns.isEmpty()) {
+            return columns;
         }
         List<JsonField> fields = new ArrayList<>();
-        if (!firstList.isEmpty() && firstList.get(0).isObject()) {
+        if (!firstList.isEmpty()) {
             firstList.get(0).fieldNames().forEachRemaining(f -> fields.add(new JsonField(f)));
         }
         return fields;
     }
 
     private Pagination paginationFor() {
-        return switch (pagination.trim()) {
-            case "page" -> new NumberedPagination(url, pageParam, sizeParam, firstPage, pageSize, new JsonField(totalField));
-            case "cursor" -> new CursorPagination(url, new JsonField(cursorField), cursorParam);
-            default -> throw new IllegalArgumentException("export " + name + ": pagination must be 'page' or 'cursor', was '"
-                    + pagination + "'");
-        };
+        return pagination.equals("page")
+                ? new NumberedPagination(url, pageParam, sizeParam, firstPage, pageSize, totalField)
+                : new CursorPagination(url, cursorField, cursorParam);
     }
 
-    private Map<String, Object> describe() {
+    @Override
+    protected Map<String, Object> describe() {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("url", url);
         params.put("pagination", pagination);
@@ -194,28 +170,8 @@ public class PagedExport {
         return exchange.getProperty(RunHandle.PROPERTY, ExportRun.class);
     }
 
-    String pipeline() {
-        return "export:" + name;
-    }
-
-    Path directory() {
-        return Path.of(outputDir, name);
-    }
-
-    public void setRunStore(RunStore runStore) {
-        this.runStore = runStore;
-    }
-
-    public void setName(String name) {
-        this.name = name;
-    }
-
-    public void setUrl(String url) {
-        this.url = url;
-    }
-
     public void setPagination(String pagination) {
-        this.pagination = pagination;
+        this.pagination = pagination.trim();
     }
 
     public void setPageParam(String pageParam) {
@@ -235,39 +191,40 @@ public class PagedExport {
     }
 
     public void setTotalField(String totalField) {
-        this.totalField = totalField;
+        this.totalField = new JsonField(totalField);
     }
 
     public void setListField(String listField) {
-        this.listField = listField;
+        this.listField = new JsonField(listField);
     }
 
     public void setCursorField(String cursorField) {
-        this.cursorField = cursorField;
+        this.cursorField = new JsonField(cursorField);
     }
 
     public void setCursorParam(String cursorParam) {
-        this.cursorParam = cursorParam;
+        this.cursorParam = cursorParam == null ? "" : cursorParam;
     }
 
     public void setColumns(String columns) {
-        this.columns = columns == null ? "" : columns;
+        this.columns = columns == null ? List.of() : Arrays.stream(columns.split(",")).map(String::trim)
+                .filter(c -> !c.isEmpty()).map(JsonField::new).toList();
     }
 
     public void setConcurrency(int concurrency) {
         this.concurrency = concurrency;
     }
 
-    public void setOutputDir(String outputDir) {
-        this.outputDir = outputDir;
+    public void setMaxPages(int maxPages) {
+        this.maxPages = maxPages;
     }
 
-    public void setHeaders(String headers) {
-        this.headers = RequestHeaders.parse(headers);
+    public void setStrictTotal(boolean strictTotal) {
+        this.strictTotal = strictTotal;
     }
 
-    public void setRetries(int retries) {
-        this.retries = retries;
+    public void setMaxDurationMs(long maxDurationMs) {
+        this.maxDurationMs = maxDurationMs;
     }
 
     public void setGuardFormulas(boolean guardFormulas) {

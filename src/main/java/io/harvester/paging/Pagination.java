@@ -28,4 +28,9 @@ interface Pagination {
 
     /** Number of pages when known, else -1 (cursor APIs). */
     int pageCount();
+
+    /** Rows the API announced for the whole export, or -1 when it announces none. */
+    default long expectedRows() {
+        return -1;
+    }
 }

@@ -15,7 +15,8 @@ public class RunFailures {
         if (run != null) {
             run.fail(cause, exchange);
         } else {
-            LOG.error("Route {} failed before a run began", exchange.getFromRouteId(), cause);
+            LOG.error("Route {} failed before a run began: {}", exchange.getFromRouteId(),
+                    cause == null ? "unknown failure" : cause.getMessage(), cause);
         }
     }
 }

@@ -34,25 +34,34 @@ public class RunStore {
 
     /**
      * Starts a run unless the pipeline already has a live one; then the trigger is recorded as a
-     * {@code skipped} run naming the live run, and the result is empty.
+     * {@code skipped} run naming the live run, and the result is empty. One statement decides which,
+     * so a skipped trigger takes one id, that of its own row.
      */
     public Optional<Long> begin(String pipeline, String trigger, Map<String, ?> params, String outputDir) {
         String paramsJson = json(params);
-        Optional<Long> id = queryId("""
-                insert into runs (pipeline, status, trigger, params, started_at, heartbeat_at, owner, output_dir, current_step)
-                values (?, 'running', ?, ?::jsonb, now(), now(), ?, ?, 'starting')
+        String live = "select id from runs where pipeline = ? and status in ('pending', 'running') limit 1";
+        Optional<Object[]> row = queryRow("""
+                with live as (""" + live + """
+                )
+                insert into runs (pipeline, status, trigger, params, started_at, finished_at, heartbeat_at, owner,
+                                  output_dir, current_step, error)
+                select ?, case when l.id is null then 'running' else 'skipped' end, ?, ?::jsonb, now(),
+                       case when l.id is null then null else now() end, now(), ?, ?,
+                       case when l.id is null then 'starting' end,
+                       case when l.id is null then null else 'skipped: run ' || l.id || ' of ' || ? || ' is still in progress' end
+                from (select 1) one left join live l on true
                 on conflict (pipeline) where status in ('pending', 'running') do nothing
-                returning id""", pipeline, trigger, paramsJson, owner, outputDir);
-        if (id.isEmpty()) {
-            Long live = queryId("select id from runs where pipeline = ? and status in ('pending', 'running')", pipeline)
-                    .orElse(null);
-            update("""
-                    insert into runs (pipeline, status, trigger, params, created_at, started_at, finished_at, owner, error)
-                    values (?, 'skipped', ?, ?::jsonb, now(), now(), now(), ?, ?)""",
-                    pipeline, trigger, paramsJson, owner,
-                    "skipped: run " + live + " of " + pipeline + " is still in progress");
+                returning id, status""", pipeline, pipeline, trigger, paramsJson, owner, outputDir, pipeline);
+        if (row.isPresent()) {
+            return "running".equals(row.get()[1]) ? Optional.of((Long) row.get()[0]) : Optional.empty();
         }
-        return id;
+        // another instance began a run between our look and our insert
+        Long other = queryId(live, pipeline).orElse(null);
+        update("""
+                insert into runs (pipeline, status, trigger, params, created_at, started_at, finished_at, owner, error)
+                values (?, 'skipped', ?, ?::jsonb, now(), now(), now(), ?, ?)""",
+                pipeline, trigger, paramsJson, owner, "skipped: run " + other + " of " + pipeline + " is still in progress");
+        return Optional.empty();
     }
 
     public void step(long runId, int ordinal, String name, String status, long records, Map<String, ?> result,
@@ -99,9 +108,13 @@ public class RunStore {
                 where owner = ? and status in ('pending', 'running')""", instance);
     }
 
-    /** Marks this instance's live runs as alive now; returns how many there are. */
-    public int heartbeat() {
-        return update("update runs set heartbeat_at = now() where owner = ? and status in ('pending', 'running')", owner);
+    /** Marks the runs this process works on as alive now; returns how many rows it touched. */
+    public int heartbeat(java.util.Collection<Long> liveRuns) {
+        if (liveRuns.isEmpty()) {
+            return 0;
+        }
+        return update("update runs set heartbeat_at = now() where id = any (?) and status in ('pending', 'running')",
+                (Object) liveRuns.toArray(Long[]::new));
     }
 
     /**
@@ -142,6 +155,22 @@ public class RunStore {
         }
     }
 
+    private Optional<Object[]> queryRow(String sql, Object... args) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, args);
+             ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return Optional.empty();
+            }
+            Object[] row = new Object[rs.getMetaData().getColumnCount()];
+            for (int i = 0; i < row.length; i++) {
+                row[i] = rs.getObject(i + 1);
+            }
+            return Optional.of(row);
+        } catch (SQLException e) {
+            throw new RunStoreException(sql, e);
+        }
+    }
+
     private int update(String sql, Object... args) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, args)) {
             return ps.executeUpdate();
@@ -155,6 +184,8 @@ public class RunStore {
         for (int i = 0; i < args.length; i++) {
             if (args[i] instanceof String[] array) {
                 ps.setArray(i + 1, c.createArrayOf("text", array));
+            } else if (args[i] instanceof Long[] array) {
+                ps.setArray(i + 1, c.createArrayOf("bigint", array));
             } else {
                 ps.setObject(i + 1, args[i]);
             }

@@ -5,6 +5,7 @@ import java.util.concurrent.ExecutorService;
 import javax.sql.DataSource;
 
 import io.harvester.http.HttpRetryPolicy;
+import io.harvester.trigger.TriggerComponent;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
@@ -12,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds what every pipeline route uses: the run store and its heartbeat, the {@code trigger:}
+ * Binds what every pipeline route uses: the run store, the run lifecycle and its heartbeat, the {@code trigger:}
  * component, the shared failure and retry beans, and one page pool for all exports. Runs after
  * {@code StorageConfiguration}.
  */
@@ -38,11 +39,13 @@ public class RunsConfiguration implements CamelConfiguration {
         if (abandoned > 0) {
             LOG.warn("{} run(s) left live by a previous process of this instance ({}) marked abandoned", abandoned, instance);
         }
-        RunHeartbeat heartbeat = new RunHeartbeat(runStore, staleAfterMs);
+        RunLifecycle lifecycle = new RunLifecycle(runStore);
+        RunHeartbeat heartbeat = new RunHeartbeat(lifecycle, staleAfterMs);
         // before any route starts: a start-up run must not be skipped because of a dead instance's run
         heartbeat.beat();
         context.getRegistry().bind("runHeartbeat", heartbeat);
         context.getRegistry().bind("runStore", runStore);
+        context.getRegistry().bind("runLifecycle", lifecycle);
         context.getRegistry().bind("runFailures", new RunFailures());
         HttpRetryPolicy retryPolicy = new HttpRetryPolicy();
         retryPolicy.setMaxRetryAfterMs(maxRetryAfterMs);

@@ -1,5 +1,7 @@
 package io.harvester.paging;
 
+import io.harvester.http.JsonField;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -19,7 +21,7 @@ class PageWindowTest {
     void should_write_out_of_order_results_in_api_order_and_hold_back_requests() throws Exception {
         List<String> written = new ArrayList<>();
         NumberedPagination pagination = new NumberedPagination("http://h", "page", "size", 1, 10, new JsonField("total"));
-        PageWindow<String> window = new PageWindow<>(pagination, 2, written::add);
+        PageWindow<String> window = new PageWindow<>(pagination, 2, 100_000, written::add);
 
         assertThat(window.next().index()).isEqualTo(0);
         CompletableFuture<PageRequest> second = CompletableFuture.supplyAsync(window::next);
@@ -65,7 +67,7 @@ class PageWindowTest {
     @Test
     void should_release_a_waiting_splitter_when_the_run_fails() throws Exception {
         NumberedPagination pagination = new NumberedPagination("http://h", "page", "size", 1, 10, new JsonField("total"));
-        PageWindow<String> window = new PageWindow<>(pagination, 4, page -> { });
+        PageWindow<String> window = new PageWindow<>(pagination, 4, 100_000, page -> { });
         window.next();
         CompletableFuture<PageRequest> waiting = CompletableFuture.supplyAsync(window::next);
 

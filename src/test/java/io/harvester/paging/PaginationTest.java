@@ -1,5 +1,7 @@
 package io.harvester.paging;
 
+import io.harvester.http.JsonField;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -74,6 +76,6 @@ class PaginationTest {
         CursorPagination pages = new CursorPagination("http://h", new JsonField("next"), "c");
         pages.learn(0, JSON.readTree("{\"next\":\"x\"}"));
         assertThatThrownBy(() -> pages.learn(1, JSON.readTree("{\"next\":\"x\"}")))
-                .hasMessageContaining("repeats the cursor 'x'");
+                .hasMessageContaining("names cursor 'x' seen on page 1 already");
     }
 }

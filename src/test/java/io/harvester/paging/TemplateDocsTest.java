@@ -19,7 +19,7 @@ class TemplateDocsTest {
 
     @Test
     void should_document_every_paged_export_parameter_as_declared() throws Exception {
-        assertDocumented("routes/templates/paged-export.camel.yaml", 20);
+        assertDocumented("routes/templates/paged-export.camel.yaml", 23);
     }
 
     @Test

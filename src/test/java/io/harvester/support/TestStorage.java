@@ -99,6 +99,16 @@ public final class TestStorage {
         return adminUrl.substring(0, slash + 1) + name + (query < 0 ? "" : adminUrl.substring(query));
     }
 
+    /** Runs a statement on the server as the administrator (outside any test database). */
+    public void admin(String sql) {
+        try (Connection c = DriverManager.getConnection(adminUrl, user, "");
+             Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
     public String user() {
         return user;
     }

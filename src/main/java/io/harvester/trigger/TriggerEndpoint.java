@@ -1,19 +1,32 @@
-package io.harvester.runs;
+package io.harvester.trigger;
 
+import org.apache.camel.Category;
 import org.apache.camel.Consumer;
+import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriEndpoint;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.support.DefaultProducer;
-import org.apache.camel.Exchange;
 
-/** See {@link TriggerComponent}. */
+/**
+ * Starts a pipeline route: on a Quartz cron, once when Harvester starts, or on demand when something
+ * sends to it (JMX, the runs API, a route, a test). One entry point per pipeline means a route template
+ * needs a single {@code from}, whatever starts it.
+ */
+@UriEndpoint(firstVersion = "0.1.0", scheme = "trigger", title = "Harvester trigger", syntax = "trigger:pipeline",
+        consumerOnly = false, category = {Category.SCHEDULING})
 public class TriggerEndpoint extends DefaultEndpoint {
 
+    @UriPath(description = "The pipeline the route runs, e.g. export:orders or crawl:features")
+    @Metadata(required = true)
     private final String pipeline;
-    /** Quartz cron expression; blank or {@code none} for no schedule. */
-    private String cron = "";
-    /** Fire once when the route starts. */
+    @UriParam(description = "Quartz cron expression (sec min hour day-of-month month day-of-week [year]); none when absent")
+    private String cron;
+    @UriParam(defaultValue = "false", description = "Fire once when Harvester has started")
     private boolean runAtStartup;
 
     TriggerEndpoint(String uri, TriggerComponent component, String pipeline) {
@@ -47,7 +60,7 @@ public class TriggerEndpoint extends DefaultEndpoint {
     }
 
     boolean hasSchedule() {
-        return cron != null && !cron.isBlank() && !"none".equalsIgnoreCase(cron.trim());
+        return cron != null && !cron.isBlank();
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.harvester.paging;
+package io.harvester.output;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,6 @@
-package io.harvester.paging;
+package io.harvester.output;
+
+import io.harvester.http.JsonField;
 
 import java.util.List;
 

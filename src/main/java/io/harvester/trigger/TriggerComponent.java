@@ -1,4 +1,4 @@
-package io.harvester.runs;
+package io.harvester.trigger;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

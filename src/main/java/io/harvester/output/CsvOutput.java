@@ -1,4 +1,4 @@
-package io.harvester.paging;
+package io.harvester.output;
 
 import java.io.BufferedWriter;
 import java.io.IOException;

@@ -1,15 +1,15 @@
-package io.harvester.paging;
+package io.harvester.http;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
 /** Appends query parameters to a URL that may already have some. */
-final class QueryStrings {
+public final class QueryStrings {
 
     private QueryStrings() {
     }
 
-    static String append(String url, String name, Object value) {
+    public static String append(String url, String name, Object value) {
         String separator = url.contains("?") ? (url.endsWith("?") || url.endsWith("&") ? "" : "&") : "?";
         return url + separator + URLEncoder.encode(name, StandardCharsets.UTF_8) + "="
                 + URLEncoder.encode(String.valueOf(value), StandardCharsets.UTF_8);

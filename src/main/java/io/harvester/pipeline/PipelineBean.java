@@ -1,0 +1,174 @@
+package io.harvester.pipeline;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.harvester.http.AnswerFormatException;
+import io.harvester.http.HttpFailures;
+import io.harvester.http.HttpRetryPolicy;
+import io.harvester.http.RequestHeaders;
+import io.harvester.output.CsvOutput;
+import io.harvester.output.OutputFolder;
+import io.harvester.runs.LiveRun;
+import io.harvester.runs.RunHandle;
+import io.harvester.runs.RunLifecycle;
+import io.harvester.runs.RunStatus;
+import io.harvester.trigger.TriggerKind;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.http.HttpMethods;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The skeleton every pipeline bean shares (exports, crawls, and the kinds to come): the template's
+ * common parameters, start-up checks, beginning a run (or recording the trigger skipped), the clean
+ * GET a request becomes, and parsing an answer. A kind adds what it fetches and what it makes of it.
+ * <p>
+ * Between inserting a run row and handing the run to its handle nothing may fail unnoticed: a failure
+ * in {@link #start} ends the run failed with the cause, so no run is left live without a thread on it.
+ */
+public abstract class PipelineBean {
+
+    /** Exchange property: the trigger did not start a run (one is live, or nothing to do); the route stops. */
+    public static final String SKIPPED = "harvesterSkipped";
+    /** MDC key carrying the run id into every log line of the run ([run=N]). */
+    public static final String RUN_ID = "runId";
+    /** How often a run's progress is written at most. */
+    protected static final long PROGRESS_INTERVAL_MS = 1000;
+    // decimals keep the digits the API sent (37.00 stays 37.00, not 37 or 3.7E+1)
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineBean.class);
+
+    protected RunLifecycle runLifecycle;
+    protected String name;
+    protected String url;
+    protected String outputDir = "output";
+    protected RequestHeaders headers = RequestHeaders.parse("");
+    protected int retries = 3;
+
+    /** The kind in the pipeline's name: {@code export}, {@code crawl}. */
+    protected abstract String kind();
+
+    /** Checks the parameters; a bad one fails start-up, naming it. */
+    protected abstract void validate();
+
+    /** What {@code runs.params} shows of this pipeline. */
+    protected abstract Map<String, Object> describe();
+
+    /** Sets up the run's own state once its row exists; a failure here ends the run failed. */
+    protected abstract RunHandle start(Exchange exchange, LiveRun run, TriggerKind trigger);
+
+    /** Whether this trigger should start a run at all (a crawl's start-up trigger may have nothing to do). */
+    protected boolean wantsRun(Exchange exchange, TriggerKind trigger) {
+        return true;
+    }
+
+    /** Checks the parameters and the output folder, and removes temporary files interrupted runs left. */
+    public void init() {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("a " + kind() + " needs a name");
+        }
+        validate();
+        OutputFolder.requireWritable(directory(), pipeline());
+        int removed = CsvOutput.removeStaleTemps(directory(), runLifecycle.store()::isLive);
+        if (removed > 0) {
+            LOG.info("{}: removed {} temporary file(s) left by interrupted runs in {}", pipeline(), removed, directory());
+        }
+    }
+
+    /** Starts a run, or marks the exchange skipped when a run of this pipeline is still live. */
+    public void begin(Exchange exchange) {
+        TriggerKind trigger = TriggerKind.parse(exchange.getMessage().getHeader(TriggerKind.HEADER));
+        if (!wantsRun(exchange, trigger)) {
+            exchange.setProperty(SKIPPED, true);
+            return;
+        }
+        Optional<LiveRun> begun = runLifecycle.begin(pipeline(), trigger.value(), describe(), directory().toString());
+        if (begun.isEmpty()) {
+            LOG.warn("{}: {} trigger skipped, a run is still in progress", pipeline(), trigger.value());
+            exchange.setProperty(SKIPPED, true);
+            return;
+        }
+        LiveRun run = begun.get();
+        MDC.put(RUN_ID, String.valueOf(run.id()));
+        try {
+            exchange.setProperty(RunHandle.PROPERTY, start(exchange, run, trigger));
+            exchange.setProperty(HttpRetryPolicy.RETRIES, retries);
+        } catch (RuntimeException e) {
+            String message = kind() + " " + name + " could not start: " + HttpFailures.describe(e);
+            run.end(RunStatus.FAILED, message, null);
+            LOG.error(message, e);
+            exchange.setProperty(SKIPPED, true);
+        }
+    }
+
+    /** Turns the exchange into a clean GET of {@code target}: no inbound headers leak upstream, ours are added. */
+    protected void prepareGet(Exchange exchange, String target) {
+        Message message = exchange.getMessage();
+        message.removeHeaders("*");
+        message.setBody(null);
+        message.setHeader(Exchange.HTTP_URI, target);
+        message.setHeader(Exchange.HTTP_METHOD, HttpMethods.GET);
+        headers.values().forEach(message::setHeader);
+    }
+
+    /** The answer's JSON; an empty or malformed body fails with a message naming what is wrong. */
+    protected static JsonNode parse(Exchange exchange) throws IOException {
+        try (InputStream body = exchange.getMessage().getBody(InputStream.class)) {
+            if (body == null) {
+                throw new AnswerFormatException("response has no body");
+            }
+            JsonNode root = JSON.readTree(body);
+            if (root == null || root.isMissingNode()) {
+                throw new AnswerFormatException("response body is empty");
+            }
+            return root;
+        } catch (JsonProcessingException e) {
+            throw new AnswerFormatException("response is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    public String pipeline() {
+        return kind() + ":" + name;
+    }
+
+    public Path directory() {
+        return Path.of(outputDir, name);
+    }
+
+    public void setRunLifecycle(RunLifecycle runLifecycle) {
+        this.runLifecycle = runLifecycle;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public void setUrl(String url) {
+        this.url = url;
+    }
+
+    public void setOutputDir(String outputDir) {
+        this.outputDir = outputDir;
+    }
+
+    public void setHeaders(String headers) {
+        this.headers = RequestHeaders.parse(headers);
+    }
+
+    public void setRetries(int retries) {
+        this.retries = retries;
+    }
+}

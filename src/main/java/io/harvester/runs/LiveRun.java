@@ -1,0 +1,102 @@
+package io.harvester.runs;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A run this process is working on, from its row's insert to its end. It ends once: the first outcome
+ * (completed, failed, interrupted by a shutdown) wins and later ones are ignored, so a page failing
+ * while the run is being interrupted cannot overwrite the interruption, and a run that was interrupted
+ * is never published. Its outcome is recorded through {@link RunLifecycle}, which keeps it when the
+ * database is away and writes it when the database answers again.
+ */
+public final class LiveRun {
+
+    private final long id;
+    private final String pipeline;
+    private final RunLifecycle lifecycle;
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile Runnable onAbort = () -> { };
+
+    LiveRun(long id, String pipeline, RunLifecycle lifecycle) {
+        this.id = id;
+        this.pipeline = pipeline;
+        this.lifecycle = lifecycle;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public String pipeline() {
+        return pipeline;
+    }
+
+    public RunStore store() {
+        return lifecycle.store();
+    }
+
+    public boolean isLive() {
+        return !ended.get();
+    }
+
+    /**
+     * What to undo when the run is ended from outside its own threads (a shutdown, its time limit):
+     * drop the temporary file, stop handing out work.
+     */
+    public void onAbort(Runnable action) {
+        this.onAbort = action;
+    }
+
+    /**
+     * Claims the run's end for the caller: true once, for the first caller. A pipeline claims before it
+     * publishes, so a run interrupted meanwhile never publishes.
+     */
+    public boolean claimEnd() {
+        return ended.compareAndSet(false, true);
+    }
+
+    /** Records the end the caller claimed; a run-log row carries the error, attributed to {@code step}. */
+    public void record(String status, String error, String step) {
+        lifecycle.record(this, status, error, step);
+    }
+
+    /** Claims and records in one: false when the run had already ended. */
+    public boolean end(String status, String error, String step) {
+        if (!claimEnd()) {
+            return false;
+        }
+        record(status, error, step);
+        return true;
+    }
+
+    /** Ends the run as interrupted (a shutdown or a stopped route cut it off) and undoes its work in progress. */
+    public void interrupt(String reason) {
+        abort(RunStatus.INTERRUPTED, reason);
+    }
+
+    /** Ends the run from outside its own threads and undoes its work in progress; false when it had ended. */
+    public boolean abort(String status, String reason) {
+        if (!end(status, reason, null)) {
+            return false;
+        }
+        onAbort.run();
+        return true;
+    }
+
+    /** Aborts the run as failed with {@code reason} unless it ends within {@code millis}; 0 for no limit. */
+    public void limitTo(long millis, String reason) {
+        if (millis > 0) {
+            lifecycle.schedule(millis, () -> abort(RunStatus.FAILED, reason));
+        }
+    }
+
+    /** Records a completed run now, throwing when the database refuses (the caller then withdraws what it published). */
+    public void recordCompleted(String status, String error) {
+        lifecycle.recordNow(this, status, error);
+    }
+
+    @Override
+    public String toString() {
+        return "run " + id + " of " + pipeline;
+    }
+}

@@ -1,0 +1,122 @@
+package io.harvester.runs;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts runs and owns them while they live. Only runs with a live handle here are heartbeated, so a
+ * run nobody works on any more goes stale and is freed instead of blocking its pipeline.
+ * <p>
+ * An outcome the database refuses (it went away) is kept in memory and written by {@link #flush()}
+ * (route {@code run-outcomes}, every few seconds) once the database answers again: the pipeline frees
+ * itself without a restart. The failure is logged once per run, not per retry.
+ */
+public class RunLifecycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunLifecycle.class);
+
+    private record Outcome(LiveRun run, String status, String error, String step) {
+    }
+
+    private final RunStore store;
+    private final Map<Long, LiveRun> live = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Outcome> unrecorded = new ConcurrentLinkedQueue<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "harvester-run-limits");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public RunLifecycle(RunStore store) {
+        this.store = store;
+    }
+
+    public RunStore store() {
+        return store;
+    }
+
+    /**
+     * Inserts a run row and returns its live handle, or empty when the pipeline already has a live run
+     * (the trigger is then recorded as a skipped run naming it).
+     */
+    public Optional<LiveRun> begin(String pipeline, String trigger, Map<String, ?> params, String outputDir) {
+        return store.begin(pipeline, trigger, params, outputDir).map(id -> {
+            LiveRun run = new LiveRun(id, pipeline, this);
+            live.put(id, run);
+            return run;
+        });
+    }
+
+    void record(LiveRun run, String status, String error, String step) {
+        live.remove(run.id());
+        Outcome outcome = new Outcome(run, status, error, step);
+        try {
+            write(outcome);
+        } catch (RuntimeException e) {
+            unrecorded.add(outcome);
+            LOG.error("Run {} of {} ended {} but the database did not take it ({}); it is written as soon as the"
+                    + " database answers again", run.id(), run.pipeline(), status, e.getMessage());
+        }
+    }
+
+    /** Writes an outcome now or throws; the run stays live until it is recorded one way or another. */
+    void recordNow(LiveRun run, String status, String error) {
+        write(new Outcome(run, status, error, null));
+        live.remove(run.id());
+    }
+
+    void schedule(long millis, Runnable action) {
+        timer.schedule(action, millis, TimeUnit.MILLISECONDS);
+    }
+
+    private void write(Outcome outcome) {
+        boolean ended = store.finish(outcome.run().id(), outcome.status(), outcome.error());
+        if (ended && outcome.error() != null) {
+            store.log(outcome.run().id(), outcome.step(), RunStatus.COMPLETED.equals(outcome.status()) ? "WARN" : "ERROR",
+                    outcome.error());
+        }
+    }
+
+    /** Writes the outcomes the database refused earlier, oldest first; stops at the first refusal. */
+    public void flush() {
+        for (Outcome outcome = unrecorded.peek(); outcome != null; outcome = unrecorded.peek()) {
+            try {
+                write(outcome);
+            } catch (RuntimeException stillAway) {
+                return;
+            }
+            unrecorded.poll();
+            LOG.info("Run {} of {} recorded as {} now that the database answers", outcome.run().id(),
+                    outcome.run().pipeline(), outcome.status());
+        }
+    }
+
+    /** Ids of the runs this process is working on. */
+    public Set<Long> liveIds() {
+        return Set.copyOf(live.keySet());
+    }
+
+    /** Runs whose outcome is still waiting for the database. */
+    public int unrecordedCount() {
+        return unrecorded.size();
+    }
+
+    /** Interrupts the live runs of a pipeline (its route is stopping and they did not finish in time). */
+    public void interrupt(String pipeline, String reason) {
+        List<LiveRun> runs = live.values().stream().filter(r -> r.pipeline().equals(pipeline)).toList();
+        for (LiveRun run : runs) {
+            LOG.warn("{} {}", run, reason);
+            run.interrupt(reason);
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package io.harvester.trigger;
+
+import java.util.concurrent.ExecutorService;
+
+import io.harvester.runs.RunLifecycle;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Consumer;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.ShutdownRunningTask;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.spi.ShutdownAware;
+import org.apache.camel.support.DefaultConsumer;
+import org.apache.camel.support.service.ServiceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Feeds a pipeline route from its three sources. The cron schedule is a real Quartz consumer (so
+ * misfire handling and, later, clustering come from Quartz); start-up and on-demand runs enter here.
+ * <p>
+ * On shutdown the schedule stops first and no new run starts, while the runs in flight get Camel's
+ * shutdown timeout to finish: the consumer defers its own stop, because stopping a consumer stops its
+ * route's processors (the circuit breaker among them) under the runs still using them. Runs still live
+ * when the timeout forces the stop end {@code interrupted}.
+ */
+class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TriggerConsumer.class);
+    private static final String RUN_ID = "runId";
+    /** The shared error handling every pipeline route must use (routes/harvester-pipeline.camel.yaml). */
+    static final String PIPELINE_CONFIGURATION = "harvester-pipeline";
+
+    private Consumer schedule;
+    private ExecutorService startupRunner;
+    private RunLifecycle lifecycle;
+
+    TriggerConsumer(TriggerEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+    }
+
+    @Override
+    public TriggerEndpoint getEndpoint() {
+        return (TriggerEndpoint) super.getEndpoint();
+    }
+
+    /** Runs the pipeline in the calling thread with the exchange's trigger header (default manual). */
+    void fire(Exchange exchange) throws Exception {
+        if (exchange.getMessage().getHeader(TriggerKind.HEADER) == null) {
+            exchange.getMessage().setHeader(TriggerKind.HEADER, TriggerKind.MANUAL.value());
+        }
+        if (stopping()) {
+            throw new IllegalStateException("pipeline " + getEndpoint().getPipeline() + " not started: Harvester is stopping");
+        }
+        try {
+            getProcessor().process(exchange);
+        } finally {
+            // the caller's thread outlives the run; its later log lines must not carry this run's id
+            MDC.remove(RUN_ID);
+        }
+    }
+
+    private void fire(TriggerKind kind) {
+        if (stopping()) {
+            LOG.info("Pipeline {}: {} trigger ignored, Harvester is stopping", getEndpoint().getPipeline(), kind.value());
+            return;
+        }
+        Exchange exchange = createExchange(false);
+        exchange.getMessage().setHeader(TriggerKind.HEADER, kind.value());
+        try {
+            getProcessor().process(exchange);
+            if (exchange.getException() != null) {
+                getExceptionHandler().handleException("pipeline " + getEndpoint().getPipeline() + " failed", exchange,
+                        exchange.getException());
+            }
+        } catch (Exception e) {
+            getExceptionHandler().handleException("pipeline " + getEndpoint().getPipeline() + " failed", exchange, e);
+        } finally {
+            MDC.remove(RUN_ID);
+            releaseExchange(exchange, false);
+        }
+    }
+
+    private boolean stopping() {
+        CamelContext context = getEndpoint().getCamelContext();
+        return context.isStopping() || context.isStopped() || isStopping() || isStopped();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        TriggerEndpoint endpoint = getEndpoint();
+        requireSharedErrorHandling(endpoint);
+        lifecycle = endpoint.getCamelContext().getRegistry().lookupByNameAndType("runLifecycle", RunLifecycle.class);
+        endpoint.getComponent().register(endpoint.getPipeline(), this);
+        if (endpoint.hasSchedule()) {
+            try {
+                schedule = quartzEndpoint(endpoint).createConsumer(exchange -> fire(TriggerKind.SCHEDULE));
+                ServiceHelper.startService(schedule);
+            } catch (Exception e) {
+                throw new IllegalArgumentException("pipeline " + endpoint.getPipeline() + ": bad cron '"
+                        + endpoint.getCron() + "' (Quartz syntax: sec min hour day-of-month month day-of-week [year]): "
+                        + e.getMessage(), e);
+            }
+            LOG.info("Pipeline {} scheduled with cron '{}'", endpoint.getPipeline(), endpoint.getCron());
+        }
+        if (endpoint.isRunAtStartup()) {
+            startupRunner = endpoint.getCamelContext().getExecutorServiceManager()
+                    .newSingleThreadExecutor(this, "startup-" + endpoint.getPipeline());
+            // wait for the whole context, so a start-up run never races routes it may call
+            endpoint.getCamelContext().addStartupListener((context, alreadyStarted) ->
+                    startupRunner.submit(() -> fire(TriggerKind.STARTUP)));
+        }
+    }
+
+    /**
+     * A pipeline route under Camel's default error handler would leave a failed page's run hanging:
+     * refuse to start it instead.
+     */
+    private void requireSharedErrorHandling(TriggerEndpoint endpoint) {
+        if (!(endpoint.getCamelContext() instanceof ModelCamelContext model) || getRouteId() == null) {
+            return;
+        }
+        RouteDefinition route = model.getRouteDefinition(getRouteId());
+        String configurations = route == null ? null : route.getRouteConfigurationId();
+        boolean uses = configurations != null && java.util.Arrays.stream(configurations.split(","))
+                .map(String::trim).anyMatch(PIPELINE_CONFIGURATION::equals);
+        if (route != null && !uses) {
+            throw new IllegalStateException("pipeline " + endpoint.getPipeline() + " (route " + getRouteId()
+                    + ") lacks routeConfigurationId: " + PIPELINE_CONFIGURATION + "; without the shared error handling a"
+                    + " failed request would leave its run hanging");
+        }
+        if (route != null && model.getRouteConfigurationDefinitions().stream()
+                .noneMatch(c -> PIPELINE_CONFIGURATION.equals(c.getId()))) {
+            throw new IllegalStateException("pipeline " + endpoint.getPipeline() + ": route configuration "
+                    + PIPELINE_CONFIGURATION + " is not loaded (routes/harvester-pipeline.camel.yaml missing?)");
+        }
+    }
+
+    private Endpoint quartzEndpoint(TriggerEndpoint endpoint) {
+        String job = endpoint.getPipeline().replaceAll("[^A-Za-z0-9_.-]", "_");
+        String cron = endpoint.getCron().trim().replace(' ', '+');
+        return endpoint.getCamelContext().getEndpoint("quartz://harvester/" + job + "?cron=" + cron);
+    }
+
+    /** Shutdown begins: no new run from the schedule; the consumer stays up until the runs in flight end. */
+    @Override
+    public boolean deferShutdown(ShutdownRunningTask shutdownRunningTask) {
+        stopSchedule();
+        return true;
+    }
+
+    @Override
+    public int getPendingExchangesSize() {
+        // a run in flight is an in-flight exchange of the route, which Camel counts itself
+        return 0;
+    }
+
+    @Override
+    public void prepareShutdown(boolean suspendOnly, boolean forced) {
+        // nothing to prepare: runs still live when the consumer stops are interrupted in doStop
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        stopSchedule();
+        if (startupRunner != null) {
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdown(startupRunner);
+            startupRunner = null;
+        }
+        if (lifecycle != null) {
+            lifecycle.interrupt(getEndpoint().getPipeline(), interruptReason());
+        }
+        getEndpoint().getComponent().unregister(getEndpoint().getPipeline(), this);
+        super.doStop();
+    }
+
+    private String interruptReason() {
+        CamelContext context = getEndpoint().getCamelContext();
+        long timeout = context.getShutdownStrategy().getTimeUnit().toSeconds(context.getShutdownStrategy().getTimeout());
+        return context.isStopping() ? "stopped by shutdown after " + timeout + " s"
+                : "stopped with its route " + getRouteId() + " after up to " + timeout + " s";
+    }
+
+    private synchronized void stopSchedule() {
+        if (schedule != null) {
+            try {
+                ServiceHelper.stopAndShutdownService(schedule);
+            } catch (RuntimeException e) {
+                LOG.warn("Pipeline {}: stopping its schedule failed: {}", getEndpoint().getPipeline(), e.getMessage(), e);
+            }
+            schedule = null;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.harvester;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.harvester.support.DaemonProcess;
+import io.harvester.support.ExportYaml;
+import io.harvester.support.FakeUpstream;
+import org.junit.jupiter.api.Test;
+
+/** SIGTERM to the real jar: a run that can finish within the shutdown timeout does; one that cannot ends interrupted. */
+class ShutdownIT {
+
+    private static String export(FakeUpstream upstream, String name) {
+        return ExportYaml.exports().export(name, upstream.url("/orders"),
+                Map.of("pageSize", "10", "concurrency", "1", "runAtStartup", "true")).yaml();
+    }
+
+    @Test
+    void should_finish_and_publish_an_export_that_needs_three_more_seconds() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start().total(100).latencyMs(500);
+             DaemonProcess daemon = DaemonProcess.prepare().prod()
+                     .routes("exports.camel.yaml", export(upstream, "drain"))
+                     .routes("orders.yaml", "# not a route file: its name lacks .camel\n[]\n")) {
+            daemon.start("-Dcamel.main.shutdown-timeout=15");
+            await().atMost(Duration.ofSeconds(60)).until(() -> upstream.requests() >= 3);
+
+            long sigterm = System.nanoTime();
+            daemon.process().destroy();
+            Integer exit = daemon.exitCodeWithin(30);
+            long tookMs = (System.nanoTime() - sigterm) / 1_000_000;
+
+            assertThat(exit).as("process ended").isNotNull();
+            assertThat(tookMs).isLessThan(15_000);
+            assertThat(upstream.requests()).isEqualTo(10);
+            List<Map<String, Object>> runs = daemon.query("select status, error from runs where pipeline = 'export:drain'");
+            assertThat(runs).hasSize(1);
+            assertThat(runs.get(0).get("status")).isEqualTo("completed");
+            assertThat(runs.get(0).get("error")).isNull();
+            List<String> files = daemon.files("output/drain");
+            assertThat(files).hasSize(1).allMatch(f -> f.matches("drain-\\d{8}-\\d{6}\\.csv"));
+            assertThat(daemon.log()).contains("WARN ").contains("Ignored: routes/orders.yaml; route files end in .camel.yaml");
+        }
+    }
+
+    @Test
+    void should_interrupt_an_export_that_needs_a_minute_within_the_timeout() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start().total(600).latencyMs(1000);
+             DaemonProcess daemon = DaemonProcess.prepare().prod().routes("exports.camel.yaml", export(upstream, "long"))) {
+            daemon.start("-Dcamel.main.shutdown-timeout=3");
+            await().atMost(Duration.ofSeconds(60)).until(() -> upstream.requests() >= 2);
+
+            long sigterm = System.nanoTime();
+            daemon.process().destroy();
+            Integer exit = daemon.exitCodeWithin(30);
+            long tookMs = (System.nanoTime() - sigterm) / 1_000_000;
+
+            assertThat(exit).as("process ended").isNotNull();
+            assertThat(tookMs).as("gone within the timeout plus a few seconds").isLessThan(3_000 + 5_000);
+            List<Map<String, Object>> runs = daemon.query("select status, error from runs where pipeline = 'export:long'");
+            assertThat(runs).hasSize(1);
+            assertThat(runs.get(0).get("status")).isEqualTo("interrupted");
+            assertThat(runs.get(0).get("error")).isEqualTo("stopped by shutdown after 3 s");
+            assertThat(daemon.files("output/long")).as("no file under a final name, no temporary file").isEmpty();
+            assertThat(daemon.log()).doesNotContain("NullPointerException");
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.harvester.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import io.harvester.infra.FreePort;
+
+/**
+ * The built jar in a real process, in a fresh folder laid out as the README says (properties and
+ * routes copied from the repository). {@link #prod()} points it at the test's PostgreSQL and Redis,
+ * so its runs can be read after the process is gone.
+ */
+public final class DaemonProcess implements AutoCloseable {
+
+    private final Path folder;
+    private final int port = FreePort.find();
+    private final Map<String, String> environment = new HashMap<>();
+    private String dbUrl;
+    private Process process;
+
+    private DaemonProcess(Path folder) {
+        this.folder = folder;
+    }
+
+    /** A folder with the repository's properties and routes (demo routes included). */
+    public static DaemonProcess prepare() {
+        try {
+            Path repo = Path.of(System.getProperty("harvester.repo"));
+            Path folder = Files.createTempDirectory("harvester-process");
+            // nobody (who runs the embedded PostgreSQL when we are root) must be able to enter it
+            Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
+            for (String file : List.of("application.properties", "application-dev.properties", "application-prod.properties")) {
+                Files.copy(repo.resolve(file), folder.resolve(file));
+            }
+            copyTree(repo.resolve("routes"), folder.resolve("routes"));
+            return new DaemonProcess(folder);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The prod profile on a fresh database of the test PostgreSQL and the test Redis. */
+    public DaemonProcess prod() {
+        TestStorage storage = TestStorage.get();
+        dbUrl = storage.newDatabase();
+        environment.put("CAMEL_MAIN_PROFILE", "prod");
+        environment.put("HARVESTER_DB_URL", dbUrl);
+        environment.put("HARVESTER_DB_USER", storage.user());
+        environment.put("HARVESTER_REDIS_URL", storage.redisUrl());
+        return this;
+    }
+
+    public DaemonProcess env(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
+    /** Writes (or replaces) a file under routes/. */
+    public DaemonProcess routes(String file, String content) {
+        try {
+            Path target = folder.resolve("routes").resolve(file);
+            Files.createDirectories(target.getParent());
+            Files.writeString(target, content);
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public DaemonProcess start(String... jvmOptions) {
+        List<String> command = new ArrayList<>(List.of("java", "-Dcamel.server.port=" + port));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-jar", System.getProperty("harvester.jar")));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(folder.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(folder.resolve("console.log").toFile()));
+        builder.environment().putAll(environment);
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public Path folder() {
+        return folder;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** logs/harvester.log as it is now ("" before it exists). */
+    public String log() {
+        return read(folder.resolve("logs").resolve("harvester.log"));
+    }
+
+    public String console() {
+        return read(folder.resolve("console.log"));
+    }
+
+    /** The ERROR lines of the log file. */
+    public List<String> errorLines() {
+        return log().lines().filter(l -> l.matches("^\\S+ \\S+ ERROR .*")).toList();
+    }
+
+    /** Every file under a folder of the daemon's (none when it does not exist), relative names, sorted. */
+    public List<String> files(String dir) {
+        Path root = folder.resolve(dir);
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> all = Files.walk(root)) {
+            return all.filter(Files::isRegularFile).map(p -> root.relativize(p).toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Rows of a query on the daemon's database (prod only), as column-name to value maps. */
+    public List<Map<String, Object>> query(String sql) {
+        try (Connection c = DriverManager.getConnection(dbUrl, TestStorage.get().user(), "");
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            while (rs.next()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
+                }
+                rows.add(row);
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    /** Waits for the process to end; its exit code, or null when it was still running after the wait. */
+    public Integer exitCodeWithin(long seconds) throws InterruptedException {
+        return process.waitFor(seconds, TimeUnit.SECONDS) ? process.exitValue() : null;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+        try (Stream<Path> all = Files.walk(folder)) {
+            all.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> all = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) all::iterator) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+}
