@@ -4,8 +4,11 @@ import java.util.Map;
 
 import io.harvester.infra.StorageConfiguration;
 import io.harvester.runs.RunsConfiguration;
+import io.harvester.secrets.EnvSecretsFunction;
 import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
 import org.apache.logging.log4j.LogManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,10 +57,18 @@ public final class Harvester {
     /** The daemon as production runs it; tests start the same thing. */
     public static Main create() {
         Main main = new Main();
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport support) {
+                // before any route or template resolves a placeholder: every {{env:...}} value is a secret
+                support.getCamelContext().getPropertiesComponent().addPropertiesFunction(new EnvSecretsFunction());
+            }
+        });
         // Our profile picks the property files only. Handing "dev" to Camel as well would switch on its
         // developer mode (message history, tracing, extended statistics) on every exchange of a daemon.
         main.setPropertyPlaceholderLocations(ConfigLocations.forProfile(ConfigLocations.activeProfile()));
         ServerEnvironment.overrides(System.getenv(), System.getProperties()).forEach(main::addOverrideProperty);
+        main.configure().addConfiguration(ServerPorts.class);
         main.configure().addConfiguration(StorageConfiguration.class);
         main.configure().addConfiguration(RunsConfiguration.class);
         return main;

@@ -20,7 +20,13 @@ final class StartupFailure {
     /** @param routeFiles route id to the file that declares it, from {@link RouteFiles} */
     static String describe(Throwable failure, Map<String, String> routeFiles) {
         StringBuilder line = new StringBuilder();
+        String reason = reason(failure);
         String routeId = routeId(failure);
+        if (routeId == null) {
+            // our own checks name the route in the reason: "(route <id>)"
+            java.util.regex.Matcher named = java.util.regex.Pattern.compile("\\(route ([^)\\s]+)\\)").matcher(reason);
+            routeId = named.find() && routeFiles.containsKey(named.group(1)) ? named.group(1) : null;
+        }
         if (routeId != null) {
             String file = routeFiles.get(routeId);
             line.append(file == null ? "" : file + ": ").append("route ").append(routeId).append(": ");
@@ -30,7 +36,7 @@ final class StartupFailure {
             line.append("parameter ").append(binding.getPropertyName()).append(" = '").append(binding.getValue())
                     .append("': ");
         }
-        line.append(reason(failure));
+        line.append(reason);
         return line.toString().replaceAll("\\s+", " ").strip();
     }
 

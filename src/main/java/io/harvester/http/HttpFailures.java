@@ -22,8 +22,10 @@ public final class HttpFailures {
         }
         HttpOperationFailedException http = find(failure, HttpOperationFailedException.class);
         if (http != null) {
+            String redirect = http.isRedirectError() && http.getRedirectLocation() != null
+                    ? " redirecting to " + http.getRedirectLocation() + " (redirects are not followed)" : "";
             return "HTTP " + http.getStatusCode() + (http.getStatusText() == null ? "" : " " + http.getStatusText())
-                    + " from " + http.getUri();
+                    + " from " + http.getUri() + redirect;
         }
         if (find(failure, CallNotPermittedException.class) != null) {
             return "circuit breaker is open after repeated failures; calls are not sent until it half-opens";

@@ -16,12 +16,14 @@ public final class SchemaMigration {
     }
 
     public static void migrate(DataSource dataSource) {
-        MigrateResult result = Flyway.configure()
+        Flyway flyway = Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/migration")
-                .load()
-                .migrate();
-        LOG.info("Database schema at version {} ({} migrations applied now)",
-                result.targetSchemaVersion, result.migrationsExecuted);
+                .load();
+        MigrateResult result = flyway.migrate();
+        // Flyway reports no target version when nothing was applied: ask for the current one then
+        String version = result.targetSchemaVersion != null ? result.targetSchemaVersion
+                : String.valueOf(flyway.info().current() == null ? "none" : flyway.info().current().getVersion());
+        LOG.info("Database schema at version {} ({} migrations applied now)", version, result.migrationsExecuted);
     }
 }

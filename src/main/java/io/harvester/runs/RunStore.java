@@ -11,10 +11,12 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harvester.secrets.Secrets;
 
 /**
  * Reads and writes the run model ({@code runs}, {@code run_steps}, {@code run_logs}, {@code run_outputs}).
- * Every write is one short statement in autocommit, so a crash never leaves a run half-updated.
+ * Every write is one short statement in autocommit, so a crash never leaves a run half-updated. Every
+ * text written is masked ({@link Secrets}): params, errors, logs, step results.
  */
 public class RunStore {
 
@@ -186,6 +188,9 @@ public class RunStore {
                 ps.setArray(i + 1, c.createArrayOf("text", array));
             } else if (args[i] instanceof Long[] array) {
                 ps.setArray(i + 1, c.createArrayOf("bigint", array));
+            } else if (args[i] instanceof String text) {
+                // tokens from {{env:...}} never reach a table, wherever a pipeline put them
+                ps.setString(i + 1, Secrets.mask(text));
             } else {
                 ps.setObject(i + 1, args[i]);
             }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** A token given through {@code headers} from the environment reaches the upstream and nowhere else. */
+/** Tokens from the environment, in a header or in the URL, reach the upstream and nowhere else. */
 class PagedExportSecretTest extends DaemonTestBase {
 
     /** Set for the test JVM by the surefire configuration in pom.xml. */
@@ -26,12 +26,15 @@ class PagedExportSecretTest extends DaemonTestBase {
         upstream = FakeUpstream.start().total(300);
         startDaemon(ExportYaml.exports()
                 .export("secured", upstream.url("/orders"), Map.of("pageSize", "100", "retries", "1",
-                        "headers", "Authorization: Bearer {{env:HARVESTER_TEST_TOKEN}}; X-Client: harvester")), Map.of());
+                        "headers", "Authorization: Bearer {{env:HARVESTER_TEST_TOKEN}}; X-Client: harvester"))
+                .export("keyed", upstream.url("/orders") + "?api_key={{env:HARVESTER_TEST_TOKEN}}",
+                        Map.of("pageSize", "100", "retries", "0")), Map.of());
     }
 
     @Test
     void should_send_the_token_but_never_log_or_store_it() throws Exception {
         assertThat(TOKEN).isNotBlank();
+        upstream.resetCounters();
         upstream.script(2, Answer.status(500), Answer.status(500));
 
         harvester.runNow("export:secured");
@@ -49,5 +52,31 @@ class PagedExportSecretTest extends DaemonTestBase {
         assertThat(stored).contains("export secured failed on page 2").doesNotContain(TOKEN);
         String log = Files.readString(Path.of(System.getProperty("harvester.log-dir"), "harvester.log"));
         assertThat(log).contains("export secured failed on page 2").doesNotContain(TOKEN);
+    }
+
+    @Test
+    void should_send_a_key_in_the_url_but_never_log_or_store_it() throws Exception {
+        upstream.resetCounters();
+        upstream.script(3, Answer.status(503));
+
+        harvester.runNow("export:keyed");
+
+        assertThat(upstream.requestUris()).anyMatch(uri -> uri.contains("api_key=" + TOKEN + "&page=1"));
+        Map<String, Object> run = harvester.query("select params::text as params, error from runs where pipeline = 'export:keyed'").get(0);
+        assertThat((String) run.get("error")).startsWith("export keyed failed on page 3 (" + upstream.url("/orders")
+                + "?api_key=xxxxxx&page=3&size=100): HTTP 503");
+        assertThat((String) run.get("params")).contains("api_key=xxxxxx").doesNotContain(TOKEN);
+        assertThat(everythingStored()).contains("api_key=xxxxxx").doesNotContain(TOKEN);
+        String log = Files.readString(Path.of(System.getProperty("harvester.log-dir"), "harvester.log"));
+        assertThat(log).contains("export keyed failed on page 3").contains("api_key=xxxxxx").doesNotContain(TOKEN);
+    }
+
+    private static String everythingStored() {
+        return harvester.query("""
+                select coalesce(string_agg(t::text, '|'), '') as text from (
+                    select row_to_json(r)::text as t from runs r
+                    union all select row_to_json(s)::text from run_steps s
+                    union all select row_to_json(l)::text from run_logs l
+                    union all select row_to_json(o)::text from run_outputs o) rows""").get(0).get("text").toString();
     }
 }

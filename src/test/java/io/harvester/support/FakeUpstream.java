@@ -64,6 +64,7 @@ public final class FakeUpstream implements AutoCloseable {
     private final Map<Integer, AtomicInteger> requestsPerPage = new ConcurrentHashMap<>();
     private final Map<Integer, List<Long>> requestTimes = new ConcurrentHashMap<>();
     private final List<Map<String, String>> requestHeaders = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> requestUris = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final AtomicInteger requests = new AtomicInteger();
@@ -206,6 +207,13 @@ public final class FakeUpstream implements AutoCloseable {
         return maxInFlight.get();
     }
 
+    /** Path and query of every request to the paged APIs, in arrival order. */
+    public List<String> requestUris() {
+        synchronized (requestUris) {
+            return List.copyOf(requestUris);
+        }
+    }
+
     public List<Map<String, String>> requestHeaders() {
         synchronized (requestHeaders) {
             return new ArrayList<>(requestHeaders);
@@ -213,6 +221,7 @@ public final class FakeUpstream implements AutoCloseable {
     }
 
     public void resetCounters() {
+        requestUris.clear();
         treeRequests.clear();
         treeStarts.clear();
         treeEnds.clear();
@@ -267,6 +276,7 @@ public final class FakeUpstream implements AutoCloseable {
             Map<String, String> headers = new HashMap<>();
             exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
             requestHeaders.add(headers);
+            requestUris.add(uri.toString());
             if (latencyMs > 0) {
                 Thread.sleep(latencyMs);
             }

@@ -1,0 +1,132 @@
+package io.harvester;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+
+import io.harvester.infra.FreePort;
+import io.harvester.support.DaemonProcess;
+import io.harvester.support.ExportYaml;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bad configuration stops the real jar within seconds, exit code 1, with one ERROR line in
+ * logs/harvester.log naming the file, the pipeline and the value.
+ */
+class StartupFailureIT {
+
+    private static final String URL = "http://127.0.0.1:9/orders";
+
+    private static String export(Map<String, String> parameters) {
+        return ExportYaml.exports().export("orders", URL, parameters).yaml();
+    }
+
+    /** Starts the daemon (prod profile on the test storage) and returns its one ERROR line. */
+    private static String refusal(DaemonProcess daemon, String... jvmOptions) throws Exception {
+        daemon.start(jvmOptions);
+        Integer exit = daemon.exitCodeWithin(20);
+        assertThat(exit).as("exited within 20 s; console:%n%s", daemon.console()).isEqualTo(1);
+        List<String> errors = daemon.errorLines();
+        assertThat(errors).as("ERROR lines of%n%s", daemon.log()).hasSize(1);
+        assertThat(daemon.console()).contains(errors.get(0));
+        return errors.get(0);
+    }
+
+    @Test
+    void should_name_a_missing_required_parameter() throws Exception {
+        String yaml = "- templatedRoute:\n    routeTemplateRef: paged-export\n    routeId: export-orders\n"
+                + "    parameters:\n      - name: name\n        value: orders\n";
+        try (DaemonProcess daemon = DaemonProcess.prepare().prod().routes("exports.camel.yaml", yaml)) {
+            assertThat(refusal(daemon)).endsWith("Harvester did not start: routes/exports.camel.yaml: route export-orders:"
+                    + " template paged-export needs parameter 'url'");
+        }
+    }
+
+    @Test
+    void should_name_a_misspelt_template_with_the_closest_one() throws Exception {
+        String yaml = ExportYaml.exports().route("paged-exprot", "export-orders", "orders", URL, Map.of()).yaml();
+        try (DaemonProcess daemon = DaemonProcess.prepare().prod().routes("exports.camel.yaml", yaml)) {
+            assertThat(refusal(daemon)).contains("routes/exports.camel.yaml: route export-orders: routeTemplateRef"
+                    + " 'paged-exprot' names no template (did you mean 'paged-export'?)");
+        }
+    }
+
+    @Test
+    void should_name_an_unknown_parameter_with_the_closest_one() throws Exception {
+        try (DaemonProcess daemon = DaemonProcess.prepare().prod().routes("exports.camel.yaml",
+                export(Map.of("pageSise", "50")))) {
+            assertThat(refusal(daemon)).contains("routes/exports.camel.yaml: route export-orders: parameter 'pageSise'"
+                    + " is not a parameter of template paged-export (did you mean 'pageSize'?)");
+        }
+    }
+
+    @Test
+    void should_name_a_malformed_value() throws Exception {
+        try (DaemonProcess daemon = DaemonProcess.prepare().prod().routes("exports.camel.yaml",
+                export(Map.of("concurrency", "abc")))) {
+            assertThat(refusal(daemon)).contains("routes/exports.camel.yaml: route export-orders: parameter concurrency = 'abc'");
+        }
+    }
+
+    @Test
+    void should_name_a_bad_cron_and_stop_the_embedded_servers() throws Exception {
+        // dev profile: the embedded PostgreSQL and Redis were started and must not outlive the process
+        try (DaemonProcess daemon = DaemonProcess.prepare().routes("exports.camel.yaml",
+                export(Map.of("cron", "every minute")))) {
+            assertThat(refusal(daemon)).contains("pipeline export:orders: bad cron 'every minute'");
+            assertThat(daemon.console()).contains("Embedded PostgreSQL stopped").contains("Embedded Redis stopped");
+        }
+    }
+
+    @Test
+    void should_name_a_pipeline_declared_twice() throws Exception {
+        String yaml = export(Map.of()) + ExportYaml.exports().route("paged-export", "export-orders-again", "orders", URL,
+                Map.of()).yaml();
+        try (DaemonProcess daemon = DaemonProcess.prepare().prod().routes("exports.camel.yaml", yaml)) {
+            assertThat(refusal(daemon)).contains("routes/exports.camel.yaml: route export-orders-again: a pipeline named"
+                    + " 'orders' of template paged-export is declared twice (also in routes/exports.camel.yaml)");
+        }
+    }
+
+    @Test
+    void should_name_an_output_folder_that_cannot_be_written() throws Exception {
+        try (DaemonProcess daemon = DaemonProcess.prepare().prod()) {
+            // a folder under a regular file cannot be created, whoever we are (root included)
+            Files.writeString(daemon.folder().resolve("blocker"), "a file, not a folder");
+            daemon.routes("exports.camel.yaml", export(Map.of("outputDir", "blocker/out")));
+            assertThat(refusal(daemon)).contains("export:orders: output folder ").contains("blocker/out/orders is not writable");
+        }
+    }
+
+    @Test
+    void should_refuse_a_pipeline_route_without_the_shared_error_handling() throws Exception {
+        String yaml = "- route:\n    id: rogue\n    from:\n      uri: \"trigger:export:rogue\"\n"
+                + "      steps:\n        - log: \"running without harvester-pipeline\"\n";
+        try (DaemonProcess daemon = DaemonProcess.prepare().prod().routes("rogue.camel.yaml", yaml)) {
+            assertThat(refusal(daemon)).contains("routes/rogue.camel.yaml: route rogue: pipeline export:rogue (route rogue)"
+                    + " lacks routeConfigurationId: harvester-pipeline");
+        }
+    }
+
+    @Test
+    void should_give_up_on_an_unreachable_database_after_the_startup_wait() throws Exception {
+        try (DaemonProcess daemon = DaemonProcess.prepare().prod()
+                .env("HARVESTER_DB_URL", "jdbc:postgresql://127.0.0.1:" + FreePort.find() + "/harvester")) {
+            assertThat(refusal(daemon, "-Dharvester.storage.startup-wait=3s")).contains("PostgreSQL at jdbc:postgresql://127.0.0.1:")
+                    .contains("is unreachable after 3 s (harvester.storage.startup-wait)");
+            assertThat(daemon.log()).contains("Waiting for PostgreSQL at");
+        }
+    }
+
+    @Test
+    void should_refuse_a_port_already_in_use() throws Exception {
+        try (DaemonProcess daemon = DaemonProcess.prepare().prod();
+             ServerSocket taken = new ServerSocket(daemon.port(), 50, InetAddress.getByName("0.0.0.0"))) {
+            assertThat(refusal(daemon)).contains("port " + daemon.port());
+        }
+    }
+}
