@@ -25,7 +25,10 @@ class ShutdownIT {
         try (FakeUpstream upstream = FakeUpstream.start().total(100).latencyMs(500);
              DaemonProcess daemon = DaemonProcess.prepare().prod()
                      .routes("exports.camel.yaml", export(upstream, "drain"))
-                     .routes("orders.yaml", "# not a route file: its name lacks .camel\n[]\n")) {
+                     .routes("orders.yaml", "# not a route file: its name lacks .camel\n[]\n")
+                     .routes("team/ping.camel.yaml", "- route:\n    id: team-ping\n    from:\n"
+                             + "      uri: \"timer:team-ping?repeatCount=1\"\n      steps:\n"
+                             + "        - log: \"route from a sub-folder ran\"\n")) {
             daemon.start("-Dcamel.main.shutdown-timeout=15");
             await().atMost(Duration.ofSeconds(60)).until(() -> upstream.requests() >= 3);
 
@@ -43,7 +46,9 @@ class ShutdownIT {
             assertThat(runs.get(0).get("error")).isNull();
             List<String> files = daemon.files("output/drain");
             assertThat(files).hasSize(1).allMatch(f -> f.matches("drain-\\d{8}-\\d{6}\\.csv"));
-            assertThat(daemon.log()).contains("WARN ").contains("Ignored: routes/orders.yaml; route files end in .camel.yaml");
+            assertThat(daemon.log()).contains("WARN ").contains("Ignored: routes/orders.yaml; route files end in .camel.yaml")
+                    .contains("route from a sub-folder ran")
+                    .doesNotContain("demo-api-orders");
         }
     }
 

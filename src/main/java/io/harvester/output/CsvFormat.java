@@ -1,15 +1,17 @@
 package io.harvester.output;
 
-import io.harvester.http.JsonField;
-
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.harvester.http.JsonField;
+import org.apache.commons.csv.CSVFormat;
 
 /**
- * Renders rows as RFC 4180 CSV: CRLF line ends, fields quoted when they hold a comma, quote, CR or LF,
- * quotes doubled. Booleans print as {@code true}/{@code false}, null and absent fields as empty, nested
- * objects and arrays as their JSON text.
+ * Renders rows as RFC 4180 CSV through Apache Commons CSV (the library camel-csv wraps): CRLF line
+ * ends, fields quoted when they need it, quotes doubled. Booleans print as {@code true}/{@code false},
+ * null and absent fields as empty, nested objects and arrays as their JSON text.
  * <p>
  * With {@code guardFormulas}, a text cell starting with {@code = + - @}, tab or CR gets a leading
  * {@code '} so spreadsheets show it instead of evaluating it. Only JSON strings are guarded: a JSON
@@ -17,7 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public final class CsvFormat {
 
-    private static final String LINE_END = "\r\n";
+    private static final CSVFormat RFC4180 = CSVFormat.RFC4180;
 
     private final boolean guardFormulas;
 
@@ -26,64 +28,47 @@ public final class CsvFormat {
     }
 
     public void header(List<String> columns, StringBuilder out) {
-        for (int i = 0; i < columns.size(); i++) {
-            if (i > 0) {
-                out.append(',');
-            }
-            appendField(columns.get(i), false, out);
-        }
-        out.append(LINE_END);
+        print(out, columns.toArray());
     }
 
     /** A row of plain text values (no formula guard: these are not upstream text). */
     public void values(List<String> values, StringBuilder out) {
-        header(values, out);
+        print(out, values.toArray());
     }
 
     public void row(JsonNode record, List<JsonField> columns, StringBuilder out) {
-        for (int i = 0; i < columns.size(); i++) {
-            if (i > 0) {
-                out.append(',');
-            }
-            JsonNode value = columns.get(i).find(record);
-            if (value == null) {
-                continue;
-            }
-            if (value.isTextual()) {
-                appendField(value.textValue(), guardFormulas, out);
-            } else if (value.isValueNode()) {
-                appendField(value.asText(), false, out);
-            } else {
-                appendField(value.toString(), false, out);
-            }
+        Object[] cells = new Object[columns.size()];
+        for (int i = 0; i < cells.length; i++) {
+            cells[i] = cell(columns.get(i).find(record));
         }
-        out.append(LINE_END);
+        print(out, cells);
     }
 
-    private static void appendField(String text, boolean guard, StringBuilder out) {
-        String value = guard && startsLikeFormula(text) ? "'" + text : text;
-        if (needsQuotes(value)) {
-            out.append('"').append(value.replace("\"", "\"\"")).append('"');
-        } else {
-            out.append(value);
+    private String cell(JsonNode value) {
+        if (value == null) {
+            return "";
         }
+        if (value.isTextual()) {
+            return guardFormulas ? guarded(value.textValue()) : value.textValue();
+        }
+        return value.isValueNode() ? value.asText() : value.toString();
     }
 
-    private static boolean startsLikeFormula(String text) {
+    /** The formula guard, a transform of the value before Commons CSV quotes it. */
+    static String guarded(String text) {
         if (text.isEmpty()) {
-            return false;
+            return text;
         }
         char c = text.charAt(0);
-        return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+        return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r' ? "'" + text : text;
     }
 
-    private static boolean needsQuotes(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == ',' || c == '"' || c == '\r' || c == '\n') {
-                return true;
-            }
+    private static void print(StringBuilder out, Object... cells) {
+        try {
+            RFC4180.printRecord(out, cells);
+        } catch (IOException cannotHappen) {
+            // a StringBuilder does not throw
+            throw new UncheckedIOException(cannotHappen);
         }
-        return false;
     }
 }
