@@ -12,6 +12,8 @@ import java.util.function.Consumer;
 
 import javax.sql.DataSource;
 
+import io.harvester.secrets.Secrets;
+
 /**
  * The {@code crawl_nodes} table: what a crawl has found and which lookups are done. It is both the
  * crawl's output (streamed depth-first into the CSV) and its checkpoint (a resumed run starts from it).
@@ -72,7 +74,8 @@ final class CrawlCheckpoint {
     }
 
     void failed(long runId, CrawlNode node, String error) {
-        inTransaction(c -> setStatus(c, runId, node.key(), "failed", error));
+        // the error may name the request URL, and a key in it
+        inTransaction(c -> setStatus(c, runId, node.key(), "failed", Secrets.mask(error)));
     }
 
     /** Hands the checkpoint of an earlier run to a new one; with {@code retryFailed} its failed lookups are made again. */

@@ -41,7 +41,7 @@ final class CrawlRun implements RunHandle {
     private volatile String runFailure;
     /** Why the crawl stopped early with its checkpoint intact (a failed write): the next run resumes it. */
     private volatile String checkpointFailure;
-    private final ProgressClock progressClock = new ProgressClock(1000);
+    private final ProgressClock progressClock = new ProgressClock(PipelineBean.PROGRESS_INTERVAL_MS);
 
     CrawlRun(LiveRun live, String name, int depth, CrawlCheckpoint checkpoint, CrawlFrontier frontier,
              AdaptiveLimit limit, long breakerWaitMillis) {
@@ -115,9 +115,11 @@ final class CrawlRun implements RunHandle {
                 return;
             }
             if (lookup == null) {
+                // a failure of the run itself (not a lookup): the route stops here, so the run ends here
                 runFailure = "crawl " + name + " failed: " + reason;
                 LOG.error(runFailure, cause);
                 frontier.halt();
+                live.end(RunStatus.FAILED, runFailure, null);
                 return;
             }
             if (HttpFailures.isBreakerOpen(cause)) {
@@ -210,7 +212,13 @@ final class CrawlRun implements RunHandle {
             output.abort();
             throw e;
         }
-        List<String> failed = checkpoint.failedIds(id);
+        List<String> failed;
+        try {
+            failed = checkpoint.failedIds(id);
+        } catch (RuntimeException e) {
+            output.abort();
+            throw e;
+        }
         String outcome = failed.isEmpty() ? "completed" : "partial";
         String error = failed.isEmpty() ? null : failed.size() + " node(s) failed, their subtrees are missing: "
                 + String.join(", ", failed.subList(0, Math.min(20, failed.size()))) + (failed.size() > 20 ? ", ..." : "");
@@ -229,6 +237,7 @@ final class CrawlRun implements RunHandle {
             String message = "crawl " + name + " failed: " + (HttpFailures.isLocal(e) ? e.getMessage() : HttpFailures.describe(e));
             live.record(RunStatus.FAILED, message, null);
             LOG.error(message, e);
+            output.abort();
             return;
         }
         LOG.info("Crawl {} run {} ended: {} nodes, {} failed -> {}", name, id, file.rows(), failed.size(), file.path());

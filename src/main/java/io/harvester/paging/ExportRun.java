@@ -40,7 +40,7 @@ final class ExportRun implements RunHandle {
     private final AtomicInteger pagesFetched = new AtomicInteger();
     private final AtomicInteger pagesFailed = new AtomicInteger();
     private final AtomicLong rowsWritten = new AtomicLong();
-    private final ProgressClock progressClock = new ProgressClock(1000);
+    private final ProgressClock progressClock = new ProgressClock(PipelineBean.PROGRESS_INTERVAL_MS);
     private volatile List<JsonField> columns;
 
     ExportRun(LiveRun run, String name, CsvOutput output, Pagination pagination, int concurrency, int maxPages,

@@ -44,7 +44,7 @@ public abstract class PipelineBean {
     /** MDC key carrying the run id into every log line of the run ([run=N]). */
     public static final String RUN_ID = "runId";
     /** How often a run's progress is written at most. */
-    protected static final long PROGRESS_INTERVAL_MS = 1000;
+    public static final long PROGRESS_INTERVAL_MS = 1000;
     // decimals keep the digits the API sent (37.00 stays 37.00, not 37 or 3.7E+1)
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)

@@ -16,6 +16,7 @@ public final class LiveRun {
     private final RunLifecycle lifecycle;
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile Runnable onAbort = () -> { };
+    private volatile java.util.concurrent.Future<?> limit;
 
     LiveRun(long id, String pipeline, RunLifecycle lifecycle) {
         this.id = id;
@@ -86,7 +87,15 @@ public final class LiveRun {
     /** Aborts the run as failed with {@code reason} unless it ends within {@code millis}; 0 for no limit. */
     public void limitTo(long millis, String reason) {
         if (millis > 0) {
-            lifecycle.schedule(millis, () -> abort(RunStatus.FAILED, reason));
+            limit = lifecycle.schedule(millis, () -> abort(RunStatus.FAILED, reason));
+        }
+    }
+
+    /** The run ended: its time limit, if any, no longer holds it in memory. */
+    void cancelLimit() {
+        java.util.concurrent.Future<?> pending = limit;
+        if (pending != null) {
+            pending.cancel(false);
         }
     }
 

@@ -59,6 +59,7 @@ public class RunLifecycle {
 
     void record(LiveRun run, String status, String error, String step) {
         live.remove(run.id());
+        run.cancelLimit();
         Outcome outcome = new Outcome(run, status, error, step);
         try {
             write(outcome);
@@ -71,12 +72,23 @@ public class RunLifecycle {
 
     /** Writes an outcome now or throws; the run stays live until it is recorded one way or another. */
     void recordNow(LiveRun run, String status, String error) {
-        write(new Outcome(run, status, error, null));
+        if (!store.finish(run.id(), status, error)) {
+            throw new IllegalStateException("run " + run.id() + " was ended by someone else meanwhile (abandoned as"
+                    + " stale?); its file is withdrawn");
+        }
         live.remove(run.id());
+        run.cancelLimit();
+        if (error != null) {
+            try {
+                store.log(run.id(), null, RunStatus.COMPLETED.equals(status) ? "WARN" : "ERROR", error);
+            } catch (RuntimeException e) {
+                LOG.warn("Run {}: its log row was not written: {}", run.id(), e.getMessage());
+            }
+        }
     }
 
-    void schedule(long millis, Runnable action) {
-        timer.schedule(action, millis, TimeUnit.MILLISECONDS);
+    java.util.concurrent.ScheduledFuture<?> schedule(long millis, Runnable action) {
+        return timer.schedule(action, millis, TimeUnit.MILLISECONDS);
     }
 
     private void write(Outcome outcome) {
@@ -104,11 +116,6 @@ public class RunLifecycle {
     /** Ids of the runs this process is working on. */
     public Set<Long> liveIds() {
         return Set.copyOf(live.keySet());
-    }
-
-    /** Runs whose outcome is still waiting for the database. */
-    public int unrecordedCount() {
-        return unrecorded.size();
     }
 
     /** Interrupts the live runs of a pipeline (its route is stopping and they did not finish in time). */

@@ -15,8 +15,9 @@ import io.harvester.secrets.Secrets;
 
 /**
  * Reads and writes the run model ({@code runs}, {@code run_steps}, {@code run_logs}, {@code run_outputs}).
- * Every write is one short statement in autocommit, so a crash never leaves a run half-updated. Every
- * text written is masked ({@link Secrets}): params, errors, logs, step results.
+ * Every write is one short statement in autocommit, so a crash never leaves a run half-updated. The
+ * free text it writes is masked ({@link Secrets}): params and step results (their values), errors and
+ * log messages; keys such as the pipeline and the owner are written as they are.
  */
 public class RunStore {
 
@@ -77,7 +78,7 @@ public class RunStore {
                     error = excluded.error,
                     finished_at = case when excluded.status in ('completed', 'failed', 'partial', 'skipped')
                                        then now() end""",
-                runId, ordinal, name, status, status, records, result == null ? null : json(result), error);
+                runId, ordinal, name, status, status, records, result == null ? null : json(result), Secrets.mask(error));
     }
 
     public void progress(long runId, int progress, String currentStep) {
@@ -95,11 +96,12 @@ public class RunStore {
         return update("""
                 update runs set status = ?, error = ?, finished_at = now(), heartbeat_at = now(),
                     progress = case when ? = 'completed' then 100 else progress end
-                where id = ? and status in ('pending', 'running')""", status, error, status, runId) == 1;
+                where id = ? and status in ('pending', 'running')""", status, Secrets.mask(error), status, runId) == 1;
     }
 
     public void log(long runId, String step, String level, String message) {
-        update("insert into run_logs (run_id, step, level, message) values (?, ?, ?, ?)", runId, step, level, message);
+        update("insert into run_logs (run_id, step, level, message) values (?, ?, ?, ?)", runId, step, level,
+                Secrets.mask(message));
     }
 
     /** Runs this instance left live when it died can never finish: mark them abandoned. */
@@ -188,9 +190,6 @@ public class RunStore {
                 ps.setArray(i + 1, c.createArrayOf("text", array));
             } else if (args[i] instanceof Long[] array) {
                 ps.setArray(i + 1, c.createArrayOf("bigint", array));
-            } else if (args[i] instanceof String text) {
-                // tokens from {{env:...}} never reach a table, wherever a pipeline put them
-                ps.setString(i + 1, Secrets.mask(text));
             } else {
                 ps.setObject(i + 1, args[i]);
             }
@@ -198,9 +197,14 @@ public class RunStore {
         return ps;
     }
 
+    /** The map as JSON, its text values masked (a URL in params may carry a key). */
     private static String json(Map<String, ?> value) {
+        Map<String, Object> masked = new java.util.LinkedHashMap<>();
+        if (value != null) {
+            value.forEach((k, v) -> masked.put(k, v instanceof String text ? Secrets.mask(text) : v));
+        }
         try {
-            return JSON.writeValueAsString(value == null ? Map.of() : value);
+            return JSON.writeValueAsString(masked);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not representable as JSON: " + value, e);
         }

@@ -18,7 +18,10 @@ public final class EnvSecretsFunction extends EnvPropertiesFunction {
     public String apply(String remainder) {
         String value = super.apply(remainder);
         String variable = remainder.split(":", 2)[0].strip();
-        if (value != null && !NOT_SECRET.contains(variable)) {
+        // a default ({{env:X:1000}}) is written in the file for all to read, not a secret
+        boolean fromEnvironment = System.getenv(variable) != null || System.getenv(variable.toUpperCase(java.util.Locale.ROOT)
+                .replace('-', '_').replace('.', '_')) != null;
+        if (value != null && fromEnvironment && !NOT_SECRET.contains(variable)) {
             Secrets.register(value);
         }
         return value;

@@ -37,6 +37,8 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
     private Consumer schedule;
     private ExecutorService startupRunner;
     private RunLifecycle lifecycle;
+    /** Set once this route's stop has begun: no new run, even while the context itself keeps running. */
+    private volatile boolean draining;
 
     TriggerConsumer(TriggerEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -86,12 +88,13 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
 
     private boolean stopping() {
         CamelContext context = getEndpoint().getCamelContext();
-        return context.isStopping() || context.isStopped() || isStopping() || isStopped();
+        return draining || context.isStopping() || context.isStopped() || isStopping() || isStopped();
     }
 
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        draining = false;
         TriggerEndpoint endpoint = getEndpoint();
         requireSharedErrorHandling(endpoint);
         lifecycle = endpoint.getCamelContext().getRegistry().lookupByNameAndType("runLifecycle", RunLifecycle.class);
@@ -111,8 +114,12 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
             startupRunner = endpoint.getCamelContext().getExecutorServiceManager()
                     .newSingleThreadExecutor(this, "startup-" + endpoint.getPipeline());
             // wait for the whole context, so a start-up run never races routes it may call
-            endpoint.getCamelContext().addStartupListener((context, alreadyStarted) ->
-                    startupRunner.submit(() -> fire(TriggerKind.STARTUP)));
+            endpoint.getCamelContext().addStartupListener((context, alreadyStarted) -> {
+                // a route restarted later (JMX, reload) is not a start of Harvester
+                if (!alreadyStarted) {
+                    startupRunner.submit(() -> fire(TriggerKind.STARTUP));
+                }
+            });
         }
     }
 
@@ -149,6 +156,7 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
     /** Shutdown begins: no new run from the schedule; the consumer stays up until the runs in flight end. */
     @Override
     public boolean deferShutdown(ShutdownRunningTask shutdownRunningTask) {
+        draining = true;
         stopSchedule();
         return true;
     }
