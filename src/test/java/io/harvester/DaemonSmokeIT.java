@@ -10,16 +10,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import io.harvester.infra.FreePort;
 import io.harvester.support.CrawlYaml;
+import io.harvester.support.DaemonProcess;
 import io.harvester.support.FakeUpstream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,22 +28,15 @@ import org.junit.jupiter.api.Test;
  */
 class DaemonSmokeIT {
 
+    private DaemonProcess harvester;
     private Process daemon;
     private Path folder;
     private int port;
 
     @AfterEach
     void stop() throws Exception {
-        if (daemon != null && daemon.isAlive()) {
-            daemon.destroy();
-            if (!daemon.waitFor(60, TimeUnit.SECONDS)) {
-                daemon.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            }
-        }
-        if (folder != null) {
-            try (Stream<Path> all = Files.walk(folder)) {
-                all.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
-            }
+        if (harvester != null) {
+            harvester.close();
         }
     }
 
@@ -88,7 +79,7 @@ class DaemonSmokeIT {
     void should_take_settings_from_environment_variables() throws Exception {
         prepareFolder();
         // no -D at all: the port (a camel.* key) and the output folder (a harvester.* key) come from the environment
-        daemon = start(List.of(), Map.of("CAMEL_SERVER_PORT", String.valueOf(port), "HARVESTER_OUTPUT_DIR", "from-env"));
+        daemon = harvester.portFromEnvironment().env("HARVESTER_OUTPUT_DIR", "from-env").start().process();
 
         Path exports = folder.resolve("from-env").resolve("demo-orders");
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
@@ -163,34 +154,14 @@ class DaemonSmokeIT {
         }
     }
 
-    private void prepareFolder() throws IOException {
-        Path repo = Path.of(System.getProperty("harvester.repo"));
-        folder = Files.createTempDirectory("harvester-smoke");
-        // nobody (who runs the embedded PostgreSQL when we are root) must be able to enter it
-        Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
-        for (String file : List.of("application.properties", "application-dev.properties", "application-prod.properties")) {
-            Files.copy(repo.resolve(file), folder.resolve(file));
-        }
-        copyTree(repo.resolve("routes"), folder.resolve("routes"));
-        port = FreePort.find();
+    private void prepareFolder() {
+        harvester = DaemonProcess.prepare();
+        folder = harvester.folder();
+        port = harvester.port();
     }
 
-    private Process startDaemon(String... properties) throws IOException {
-        List<String> options = new java.util.ArrayList<>(List.of("-Dcamel.server.port=" + port));
-        options.addAll(List.of(properties));
-        return start(options, Map.of());
-    }
-
-    private Process start(List<String> options, Map<String, String> environment) throws IOException {
-        List<String> command = new java.util.ArrayList<>(List.of("java"));
-        command.addAll(options);
-        command.addAll(List.of("-jar", System.getProperty("harvester.jar")));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(folder.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(folder.resolve("console.log").toFile()));
-        builder.environment().putAll(environment);
-        return builder.start();
+    private Process startDaemon(String... properties) {
+        return harvester.start(properties).process();
     }
 
     private static List<Path> tempFiles(Path dir) throws IOException {
@@ -208,19 +179,6 @@ class DaemonSmokeIT {
         }
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.getFileName().toString().endsWith(".csv")).toList();
-        }
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> all = Files.walk(from)) {
-            for (Path source : (Iterable<Path>) all::iterator) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
         }
     }
 }

@@ -70,6 +70,8 @@ class ShutdownIT {
             assertThat(runs).hasSize(1);
             assertThat(runs.get(0).get("status")).isEqualTo("interrupted");
             assertThat(runs.get(0).get("error")).isEqualTo("stopped by shutdown after 3 s");
+            assertThat(daemon.query("select name, status from run_steps")).containsExactly(
+                    Map.of("name", "fetch", "status", "interrupted"));
             assertThat(daemon.files("output/long")).as("no file under a final name, no temporary file").isEmpty();
             assertThat(daemon.log()).doesNotContain("NullPointerException");
         }

@@ -55,7 +55,14 @@ final class CrawlRun implements RunHandle {
         this.limit = limit;
         this.breakerWaitMillis = breakerWaitMillis;
         // the checkpoint stays: the next run continues from it
-        live.onAbort(frontier::halt);
+        live.onAbort(status -> {
+            frontier.halt();
+            try {
+                recordSteps(checkpoint.countsByLevel(id), status);
+            } catch (RuntimeException databaseAway) {
+                // the run's own row says how it ended; its level rows are a detail
+            }
+        });
     }
 
     @Override
@@ -74,7 +81,7 @@ final class CrawlRun implements RunHandle {
     /**
      * A lookup answered: free its request slot, record its children and its own "done" in one
      * transaction, then queue the children's lookups. A failed write (the database went away) stops
-     * the crawl; the run ends abandoned, so the next run resumes from what was written. Never throws:
+     * the crawl; the run ends interrupted, so the next run resumes from what was written. Never throws:
      * the lookup is no longer in flight.
      */
     void answered(Lookup lookup, List<CrawlNode> children) {
@@ -160,9 +167,10 @@ final class CrawlRun implements RunHandle {
     /**
      * Ends the run: interrupted (checkpoint kept), failed, partial or completed with its CSV. Whether
      * lookups are left is read from the checkpoint, not the frontier: a lookup cut off by a shutdown is
-     * pending there. A run left with pending lookups ends abandoned, which the next run continues. When
-     * the daemon stops, Camel may not get this far; the run is then left live and marked abandoned at
-     * the next start, which continues it like a run a crash interrupted.
+     * pending there. A run left with pending lookups ends interrupted, which the next run continues; so
+     * does a run whose end meets a database that is away (its checkpoint is what was committed). When
+     * a shutdown's timeout cuts the crawl off first, the trigger consumer has already ended it
+     * interrupted.
      */
     void finish(boolean interrupted, Path directory, LocalDateTime startedAt) {
         if (!live.isLive()) {
@@ -172,16 +180,20 @@ final class CrawlRun implements RunHandle {
         try {
             end(interrupted, directory, startedAt);
         } catch (RuntimeException e) {
-            String message = "crawl " + name + " failed while ending its run: " + HttpFailures.describe(e);
+            boolean local = HttpFailures.isLocal(e) || e instanceof IllegalStateException && HttpFailures.find(e,
+                    java.sql.SQLException.class) != null;
+            String message = local
+                    ? "crawl " + name + " stopped: " + e.getMessage() + "; the next run resumes from the checkpoint"
+                    : "crawl " + name + " failed while ending its run: " + HttpFailures.describe(e);
             LOG.error(message, e);
-            live.end(RunStatus.FAILED, message, null);
+            live.end(local ? RunStatus.INTERRUPTED : RunStatus.FAILED, message, null);
         }
     }
 
     private void end(boolean interrupted, Path directory, LocalDateTime startedAt) {
         Map<Integer, int[]> counts = checkpoint.countsByLevel(id);
         int pending = pending(counts);
-        recordSteps(counts, pending == 0 ? null : "abandoned");
+        recordSteps(counts, pending == 0 ? null : RunStatus.INTERRUPTED);
         if (runFailure != null || rootFailed) {
             live.end(RunStatus.FAILED, runFailure, null);
             return;
@@ -189,7 +201,7 @@ final class CrawlRun implements RunHandle {
         if (pending > 0) {
             String why = checkpointFailure != null ? checkpointFailure
                     : interrupted ? "stopped by shutdown" : "stopped";
-            live.end(interrupted ? RunStatus.INTERRUPTED : RunStatus.ABANDONED, why + " with " + pending
+            live.end(RunStatus.INTERRUPTED, why + " with " + pending
                     + " lookups to go; the next run resumes from the checkpoint", null);
             LOG.warn("Crawl {} run {} {} with {} lookups to go; checkpoint kept", name, id,
                     interrupted ? "interrupted" : "stopped", pending);

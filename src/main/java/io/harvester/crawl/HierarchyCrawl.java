@@ -2,7 +2,6 @@ package io.harvester.crawl;
 
 import java.io.IOException;
 import java.time.LocalDateTime;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -13,11 +12,7 @@ import java.util.Optional;
 import javax.management.ObjectName;
 import javax.sql.DataSource;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.harvester.http.AnswerFormatException;
 import io.harvester.http.HttpRetryPolicy;
-import io.harvester.http.JsonField;
-import io.harvester.http.QueryStrings;
 import io.harvester.http.RetryPacing;
 import io.harvester.http.UpstreamPressure;
 import io.harvester.pipeline.PipelineBean;
@@ -49,18 +44,10 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
     public static final String RETRY_FAILED = "HarvesterRetryFailed";
     private static final Logger LOG = LoggerFactory.getLogger(HierarchyCrawl.class);
 
+    private final CrawlApi api = new CrawlApi();
+    private final CrawlLimits limits = new CrawlLimits();
     private DataSource dataSource;
-    private String idParam = "id";
-    private String nameParam = "name";
-    private String typeParam = "type";
-    private JsonField listField = new JsonField("list");
-    private String rootParams = "";
-    private int depth = 4;
-    private int[] levelConcurrency = {5, 10, 15, 20};
-    private int maxInFlight = 20;
-    private double ratePerSecond;
     private boolean runAtStartup;
-    private long breakerWaitMs = 120_000;
     private CrawlCheckpoint checkpoint;
     private volatile CrawlRun current;
     private ObjectName jmxName;
@@ -74,20 +61,11 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
 
     @Override
     protected void validate() {
-        if (depth < 1) {
-            throw new IllegalArgumentException(pipeline() + ": depth must be at least 1, was " + depth);
+        if (url == null || url.isBlank()) {
+            throw new IllegalArgumentException(pipeline() + ": url is empty");
         }
-        if (levelConcurrency.length < depth) {
-            throw new IllegalArgumentException(pipeline() + ": levelConcurrency has " + levelConcurrency.length
-                    + " values for depth " + depth);
-        }
-        if (Arrays.stream(levelConcurrency).anyMatch(c -> c < 1)) {
-            throw new IllegalArgumentException(pipeline() + ": every levelConcurrency value must be at least 1, was "
-                    + Arrays.toString(levelConcurrency));
-        }
-        if (maxInFlight < 1) {
-            throw new IllegalArgumentException(pipeline() + ": maxInFlight must be at least 1, was " + maxInFlight);
-        }
+        api.setUrl(url);
+        limits.validate(pipeline());
     }
 
     @Override
@@ -132,9 +110,9 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
     protected Map<String, Object> describe() {
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("url", url);
-        params.put("depth", depth);
-        params.put("levelConcurrency", Arrays.toString(levelConcurrency));
-        params.put("maxInFlight", maxInFlight);
+        params.put("depth", limits.depth());
+        params.put("levelConcurrency", Arrays.toString(limits.levelConcurrency()));
+        params.put("maxInFlight", limits.maxInFlight());
         return params;
     }
 
@@ -144,10 +122,10 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
         Optional<Long> earlier = retryFailed ? latestPartial(live.id()) : interrupted();
         long runId = live.id();
         RunStore runStore = live.store();
-        AdaptiveLimit limit = new AdaptiveLimit(maxInFlight);
-        CrawlFrontier frontier = new CrawlFrontier(levelConcurrency, limit, ratePerSecond,
+        AdaptiveLimit limit = new AdaptiveLimit(limits.maxInFlight());
+        CrawlFrontier frontier = new CrawlFrontier(limits.levelConcurrency(), limit, limits.ratePerSecond(),
                 () -> exchange.getContext().isStopping());
-        CrawlRun run = new CrawlRun(live, name, depth, checkpoint, frontier, limit, breakerWaitMs);
+        CrawlRun run = new CrawlRun(live, name, limits.depth(), checkpoint, frontier, limit, limits.breakerWaitMs());
         if (earlier.isPresent() && checkpoint.hasNodes(earlier.get())) {
             checkpoint.takeOver(earlier.get(), runId, retryFailed);
             runStore.resumedFrom(runId, earlier.get());
@@ -182,23 +160,7 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
         Lookup lookup = exchange.getMessage().getMandatoryBody(Lookup.class);
         exchange.setProperty(LOOKUP, lookup);
         exchange.setProperty(LIMIT_CUTS, run(exchange).limit().cuts());
-        prepareGet(exchange, urlFor(lookup));
-    }
-
-    String urlFor(Lookup lookup) {
-        StringBuilder target = new StringBuilder(url);
-        if (lookup.parent() == null) {
-            if (!rootParams.isBlank()) {
-                target.append(url.contains("?") ? '&' : '?').append(rootParams.strip());
-            }
-            return target.toString();
-        }
-        CrawlNode node = lookup.parent();
-        return query(query(query(url, idParam, node.id()), nameParam, node.name()), typeParam, node.type());
-    }
-
-    private static String query(String base, String param, String value) {
-        return value == null ? base : QueryStrings.append(base, param, value);
+        prepareGet(exchange, api.urlFor(lookup));
     }
 
     /** A lookup's attempt was pushed back: halve the limit once per back-off event; a retry starts under the new limit. */
@@ -213,23 +175,7 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
     public void acceptAnswer(Exchange exchange) throws IOException {
         CrawlRun run = run(exchange);
         Lookup lookup = exchange.getProperty(LOOKUP, Lookup.class);
-        JsonNode list = listField.find(parse(exchange));
-        if (list == null || !list.isArray()) {
-            throw new AnswerFormatException("field '" + listField + "' (listField) is " + (list == null ? "missing" : "not a list"));
-        }
-        List<CrawlNode> children = new ArrayList<>(list.size());
-        int position = 0;
-        for (JsonNode item : list) {
-            position++;
-            String id = text(item, idParam);
-            if (id == null) {
-                throw new AnswerFormatException("item " + position + " has no '" + idParam + "'");
-            }
-            CrawlNode parent = lookup.parent();
-            children.add(new CrawlNode(CrawlNode.childKey(parent == null ? "" : parent.key(), position), lookup.level(), id,
-                    text(item, nameParam), text(item, typeParam), parent == null ? null : parent.id(),
-                    parent == null ? id : parent.path() + "/" + id));
-        }
+        List<CrawlNode> children = api.children(lookup, parse(exchange));
         run.answered(lookup, children);
         exchange.getMessage().setBody(null);
     }
@@ -239,11 +185,6 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
         CrawlRun run = run(exchange);
         run.finish(exchange.getContext().isStopping(), directory(), exchange.getProperty("harvesterStartedAt",
                 LocalDateTime.class));
-    }
-
-    private static String text(JsonNode item, String field) {
-        JsonNode value = item.get(field);
-        return value == null || value.isNull() ? null : value.asText();
     }
 
     private static CrawlRun run(Exchange exchange) {
@@ -256,7 +197,7 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
     }
 
     int maxInFlight() {
-        return maxInFlight;
+        return limits.maxInFlight();
     }
 
     /** Starts a run now in the background (it continues an interrupted run, if any); says what it did. */
@@ -304,48 +245,18 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
         this.dataSource = dataSource;
     }
 
-    public void setIdParam(String idParam) {
-        this.idParam = idParam;
+    /** The tree API's shape (template parameters idParam, nameParam, typeParam, listField, rootParams). */
+    public CrawlApi getApi() {
+        return api;
     }
 
-    public void setNameParam(String nameParam) {
-        this.nameParam = nameParam;
-    }
-
-    public void setTypeParam(String typeParam) {
-        this.typeParam = typeParam;
-    }
-
-    public void setListField(String listField) {
-        this.listField = new JsonField(listField);
-    }
-
-    public void setRootParams(String rootParams) {
-        this.rootParams = rootParams == null ? "" : rootParams;
-    }
-
-    public void setDepth(int depth) {
-        this.depth = depth;
-    }
-
-    public void setLevelConcurrency(String levelConcurrency) {
-        this.levelConcurrency = Arrays.stream(levelConcurrency.split(",")).map(String::trim).mapToInt(Integer::parseInt)
-                .toArray();
-    }
-
-    public void setMaxInFlight(int maxInFlight) {
-        this.maxInFlight = maxInFlight;
-    }
-
-    public void setRatePerSecond(double ratePerSecond) {
-        this.ratePerSecond = ratePerSecond;
+    /** The crawl's limits (template parameters depth, levelConcurrency, maxInFlight, ratePerSecond, breakerWaitMs). */
+    public CrawlLimits getLimits() {
+        return limits;
     }
 
     public void setRunAtStartup(boolean runAtStartup) {
         this.runAtStartup = runAtStartup;
     }
 
-    public void setBreakerWaitMs(long breakerWaitMs) {
-        this.breakerWaitMs = breakerWaitMs;
-    }
 }

@@ -9,4 +9,10 @@ final class JdbcUrls {
     static String withoutSecrets(String url) {
         return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
     }
+
+    /** The password given inside the URL, or null. */
+    static String password(String url) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)password=([^&;]*)").matcher(url);
+        return m.find() ? m.group(1) : null;
+    }
 }

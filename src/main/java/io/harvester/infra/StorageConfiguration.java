@@ -2,6 +2,7 @@ package io.harvester.infra;
 
 import java.nio.file.Path;
 import java.sql.DriverManager;
+import java.util.Properties;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -14,6 +15,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.Service;
 import org.apache.camel.util.TimeUtils;
+import io.harvester.secrets.Secrets;
 import org.apache.commons.dbcp2.BasicDataSource;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -70,10 +72,21 @@ public class StorageConfiguration implements CamelConfiguration {
         require("harvester.db.url (HARVESTER_DB_URL)", dbUrl);
         require("harvester.redis.url (HARVESTER_REDIS_URL)", redisUrl);
 
+        // passwords inside the addresses reach driver messages that we log: mask them like env secrets
+        Secrets.register(dbPassword);
+        Secrets.register(JdbcUrls.password(dbUrl));
+        Secrets.register(RedisUris.password(redisUrl));
         Duration wait = TimeUtils.toDuration(startupWait);
         String dbName = "PostgreSQL at " + JdbcUrls.withoutSecrets(dbUrl);
         StorageWait.until(dbName, wait, () -> {
-            DriverManager.getConnection(dbUrl, dbUser, dbPassword).close();
+            // bounded: a server that accepts and then says nothing must not outlast the wait
+            Properties probe = new Properties();
+            probe.setProperty("user", dbUser);
+            probe.setProperty("password", dbPassword);
+            probe.setProperty("connectTimeout", "5");
+            probe.setProperty("socketTimeout", "5");
+            probe.setProperty("loginTimeout", "5");
+            DriverManager.getConnection(dbUrl, probe).close();
             return true;
         });
         BasicDataSource dataSource = new BasicDataSource();

@@ -52,9 +52,14 @@ final class ExportRun implements RunHandle {
         this.pagination = pagination;
         this.strictTotal = strictTotal;
         this.window = new PageWindow<>(pagination, concurrency, maxPages, this::write);
-        run.onAbort(() -> {
+        run.onAbort(status -> {
             window.fail(new IllegalStateException("export " + name + " was stopped"));
             output.abort();
+            try {
+                runs.step(run.id(), 1, "fetch", status, pagesFetched.get(), stepResult(), null);
+            } catch (RuntimeException databaseAway) {
+                // the run's own row says how it ended; the step row is a detail
+            }
         });
     }
 

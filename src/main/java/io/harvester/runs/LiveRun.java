@@ -15,7 +15,7 @@ public final class LiveRun {
     private final String pipeline;
     private final RunLifecycle lifecycle;
     private final AtomicBoolean ended = new AtomicBoolean();
-    private volatile Runnable onAbort = () -> { };
+    private volatile java.util.function.Consumer<String> onAbort = status -> { };
     private volatile java.util.concurrent.Future<?> limit;
 
     LiveRun(long id, String pipeline, RunLifecycle lifecycle) {
@@ -42,9 +42,9 @@ public final class LiveRun {
 
     /**
      * What to undo when the run is ended from outside its own threads (a shutdown, its time limit):
-     * drop the temporary file, stop handing out work.
+     * drop the temporary file, stop handing out work, close its step rows. It is given the run's status.
      */
-    public void onAbort(Runnable action) {
+    public void onAbort(java.util.function.Consumer<String> action) {
         this.onAbort = action;
     }
 
@@ -80,7 +80,7 @@ public final class LiveRun {
         if (!end(status, reason, null)) {
             return false;
         }
-        onAbort.run();
+        onAbort.accept(status);
         return true;
     }
 

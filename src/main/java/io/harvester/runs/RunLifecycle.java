@@ -91,25 +91,52 @@ public class RunLifecycle {
         return timer.schedule(action, millis, TimeUnit.MILLISECONDS);
     }
 
-    private void write(Outcome outcome) {
+    /** Ends the run's row; false when it had been ended by someone else. */
+    private boolean write(Outcome outcome) {
         boolean ended = store.finish(outcome.run().id(), outcome.status(), outcome.error());
         if (ended && outcome.error() != null) {
             store.log(outcome.run().id(), outcome.step(), RunStatus.COMPLETED.equals(outcome.status()) ? "WARN" : "ERROR",
                     outcome.error());
         }
+        return ended;
     }
 
-    /** Writes the outcomes the database refused earlier, oldest first; stops at the first refusal. */
+    /**
+     * Writes the outcomes the database refused earlier, oldest first; stops at the first refusal while
+     * the database is away. An outcome refused by a database that answers otherwise would block the
+     * rest for ever: it is given up, with an ERROR naming it.
+     */
     public void flush() {
         for (Outcome outcome = unrecorded.peek(); outcome != null; outcome = unrecorded.peek()) {
+            boolean ended;
             try {
-                write(outcome);
-            } catch (RuntimeException stillAway) {
-                return;
+                ended = write(outcome);
+            } catch (RuntimeException refused) {
+                if (!answers(outcome.run().id())) {
+                    return;
+                }
+                unrecorded.poll();
+                LOG.error("Run {} of {}: its end ({}) cannot be recorded, giving up: {}", outcome.run().id(),
+                        outcome.run().pipeline(), outcome.status(), refused.getMessage());
+                continue;
             }
             unrecorded.poll();
-            LOG.info("Run {} of {} recorded as {} now that the database answers", outcome.run().id(),
-                    outcome.run().pipeline(), outcome.status());
+            if (ended) {
+                LOG.info("Run {} of {} recorded as {} now that the database answers", outcome.run().id(),
+                        outcome.run().pipeline(), outcome.status());
+            } else {
+                LOG.warn("Run {} of {} had been ended meanwhile (abandoned as stale?); its {} is not recorded",
+                        outcome.run().id(), outcome.run().pipeline(), outcome.status());
+            }
+        }
+    }
+
+    private boolean answers(long runId) {
+        try {
+            store.isLive(runId);
+            return true;
+        } catch (RuntimeException away) {
+            return false;
         }
     }
 

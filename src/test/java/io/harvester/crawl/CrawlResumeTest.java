@@ -112,7 +112,7 @@ class CrawlResumeTest {
                 harvester.runNow("crawl:flaky-db");
 
                 Map<String, Object> stopped = harvester.query("select id, status, error from runs").get(0);
-                assertThat(stopped.get("status")).isEqualTo("abandoned");
+                assertThat(stopped.get("status")).isEqualTo("interrupted");
                 assertThat((String) stopped.get("error")).startsWith("crawl flaky-db stopped: crawl checkpoint write failed")
                         .contains("refuse_2_2").contains("lookups to go; the next run resumes from the checkpoint");
                 assertThat(harvester.outputFiles("flaky-db")).as("no CSV for a crawl that stopped").isEmpty();

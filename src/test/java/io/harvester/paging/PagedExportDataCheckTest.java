@@ -32,7 +32,8 @@ class PagedExportDataCheckTest extends DaemonTestBase {
                 .export("lenient", upstream.url("/orders"), Map.of("pageSize", "10", "strictTotal", "false"))
                 .export("scalars", upstream.url("/orders"), Map.of("pageSize", "10"))
                 .export("endless", upstream.url("/orders"), Map.of("pageSize", "100", "maxPages", "3", "concurrency", "2"))
-                .export("overdue", slow.url("/orders"), Map.of("pageSize", "100", "concurrency", "1", "maxDurationMs", "1500")),
+                .export("overdue", slow.url("/orders"), Map.of("pageSize", "100", "concurrency", "1", "maxDurationMs", "1500"))
+                .export("slowcursor", slow.url("/cursor?size=200"), cursor),
                 Map.of());
     }
 
@@ -141,13 +142,30 @@ class PagedExportDataCheckTest extends DaemonTestBase {
 
     @Test
     void should_fail_a_run_that_outlasts_max_duration_with_slow_pages() throws Exception {
+        slow.resetCounters();
         harvester.runNow("export:overdue");
 
         Map<String, Object> run = only("export:overdue");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat(run.get("error")).isEqualTo("export overdue failed: took longer than maxDurationMs (1500 ms)");
+        assertThat(harvester.query("select name, status from run_steps where run_id = " + run.get("id")))
+                .containsExactly(Map.of("name", "fetch", "status", "failed"));
         assertThat(slow.requests()).isBetween(2, 3);
         assertThat(files("overdue")).isEmpty();
+    }
+
+    @Test
+    void should_report_pages_and_rows_while_a_cursor_export_runs() throws Exception {
+        Thread running = new Thread(() -> harvester.runNow("export:slowcursor"));
+        running.start();
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> !harvester.query(
+                "select 1 from runs where pipeline = 'export:slowcursor' and status = 'running'"
+                        + " and current_step ~ '^fetch page [12], (200|400) rows$'").isEmpty());
+        running.join(15_000);
+
+        assertThat(only("export:slowcursor").get("status")).isEqualTo("completed");
+        assertThat(onlyCsv("slowcursor")).isEqualTo(io.harvester.support.OrderRecords.csv(500));
     }
 
     private static Map<String, Object> only(String pipeline) {

@@ -32,6 +32,7 @@ public final class DaemonProcess implements AutoCloseable {
     private final int port = FreePort.find();
     private final Map<String, String> environment = new HashMap<>();
     private String dbUrl;
+    private boolean portFromEnvironment;
     private Process process;
 
     private DaemonProcess(Path folder) {
@@ -83,8 +84,17 @@ public final class DaemonProcess implements AutoCloseable {
         }
     }
 
+    /** Gives the HTTP port through the environment ({@code CAMEL_SERVER_PORT}) instead of a -D option. */
+    public DaemonProcess portFromEnvironment() {
+        portFromEnvironment = true;
+        return env("CAMEL_SERVER_PORT", String.valueOf(port));
+    }
+
     public DaemonProcess start(String... jvmOptions) {
-        List<String> command = new ArrayList<>(List.of("java", "-Dcamel.server.port=" + port));
+        List<String> command = new ArrayList<>(List.of("java"));
+        if (!portFromEnvironment) {
+            command.add("-Dcamel.server.port=" + port);
+        }
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("-jar", System.getProperty("harvester.jar")));
         ProcessBuilder builder = new ProcessBuilder(command).directory(folder.toFile()).redirectErrorStream(true)
@@ -160,10 +170,14 @@ public final class DaemonProcess implements AutoCloseable {
         return process.waitFor(seconds, TimeUnit.SECONDS) ? process.exitValue() : null;
     }
 
+    /** Stops the process gently (SIGTERM: its embedded servers stop with it), then deletes the folder. */
     @Override
     public void close() throws Exception {
         if (process != null && process.isAlive()) {
-            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
         }
         try (Stream<Path> all = Files.walk(folder)) {
             all.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
