@@ -71,6 +71,19 @@ class PagedExportSecretTest extends DaemonTestBase {
         assertThat(log).contains("export keyed failed on page 3").contains("api_key=xxxxxx").doesNotContain(TOKEN);
     }
 
+    @Test
+    void should_name_where_a_redirect_pointed_with_the_key_masked() throws Exception {
+        upstream.resetCounters();
+        upstream.script(2, new Answer(302, "", Map.of("Location", "https://elsewhere.example.com/orders?api_key=" + TOKEN)));
+
+        harvester.runNow("export:keyed");
+
+        Map<String, Object> run = harvester.query("select error from runs where pipeline = 'export:keyed' order by id desc").get(0);
+        assertThat((String) run.get("error")).contains("HTTP 302")
+                .endsWith("redirecting to https://elsewhere.example.com/orders?api_key=xxxxxx (redirects are not followed)");
+        assertThat(everythingStored()).doesNotContain(TOKEN);
+    }
+
     private static String everythingStored() {
         return harvester.query("""
                 select coalesce(string_agg(t::text, '|'), '') as text from (
