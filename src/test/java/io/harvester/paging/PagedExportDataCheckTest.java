@@ -59,7 +59,7 @@ class PagedExportDataCheckTest extends DaemonTestBase {
 
         harvester.runNow("export:cycle2");
 
-        Map<String, Object> run = only("export:cycle2");
+        Map<String, Object> run = onlyRun("export:cycle2");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat((String) run.get("error")).startsWith("export cycle2 failed on page 3 (")
                 .endsWith("field 'next' (cursorField) on page 3 names cursor '101' seen on page 1 already;"
@@ -76,7 +76,7 @@ class PagedExportDataCheckTest extends DaemonTestBase {
 
         harvester.runNow("export:cycle3");
 
-        Map<String, Object> run = only("export:cycle3");
+        Map<String, Object> run = onlyRun("export:cycle3");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat((String) run.get("error")).contains("on page 4 names cursor '101' seen on page 1 already");
         assertThat(upstream.requests()).isEqualTo(4);
@@ -89,7 +89,7 @@ class PagedExportDataCheckTest extends DaemonTestBase {
 
         harvester.runNow("export:short");
 
-        Map<String, Object> run = only("export:short");
+        Map<String, Object> run = onlyRun("export:short");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat(run.get("error")).isEqualTo("export short failed: wrote 10 rows but the first page announced a total"
                 + " of 30 (set strictTotal: false to publish anyway with a warning)");
@@ -102,7 +102,7 @@ class PagedExportDataCheckTest extends DaemonTestBase {
 
         harvester.runNow("export:lenient");
 
-        Map<String, Object> run = only("export:lenient");
+        Map<String, Object> run = onlyRun("export:lenient");
         String warning = "wrote 10 rows but the first page announced a total of 30";
         assertThat(run.get("status")).isEqualTo("completed");
         assertThat(run.get("error")).isNull();
@@ -120,7 +120,7 @@ class PagedExportDataCheckTest extends DaemonTestBase {
 
         harvester.runNow("export:scalars");
 
-        Map<String, Object> run = only("export:scalars");
+        Map<String, Object> run = onlyRun("export:scalars");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat((String) run.get("error")).startsWith("export scalars failed on page 1 (")
                 .endsWith("records in 'list' (listField) are not objects: found number");
@@ -133,7 +133,7 @@ class PagedExportDataCheckTest extends DaemonTestBase {
 
         harvester.runNow("export:endless");
 
-        Map<String, Object> run = only("export:endless");
+        Map<String, Object> run = onlyRun("export:endless");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat(run.get("error")).isEqualTo("export endless failed: the API has more than maxPages (3) pages");
         assertThat(upstream.requests()).isEqualTo(3);
@@ -145,7 +145,7 @@ class PagedExportDataCheckTest extends DaemonTestBase {
         slow.resetCounters();
         harvester.runNow("export:overdue");
 
-        Map<String, Object> run = only("export:overdue");
+        Map<String, Object> run = onlyRun("export:overdue");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat(run.get("error")).isEqualTo("export overdue failed: took longer than maxDurationMs (1500 ms)");
         assertThat(harvester.query("select name, status from run_steps where run_id = " + run.get("id")))
@@ -164,13 +164,7 @@ class PagedExportDataCheckTest extends DaemonTestBase {
                         + " and current_step ~ '^fetch page [12], (200|400) rows$'").isEmpty());
         running.join(15_000);
 
-        assertThat(only("export:slowcursor").get("status")).isEqualTo("completed");
+        assertThat(onlyRun("export:slowcursor").get("status")).isEqualTo("completed");
         assertThat(onlyCsv("slowcursor")).isEqualTo(io.harvester.support.OrderRecords.csv(500));
-    }
-
-    private static Map<String, Object> only(String pipeline) {
-        List<Map<String, Object>> runs = harvester.query("select id, status, error from runs where pipeline = '" + pipeline + "'");
-        assertThat(runs).hasSize(1);
-        return runs.get(0);
     }
 }

@@ -117,7 +117,7 @@ class PagedExportFailureTest extends DaemonTestBase {
 
         harvester.runNow("export:malformed");
 
-        Map<String, Object> run = only("export:malformed");
+        Map<String, Object> run = onlyRun("export:malformed");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat((String) run.get("error")).startsWith("export malformed failed on page 2 (" + upstream.url("/orders"))
                 .contains("response is not valid JSON");
@@ -128,7 +128,7 @@ class PagedExportFailureTest extends DaemonTestBase {
     void should_fail_naming_the_total_field_when_it_is_missing() throws Exception {
         harvester.runNow("export:nototal");
 
-        Map<String, Object> run = only("export:nototal");
+        Map<String, Object> run = onlyRun("export:nototal");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat((String) run.get("error")).startsWith("export nototal failed on page 1")
                 .contains("field 'meta.count' (totalField) is missing");
@@ -141,13 +141,7 @@ class PagedExportFailureTest extends DaemonTestBase {
     void should_fail_naming_the_list_field_when_it_is_missing() throws Exception {
         harvester.runNow("export:nolist");
 
-        assertThat((String) only("export:nolist").get("error")).contains("field 'items' (listField) is missing");
+        assertThat((String) onlyRun("export:nolist").get("error")).contains("field 'items' (listField) is missing");
         assertThat(files("nolist")).isEmpty();
-    }
-
-    private static Map<String, Object> only(String pipeline) {
-        List<Map<String, Object>> runs = harvester.query("select id, status, error from runs where pipeline = '" + pipeline + "'");
-        assertThat(runs).hasSize(1);
-        return runs.get(0);
     }
 }

@@ -36,6 +36,15 @@ public abstract class DaemonTestBase {
         }
     }
 
+    /** The one run of a pipeline ({@code id}, {@code status}, {@code error}); fails when there is not exactly one. */
+    protected static Map<String, Object> onlyRun(String pipeline) {
+        List<Map<String, Object>> runs = harvester.query("select id, status, error from runs where pipeline = '" + pipeline + "'");
+        if (runs.size() != 1) {
+            throw new AssertionError("expected one run of " + pipeline + ", found " + runs);
+        }
+        return runs.get(0);
+    }
+
     /** The published CSV files of an export (temporary files excluded). */
     protected static List<Path> csvFiles(String export) throws IOException {
         return files(export).stream().filter(p -> p.getFileName().toString().endsWith(".csv")).toList();
