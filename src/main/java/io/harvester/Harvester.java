@@ -30,7 +30,8 @@ public final class Harvester {
         Map<String, String> routeFiles = Map.of();
         Main main = create();
         try {
-            routeFiles = RouteFiles.check(RouteFiles.ROUTES);
+            // application-prod.properties excludes the demo folder from what Camel loads
+            routeFiles = RouteFiles.check(RouteFiles.ROUTES, !"prod".equals(ConfigLocations.activeProfile()));
             main.run(args);
         } catch (Throwable e) {
             LOG.error("Harvester did not start: {}", StartupFailure.describe(e, routeFiles));

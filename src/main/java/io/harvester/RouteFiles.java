@@ -39,8 +39,11 @@ final class RouteFiles {
     private RouteFiles() {
     }
 
-    /** Checks the route files under {@code root}; returns each declared route id with the file declaring it. */
-    static Map<String, String> check(Path root) {
+    /**
+     * Checks the route files under {@code root}; returns each declared route id with the file declaring
+     * it. {@code withDemo} false leaves out {@code demo/}, as the prod profile's routes-exclude-pattern does.
+     */
+    static Map<String, String> check(Path root, boolean withDemo) {
         if (!Files.isDirectory(root)) {
             LOG.warn("No {} folder in {}: no pipelines", root, Path.of("").toAbsolutePath());
             return Map.of();
@@ -49,6 +52,9 @@ final class RouteFiles {
         List<Use> uses = new ArrayList<>();
         Map<String, String> routeFiles = new LinkedHashMap<>();
         for (Path file : files(root)) {
+            if (!withDemo && file.startsWith(root.resolve("demo"))) {
+                continue;
+            }
             String name = file.getFileName().toString();
             if (!name.endsWith(".camel.yaml")) {
                 if (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".xml")) {

@@ -246,13 +246,27 @@ final class CrawlRun implements RunHandle {
                 live.recordCompleted(outcome, error);
             });
         } catch (RuntimeException e) {
-            String message = "crawl " + name + " failed: " + (HttpFailures.isLocal(e) ? e.getMessage() : HttpFailures.describe(e));
-            live.record(RunStatus.FAILED, message, null);
+            // the database refused the result: the checkpoint is whole, so the next run resumes and publishes
+            boolean local = HttpFailures.isLocal(e);
+            String message = local
+                    ? "crawl " + name + " stopped: " + e.getMessage() + "; the next run resumes from the checkpoint"
+                    : "crawl " + name + " failed: " + HttpFailures.describe(e);
+            live.record(local ? RunStatus.INTERRUPTED : RunStatus.FAILED, message, null);
             LOG.error(message, e);
             output.abort();
+            withdrawOutput();
             return;
         }
         LOG.info("Crawl {} run {} ended: {} nodes, {} failed -> {}", name, id, file.rows(), failed.size(), file.path());
+    }
+
+    /** The published file was withdrawn: its run_outputs row goes too (best effort: the database may be away). */
+    private void withdrawOutput() {
+        try {
+            runs.withdrawOutputs(id);
+        } catch (RuntimeException databaseAway) {
+            // the row was probably never written either
+        }
     }
 
     /**
@@ -272,7 +286,8 @@ final class CrawlRun implements RunHandle {
     }
 
     private void reportProgress() {
-        if (!progressClock.due()) {
+        // after the run ended (aborted, lookups still arriving) its step rows are closed: leave them so
+        if (!live.isLive() || !progressClock.due()) {
             return;
         }
         try {

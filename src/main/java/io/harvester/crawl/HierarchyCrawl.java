@@ -12,6 +12,7 @@ import java.util.Optional;
 import javax.management.ObjectName;
 import javax.sql.DataSource;
 
+import io.harvester.http.HttpFailures;
 import io.harvester.http.HttpRetryPolicy;
 import io.harvester.http.RetryPacing;
 import io.harvester.http.UpstreamPressure;
@@ -104,6 +105,15 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
                         RunStatus.ABANDONED, RunStatus.INTERRUPTED)
                 .filter(last -> runStore.latest(pipeline(), -1, RunStatus.ABANDONED, RunStatus.INTERRUPTED)
                         .equals(Optional.of(last)));
+    }
+
+    /**
+     * A start cut short by the database (after the checkpoint was taken over, say) leaves the checkpoint
+     * with this run: it ends interrupted, so the next run continues it instead of starting over.
+     */
+    @Override
+    protected String statusWhenStartFails(RuntimeException failure) {
+        return HttpFailures.isLocal(failure) ? RunStatus.INTERRUPTED : RunStatus.FAILED;
     }
 
     @Override

@@ -99,6 +99,10 @@ public class StorageConfiguration implements CamelConfiguration {
         dataSource.setMaxIdle(poolSize);
         dataSource.setMaxWait(java.time.Duration.ofSeconds(30));
         dataSource.setValidationQuery("select 1");
+        dataSource.setValidationQueryTimeout(java.time.Duration.ofSeconds(5));
+        // a database that stops answering without closing its connections must not hold a thread for ever
+        // (a crawl's CSV streams in fetches of 1,000 rows, far below the socket timeout)
+        dataSource.setConnectionProperties("connectTimeout=10;socketTimeout=300;tcpKeepAlive=true");
         dataSource.setTestOnBorrow(true);
         SchemaMigration.migrate(dataSource);
         context.getRegistry().bind("dataSource", DataSource.class, dataSource);

@@ -95,10 +95,11 @@ final class ExportRun implements RunHandle {
     /** Progress is a view: a failed write of it (the database is away) must not fail the export. */
     private void reportProgress() {
         int pages = window.pageCount();
-        String where = pages > 0 ? "fetch page " + window.written() + "/" + pages
-                : "fetch page " + window.written() + ", " + rowsWritten.get() + " rows";
+        // called while a page is being written: it is the window's next one
+        int page = window.written() + 1;
+        String where = pages > 0 ? "fetch page " + page + "/" + pages : "fetch page " + page + ", " + rowsWritten.get() + " rows";
         // 99 at most: the run is complete only once the file is published; a cursor export has no end in sight
-        int percent = pages > 0 ? Math.min(99, (int) (window.written() * 100L / pages)) : 0;
+        int percent = pages > 0 ? Math.min(99, (int) (page * 100L / pages)) : 0;
         try {
             runs.progress(run.id(), percent, where);
         } catch (RuntimeException e) {
@@ -147,6 +148,11 @@ final class ExportRun implements RunHandle {
             run.record(RunStatus.FAILED, message, "publish");
             LOG.error(message, e);
             output.abort();
+            try {
+                runs.withdrawOutputs(run.id());
+            } catch (RuntimeException databaseAway) {
+                // the row was probably never written either
+            }
         }
     }
 

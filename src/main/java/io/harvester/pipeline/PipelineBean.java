@@ -70,6 +70,11 @@ public abstract class PipelineBean {
     /** Sets up the run's own state once its row exists; a failure here ends the run failed. */
     protected abstract RunHandle start(Exchange exchange, LiveRun run, TriggerKind trigger);
 
+    /** How a run ends when {@link #start} fails: failed, unless a kind can resume it. */
+    protected String statusWhenStartFails(RuntimeException failure) {
+        return RunStatus.FAILED;
+    }
+
     /** Whether this trigger should start a run at all (a crawl's start-up trigger may have nothing to do). */
     protected boolean wantsRun(Exchange exchange, TriggerKind trigger) {
         return true;
@@ -107,8 +112,9 @@ public abstract class PipelineBean {
             exchange.setProperty(RunHandle.PROPERTY, start(exchange, run, trigger));
             exchange.setProperty(HttpRetryPolicy.RETRIES, retries);
         } catch (RuntimeException e) {
-            String message = kind() + " " + name + " could not start: " + HttpFailures.describe(e);
-            run.end(RunStatus.FAILED, message, null);
+            String message = kind() + " " + name + " could not start: "
+                    + (HttpFailures.isLocal(e) ? e.getMessage() : HttpFailures.describe(e));
+            run.end(statusWhenStartFails(e), message, null);
             LOG.error(message, e);
             exchange.setProperty(SKIPPED, true);
         }

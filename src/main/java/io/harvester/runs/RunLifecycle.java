@@ -6,8 +6,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -31,11 +30,16 @@ public class RunLifecycle {
     private final RunStore store;
     private final Map<Long, LiveRun> live = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Outcome> unrecorded = new ConcurrentLinkedQueue<>();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
         Thread thread = new Thread(r, "harvester-run-limits");
         thread.setDaemon(true);
         return thread;
     });
+
+    {
+        // a run that ends before its time limit must not stay referenced by the cancelled task
+        timer.setRemoveOnCancelPolicy(true);
+    }
 
     public RunLifecycle(RunStore store) {
         this.store = store;
@@ -103,8 +107,8 @@ public class RunLifecycle {
 
     /**
      * Writes the outcomes the database refused earlier, oldest first; stops at the first refusal while
-     * the database is away. An outcome refused by a database that answers otherwise would block the
-     * rest for ever: it is given up, with an ERROR naming it.
+     * the database is away. An outcome whose data the database rejects would block the rest for ever:
+     * it is given up, with an ERROR naming it.
      */
     public void flush() {
         for (Outcome outcome = unrecorded.peek(); outcome != null; outcome = unrecorded.peek()) {
@@ -112,7 +116,7 @@ public class RunLifecycle {
             try {
                 ended = write(outcome);
             } catch (RuntimeException refused) {
-                if (!answers(outcome.run().id())) {
+                if (!refusedForGood(refused)) {
                     return;
                 }
                 unrecorded.poll();
@@ -131,18 +135,29 @@ public class RunLifecycle {
         }
     }
 
-    private boolean answers(long runId) {
-        try {
-            store.isLive(runId);
-            return true;
-        } catch (RuntimeException away) {
-            return false;
+    /**
+     * A refusal that no retry will change: the database answered and rejected the data itself
+     * (SQLState class 22, data exception, or 23, integrity constraint). Anything else (connection
+     * refused or dropped, too many clients, a deadlock) may pass: the outcome waits.
+     */
+    static boolean refusedForGood(Throwable refused) {
+        for (Throwable t = refused; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
+                return true;
+            }
         }
+        return false;
     }
 
-    /** Ids of the runs this process is working on. */
+    /**
+     * Ids of the runs this process answers for: those it works on, and those whose end waits for the
+     * database (they are not stale: their outcome is known and on its way).
+     */
     public Set<Long> liveIds() {
-        return Set.copyOf(live.keySet());
+        Set<Long> ids = new java.util.HashSet<>(live.keySet());
+        unrecorded.forEach(outcome -> ids.add(outcome.run().id()));
+        return ids;
     }
 
     /** Interrupts the live runs of a pipeline (its route is stopping and they did not finish in time). */

@@ -91,6 +91,11 @@ public class RunStore {
                 runId, path, bytes, rows, sha256, primary);
     }
 
+    /** Removes the run_outputs rows of a run whose file was withdrawn. */
+    public void withdrawOutputs(long runId) {
+        update("delete from run_outputs where run_id = ?", runId);
+    }
+
     /** Ends a live run; a run that already ended keeps its first outcome. */
     public boolean finish(long runId, String status, String error) {
         return update("""

@@ -3,6 +3,8 @@ package io.harvester.secrets;
 import java.util.Set;
 
 import org.apache.camel.component.properties.EnvPropertiesFunction;
+import org.apache.camel.util.IOHelper;
+import org.apache.camel.util.StringHelper;
 
 /**
  * Camel's {@code env:} placeholder function, noting every value it resolves as a secret. Installed in
@@ -16,14 +18,13 @@ public final class EnvSecretsFunction extends EnvPropertiesFunction {
 
     @Override
     public String apply(String remainder) {
-        String value = super.apply(remainder);
-        String variable = remainder.split(":", 2)[0].strip();
-        // a default ({{env:X:1000}}) is written in the file for all to read, not a secret
-        boolean fromEnvironment = System.getenv(variable) != null || System.getenv(variable.toUpperCase(java.util.Locale.ROOT)
-                .replace('-', '_').replace('.', '_')) != null;
-        if (value != null && fromEnvironment && !NOT_SECRET.contains(variable)) {
-            Secrets.register(value);
+        String variable = remainder.contains(":") ? StringHelper.before(remainder, ":") : remainder;
+        // the same lookup as Camel's (it also tries the upper-case and dashed forms): a value found there is
+        // the environment's; otherwise the result is the default written in the file, for all to read
+        String fromEnvironment = IOHelper.lookupEnvironmentVariable(variable);
+        if (fromEnvironment != null && !NOT_SECRET.contains(variable.strip())) {
+            Secrets.register(fromEnvironment);
         }
-        return value;
+        return super.apply(remainder);
     }
 }

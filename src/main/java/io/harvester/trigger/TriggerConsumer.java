@@ -99,17 +99,7 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
         requireSharedErrorHandling(endpoint);
         lifecycle = endpoint.getCamelContext().getRegistry().lookupByNameAndType("runLifecycle", RunLifecycle.class);
         endpoint.getComponent().register(endpoint.getPipeline(), this);
-        if (endpoint.hasSchedule()) {
-            try {
-                schedule = quartzEndpoint(endpoint).createConsumer(exchange -> fire(TriggerKind.SCHEDULE));
-                ServiceHelper.startService(schedule);
-            } catch (Exception e) {
-                throw new IllegalArgumentException("pipeline " + endpoint.getPipeline() + ": bad cron '"
-                        + endpoint.getCron() + "' (Quartz syntax: sec min hour day-of-month month day-of-week [year]): "
-                        + e.getMessage(), e);
-            }
-            LOG.info("Pipeline {} scheduled with cron '{}'", endpoint.getPipeline(), endpoint.getCron());
-        }
+        startSchedule();
         if (endpoint.isRunAtStartup()) {
             startupRunner = endpoint.getCamelContext().getExecutorServiceManager()
                     .newSingleThreadExecutor(this, "startup-" + endpoint.getPipeline());
@@ -145,6 +135,31 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
             throw new IllegalStateException("pipeline " + endpoint.getPipeline() + ": route configuration "
                     + PIPELINE_CONFIGURATION + " is not loaded (routes/harvester-pipeline.camel.yaml missing?)");
         }
+    }
+
+    private synchronized void startSchedule() {
+        TriggerEndpoint endpoint = getEndpoint();
+        if (!endpoint.hasSchedule() || schedule != null) {
+            return;
+        }
+        try {
+            schedule = quartzEndpoint(endpoint).createConsumer(exchange -> fire(TriggerKind.SCHEDULE));
+            ServiceHelper.startService(schedule);
+        } catch (Exception e) {
+            schedule = null;
+            throw new IllegalArgumentException("pipeline " + endpoint.getPipeline() + ": bad cron '"
+                    + endpoint.getCron() + "' (Quartz syntax: sec min hour day-of-month month day-of-week [year]): "
+                    + e.getMessage(), e);
+        }
+        LOG.info("Pipeline {} scheduled with cron '{}'", endpoint.getPipeline(), endpoint.getCron());
+    }
+
+    /** A suspended route (JMX) resumes: runs may start again, on demand and on schedule. */
+    @Override
+    protected void doResume() throws Exception {
+        super.doResume();
+        draining = false;
+        startSchedule();
     }
 
     private Endpoint quartzEndpoint(TriggerEndpoint endpoint) {

@@ -1,0 +1,78 @@
+package io.harvester;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The route files are read before Camel reads them: what they declare, and the mistakes named with their file. */
+class RouteFilesTest {
+
+    @TempDir
+    Path routes;
+
+    private void write(String file, String yaml) throws Exception {
+        Path target = routes.resolve(file);
+        Files.createDirectories(target.getParent());
+        Files.writeString(target, yaml);
+    }
+
+    private static String template(String id, String... parameters) {
+        StringBuilder yaml = new StringBuilder("- routeTemplate:\n    id: " + id + "\n    parameters:\n");
+        for (String parameter : parameters) {
+            String[] nameAndDefault = parameter.split("=", 2);
+            yaml.append("      - name: ").append(nameAndDefault[0]).append('\n');
+            if (nameAndDefault.length > 1) {
+                yaml.append("        defaultValue: \"").append(nameAndDefault[1]).append("\"\n");
+            }
+        }
+        return yaml.append("    route:\n      from:\n        uri: \"timer:x\"\n        steps: []\n").toString();
+    }
+
+    private static String use(String routeId, String template, String name) {
+        return "- templatedRoute:\n    routeTemplateRef: " + template + "\n    routeId: " + routeId + "\n    parameters:\n"
+                + "      - name: name\n        value: " + name + "\n";
+    }
+
+    @Test
+    void should_map_routes_of_sub_folders_to_their_files_and_leave_the_demo_out_when_asked() throws Exception {
+        write("templates/t.camel.yaml", template("paged", "name", "pageSize=10"));
+        write("team/a.camel.yaml", use("export-a", "paged", "a"));
+        write("demo/d.camel.yaml", use("export-d", "paged", "d"));
+        write("orders.yaml", "[]\n");
+
+        assertThat(RouteFiles.check(routes, true)).containsOnlyKeys("export-a", "export-d")
+                .containsEntry("export-a", routes.resolve("team/a.camel.yaml").toString());
+        assertThat(RouteFiles.check(routes, false)).containsOnlyKeys("export-a");
+    }
+
+    @Test
+    void should_name_the_file_and_route_of_a_pipeline_declared_twice() throws Exception {
+        write("templates/t.camel.yaml", template("paged", "name"));
+        write("a.camel.yaml", use("export-a", "paged", "same"));
+        write("b.camel.yaml", use("export-b", "paged", "same"));
+
+        assertThatThrownBy(() -> RouteFiles.check(routes, true)).hasMessage(routes.resolve("b.camel.yaml")
+                + ": route export-b: a pipeline named 'same' of template paged is declared twice (also in "
+                + routes.resolve("a.camel.yaml") + ")");
+    }
+
+    @Test
+    void should_name_a_file_that_is_not_valid_yaml() throws Exception {
+        write("broken.camel.yaml", "- templatedRoute:\n  routeTemplateRef: [unclosed\n");
+
+        assertThatThrownBy(() -> RouteFiles.check(routes, true)).hasMessageStartingWith(
+                routes.resolve("broken.camel.yaml") + ": not valid YAML: ");
+    }
+
+    @Test
+    void should_suggest_the_closest_name_only_when_it_is_close() {
+        assertThat(RouteFiles.closest("pageSise", Set.of("pageSize", "pageParam", "url"))).isEqualTo(" (did you mean 'pageSize'?)");
+        assertThat(RouteFiles.closest("colour", Set.of("pageSize", "url"))).isEmpty();
+    }
+}
