@@ -9,8 +9,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import org.slf4j.Logger;
@@ -71,7 +73,7 @@ final class RouteFiles {
             if (template == null) {
                 throw new IllegalArgumentException(where + "routeTemplateRef '" + use.template()
                         + "' names no template" + closest(use.template(), templates.keySet()) + " (templates: "
-                        + String.join(", ", new java.util.TreeSet<>(templates.keySet())) + ")");
+                        + String.join(", ", new TreeSet<>(templates.keySet())) + ")");
             }
             for (String given : use.parameters().keySet()) {
                 if (!template.parameters().contains(given)) {
@@ -167,7 +169,7 @@ final class RouteFiles {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : known) {
-            int d = distance(given.toLowerCase(java.util.Locale.ROOT), candidate.toLowerCase(java.util.Locale.ROOT));
+            int d = distance(given.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
             if (d < bestDistance) {
                 bestDistance = d;
                 best = candidate;

@@ -1,6 +1,10 @@
 package io.harvester;
 
+import static io.harvester.http.HttpFailures.find;
+
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.camel.FailedToCreateRouteException;
 import org.apache.camel.FailedToStartRouteException;
@@ -14,6 +18,9 @@ import org.apache.camel.PropertyBindingException;
  */
 final class StartupFailure {
 
+    /** How our own checks name a route in their message. */
+    private static final Pattern NAMED_ROUTE = Pattern.compile("\\(route ([^)\\s]+)\\)");
+
     private StartupFailure() {
     }
 
@@ -24,7 +31,7 @@ final class StartupFailure {
         String routeId = routeId(failure);
         if (routeId == null) {
             // our own checks name the route in the reason: "(route <id>)"
-            java.util.regex.Matcher named = java.util.regex.Pattern.compile("\\(route ([^)\\s]+)\\)").matcher(reason);
+            Matcher named = NAMED_ROUTE.matcher(reason);
             routeId = named.find() && routeFiles.containsKey(named.group(1)) ? named.group(1) : null;
         }
         if (routeId != null) {
@@ -64,14 +71,5 @@ final class StartupFailure {
         }
         String message = root.getMessage();
         return root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-    }
-
-    static <T extends Throwable> T find(Throwable failure, Class<T> type) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (type.isInstance(t)) {
-                return type.cast(t);
-            }
-        }
-        return null;
     }
 }

@@ -10,7 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.harvester.http.HttpFailures;
 import io.harvester.output.CsvFormat;
 import io.harvester.output.CsvOutput;
-import io.harvester.pipeline.PipelineBean;
 import io.harvester.pipeline.ProgressClock;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
@@ -41,7 +40,7 @@ final class CrawlRun implements RunHandle {
     private volatile String runFailure;
     /** Why the crawl stopped early with its checkpoint intact (a failed write): the next run resumes it. */
     private volatile String checkpointFailure;
-    private final ProgressClock progressClock = new ProgressClock(PipelineBean.PROGRESS_INTERVAL_MS);
+    private final ProgressClock progressClock = new ProgressClock();
 
     CrawlRun(LiveRun live, String name, int depth, CrawlCheckpoint checkpoint, CrawlFrontier frontier,
              AdaptiveLimit limit, long breakerWaitMillis) {
@@ -115,7 +114,7 @@ final class CrawlRun implements RunHandle {
         }
         String reason = HttpFailures.describe(cause);
         boolean retried = false;
-        try (MDC.MDCCloseable ignored = MDC.putCloseable(PipelineBean.RUN_ID, String.valueOf(id))) {
+        try (MDC.MDCCloseable ignored = MDC.putCloseable(RunHandle.MDC_KEY, String.valueOf(id))) {
             if (exchange.getContext().isStopping()) {
                 // cut off by the shutdown, not failed: the node stays pending for the run that resumes
                 frontier.halt();
@@ -180,14 +179,23 @@ final class CrawlRun implements RunHandle {
         try {
             end(interrupted, directory, startedAt);
         } catch (RuntimeException e) {
-            boolean local = HttpFailures.isLocal(e) || e instanceof IllegalStateException && HttpFailures.find(e,
-                    java.sql.SQLException.class) != null;
-            String message = local
-                    ? "crawl " + name + " stopped: " + e.getMessage() + "; the next run resumes from the checkpoint"
-                    : "crawl " + name + " failed while ending its run: " + HttpFailures.describe(e);
-            LOG.error(message, e);
-            live.end(local ? RunStatus.INTERRUPTED : RunStatus.FAILED, message, null);
+            if (live.claimEnd()) {
+                recordEndFailure(e);
+            }
         }
+    }
+
+    /**
+     * Its end failed. When the database refused (it went away), the checkpoint holds what was committed:
+     * the run ends interrupted and the next run resumes it; anything else fails it.
+     */
+    private void recordEndFailure(RuntimeException e) {
+        boolean databaseAway = HttpFailures.isLocal(e);
+        String message = databaseAway
+                ? "crawl " + name + " stopped: " + e.getMessage() + "; the next run resumes from the checkpoint"
+                : "crawl " + name + " failed while ending its run: " + HttpFailures.describe(e);
+        LOG.error(message, e);
+        live.record(databaseAway ? RunStatus.INTERRUPTED : RunStatus.FAILED, message, null);
     }
 
     private void end(boolean interrupted, Path directory, LocalDateTime startedAt) {
@@ -208,6 +216,7 @@ final class CrawlRun implements RunHandle {
             return;
         }
         CsvOutput output = CsvOutput.open(directory, name, id, startedAt);
+        List<String> failed;
         try {
             CsvFormat csv = new CsvFormat(false);
             StringBuilder header = new StringBuilder();
@@ -220,18 +229,12 @@ final class CrawlRun implements RunHandle {
                         nullToEmpty(node.type()), nullToEmpty(node.parentId()), node.path()), row);
                 output.write(row, 1);
             });
-        } catch (RuntimeException e) {
-            output.abort();
-            throw e;
-        }
-        List<String> failed;
-        try {
             failed = checkpoint.failedIds(id);
         } catch (RuntimeException e) {
             output.abort();
             throw e;
         }
-        String outcome = failed.isEmpty() ? "completed" : "partial";
+        String outcome = failed.isEmpty() ? RunStatus.COMPLETED : RunStatus.PARTIAL;
         String error = failed.isEmpty() ? null : failed.size() + " node(s) failed, their subtrees are missing: "
                 + String.join(", ", failed.subList(0, Math.min(20, failed.size()))) + (failed.size() > 20 ? ", ..." : "");
         if (!live.claimEnd()) {
@@ -243,30 +246,16 @@ final class CrawlRun implements RunHandle {
             file = output.publish(published -> {
                 runs.output(id, published.path().getFileName().toString(), published.bytes(), published.rows(),
                         published.sha256(), true);
-                live.recordCompleted(outcome, error);
+                live.recordNow(outcome, error);
             });
         } catch (RuntimeException e) {
-            // the database refused the result: the checkpoint is whole, so the next run resumes and publishes
-            boolean local = HttpFailures.isLocal(e);
-            String message = local
-                    ? "crawl " + name + " stopped: " + e.getMessage() + "; the next run resumes from the checkpoint"
-                    : "crawl " + name + " failed: " + HttpFailures.describe(e);
-            live.record(local ? RunStatus.INTERRUPTED : RunStatus.FAILED, message, null);
-            LOG.error(message, e);
+            // the file is withdrawn; with the database away the checkpoint is whole and the next run publishes
+            recordEndFailure(e);
             output.abort();
-            withdrawOutput();
+            live.withdrawOutputs();
             return;
         }
         LOG.info("Crawl {} run {} ended: {} nodes, {} failed -> {}", name, id, file.rows(), failed.size(), file.path());
-    }
-
-    /** The published file was withdrawn: its run_outputs row goes too (best effort: the database may be away). */
-    private void withdrawOutput() {
-        try {
-            runs.withdrawOutputs(id);
-        } catch (RuntimeException databaseAway) {
-            // the row was probably never written either
-        }
     }
 
     /**

@@ -20,6 +20,10 @@ public final class HttpFailures {
         if (failure == null) {
             return "unknown failure";
         }
+        if (isLocal(failure) && failure.getMessage() != null) {
+            // our own file or database: our message names the file or the run-model statement
+            return failure.getMessage();
+        }
         HttpOperationFailedException http = find(failure, HttpOperationFailedException.class);
         if (http != null) {
             String redirect = http.isRedirectError() && http.getRedirectLocation() != null

@@ -1,7 +1,12 @@
 package io.harvester.infra;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /** Keeps passwords given inside a JDBC URL out of logs. */
 final class JdbcUrls {
+
+    private static final Pattern PASSWORD = Pattern.compile("(?i)password=([^&;]*)");
 
     private JdbcUrls() {
     }
@@ -12,7 +17,7 @@ final class JdbcUrls {
 
     /** The password given inside the URL, or null. */
     static String password(String url) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)password=([^&;]*)").matcher(url);
+        Matcher m = PASSWORD.matcher(url);
         return m.find() ? m.group(1) : null;
     }
 }

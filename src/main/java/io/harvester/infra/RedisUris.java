@@ -1,7 +1,12 @@
 package io.harvester.infra;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /** Keeps the password of a {@code redis://user:password@host} URI out of logs. */
 final class RedisUris {
+
+    private static final Pattern PASSWORD = Pattern.compile("//[^:/@]*:([^@/]*)@");
 
     private RedisUris() {
     }
@@ -12,7 +17,7 @@ final class RedisUris {
 
     /** The password of the URI, or null. */
     static String password(String uri) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("//[^:/@]*:([^@/]*)@").matcher(uri);
+        Matcher m = PASSWORD.matcher(uri);
         return m.find() ? m.group(1) : null;
     }
 }

@@ -2,20 +2,20 @@ package io.harvester.infra;
 
 import java.nio.file.Path;
 import java.sql.DriverManager;
-import java.util.Properties;
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.sql.DataSource;
 
+import io.harvester.secrets.Secrets;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.Service;
 import org.apache.camel.util.TimeUtils;
-import io.harvester.secrets.Secrets;
 import org.apache.commons.dbcp2.BasicDataSource;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
@@ -97,9 +97,9 @@ public class StorageConfiguration implements CamelConfiguration {
         // dbcp2 keeps only 8 idle by default: above 8 concurrent users every returned connection was
         // closed and the next one opened anew (a PostgreSQL backend fork per lookup of a busy crawl)
         dataSource.setMaxIdle(poolSize);
-        dataSource.setMaxWait(java.time.Duration.ofSeconds(30));
+        dataSource.setMaxWait(Duration.ofSeconds(30));
         dataSource.setValidationQuery("select 1");
-        dataSource.setValidationQueryTimeout(java.time.Duration.ofSeconds(5));
+        dataSource.setValidationQueryTimeout(Duration.ofSeconds(5));
         // a database that stops answering without closing its connections must not hold a thread for ever
         // (a crawl's CSV streams in fetches of 1,000 rows, far below the socket timeout)
         dataSource.setConnectionProperties("connectTimeout=10;socketTimeout=300;tcpKeepAlive=true");

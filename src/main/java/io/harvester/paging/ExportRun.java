@@ -10,7 +10,6 @@ import io.harvester.http.AnswerFormatException;
 import io.harvester.http.HttpFailures;
 import io.harvester.http.JsonField;
 import io.harvester.output.CsvOutput;
-import io.harvester.pipeline.PipelineBean;
 import io.harvester.pipeline.ProgressClock;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
@@ -40,7 +39,7 @@ final class ExportRun implements RunHandle {
     private final AtomicInteger pagesFetched = new AtomicInteger();
     private final AtomicInteger pagesFailed = new AtomicInteger();
     private final AtomicLong rowsWritten = new AtomicLong();
-    private final ProgressClock progressClock = new ProgressClock(PipelineBean.PROGRESS_INTERVAL_MS);
+    private final ProgressClock progressClock = new ProgressClock();
     private volatile List<JsonField> columns;
 
     ExportRun(LiveRun run, String name, CsvOutput output, Pagination pagination, int concurrency, int maxPages,
@@ -112,7 +111,6 @@ final class ExportRun implements RunHandle {
         if (stopped != null) {
             // a run failed by a page already ended; one the window stopped itself (maxPages) ends here
             endFailed("export " + name + " failed: " + stopped.getMessage(), "fetch", stopped);
-            output.abort();
             return;
         }
         if (!window.complete()) {
@@ -139,20 +137,16 @@ final class ExportRun implements RunHandle {
                 if (warning != null) {
                     runs.log(run.id(), "fetch", "WARN", warning);
                 }
-                run.recordCompleted(RunStatus.COMPLETED, null);
+                run.recordNow(RunStatus.COMPLETED, null);
             });
             LOG.info("Export {} run {} completed: {} pages, {} rows, {} bytes -> {}", name, run.id(), pagesFetched.get(),
                     file.rows(), file.bytes(), file.path());
         } catch (RuntimeException e) {
-            String message = "export " + name + " failed: " + (HttpFailures.isLocal(e) ? e.getMessage() : HttpFailures.describe(e));
+            String message = "export " + name + " failed: " + HttpFailures.describe(e);
             run.record(RunStatus.FAILED, message, "publish");
             LOG.error(message, e);
             output.abort();
-            try {
-                runs.withdrawOutputs(run.id());
-            } catch (RuntimeException databaseAway) {
-                // the row was probably never written either
-            }
+            run.withdrawOutputs();
         }
     }
 
@@ -194,7 +188,7 @@ final class ExportRun implements RunHandle {
      * The window is stopped whatever happens to the run's row, or the split would wait forever.
      */
     private void endFailed(String message, String step, Throwable cause) {
-        try (MDC.MDCCloseable ignored = MDC.putCloseable(PipelineBean.RUN_ID, String.valueOf(run.id()))) {
+        try (MDC.MDCCloseable ignored = MDC.putCloseable(RunHandle.MDC_KEY, String.valueOf(run.id()))) {
             if (run.claimEnd()) {
                 try {
                     runs.step(run.id(), 1, "fetch", "failed", pagesFetched.get(), stepResult(), message);

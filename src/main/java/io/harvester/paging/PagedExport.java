@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -109,10 +110,11 @@ public class PagedExport extends PipelineBean {
         if (!list.isArray()) {
             throw new AnswerFormatException("field '" + listField + "' (listField) is not a list but " + list.getNodeType());
         }
+        // checked before the pagination learns from the page: a cursor must not be followed from a rejected page
         for (JsonNode record : list) {
             if (!record.isObject()) {
                 throw new AnswerFormatException("records in '" + listField + "' (listField) are not objects: found "
-                        + record.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
+                        + record.getNodeType().toString().toLowerCase(Locale.ROOT));
             }
         }
         if (page.index() == 0) {

@@ -41,10 +41,6 @@ public abstract class PipelineBean {
 
     /** Exchange property: the trigger did not start a run (one is live, or nothing to do); the route stops. */
     public static final String SKIPPED = "harvesterSkipped";
-    /** MDC key carrying the run id into every log line of the run ([run=N]). */
-    public static final String RUN_ID = "runId";
-    /** How often a run's progress is written at most. */
-    public static final long PROGRESS_INTERVAL_MS = 1000;
     // decimals keep the digits the API sent (37.00 stays 37.00, not 37 or 3.7E+1)
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -107,13 +103,12 @@ public abstract class PipelineBean {
             return;
         }
         LiveRun run = begun.get();
-        MDC.put(RUN_ID, String.valueOf(run.id()));
+        MDC.put(RunHandle.MDC_KEY, String.valueOf(run.id()));
         try {
             exchange.setProperty(RunHandle.PROPERTY, start(exchange, run, trigger));
             exchange.setProperty(HttpRetryPolicy.RETRIES, retries);
         } catch (RuntimeException e) {
-            String message = kind() + " " + name + " could not start: "
-                    + (HttpFailures.isLocal(e) ? e.getMessage() : HttpFailures.describe(e));
+            String message = kind() + " " + name + " could not start: " + HttpFailures.describe(e);
             run.end(statusWhenStartFails(e), message, null);
             LOG.error(message, e);
             exchange.setProperty(SKIPPED, true);

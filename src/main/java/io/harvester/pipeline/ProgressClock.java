@@ -10,6 +10,11 @@ public final class ProgressClock {
     private final long intervalNanos;
     private long last = System.nanoTime();
 
+    /** At most once a second: the pace every pipeline writes its progress at. */
+    public ProgressClock() {
+        this(1000);
+    }
+
     public ProgressClock(long intervalMillis) {
         this.intervalNanos = intervalMillis * 1_000_000;
     }

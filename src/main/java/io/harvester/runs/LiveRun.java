@@ -1,6 +1,8 @@
 package io.harvester.runs;
 
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * A run this process is working on, from its row's insert to its end. It ends once: the first outcome
@@ -15,8 +17,8 @@ public final class LiveRun {
     private final String pipeline;
     private final RunLifecycle lifecycle;
     private final AtomicBoolean ended = new AtomicBoolean();
-    private volatile java.util.function.Consumer<String> onAbort = status -> { };
-    private volatile java.util.concurrent.Future<?> limit;
+    private volatile Consumer<String> onAbort = status -> { };
+    private volatile Future<?> limit;
 
     LiveRun(long id, String pipeline, RunLifecycle lifecycle) {
         this.id = id;
@@ -44,7 +46,7 @@ public final class LiveRun {
      * What to undo when the run is ended from outside its own threads (a shutdown, its time limit):
      * drop the temporary file, stop handing out work, close its step rows. It is given the run's status.
      */
-    public void onAbort(java.util.function.Consumer<String> action) {
+    public void onAbort(Consumer<String> action) {
         this.onAbort = action;
     }
 
@@ -93,15 +95,27 @@ public final class LiveRun {
 
     /** The run ended: its time limit, if any, no longer holds it in memory. */
     void cancelLimit() {
-        java.util.concurrent.Future<?> pending = limit;
+        Future<?> pending = limit;
         if (pending != null) {
             pending.cancel(false);
         }
     }
 
-    /** Records a completed run now, throwing when the database refuses (the caller then withdraws what it published). */
-    public void recordCompleted(String status, String error) {
+    /**
+     * Records the end the caller claimed now, throwing when the database refuses or someone else ended
+     * the row: for an end that must be on record before a published file may stay.
+     */
+    public void recordNow(String status, String error) {
         lifecycle.recordNow(this, status, error);
+    }
+
+    /** Its file was withdrawn: its run_outputs rows go too, when the database takes it (they were likely never written). */
+    public void withdrawOutputs() {
+        try {
+            store().withdrawOutputs(id);
+        } catch (RuntimeException databaseAway) {
+            // nothing to withdraw that could have been written
+        }
     }
 
     @Override

@@ -10,6 +10,9 @@ public interface RunHandle {
 
     String PROPERTY = "harvesterRun";
 
+    /** MDC key carrying the run id into every log line of the run ([run=N]; camel.main.mdc-logging-keys-pattern). */
+    String MDC_KEY = "runId";
+
     long id();
 
     /** Ends the run as failed with a message naming what failed; later calls keep the first message. */

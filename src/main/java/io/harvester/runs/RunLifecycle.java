@@ -1,14 +1,18 @@
 package io.harvester.runs;
 
+import java.sql.SQLException;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import io.harvester.http.HttpFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,8 +66,7 @@ public class RunLifecycle {
     }
 
     void record(LiveRun run, String status, String error, String step) {
-        live.remove(run.id());
-        run.cancelLimit();
+        release(run);
         Outcome outcome = new Outcome(run, status, error, step);
         try {
             write(outcome);
@@ -76,31 +79,35 @@ public class RunLifecycle {
 
     /** Writes an outcome now or throws; the run stays live until it is recorded one way or another. */
     void recordNow(LiveRun run, String status, String error) {
-        if (!store.finish(run.id(), status, error)) {
+        if (!write(new Outcome(run, status, error, null))) {
             throw new IllegalStateException("run " + run.id() + " was ended by someone else meanwhile (abandoned as"
                     + " stale?); its file is withdrawn");
         }
-        live.remove(run.id());
-        run.cancelLimit();
-        if (error != null) {
-            try {
-                store.log(run.id(), null, RunStatus.COMPLETED.equals(status) ? "WARN" : "ERROR", error);
-            } catch (RuntimeException e) {
-                LOG.warn("Run {}: its log row was not written: {}", run.id(), e.getMessage());
-            }
-        }
+        release(run);
     }
 
-    java.util.concurrent.ScheduledFuture<?> schedule(long millis, Runnable action) {
+    private void release(LiveRun run) {
+        live.remove(run.id());
+        run.cancelLimit();
+    }
+
+    ScheduledFuture<?> schedule(long millis, Runnable action) {
         return timer.schedule(action, millis, TimeUnit.MILLISECONDS);
     }
 
-    /** Ends the run's row; false when it had been ended by someone else. */
+    /**
+     * Ends the run's row (this throws while the database is away); false when someone else had ended it.
+     * The run-log row of its error is a detail: it is written when it can be.
+     */
     private boolean write(Outcome outcome) {
-        boolean ended = store.finish(outcome.run().id(), outcome.status(), outcome.error());
+        long id = outcome.run().id();
+        boolean ended = store.finish(id, outcome.status(), outcome.error());
         if (ended && outcome.error() != null) {
-            store.log(outcome.run().id(), outcome.step(), RunStatus.COMPLETED.equals(outcome.status()) ? "WARN" : "ERROR",
-                    outcome.error());
+            try {
+                store.log(id, outcome.step(), RunStatus.COMPLETED.equals(outcome.status()) ? "WARN" : "ERROR", outcome.error());
+            } catch (RuntimeException e) {
+                LOG.warn("Run {}: its log row was not written: {}", id, e.getMessage());
+            }
         }
         return ended;
     }
@@ -141,13 +148,9 @@ public class RunLifecycle {
      * refused or dropped, too many clients, a deadlock) may pass: the outcome waits.
      */
     static boolean refusedForGood(Throwable refused) {
-        for (Throwable t = refused; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
-                return true;
-            }
-        }
-        return false;
+        SQLException sql = HttpFailures.find(refused, SQLException.class);
+        String state = sql == null ? null : sql.getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
     }
 
     /**
@@ -155,7 +158,7 @@ public class RunLifecycle {
      * database (they are not stale: their outcome is known and on its way).
      */
     public Set<Long> liveIds() {
-        Set<Long> ids = new java.util.HashSet<>(live.keySet());
+        Set<Long> ids = new HashSet<>(live.keySet());
         unrecorded.forEach(outcome -> ids.add(outcome.run().id()));
         return ids;
     }

@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -56,7 +58,7 @@ public class RunStore {
                 on conflict (pipeline) where status in ('pending', 'running') do nothing
                 returning id, status""", pipeline, pipeline, trigger, paramsJson, owner, outputDir, pipeline);
         if (row.isPresent()) {
-            return "running".equals(row.get()[1]) ? Optional.of((Long) row.get()[0]) : Optional.empty();
+            return RunStatus.RUNNING.equals(row.get()[1]) ? Optional.of((Long) row.get()[0]) : Optional.empty();
         }
         // another instance began a run between our look and our insert
         Long other = queryId(live, pipeline).orElse(null);
@@ -118,7 +120,7 @@ public class RunStore {
     }
 
     /** Marks the runs this process works on as alive now; returns how many rows it touched. */
-    public int heartbeat(java.util.Collection<Long> liveRuns) {
+    public int heartbeat(Collection<Long> liveRuns) {
         if (liveRuns.isEmpty()) {
             return 0;
         }
@@ -204,7 +206,7 @@ public class RunStore {
 
     /** The map as JSON, its text values masked (a URL in params may carry a key). */
     private static String json(Map<String, ?> value) {
-        Map<String, Object> masked = new java.util.LinkedHashMap<>();
+        Map<String, Object> masked = new LinkedHashMap<>();
         if (value != null) {
             value.forEach((k, v) -> masked.put(k, v instanceof String text ? Secrets.mask(text) : v));
         }

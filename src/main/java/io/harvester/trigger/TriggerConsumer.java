@@ -2,6 +2,7 @@ package io.harvester.trigger;
 
 import java.util.concurrent.ExecutorService;
 
+import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunLifecycle;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
@@ -30,7 +31,6 @@ import org.slf4j.MDC;
 class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(TriggerConsumer.class);
-    private static final String RUN_ID = "runId";
     /** The shared error handling every pipeline route must use (routes/harvester-pipeline.camel.yaml). */
     static final String PIPELINE_CONFIGURATION = "harvester-pipeline";
 
@@ -61,7 +61,7 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
             getProcessor().process(exchange);
         } finally {
             // the caller's thread outlives the run; its later log lines must not carry this run's id
-            MDC.remove(RUN_ID);
+            MDC.remove(RunHandle.MDC_KEY);
         }
     }
 
@@ -81,7 +81,7 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
         } catch (Exception e) {
             getExceptionHandler().handleException("pipeline " + getEndpoint().getPipeline() + " failed", exchange, e);
         } finally {
-            MDC.remove(RUN_ID);
+            MDC.remove(RunHandle.MDC_KEY);
             releaseExchange(exchange, false);
         }
     }

@@ -91,15 +91,20 @@ class HierarchyCrawlControlTest extends DaemonTestBase {
         int lowest = Collections.min(limits);
         assertThat(lowest).isLessThanOrEqualTo(2);
         List<Integer> cuts = new java.util.ArrayList<>();
+        int lastCut = 0;
         for (int i = 1; i < limits.size(); i++) {
             if (limits.get(i) < limits.get(i - 1)) {
                 assertThat(limits.get(i)).as("a cut halves").isEqualTo(Math.max(1, limits.get(i - 1) / 2));
                 cuts.add(limits.get(i));
+                lastCut = i;
+            } else {
+                // successes between node 1's retries may grow it before the next cut: always by one
+                assertThat(limits.get(i)).as("grows by one at a time").isEqualTo(limits.get(i - 1) + 1);
             }
         }
         assertThat(cuts).as("one cut per back-off event: the first burst, then node 1's two retries").hasSize(3);
-        List<Integer> afterLowest = limits.subList(limits.indexOf(lowest), limits.size());
-        assertThat(afterLowest).as("grows back by one at a time").isSorted().hasSizeGreaterThan(2);
+        assertThat(limits.subList(lastCut, limits.size())).as("grows back after the last cut").isSorted()
+                .hasSizeGreaterThan(2);
         assertThat(limits).allSatisfy(l -> assertThat(l).isBetween(1, 8));
         assertThat(harvester.query("select status from runs where pipeline = 'crawl:throttled'"))
                 .containsExactly(Map.of("status", "completed"));
