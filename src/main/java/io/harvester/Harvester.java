@@ -3,6 +3,7 @@ package io.harvester;
 import java.util.Map;
 
 import io.harvester.infra.StorageConfiguration;
+import io.harvester.jobs.JobsConfiguration;
 import io.harvester.runs.RunsConfiguration;
 import io.harvester.secrets.EnvSecretsFunction;
 import org.apache.camel.CamelContext;
@@ -72,6 +73,7 @@ public final class Harvester {
         main.configure().addConfiguration(ServerPorts.class);
         main.configure().addConfiguration(StorageConfiguration.class);
         main.configure().addConfiguration(RunsConfiguration.class);
+        main.configure().addConfiguration(JobsConfiguration.class);
         return main;
     }
 }

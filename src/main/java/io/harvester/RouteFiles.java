@@ -27,7 +27,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * declare (a misspelling: the closest declared name is suggested), two pipelines of the same name,
  * and no pipeline at all (WARN). Errors fail start-up naming the file and the route.
  */
-final class RouteFiles {
+public final class RouteFiles {
 
     static final Path ROUTES = Path.of("routes");
     private static final Logger LOG = LoggerFactory.getLogger(RouteFiles.class);
@@ -52,6 +52,7 @@ final class RouteFiles {
         }
         Map<String, Template> templates = new HashMap<>();
         List<Use> uses = new ArrayList<>();
+        Set<String> jobs = new LinkedHashSet<>();
         Map<String, String> routeFiles = new LinkedHashMap<>();
         for (Path file : files(root)) {
             if (!withDemo && file.startsWith(root.resolve("demo"))) {
@@ -64,7 +65,7 @@ final class RouteFiles {
                 }
                 continue;
             }
-            read(file, templates, uses, routeFiles);
+            read(file, templates, uses, routeFiles, jobs);
         }
         Map<String, Path> pipelines = new HashMap<>();
         for (Use use : uses) {
@@ -94,8 +95,8 @@ final class RouteFiles {
                         + "' of template " + use.template() + " is declared twice (also in " + earlier + ")");
             }
         }
-        if (uses.isEmpty()) {
-            LOG.warn("No pipeline is declared in {}: add a templatedRoute to routes/exports.camel.yaml or routes/crawls.camel.yaml",
+        if (uses.isEmpty() && jobs.isEmpty()) {
+            LOG.warn("No pipeline is declared in {}: add a templatedRoute to routes/exports.camel.yaml or routes/crawls.camel.yaml, or a job route",
                     root);
         }
         return routeFiles;
@@ -109,7 +110,8 @@ final class RouteFiles {
         }
     }
 
-    private static void read(Path file, Map<String, Template> templates, List<Use> uses, Map<String, String> routeFiles) {
+    private static void read(Path file, Map<String, Template> templates, List<Use> uses, Map<String, String> routeFiles,
+                             Set<String> jobs) {
         Object document;
         try {
             document = new Load(LoadSettings.builder().setLabel(file.toString()).build())
@@ -148,6 +150,9 @@ final class RouteFiles {
                 routeFiles.put(routeId, file.toString());
             } else if (item.get("route") instanceof Map<?, ?> route && route.get("id") != null) {
                 routeFiles.put(String.valueOf(route.get("id")), file.toString());
+                if (route.get("from") instanceof Map<?, ?> from && String.valueOf(from.get("uri")).startsWith("trigger:job:")) {
+                    jobs.add(String.valueOf(route.get("id")));
+                }
             }
         }
     }
@@ -165,7 +170,7 @@ final class RouteFiles {
     }
 
     /** " (did you mean 'x'?)" for the known name closest to a misspelt one, when one is close enough. */
-    static String closest(String given, Set<String> known) {
+    public static String closest(String given, Set<String> known) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : known) {

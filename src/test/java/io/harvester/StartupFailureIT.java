@@ -11,6 +11,7 @@ import java.util.Map;
 import io.harvester.infra.FreePort;
 import io.harvester.support.DaemonProcess;
 import io.harvester.support.ExportYaml;
+import io.harvester.support.JobYaml;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -127,6 +128,48 @@ class StartupFailureIT {
         try (DaemonProcess daemon = DaemonProcess.prepare().prod();
              ServerSocket taken = new ServerSocket(daemon.port(), 50, InetAddress.getByName("0.0.0.0"))) {
             assertThat(refusal(daemon)).contains("port " + daemon.port());
+        }
+    }
+
+    private static final String JOB = JobYaml.job("nightly-sync", "copy", "select 1", "purge", "select 2");
+
+    @Test
+    void should_name_a_job_property_for_a_job_that_does_not_exist() throws Exception {
+        try (DaemonProcess daemon = DaemonProcess.prepare().prod().routes("jobs.camel.yaml", JOB)) {
+            assertThat(refusal(daemon, "-Dharvester.jobs.nightly-synk.cron=0 0 1 * * ?")).endsWith("Harvester did not start:"
+                    + " property harvester.jobs.nightly-synk.cron names job 'nightly-synk', which does not exist"
+                    + " (did you mean 'nightly-sync'?) (jobs: [nightly-sync])");
+        }
+    }
+
+    @Test
+    void should_name_a_job_with_a_bad_cron_or_setting() throws Exception {
+        try (DaemonProcess daemon = DaemonProcess.prepare().prod().routes("jobs.camel.yaml", JOB)) {
+            assertThat(refusal(daemon, "-Dharvester.jobs.nightly-sync.cron=every night")).contains(
+                    "pipeline job:nightly-sync: bad cron 'every night' in harvester.jobs.nightly-sync.cron (Quartz syntax");
+        }
+        try (DaemonProcess daemon = DaemonProcess.prepare().prod().routes("jobs.camel.yaml", JOB)) {
+            assertThat(refusal(daemon, "-Dharvester.jobs.nightly-sync.stuck-after=soon")).contains(
+                    "job nightly-sync: harvester.jobs.nightly-sync.stuck-after = 'soon' is not a positive duration");
+        }
+    }
+
+    @Test
+    void should_name_a_job_with_two_steps_of_one_id() throws Exception {
+        try (DaemonProcess daemon = DaemonProcess.prepare().prod().routes("jobs.camel.yaml",
+                JOB.replace("id: purge", "id: copy"))) {
+            assertThat(refusal(daemon)).endsWith("Harvester did not start: routes/jobs.camel.yaml: route job-nightly-sync:"
+                    + " FailedToStartRouteException: Failed to start route: job-nightly-sync because: Duplicate id detected:"
+                    + " copy. Please correct ids to be unique among all your routes.");
+        }
+    }
+
+    @Test
+    void should_name_a_job_step_endpoint_camel_does_not_know() throws Exception {
+        try (DaemonProcess daemon = DaemonProcess.prepare().prod().routes("jobs.camel.yaml", JOB.replace("sql:select 2", "sqll:select 2"))) {
+            assertThat(refusal(daemon)).endsWith("Harvester did not start: routes/jobs.camel.yaml: route job-nightly-sync:"
+                    + " NoSuchEndpointException: No endpoint could be found for: sqll://select%202, please check your"
+                    + " classpath contains the needed Camel component jar.");
         }
     }
 }

@@ -1,15 +1,8 @@
 package io.harvester.crawl;
 
-import java.lang.management.ManagementFactory;
-
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
-
-import org.apache.camel.CamelContext;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedOperation;
 import org.apache.camel.api.management.ManagedResource;
-import org.apache.camel.support.management.DefaultManagementMBeanAssembler;
 
 /**
  * A crawl as JMX shows it ({@code io.harvester:type=crawl,name="<name>"}): its adaptive limit at work,
@@ -22,31 +15,6 @@ public class CrawlView {
 
     CrawlView(HierarchyCrawl crawl) {
         this.crawl = crawl;
-    }
-
-    /**
-     * Registers the view in the platform MBean server, assembled by Camel from its annotations. At bean
-     * creation Camel's own management agent has not started yet, so an assembler of our own does it.
-     */
-    static void register(CamelContext context, CrawlView view, ObjectName name) throws Exception {
-        if (context == null) {
-            return;
-        }
-        DefaultManagementMBeanAssembler assembler = new DefaultManagementMBeanAssembler(context);
-        assembler.start();
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        Object mbean = assembler.assemble(server, view, name);
-        if (server.isRegistered(name)) {
-            server.unregisterMBean(name);
-        }
-        server.registerMBean(mbean, name);
-    }
-
-    static void unregister(ObjectName name) throws Exception {
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        if (name != null && server.isRegistered(name)) {
-            server.unregisterMBean(name);
-        }
     }
 
     @ManagedAttribute(description = "The pipeline, crawl:<name>")

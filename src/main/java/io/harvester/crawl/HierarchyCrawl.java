@@ -12,6 +12,7 @@ import java.util.Optional;
 import javax.management.ObjectName;
 import javax.sql.DataSource;
 
+import io.harvester.infra.HarvesterMBeans;
 import io.harvester.http.HttpFailures;
 import io.harvester.http.HttpRetryPolicy;
 import io.harvester.http.RetryPacing;
@@ -75,7 +76,7 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
         checkpoint = new CrawlCheckpoint(dataSource);
         try {
             jmxName = new ObjectName("io.harvester:type=crawl,name=" + ObjectName.quote(name));
-            CrawlView.register(camelContext, new CrawlView(this), jmxName);
+            HarvesterMBeans.register(camelContext, new CrawlView(this), jmxName);
         } catch (Exception e) {
             throw new IllegalStateException(pipeline() + ": cannot register its MBean: " + e.getMessage(), e);
         }
@@ -85,7 +86,7 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
         if (operations != null) {
             operations.stop();
         }
-        CrawlView.unregister(jmxName);
+        HarvesterMBeans.unregister(jmxName);
     }
 
     /**

@@ -48,6 +48,8 @@ public class StorageConfiguration implements CamelConfiguration {
     private String redisUrl;
     @PropertyInject(value = "harvester.storage.startup-wait", defaultValue = "60s")
     private String startupWait;
+    @PropertyInject(value = "harvester.demo.schema", defaultValue = "false")
+    private boolean demoSchema;
 
     /** Embedded servers this process started: stopped by {@link #stopEmbedded()} when start-up fails. */
     private static final List<Service> EMBEDDED = new CopyOnWriteArrayList<>();
@@ -104,8 +106,9 @@ public class StorageConfiguration implements CamelConfiguration {
         // (a crawl's CSV streams in fetches of 1,000 rows, far below the socket timeout)
         dataSource.setConnectionProperties("connectTimeout=10;socketTimeout=300;tcpKeepAlive=true");
         dataSource.setTestOnBorrow(true);
-        SchemaMigration.migrate(dataSource);
-        context.getRegistry().bind("dataSource", DataSource.class, dataSource);
+        SchemaMigration.migrate(dataSource, demoSchema);
+        // watched: a job's running SQL statement can be cancelled (camel-sql steps take their connection here)
+        context.getRegistry().bind("dataSource", DataSource.class, new WatchedDataSource(dataSource));
         context.addService(new Closer("dataSource", dataSource::close), true, true);
 
         Config config = new Config();

@@ -1,12 +1,16 @@
 package io.harvester.runs;
 
+import java.util.Map;
+import java.util.function.Supplier;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the run model honest about who is alive (route {@code run-heartbeat} in
  * routes/harvester-runs.camel.yaml calls {@link #beat()}): the runs this process works on get a fresh
- * {@code heartbeat_at}, and live runs nobody beats for any more are abandoned. Only runs with a live
+ * {@code heartbeat_at}, and live runs nobody beats for any more are ended (abandoned when their instance is gone too, failed when it
+ * is alive). Runs another instance ended or asked to stop are stopped here. Only runs with a live
  * handle are beaten, so a run row no thread works on goes stale too, instead of blocking its pipeline.
  */
 public class RunHeartbeat {
@@ -15,17 +19,26 @@ public class RunHeartbeat {
 
     private final RunLifecycle lifecycle;
     private final long staleAfterMillis;
+    private volatile Supplier<Map<String, Long>> thresholds = Map::of;
 
     public RunHeartbeat(RunLifecycle lifecycle, long staleAfterMillis) {
         this.lifecycle = lifecycle;
         this.staleAfterMillis = staleAfterMillis;
     }
 
+    /** Silence thresholds of pipelines that have their own (a job's stuck-after), in milliseconds. */
+    public void setThresholds(Supplier<Map<String, Long>> thresholds) {
+        this.thresholds = thresholds;
+    }
+
     public void beat() {
-        lifecycle.store().heartbeat(lifecycle.liveIds());
-        int abandoned = lifecycle.store().abandonStale(staleAfterMillis);
-        if (abandoned > 0) {
-            LOG.warn("{} live run(s) gave no heartbeat for {} s: marked abandoned", abandoned, staleAfterMillis / 1000);
+        for (Object[] stop : lifecycle.store().heartbeat(lifecycle.liveIds())) {
+            lifecycle.stopLocal((Long) stop[0], (String) stop[1], (String) stop[2]);
+        }
+        int ended = lifecycle.store().sweep(staleAfterMillis, thresholds.get());
+        if (ended > 0) {
+            LOG.warn("{} live run(s) gave no heartbeat for their threshold (default {} s): ended, see run_logs", ended,
+                    staleAfterMillis / 1000);
         }
     }
 }

@@ -163,6 +163,24 @@ public class RunLifecycle {
         return ids;
     }
 
+    /** The handle of a run this process works on. */
+    public Optional<LiveRun> liveRun(long id) {
+        return Optional.ofNullable(live.get(id));
+    }
+
+    /**
+     * Stops a run this process works on because its row says so: another instance ended it (its
+     * {@code status}) or asked it to stop (the row is still live: it ends {@code cancelled}).
+     */
+    public void stopLocal(long id, String status, String reason) {
+        LiveRun run = live.get(id);
+        if (run == null) {
+            return;
+        }
+        LOG.warn("{} stopped: {}", run, reason);
+        run.abort(RunStatus.isLive(status) ? RunStatus.CANCELLED : status, reason);
+    }
+
     /** Interrupts the live runs of a pipeline (its route is stopping and they did not finish in time). */
     public void interrupt(String pipeline, String reason) {
         List<LiveRun> runs = live.values().stream().filter(r -> r.pipeline().equals(pipeline)).toList();

@@ -1,11 +1,9 @@
 package io.harvester.runs;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -25,12 +23,17 @@ public class RunStore {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final DataSource dataSource;
+    private final RunSql sql;
     private final String owner;
 
     public RunStore(DataSource dataSource, String owner) {
-        this.dataSource = dataSource;
+        this.sql = new RunSql(dataSource);
         this.owner = owner;
+    }
+
+    /** Statements on the run model, for the pipeline kinds' own queries. */
+    public RunSql sql() {
+        return sql;
     }
 
     public String owner() {
@@ -45,7 +48,7 @@ public class RunStore {
     public Optional<Long> begin(String pipeline, String trigger, Map<String, ?> params, String outputDir) {
         String paramsJson = json(params);
         String live = "select id from runs where pipeline = ? and status in ('pending', 'running') limit 1";
-        Optional<Object[]> row = queryRow("""
+        Optional<Object[]> row = sql.queryRow("""
                 with live as (""" + live + """
                 )
                 insert into runs (pipeline, status, trigger, params, started_at, finished_at, heartbeat_at, owner,
@@ -61,8 +64,8 @@ public class RunStore {
             return RunStatus.RUNNING.equals(row.get()[1]) ? Optional.of((Long) row.get()[0]) : Optional.empty();
         }
         // another instance began a run between our look and our insert
-        Long other = queryId(live, pipeline).orElse(null);
-        update("""
+        Long other = sql.queryId(live, pipeline).orElse(null);
+        sql.update("""
                 insert into runs (pipeline, status, trigger, params, created_at, started_at, finished_at, owner, error)
                 values (?, 'skipped', ?, ?::jsonb, now(), now(), now(), ?, ?)""",
                 pipeline, trigger, paramsJson, owner, "skipped: run " + other + " of " + pipeline + " is still in progress");
@@ -71,7 +74,7 @@ public class RunStore {
 
     public void step(long runId, int ordinal, String name, String status, long records, Map<String, ?> result,
                      String error) {
-        update("""
+        sql.update("""
                 insert into run_steps (run_id, ordinal, name, status, started_at, finished_at, records, result, error)
                 values (?, ?, ?, ?, now(), case when ? in ('completed', 'failed', 'partial', 'skipped') then now() end,
                         ?, ?::jsonb, ?)
@@ -84,124 +87,115 @@ public class RunStore {
     }
 
     public void progress(long runId, int progress, String currentStep) {
-        update("update runs set progress = ?, current_step = ?, heartbeat_at = now() where id = ? and status = 'running'",
+        sql.update("update runs set progress = ?, current_step = ?, heartbeat_at = now() where id = ? and status = 'running'",
                 Math.max(0, Math.min(100, progress)), currentStep, runId);
     }
 
     public void output(long runId, String path, long bytes, long rows, String sha256, boolean primary) {
-        update("insert into run_outputs (run_id, path, bytes, rows, sha256, \"primary\") values (?, ?, ?, ?, ?, ?)",
+        sql.update("insert into run_outputs (run_id, path, bytes, rows, sha256, \"primary\") values (?, ?, ?, ?, ?, ?)",
                 runId, path, bytes, rows, sha256, primary);
     }
 
     /** Removes the run_outputs rows of a run whose file was withdrawn. */
     public void withdrawOutputs(long runId) {
-        update("delete from run_outputs where run_id = ?", runId);
+        sql.update("delete from run_outputs where run_id = ?", runId);
     }
 
     /** Ends a live run; a run that already ended keeps its first outcome. */
     public boolean finish(long runId, String status, String error) {
-        return update("""
+        return sql.update("""
                 update runs set status = ?, error = ?, finished_at = now(), heartbeat_at = now(),
                     progress = case when ? = 'completed' then 100 else progress end
                 where id = ? and status in ('pending', 'running')""", status, Secrets.mask(error), status, runId) == 1;
     }
 
     public void log(long runId, String step, String level, String message) {
-        update("insert into run_logs (run_id, step, level, message) values (?, ?, ?, ?)", runId, step, level,
+        sql.update("insert into run_logs (run_id, step, level, message) values (?, ?, ?, ?)", runId, step, level,
                 Secrets.mask(message));
     }
 
     /** Runs this instance left live when it died can never finish: mark them abandoned. */
     public int abandonRunsOf(String instance) {
-        return update("""
+        return sql.update("""
                 update runs set status = 'abandoned', finished_at = now(),
                     error = 'abandoned: the Harvester instance running it stopped before it finished'
                 where owner = ? and status in ('pending', 'running')""", instance);
     }
 
-    /** Marks the runs this process works on as alive now; returns how many rows it touched. */
-    public int heartbeat(Collection<Long> liveRuns) {
+    /**
+     * Marks this instance and the runs it works on as alive now. Returns those of the runs that it must
+     * stop: their row was ended elsewhere (another instance cancelled or swept them) or carries a cancel
+     * request; each as {id, status, reason}.
+     */
+    public List<Object[]> heartbeat(Collection<Long> liveRuns) {
+        sql.update("insert into instances (id) values (?) on conflict (id) do update set heartbeat_at = now()", owner);
         if (liveRuns.isEmpty()) {
-            return 0;
+            return List.of();
         }
-        return update("update runs set heartbeat_at = now() where id = any (?) and status in ('pending', 'running')",
-                (Object) liveRuns.toArray(Long[]::new));
+        Long[] ids = liveRuns.toArray(Long[]::new);
+        return sql.queryRows("""
+                with beaten as (
+                    update runs set heartbeat_at = now()
+                    where id = any (?) and status in ('pending', 'running') and cancel_requested is null
+                    returning id)
+                select r.id, r.status, coalesce(r.cancel_requested, r.error, r.status)
+                from runs r where r.id = any (?) and r.id not in (select id from beaten)""", ids, ids);
     }
 
     /**
-     * Live runs of any instance that gave no heartbeat for {@code staleAfterMillis} can never finish
-     * (their instance died and did not come back under the same id): mark them abandoned, which frees
-     * their pipeline and lets a crawl continue from its checkpoint. Returns how many.
+     * Ends the live runs of every instance that gave no heartbeat for their pipeline's threshold
+     * ({@code thresholds}, else {@code defaultMillis}; a run killed before its first beat counts from its
+     * start): {@code abandoned} when their owner is gone too, {@code failed} when the owner still beats
+     * but the run went silent. Each gets a run_logs row. Returns how many were ended.
      */
-    public int abandonStale(long staleAfterMillis) {
-        return update("""
-                update runs set status = 'abandoned', finished_at = now(),
-                    error = 'abandoned: no heartbeat from instance ' || coalesce(owner, '?') || ' since '
-                            || to_char(heartbeat_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC'
-                where status in ('pending', 'running')
-                  and coalesce(heartbeat_at, started_at, created_at) < now() - make_interval(secs => ?)""",
-                staleAfterMillis / 1000.0);
+    public int sweep(long defaultMillis, Map<String, Long> thresholds) {
+        String[] pipelines = thresholds.keySet().toArray(String[]::new);
+        Long[] millis = thresholds.values().toArray(Long[]::new);
+        return sql.update("""
+                with silent as (
+                    select r.id, r.owner, coalesce(r.heartbeat_at, r.started_at, r.created_at) as last_beat,
+                           coalesce(i.heartbeat_at > now() - make_interval(secs => ? / 1000.0), false) as owner_alive
+                    from runs r
+                    left join instances i on i.id = r.owner
+                    left join unnest(?::text[], ?::bigint[]) as t(pipeline, millis) on t.pipeline = r.pipeline
+                    where r.status in ('pending', 'running')
+                      and coalesce(r.heartbeat_at, r.started_at, r.created_at)
+                          < now() - make_interval(secs => coalesce(t.millis, ?) / 1000.0)),
+                ended as (
+                    update runs r set status = case when s.owner_alive then 'failed' else 'abandoned' end,
+                        finished_at = now(),
+                        error = case when s.owner_alive then 'failed' else 'abandoned' end
+                            || ': no heartbeat since ' || to_char(s.last_beat at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS')
+                            || ' UTC from instance ' || coalesce(s.owner, '?')
+                            || case when s.owner_alive then ', which is alive but no longer works on it'
+                                    else ', which is gone' end
+                    from silent s
+                    where r.id = s.id and r.status in ('pending', 'running')
+                    returning r.id, r.error)
+                insert into run_logs (run_id, level, message) select id, 'ERROR', error from ended""",
+                defaultMillis, pipelines, millis, defaultMillis);
+    }
+
+    /** Records a trigger the job failure policy skipped, naming the failed or stuck run it counts against. */
+    public long skip(String pipeline, String trigger, Map<String, ?> params, long blockedBy, String reason) {
+        return sql.queryId("""
+                insert into runs (pipeline, status, trigger, params, started_at, finished_at, owner, error, blocked_by)
+                values (?, 'skipped', ?, ?::jsonb, now(), now(), ?, ?, ?) returning id""",
+                pipeline, trigger, json(params), owner, reason, blockedBy).orElseThrow();
     }
 
     /** The newest run of a pipeline, other than {@code except}, whose status is one of these. */
     public Optional<Long> latest(String pipeline, long except, String... statuses) {
-        return queryId("select id from runs where pipeline = ? and id <> ? and status = any (?) order by id desc limit 1",
+        return sql.queryId("select id from runs where pipeline = ? and id <> ? and status = any (?) order by id desc limit 1",
                 pipeline, except, statuses);
     }
 
     public void resumedFrom(long runId, long earlierRun) {
-        update("update runs set resumed_from = ? where id = ?", earlierRun, runId);
+        sql.update("update runs set resumed_from = ? where id = ?", earlierRun, runId);
     }
 
     public boolean isLive(long runId) {
-        return queryId("select id from runs where id = ? and status in ('pending', 'running')", runId).isPresent();
-    }
-
-    private Optional<Long> queryId(String sql, Object... args) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, args);
-             ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
-        } catch (SQLException e) {
-            throw new RunStoreException(sql, e);
-        }
-    }
-
-    private Optional<Object[]> queryRow(String sql, Object... args) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, args);
-             ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                return Optional.empty();
-            }
-            Object[] row = new Object[rs.getMetaData().getColumnCount()];
-            for (int i = 0; i < row.length; i++) {
-                row[i] = rs.getObject(i + 1);
-            }
-            return Optional.of(row);
-        } catch (SQLException e) {
-            throw new RunStoreException(sql, e);
-        }
-    }
-
-    private int update(String sql, Object... args) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, args)) {
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new RunStoreException(sql, e);
-        }
-    }
-
-    private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
-        PreparedStatement ps = c.prepareStatement(sql);
-        for (int i = 0; i < args.length; i++) {
-            if (args[i] instanceof String[] array) {
-                ps.setArray(i + 1, c.createArrayOf("text", array));
-            } else if (args[i] instanceof Long[] array) {
-                ps.setArray(i + 1, c.createArrayOf("bigint", array));
-            } else {
-                ps.setObject(i + 1, args[i]);
-            }
-        }
-        return ps;
+        return sql.queryId("select id from runs where id = ? and status in ('pending', 'running')", runId).isPresent();
     }
 
     /** The map as JSON, its text values masked (a URL in params may carry a key). */

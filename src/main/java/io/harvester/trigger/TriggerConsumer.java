@@ -148,7 +148,8 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
         } catch (Exception e) {
             schedule = null;
             throw new IllegalArgumentException("pipeline " + endpoint.getPipeline() + ": bad cron '"
-                    + endpoint.getCron() + "' (Quartz syntax: sec min hour day-of-month month day-of-week [year]): "
+                    + endpoint.getCron() + "'" + (endpoint.getCronSource() == null ? "" : " in " + endpoint.getCronSource())
+                    + " (Quartz syntax: sec min hour day-of-month month day-of-week [year]): "
                     + e.getMessage(), e);
         }
         LOG.info("Pipeline {} scheduled with cron '{}'", endpoint.getPipeline(), endpoint.getCron());

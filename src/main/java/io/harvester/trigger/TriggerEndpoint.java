@@ -1,5 +1,6 @@
 package io.harvester.trigger;
 
+import io.harvester.jobs.Jobs;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
@@ -21,13 +22,18 @@ import org.apache.camel.support.DefaultProducer;
         consumerOnly = false, category = {Category.SCHEDULING})
 public class TriggerEndpoint extends DefaultEndpoint {
 
-    @UriPath(description = "The pipeline the route runs, e.g. export:orders or crawl:features")
+    private static final String JOB = "job:";
+
+    @UriPath(description = "The pipeline the route runs, e.g. export:orders, crawl:features or job:test-results-sync")
     @Metadata(required = true)
     private final String pipeline;
     @UriParam(description = "Quartz cron expression (sec min hour day-of-month month day-of-week [year]); none when absent")
     private String cron;
     @UriParam(defaultValue = "false", description = "Fire once when Harvester has started")
     private boolean runAtStartup;
+
+    /** Where the cron came from when not from the URI (a job's property), for the message about a bad one. */
+    private String cronSource;
 
     TriggerEndpoint(String uri, TriggerComponent component, String pipeline) {
         super(uri, component);
@@ -59,13 +65,30 @@ public class TriggerEndpoint extends DefaultEndpoint {
         this.runAtStartup = runAtStartup;
     }
 
+    String getCronSource() {
+        return cronSource;
+    }
+
     boolean hasSchedule() {
         return cron != null && !cron.isBlank();
     }
 
+    /**
+     * A job ({@code trigger:job:<name>}) runs its route under {@link Jobs}' control, on the cron of
+     * {@code harvester.jobs.<name>.cron} unless the endpoint names one.
+     */
     @Override
     public Consumer createConsumer(Processor processor) {
-        return new TriggerConsumer(this, processor);
+        if (!pipeline.startsWith(JOB)) {
+            return new TriggerConsumer(this, processor);
+        }
+        Jobs jobs = getCamelContext().getRegistry().lookupByNameAndType("harvesterJobs", Jobs.class);
+        String job = pipeline.substring(JOB.length());
+        if (!hasSchedule()) {
+            cron = jobs.settings(job).cron();
+            cronSource = Jobs.cronProperty(job);
+        }
+        return new TriggerConsumer(this, jobs.execution(job, processor));
     }
 
     /** Sending to the endpoint runs the pipeline now, in the caller's thread, and returns its exchange. */

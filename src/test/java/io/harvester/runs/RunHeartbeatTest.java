@@ -35,7 +35,10 @@ class RunHeartbeatTest extends PerTestDaemon {
                 !harvester.query("select 1 from runs where pipeline = 'export:orphaned' and status = 'abandoned'").isEmpty());
 
         Map<String, Object> orphaned = harvester.query("select error from runs where pipeline = 'export:orphaned'").get(0);
-        assertThat((String) orphaned.get("error")).startsWith("abandoned: no heartbeat from instance old-container:/app since ");
+        assertThat((String) orphaned.get("error")).startsWith("abandoned: no heartbeat since ")
+                .endsWith(" UTC from instance old-container:/app, which is gone");
+        assertThat(harvester.query("select r.level, r.message = x.error as same from run_logs r join runs x on x.id = r.run_id"
+                + " where x.pipeline = 'export:orphaned'")).containsExactly(Map.of("level", "ERROR", "same", true));
         harvester.runNow("export:orphaned");
         harvester.runNow("export:shared");
         assertThat(harvester.query("select pipeline, status from runs where id > 2 order by id")).containsExactly(

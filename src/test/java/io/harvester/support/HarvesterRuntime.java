@@ -114,9 +114,17 @@ public final class HarvesterRuntime implements AutoCloseable {
     }
 
     public Exchange runNow(String pipeline) {
+        return fire(pipeline, TriggerKind.API, Map.of());
+    }
+
+    /** Triggers a pipeline as {@code kind} would (a schedule tick, a manual start), with extra headers; waits for the run. */
+    public Exchange fire(String pipeline, TriggerKind kind, Map<String, Object> headers) {
         ProducerTemplate template = context().createProducerTemplate();
         try {
-            return template.send("trigger:" + pipeline, e -> e.getMessage().setHeader(TriggerKind.HEADER, "api"));
+            return template.send("trigger:" + pipeline, e -> {
+                e.getMessage().setHeaders(new java.util.HashMap<>(headers));
+                e.getMessage().setHeader(TriggerKind.HEADER, kind.value());
+            });
         } finally {
             try {
                 template.stop();

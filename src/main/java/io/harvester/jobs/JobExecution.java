@@ -1,0 +1,172 @@
+package io.harvester.jobs;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+import io.harvester.RouteFiles;
+import io.harvester.pipeline.PipelineBean;
+import io.harvester.runs.LiveRun;
+import io.harvester.runs.RunHandle;
+import io.harvester.runs.RunLifecycle;
+import io.harvester.runs.RunStatus;
+import io.harvester.trigger.TriggerKind;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.support.service.ServiceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Runs a job route for each trigger of {@code trigger:job:<name>}: applies the failure policy, begins the
+ * run with one row per step (planned from the failed run it resumes, if any), runs the route's steps
+ * under {@link JobStepInterceptor}, and completes the run when they are through. The route's own
+ * processing is untouched: job authors write plain Camel.
+ */
+public final class JobExecution extends ServiceSupport implements Processor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobExecution.class);
+    /** Header on {@code trigger:job:<name>}: run only this step, as a run of its own. */
+    public static final String STEP_HEADER = "HarvesterStep";
+
+    private final String job;
+    private final Processor route;
+    private final Jobs jobs;
+    private List<String> steps = List.of();
+
+    JobExecution(String job, Processor route, Jobs jobs) {
+        this.job = job;
+        this.route = route;
+        this.jobs = jobs;
+    }
+
+    public String pipeline() {
+        return "job:" + job;
+    }
+
+    String job() {
+        return job;
+    }
+
+    List<String> steps() {
+        return steps;
+    }
+
+    JobSettings settings() {
+        return jobs.settings(job);
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        steps = JobSteps.of(job, routeDefinition());
+        jobs.register(this);
+        ServiceHelper.startService(route);
+        LOG.info("Job {}: steps {}", job, steps);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        jobs.unregister(this);
+        ServiceHelper.stopService(route);
+    }
+
+    private RouteDefinition routeDefinition() {
+        ModelCamelContext model = (ModelCamelContext) jobs.context();
+        String uri = "trigger:" + pipeline();
+        return model.getRouteDefinitions().stream()
+                .filter(r -> r.getInput() != null && r.getInput().getEndpointUri() != null)
+                .filter(r -> r.getInput().getEndpointUri().equals(uri) || r.getInput().getEndpointUri().startsWith(uri + "?"))
+                .findFirst().orElseThrow(() -> new IllegalStateException("job " + job + ": no route starts from " + uri));
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        TriggerKind trigger = TriggerKind.parse(exchange.getMessage().getHeader(TriggerKind.HEADER));
+        String single = exchange.getMessage().getHeader(STEP_HEADER, String.class);
+        if (single != null && !steps.contains(single)) {
+            throw new IllegalArgumentException("job " + job + " has no step '" + single + "'"
+                    + RouteFiles.closest(single, new TreeSet<>(steps)) + " (steps: " + steps + ")");
+        }
+        Optional<JobRun> begun;
+        // one decision at a time per job in this process; across instances Quartz fires a tick once
+        synchronized (this) {
+            begun = begin(trigger, single);
+        }
+        if (begun.isEmpty()) {
+            exchange.setProperty(PipelineBean.SKIPPED, true);
+            return;
+        }
+        JobRun run = begun.get();
+        MDC.put(RunHandle.MDC_KEY, String.valueOf(run.id()));
+        exchange.setProperty(RunHandle.PROPERTY, run);
+        LOG.info("Job {}: run {} started ({} trigger){}", job, run.id(), trigger.value(),
+                single == null ? "" : ", step " + single + " only");
+        try {
+            route.process(exchange);
+        } catch (Exception e) {
+            exchange.setException(e);
+        }
+        if (exchange.getException() != null) {
+            run.fail(exchange.getException(), exchange);
+        }
+        run.complete();
+    }
+
+    private Optional<JobRun> begin(TriggerKind trigger, String single) {
+        JobSettings settings = settings();
+        JobStore store = jobs.store();
+        boolean manual = trigger == TriggerKind.MANUAL || trigger == TriggerKind.API;
+        JobPolicy.Decision decision = single != null ? JobPolicy.Decision.start()
+                : JobPolicy.decide(store.live(pipeline()), store.lastEnded(pipeline()), settings, manual, store::skipsAgainst);
+        Map<String, Object> params = params(settings, single);
+        switch (decision.action()) {
+            case SKIP -> {
+                long id = jobs.lifecycle().store().skip(pipeline(), trigger.value(), params, decision.blocker(),
+                        decision.reason());
+                LOG.warn("Job {}: {} trigger recorded as run {}, {}", job, trigger.value(), id, decision.reason());
+                return Optional.empty();
+            }
+            case CANCEL_AND_START -> jobs.abandon(decision.blocker(), decision.reason());
+            default -> {
+            }
+        }
+        RunLifecycle lifecycle = jobs.lifecycle();
+        Optional<LiveRun> begun = lifecycle.begin(pipeline(), trigger.value(), params, null);
+        if (begun.isEmpty()) {
+            LOG.warn("Job {}: {} trigger skipped, a run is still in progress", job, trigger.value());
+            return Optional.empty();
+        }
+        LiveRun live = begun.get();
+        try {
+            Map<String, JobStore.StepRow> earlier = Map.of();
+            Optional<JobPolicy.Ended> previous = single == null && settings.restartFrom() == JobSettings.RestartFrom.FAILED_STEP
+                    ? store.lastEnded(pipeline()).filter(r -> JobPolicy.resumable(r.status())) : Optional.empty();
+            if (previous.isPresent()) {
+                earlier = store.steps(previous.get().id());
+                lifecycle.store().resumedFrom(live.id(), previous.get().id());
+            }
+            JobRun run = JobRun.plan(live, job, steps, single, earlier, store);
+            store.createSteps(live.id(), run.planned());
+            previous.ifPresent(p -> LOG.info("Job {}: run {} resumes run {} ({}): {} step(s) already completed", job,
+                    live.id(), p.id(), p.status(), run.planned().stream().filter(s -> s.completedIn() != null).count()));
+            return Optional.of(run);
+        } catch (RuntimeException e) {
+            live.end(RunStatus.FAILED, "job " + job + " could not start: " + JobRun.describe(e), null);
+            throw e;
+        }
+    }
+
+    private static Map<String, Object> params(JobSettings settings, String single) {
+        Map<String, Object> params = new LinkedHashMap<>(settings.describe());
+        if (single != null) {
+            params.put("step", single);
+        }
+        return params;
+    }
+}

@@ -1,0 +1,233 @@
+package io.harvester.jobs;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.harvester.http.HttpFailures;
+import io.harvester.infra.WatchedDataSource;
+import io.harvester.runs.LiveRun;
+import io.harvester.runs.RunHandle;
+import io.harvester.runs.RunStatus;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One execution of a job: its planned steps and their rows, the step at work, and how to stop it. A step
+ * runs only when it is planned {@code pending} and the run's row is still running without a cancel
+ * request, so a run cancelled between steps goes no further. Stopped from outside (the failure policy, a
+ * cancel over JMX, its row ended by another instance), the step's SQL statement is cancelled and its
+ * thread interrupted.
+ */
+final class JobRun implements RunHandle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobRun.class);
+    /** A bean step may report the records it handled in this header (camel-sql steps report theirs). */
+    static final String RECORDS = "HarvesterStepRecords";
+    private static final String SQL_UPDATE_COUNT = "CamelSqlUpdateCount";
+    private static final String SQL_ROW_COUNT = "CamelSqlRowCount";
+
+    /** A step as planned when the run starts: pending, or skipped because an earlier run completed it. */
+    record Planned(int ordinal, String name, String status, int attempt, Long completedIn) {
+    }
+
+    private final LiveRun live;
+    private final String job;
+    private final JobStore store;
+    private final Map<String, Planned> plan;
+    private final Set<String> jobSteps;
+    private final Thread worker = Thread.currentThread();
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private int done;
+    private volatile String current;
+    /** Guarded by this: the worker is inside a step, where an interrupt is meant for it. */
+    private boolean inStep;
+    private boolean stopped;
+
+    private JobRun(LiveRun live, String job, JobStore store, Map<String, Planned> plan, Set<String> jobSteps) {
+        this.live = live;
+        this.job = job;
+        this.store = store;
+        this.plan = plan;
+        this.jobSteps = jobSteps;
+        this.done = (int) plan.values().stream().filter(p -> p.completedIn() != null).count();
+        live.onAbort(this::stopWork);
+    }
+
+    /**
+     * Plans a run: the one named step, or every step of the job, those an earlier run completed
+     * ({@code earlier}, empty when the run starts from the beginning) planned skipped. A step the earlier
+     * run tried and did not complete is tried again with its attempt counted on.
+     */
+    static JobRun plan(LiveRun live, String job, List<String> steps, String single, Map<String, JobStore.StepRow> earlier,
+                       JobStore store) {
+        Map<String, Planned> plan = new LinkedHashMap<>();
+        for (int i = 0; i < steps.size(); i++) {
+            String name = steps.get(i);
+            if (single != null && !single.equals(name)) {
+                continue;
+            }
+            JobStore.StepRow before = earlier.get(name);
+            if (before != null && before.completedIn() != null) {
+                plan.put(name, new Planned(i + 1, name, RunStatus.SKIPPED, before.attempt(), before.completedIn()));
+            } else {
+                boolean tried = before != null && !RunStatus.PENDING.equals(before.status());
+                plan.put(name, new Planned(i + 1, name, RunStatus.PENDING, tried ? before.attempt() + 1 : 1, null));
+            }
+        }
+        return new JobRun(live, job, store, plan, Set.copyOf(steps));
+    }
+
+    List<Planned> planned() {
+        return new ArrayList<>(plan.values());
+    }
+
+    @Override
+    public long id() {
+        return live.id();
+    }
+
+    LiveRun live() {
+        return live;
+    }
+
+    /** Whether a {@code step} of this name is one of the job's tracked steps (a called route may have its own). */
+    boolean isJobStep(String name) {
+        return jobSteps.contains(name);
+    }
+
+    /**
+     * Runs one of the job's steps when it is planned and the run may go on; otherwise the step is passed
+     * over, and when the run was stopped the route stops too.
+     */
+    void step(String name, Processor step, Exchange exchange) throws Exception {
+        Planned planned = plan.get(name);
+        if (planned == null || !RunStatus.PENDING.equals(planned.status())) {
+            return;
+        }
+        if (!live.isLive() || !store.stepRunning(id(), planned.ordinal(), name, progress())) {
+            stopFromRow();
+            exchange.setRouteStop(true);
+            return;
+        }
+        synchronized (this) {
+            current = name;
+            inStep = true;
+        }
+        exchange.getMessage().removeHeaders(SQL_UPDATE_COUNT);
+        exchange.getMessage().removeHeaders(SQL_ROW_COUNT);
+        exchange.getMessage().removeHeader(RECORDS);
+        try (WatchedDataSource.Scope watch = WatchedDataSource.watch(connections::add)) {
+            step.process(exchange);
+        } finally {
+            connections.clear();
+            synchronized (this) {
+                inStep = false;
+                if (stopped) {
+                    // the interrupt was meant for the step: the thread goes back to Camel without it
+                    Thread.interrupted();
+                }
+            }
+        }
+        if (exchange.getException() == null && live.isLive()) {
+            store.stepEnded(id(), planned.ordinal(), RunStatus.COMPLETED, records(exchange), null);
+            done++;
+        }
+    }
+
+    private int progress() {
+        return plan.isEmpty() ? 0 : 100 * done / plan.size();
+    }
+
+    /** The row says the run ended or must stop (a cancel seen before this instance's heartbeat did). */
+    private void stopFromRow() {
+        if (!live.isLive()) {
+            return;
+        }
+        store.state(id()).ifPresent(state -> {
+            String status = (String) state[0];
+            live.abort(RunStatus.isLive(status) ? RunStatus.CANCELLED : status, (String) state[1]);
+        });
+    }
+
+    private static long records(Exchange exchange) {
+        for (String header : List.of(SQL_UPDATE_COUNT, SQL_ROW_COUNT, RECORDS)) {
+            Number count = exchange.getMessage().getHeader(header, Number.class);
+            if (count != null) {
+                return count.longValue();
+            }
+        }
+        return 0;
+    }
+
+    /** A step (or the route around the steps) failed: the step row and the run end failed, naming it. */
+    @Override
+    public void fail(Throwable cause, Exchange exchange) {
+        String step = current;
+        String reason = describe(cause);
+        if (!live.claimEnd()) {
+            return;
+        }
+        if (step != null) {
+            try {
+                store.stepEnded(id(), plan.get(step).ordinal(), RunStatus.FAILED, 0, reason);
+            } catch (RuntimeException e) {
+                LOG.warn("Run {}: the failure of step {} was not written: {}", id(), step, e.getMessage());
+            }
+        }
+        live.record(RunStatus.FAILED, (step == null ? "job " + job : "step " + step) + " failed: " + reason, step);
+    }
+
+    /** Every planned step ran: the run is completed (unless it ended another way meanwhile). */
+    void complete() {
+        if (live.claimEnd()) {
+            live.record(RunStatus.COMPLETED, null, null);
+        }
+    }
+
+    /** The run was ended from outside: close its running step, cancel its SQL, interrupt the step's thread. */
+    private void stopWork(String status) {
+        try {
+            store.closeSteps(id(), "run " + status + " while this step ran");
+        } catch (RuntimeException e) {
+            LOG.warn("Run {}: its running step was not closed: {}", id(), e.getMessage());
+        }
+        for (Connection connection : connections) {
+            try {
+                if (!connection.isClosed()) {
+                    connection.unwrap(PGConnection.class).cancelQuery();
+                }
+            } catch (SQLException | RuntimeException e) {
+                LOG.debug("Run {}: cancelling its statement: {}", id(), e.getMessage());
+            }
+        }
+        synchronized (this) {
+            stopped = true;
+            if (inStep && worker != Thread.currentThread()) {
+                worker.interrupt();
+            }
+        }
+    }
+
+    /** What failed, in a line: a database's own message (without Spring's wrapping of the SQL) or the HTTP failure. */
+    static String describe(Throwable cause) {
+        SQLException sql = HttpFailures.find(cause, SQLException.class);
+        if (sql != null && sql.getMessage() != null) {
+            return sql.getMessage().strip().split("\\R", 2)[0];
+        }
+        return HttpFailures.describe(cause);
+    }
+
+    @Override
+    public String toString() {
+        return live.toString();
+    }
+}

@@ -1,0 +1,92 @@
+package io.harvester.runs;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+/**
+ * One short statement in autocommit per call, on the run model's database. A failure is a
+ * {@link RunStore.RunStoreException} naming the statement's verb, never its arguments (user data).
+ * Arrays of String or Long are bound as SQL arrays.
+ */
+public final class RunSql {
+
+    private final DataSource dataSource;
+
+    RunSql(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public Optional<Long> queryId(String sql, Object... args) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, args);
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+        } catch (SQLException e) {
+            throw new RunStore.RunStoreException(sql, e);
+        }
+    }
+
+    public Optional<Object[]> queryRow(String sql, Object... args) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, args);
+             ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return Optional.empty();
+            }
+            Object[] row = new Object[rs.getMetaData().getColumnCount()];
+            for (int i = 0; i < row.length; i++) {
+                row[i] = rs.getObject(i + 1);
+            }
+            return Optional.of(row);
+        } catch (SQLException e) {
+            throw new RunStore.RunStoreException(sql, e);
+        }
+    }
+
+    public int update(String sql, Object... args) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, args)) {
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new RunStore.RunStoreException(sql, e);
+        }
+    }
+
+    static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        for (int i = 0; i < args.length; i++) {
+            if (args[i] instanceof String[] array) {
+                ps.setArray(i + 1, c.createArrayOf("text", array));
+            } else if (args[i] instanceof Long[] array) {
+                ps.setArray(i + 1, c.createArrayOf("bigint", array));
+            } else if (args[i] instanceof Integer[] array) {
+                ps.setArray(i + 1, c.createArrayOf("integer", array));
+            } else {
+                ps.setObject(i + 1, args[i]);
+            }
+        }
+        return ps;
+    }
+
+    /** Every row of a query, each as its column values in order. */
+    public List<Object[]> queryRows(String sql, Object... args) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, args);
+             ResultSet rs = ps.executeQuery()) {
+            List<Object[]> rows = new ArrayList<>();
+            while (rs.next()) {
+                Object[] row = new Object[rs.getMetaData().getColumnCount()];
+                for (int i = 0; i < row.length; i++) {
+                    row[i] = rs.getObject(i + 1);
+                }
+                rows.add(row);
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new RunStore.RunStoreException(sql, e);
+        }
+    }
+}
