@@ -56,7 +56,7 @@ public final class RunSql {
         }
     }
 
-    static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
+    public static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
         PreparedStatement ps = c.prepareStatement(sql);
         for (int i = 0; i < args.length; i++) {
             if (args[i] instanceof String[] array) {
@@ -70,6 +70,30 @@ public final class RunSql {
             }
         }
         return ps;
+    }
+
+    /** Work on one connection in one transaction. */
+    public interface Transaction<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    public <T> T transaction(String what, Transaction<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new RunStore.RunStoreException(what, e);
+        }
     }
 
     /** Every row of a query, each as its column values in order. */

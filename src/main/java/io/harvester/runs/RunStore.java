@@ -1,11 +1,15 @@
 package io.harvester.runs;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import javax.sql.DataSource;
 
@@ -196,6 +200,71 @@ public class RunStore {
 
     public boolean isLive(long runId) {
         return sql.queryId("select id from runs where id = ? and status in ('pending', 'running')", runId).isPresent();
+    }
+
+    /** A finished run old enough for retention, with the files it published as {@code run_outputs} names them. */
+    public record ExpiredRun(long id, String pipeline, String outputDir, List<String> outputs) {
+    }
+
+    /** One batch of retention: the runs it looked at, in id order, and how many of them it deleted. */
+    public record RetentionBatch(List<ExpiredRun> runs, int deleted) {
+        /** Where the next batch starts (ids above this one). */
+        public long lastId() {
+            return runs.isEmpty() ? Long.MAX_VALUE : runs.get(runs.size() - 1).id();
+        }
+    }
+
+    /**
+     * One batch of retention, in one short transaction: locks up to {@code limit} finished runs with
+     * ids above {@code afterId} that ended (or, never started, were created) more than
+     * {@code retentionDays} days ago, hands them to {@code removeFiles}, and deletes the runs it answers
+     * for (their steps, logs, outputs and crawl checkpoint go with them: {@code on delete cascade}).
+     * A run whose files could not all be removed is left out by {@code removeFiles} and stays whole.
+     * <p>
+     * Kept whatever their age: a run a live run continues ({@code resumed_from}), and a checkpoint a crawl
+     * would still continue (HierarchyCrawl): an abandoned or interrupted run with {@code crawl_nodes} that
+     * no later run of its pipeline ended after, and a partial one (retryFailedSubtrees) that no later
+     * completed, partial or failed run superseded. Finished runs that merely name a deleted run in
+     * {@code resumed_from} lose that reference; their checkpoint was moved to them when they took it over.
+     */
+    public RetentionBatch deleteExpired(int retentionDays, long afterId, int limit,
+                                        Function<List<ExpiredRun>, Collection<Long>> removeFiles) {
+        String expired = """
+                select r.id, r.pipeline, r.output_dir,
+                       array(select o.path from run_outputs o where o.run_id = r.id order by o.path) as outputs
+                from runs r
+                where r.id > ? and r.status not in ('pending', 'running')
+                  and coalesce(r.finished_at, r.created_at) < now() - make_interval(days => ?)
+                  and not exists (select 1 from runs l where l.resumed_from = r.id and l.status in ('pending', 'running'))
+                  and not (r.status in ('abandoned', 'interrupted', 'partial')
+                           and exists (select 1 from crawl_nodes n where n.run_id = r.id)
+                           and not exists (select 1 from runs later where later.pipeline = r.pipeline and later.id > r.id
+                                and (later.status in ('completed', 'partial', 'failed')
+                                     or (later.status in ('abandoned', 'interrupted') and r.status <> 'partial'))))
+                order by r.id
+                limit ?
+                for update of r skip locked""";
+        return sql.transaction("delete expired runs", c -> {
+            List<ExpiredRun> runs = new ArrayList<>();
+            try (PreparedStatement ps = RunSql.prepare(c, expired, afterId, retentionDays, limit); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    runs.add(new ExpiredRun(rs.getLong(1), rs.getString(2), rs.getString(3),
+                            List.of((String[]) rs.getArray(4).getArray())));
+                }
+            }
+            Long[] gone = runs.isEmpty() ? new Long[0] : removeFiles.apply(runs).toArray(Long[]::new);
+            int deleted = 0;
+            if (gone.length > 0) {
+                try (PreparedStatement ps = RunSql.prepare(c, "update runs set resumed_from = null where resumed_from = any (?)",
+                        (Object) gone)) {
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = RunSql.prepare(c, "delete from runs where id = any (?)", (Object) gone)) {
+                    deleted = ps.executeUpdate();
+                }
+            }
+            return new RetentionBatch(runs, deleted);
+        });
     }
 
     /** The map as JSON, its text values masked (a URL in params may carry a key). */

@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds what every pipeline route uses: the run store, the run lifecycle and its heartbeat, the {@code trigger:}
+ * Binds what every pipeline route uses: the run store, the run lifecycle, its heartbeat and retention, the {@code trigger:}
  * component, the shared failure and retry beans, and one page pool for all exports. Runs after
  * {@code StorageConfiguration}.
  */
@@ -29,6 +29,10 @@ public class RunsConfiguration implements CamelConfiguration {
     private long backoffInitialMs;
     @PropertyInject(value = "harvester.http.backoff-max-ms", defaultValue = "30000")
     private long backoffMaxMs;
+    @PropertyInject(value = "harvester.runs.retention-days", defaultValue = "30")
+    private int retentionDays;
+    @PropertyInject(value = "harvester.runs.retention-batch-size", defaultValue = "500")
+    private int retentionBatchSize;
 
     @Override
     public void configure(CamelContext context) {
@@ -47,6 +51,7 @@ public class RunsConfiguration implements CamelConfiguration {
         context.getRegistry().bind("runStore", runStore);
         context.getRegistry().bind("runLifecycle", lifecycle);
         context.getRegistry().bind("runFailures", new RunFailures());
+        context.getRegistry().bind("runRetention", new RunRetention(lifecycle, retentionDays, retentionBatchSize));
         HttpRetryPolicy retryPolicy = new HttpRetryPolicy();
         retryPolicy.setMaxRetryAfterMs(maxRetryAfterMs);
         retryPolicy.setBackoffInitialMs(backoffInitialMs);

@@ -77,6 +77,8 @@ public final class HarvesterRuntime implements AutoCloseable {
             props.put("camel.resilience4j.minimum-number-of-calls", "5");
             props.put("camel.resilience4j.sliding-window-size", "10");
             props.put("camel.resilience4j.wait-duration-in-open-state", "60");
+            // no daily retention sweep in the middle of a test's runs; tests run it on demand
+            props.put("harvester.runs.retention-cron", "");
             props.putAll(properties);
             Main main = Harvester.create();
             main.setOverrideProperties(props);

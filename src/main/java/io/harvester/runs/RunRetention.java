@@ -1,0 +1,140 @@
+package io.harvester.runs;
+
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import io.harvester.http.HttpFailures;
+import io.harvester.output.CsvOutput;
+import io.harvester.output.OutputFileRemoval;
+import io.harvester.trigger.TriggerKind;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Retention (route {@code system:retention} in routes/harvester-runs.camel.yaml, daily and on demand):
+ * deletes finished runs older than {@code harvester.runs.retention-days} with their rows and files. The
+ * sweep is a run of its own, whose {@code sweep} step counts what went.
+ * <p>
+ * Batches of {@code harvester.runs.retention-batch-size} runs, each one short transaction
+ * ({@link RunStore#deleteExpired}), so a large backlog never holds one long transaction. Within a batch
+ * the files go first and the rows after, so nothing is lost track of: a file that cannot be deleted
+ * keeps its run whole (retried by the next sweep, the sweep ends failed naming it), and rows whose
+ * deletion fails after their files went are found again with their files missing, which is no error.
+ * Only files inside the run's own output folder are touched ({@link OutputFileRemoval}).
+ */
+public class RunRetention {
+
+    public static final String PIPELINE = "system:retention";
+    private static final String STEP = "sweep";
+    private static final Logger LOG = LoggerFactory.getLogger(RunRetention.class);
+
+    private final RunLifecycle lifecycle;
+    private final int retentionDays;
+    private final int batchSize;
+
+    public RunRetention(RunLifecycle lifecycle, int retentionDays, int batchSize) {
+        if (retentionDays < 1) {
+            throw new IllegalArgumentException("harvester.runs.retention-days = " + retentionDays
+                    + ": runs must be kept at least 1 day");
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("harvester.runs.retention-batch-size = " + batchSize + ": at least 1");
+        }
+        this.lifecycle = lifecycle;
+        this.retentionDays = retentionDays;
+        this.batchSize = batchSize;
+    }
+
+    /** Sweeps once, unless a sweep is live already (then the trigger is recorded as a skipped run). */
+    public void sweep(Exchange exchange) {
+        TriggerKind trigger = TriggerKind.parse(exchange.getMessage().getHeader(TriggerKind.HEADER));
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("retentionDays", retentionDays);
+        params.put("batchSize", batchSize);
+        Optional<LiveRun> begun = lifecycle.begin(PIPELINE, trigger.value(), params, null);
+        if (begun.isEmpty()) {
+            LOG.warn("{}: {} trigger skipped, a sweep is still in progress", PIPELINE, trigger.value());
+            return;
+        }
+        LiveRun run = begun.get();
+        MDC.put(RunHandle.MDC_KEY, String.valueOf(run.id()));
+        RetentionTally tally = new RetentionTally();
+        RunStore store = lifecycle.store();
+        try {
+            RunStore.RetentionBatch batch;
+            long after = 0;
+            do {
+                batch = store.deleteExpired(retentionDays, after, batchSize, expired -> removeFiles(expired, tally));
+                tally.runsDeleted(batch.deleted());
+                after = batch.lastId();
+                store.progress(run.id(), 0, "deleted " + tally.runs() + " run(s)");
+                // a shutdown interrupts the run between batches; the batch in hand is finished first
+            } while (batch.runs().size() == batchSize && run.isLive());
+            end(run, tally, tally.failure());
+        } catch (RuntimeException e) {
+            String message = "retention failed after deleting " + tally.runs() + " run(s): " + HttpFailures.describe(e);
+            LOG.error(message, e);
+            end(run, tally, tally.failure() == null ? message : message + "; " + tally.failure());
+        }
+    }
+
+    /**
+     * Deletes the batch's files; returns the runs whose files are all handled (deleted, gone already or
+     * left alone), whose rows may go now. Temporary files those runs left are deleted too.
+     */
+    private Collection<Long> removeFiles(List<RunStore.ExpiredRun> runs, RetentionTally tally) {
+        Set<Long> handled = new HashSet<>();
+        Set<String> folders = new HashSet<>();
+        for (RunStore.ExpiredRun run : runs) {
+            boolean complete = true;
+            for (String file : run.outputs()) {
+                OutputFileRemoval.Result result = OutputFileRemoval.remove(run.outputDir(), file);
+                tally.file(run, file, result);
+                complete &= result.outcome() != OutputFileRemoval.Outcome.FAILED;
+            }
+            if (complete) {
+                handled.add(run.id());
+                if (run.outputDir() != null) {
+                    folders.add(run.outputDir());
+                }
+            }
+        }
+        for (String folder : folders) {
+            try {
+                // only names of the batch's runs match: a live run's temporary file is never touched
+                tally.tempFilesDeleted(CsvOutput.removeStaleTemps(Path.of(folder), id -> !handled.contains(id)));
+            } catch (RuntimeException e) {
+                // a run's leftovers; its rows may still go, and start-up removes them like any dead run's
+                tally.failed("temporary files in " + folder + " (" + e.getMessage() + ")");
+            }
+        }
+        return handled;
+    }
+
+    private void end(LiveRun run, RetentionTally tally, String error) {
+        String status = !run.isLive() ? RunStatus.INTERRUPTED : error == null ? RunStatus.COMPLETED : RunStatus.FAILED;
+        RunStore store = lifecycle.store();
+        try {
+            store.step(run.id(), 1, STEP, status, tally.runs(), tally.result(), error);
+            store.log(run.id(), STEP, "INFO", tally.summary(retentionDays));
+            if (tally.skippedFiles() != null) {
+                store.log(run.id(), STEP, "WARN", tally.skippedFiles());
+            }
+        } catch (RuntimeException databaseAway) {
+            // the run's own row says how it ended (written when the database answers); these rows are details
+        }
+        run.end(status, error, STEP);
+        LOG.info("{}: {}", PIPELINE, tally.summary(retentionDays));
+        if (tally.skippedFiles() != null) {
+            LOG.warn("{}: {}", PIPELINE, tally.skippedFiles());
+        }
+    }
+}
