@@ -5,6 +5,7 @@ import java.util.Map;
 import io.harvester.infra.StorageConfiguration;
 import io.harvester.runs.RunsConfiguration;
 import io.harvester.secrets.EnvSecretsFunction;
+import io.harvester.trigger.ScheduleConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
@@ -71,6 +72,7 @@ public final class Harvester {
         ServerEnvironment.overrides(System.getenv(), System.getProperties()).forEach(main::addOverrideProperty);
         main.configure().addConfiguration(ServerPorts.class);
         main.configure().addConfiguration(StorageConfiguration.class);
+        main.configure().addConfiguration(ScheduleConfiguration.class);
         main.configure().addConfiguration(RunsConfiguration.class);
         return main;
     }
