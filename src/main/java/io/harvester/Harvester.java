@@ -6,6 +6,7 @@ import io.harvester.infra.StorageConfiguration;
 import io.harvester.jobs.JobsConfiguration;
 import io.harvester.runs.RunsConfiguration;
 import io.harvester.secrets.EnvSecretsFunction;
+import io.harvester.trigger.ScheduleConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
@@ -72,6 +73,7 @@ public final class Harvester {
         ServerEnvironment.overrides(System.getenv(), System.getProperties()).forEach(main::addOverrideProperty);
         main.configure().addConfiguration(ServerPorts.class);
         main.configure().addConfiguration(StorageConfiguration.class);
+        main.configure().addConfiguration(ScheduleConfiguration.class);
         main.configure().addConfiguration(RunsConfiguration.class);
         main.configure().addConfiguration(JobsConfiguration.class);
         return main;

@@ -3,16 +3,16 @@ package io.harvester.infra;
 import org.apache.camel.support.service.ServiceSupport;
 
 /** Closes a client that is not itself a Camel service when the context stops. */
-final class Closer extends ServiceSupport {
+public final class Closer extends ServiceSupport {
 
-    interface Action {
+    public interface Action {
         void run() throws Exception;
     }
 
     private final String name;
     private final Action close;
 
-    Closer(String name, Action close) {
+    public Closer(String name, Action close) {
         this.name = name;
         this.close = close;
     }

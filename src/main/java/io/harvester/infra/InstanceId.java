@@ -14,6 +14,16 @@ public final class InstanceId {
     private InstanceId() {
     }
 
+    /**
+     * What this instance's database connections call themselves ({@code pg_stat_activity.application_name}),
+     * so another instance that finds this one dead can cancel the statements it left running.
+     */
+    public static String applicationName(String instance) {
+        String name = "harvester " + instance.replaceAll("[;=]", "_");
+        // PostgreSQL keeps 63 bytes of it
+        return name.length() > 63 ? name.substring(0, 63) : name;
+    }
+
     public static String get() {
         String configured = System.getenv("HARVESTER_INSTANCE_ID");
         if (configured == null || configured.isBlank()) {

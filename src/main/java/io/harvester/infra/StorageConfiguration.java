@@ -104,7 +104,8 @@ public class StorageConfiguration implements CamelConfiguration {
         dataSource.setValidationQueryTimeout(Duration.ofSeconds(5));
         // a database that stops answering without closing its connections must not hold a thread for ever
         // (a crawl's CSV streams in fetches of 1,000 rows, far below the socket timeout)
-        dataSource.setConnectionProperties("connectTimeout=10;socketTimeout=300;tcpKeepAlive=true");
+        dataSource.setConnectionProperties("connectTimeout=10;socketTimeout=300;tcpKeepAlive=true;ApplicationName="
+                + InstanceId.applicationName(InstanceId.get()));
         dataSource.setTestOnBorrow(true);
         SchemaMigration.migrate(dataSource, demoSchema);
         // watched: a job's running SQL statement can be cancelled (camel-sql steps take their connection here)

@@ -15,6 +15,7 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harvester.infra.InstanceId;
 import io.harvester.secrets.Secrets;
 
 /**
@@ -150,12 +151,13 @@ public class RunStore {
      * Ends the live runs of every instance that gave no heartbeat for their pipeline's threshold
      * ({@code thresholds}, else {@code defaultMillis}; a run killed before its first beat counts from its
      * start): {@code abandoned} when their owner is gone too, {@code failed} when the owner still beats
-     * but the run went silent. Each gets a run_logs row. Returns how many were ended.
+     * but the run went silent. Each gets a run_logs row, and its running step ends as the run did; the
+     * statements a gone owner left running are cancelled. Returns how many runs were ended.
      */
     public int sweep(long defaultMillis, Map<String, Long> thresholds) {
         String[] pipelines = thresholds.keySet().toArray(String[]::new);
         Long[] millis = thresholds.values().toArray(Long[]::new);
-        return sql.update("""
+        List<Object[]> ended = sql.queryRows("""
                 with silent as (
                     select r.id, r.owner, coalesce(r.heartbeat_at, r.started_at, r.created_at) as last_beat,
                            coalesce(i.heartbeat_at > now() - make_interval(secs => ? / 1000.0), false) as owner_alive
@@ -175,9 +177,22 @@ public class RunStore {
                                     else ', which is gone' end
                     from silent s
                     where r.id = s.id and r.status in ('pending', 'running')
-                    returning r.id, r.error)
-                insert into run_logs (run_id, level, message) select id, 'ERROR', error from ended""",
+                    returning r.id, r.status, r.error, s.owner),
+                steps as (
+                    update run_steps st set status = e.status, finished_at = now(), error = e.error
+                    from ended e where st.run_id = e.id and st.status = 'running'),
+                logged as (
+                    insert into run_logs (run_id, level, message) select id, 'ERROR', error from ended)
+                select status, owner from ended""",
                 defaultMillis, pipelines, millis, defaultMillis);
+        String[] gone = ended.stream().filter(r -> RunStatus.ABANDONED.equals(r[0]) && r[1] != null)
+                .map(r -> InstanceId.applicationName((String) r[1])).distinct().toArray(String[]::new);
+        if (gone.length > 0) {
+            // a killed process's statement runs on in PostgreSQL until it ends: it must not commit a dead run's work
+            sql.queryRows("select pg_cancel_backend(pid) from pg_stat_activity where application_name = any (?)"
+                    + " and state <> 'idle' and pid <> pg_backend_pid()", (Object) gone);
+        }
+        return ended.size();
     }
 
     /** Records a trigger the job failure policy skipped, naming the failed or stuck run it counts against. */

@@ -1,12 +1,11 @@
 package io.harvester.trigger;
 
+import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunLifecycle;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Consumer;
-import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.ShutdownRunningTask;
@@ -14,14 +13,14 @@ import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.ShutdownAware;
 import org.apache.camel.support.DefaultConsumer;
-import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Feeds a pipeline route from its three sources. The cron schedule is a real Quartz consumer (so
- * misfire handling and, later, clustering come from Quartz); start-up and on-demand runs enter here.
+ * Feeds a pipeline route from its three sources. The cron schedule is a real Quartz consumer in the
+ * clustered store (so misfire handling and one fire per tick across instances come from Quartz);
+ * start-up and on-demand runs enter here.
  * <p>
  * On shutdown the schedule stops first and no new run starts, while the runs in flight get Camel's
  * shutdown timeout to finish: the consumer defers its own stop, because stopping a consumer stops its
@@ -34,7 +33,6 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
     /** The shared error handling every pipeline route must use (routes/harvester-pipeline.camel.yaml). */
     static final String PIPELINE_CONFIGURATION = "harvester-pipeline";
 
-    private Consumer schedule;
     private ExecutorService startupRunner;
     private RunLifecycle lifecycle;
     /** Set once this route's stop has begun: no new run, even while the context itself keeps running. */
@@ -65,11 +63,25 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
         }
     }
 
+    /** A cron tick Quartz gave this instance: one line per tick names it, so each tick can be followed across instances. */
+    private void fire(Instant tick) {
+        if (stopping()) {
+            LOG.info("Pipeline {}: schedule tick {} ignored, Harvester is stopping", getEndpoint().getPipeline(), tick);
+            return;
+        }
+        LOG.info("Pipeline {}: schedule tick {} runs on this instance", getEndpoint().getPipeline(), tick);
+        run(TriggerKind.SCHEDULE);
+    }
+
     private void fire(TriggerKind kind) {
         if (stopping()) {
             LOG.info("Pipeline {}: {} trigger ignored, Harvester is stopping", getEndpoint().getPipeline(), kind.value());
             return;
         }
+        run(kind);
+    }
+
+    private void run(TriggerKind kind) {
         Exchange exchange = createExchange(false);
         exchange.getMessage().setHeader(TriggerKind.HEADER, kind.value());
         try {
@@ -137,16 +149,16 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
         }
     }
 
-    private synchronized void startSchedule() {
+    private void startSchedule() {
         TriggerEndpoint endpoint = getEndpoint();
-        if (!endpoint.hasSchedule() || schedule != null) {
+        if (!endpoint.hasSchedule()) {
             return;
         }
         try {
-            schedule = quartzEndpoint(endpoint).createConsumer(exchange -> fire(TriggerKind.SCHEDULE));
-            ServiceHelper.startService(schedule);
+            if (!endpoint.schedule().start(this::fire)) {
+                return;
+            }
         } catch (Exception e) {
-            schedule = null;
             throw new IllegalArgumentException("pipeline " + endpoint.getPipeline() + ": bad cron '"
                     + endpoint.getCron() + "'" + (endpoint.getCronSource() == null ? "" : " in " + endpoint.getCronSource())
                     + " (Quartz syntax: sec min hour day-of-month month day-of-week [year]): "
@@ -161,12 +173,6 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
         super.doResume();
         draining = false;
         startSchedule();
-    }
-
-    private Endpoint quartzEndpoint(TriggerEndpoint endpoint) {
-        String job = endpoint.getPipeline().replaceAll("[^A-Za-z0-9_.-]", "_");
-        String cron = endpoint.getCron().trim().replace(' ', '+');
-        return endpoint.getCamelContext().getEndpoint("quartz://harvester/" + job + "?cron=" + cron);
     }
 
     /** Shutdown begins: no new run from the schedule; the consumer stays up until the runs in flight end. */
@@ -209,14 +215,14 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
                 : "stopped with its route " + getRouteId() + " after up to " + timeout + " s";
     }
 
-    private synchronized void stopSchedule() {
+    private void stopSchedule() {
+        CronSchedule schedule = getEndpoint().schedule();
         if (schedule != null) {
             try {
-                ServiceHelper.stopAndShutdownService(schedule);
+                schedule.stop();
             } catch (RuntimeException e) {
                 LOG.warn("Pipeline {}: stopping its schedule failed: {}", getEndpoint().getPipeline(), e.getMessage(), e);
             }
-            schedule = null;
         }
     }
 }

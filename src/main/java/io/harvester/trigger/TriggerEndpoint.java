@@ -3,6 +3,8 @@ package io.harvester.trigger;
 import io.harvester.jobs.Jobs;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
+import org.apache.camel.DelegateEndpoint;
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
@@ -17,10 +19,13 @@ import org.apache.camel.support.DefaultProducer;
  * Starts a pipeline route: on a Quartz cron, once when Harvester starts, or on demand when something
  * sends to it (JMX, the runs API, a route, a test). One entry point per pipeline means a route template
  * needs a single {@code from}, whatever starts it.
+ * <p>
+ * It delegates to its cron's Quartz endpoint: that is how camel-quartz's job, fired on whichever
+ * instance of the cluster Quartz chose, finds this instance's pipeline route by its trigger key.
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "trigger", title = "Harvester trigger", syntax = "trigger:pipeline",
         consumerOnly = false, category = {Category.SCHEDULING})
-public class TriggerEndpoint extends DefaultEndpoint {
+public class TriggerEndpoint extends DefaultEndpoint implements DelegateEndpoint {
 
     private static final String JOB = "job:";
 
@@ -31,6 +36,7 @@ public class TriggerEndpoint extends DefaultEndpoint {
     private String cron;
     @UriParam(defaultValue = "false", description = "Fire once when Harvester has started")
     private boolean runAtStartup;
+    private CronSchedule schedule;
 
     /** Where the cron came from when not from the URI (a job's property), for the message about a bad one. */
     private String cronSource;
@@ -71,6 +77,22 @@ public class TriggerEndpoint extends DefaultEndpoint {
 
     boolean hasSchedule() {
         return cron != null && !cron.isBlank();
+    }
+
+    /** The cron's Quartz side; null without a cron. */
+    synchronized CronSchedule schedule() {
+        if (schedule == null && hasSchedule()) {
+            schedule = new CronSchedule(this);
+        }
+        return schedule;
+    }
+
+    /** The cron's Quartz endpoint once scheduled, else this endpoint itself. */
+    @Override
+    public Endpoint getEndpoint() {
+        CronSchedule cronSchedule = schedule();
+        Endpoint quartz = cronSchedule == null ? null : cronSchedule.endpoint();
+        return quartz != null ? quartz : this;
     }
 
     /**

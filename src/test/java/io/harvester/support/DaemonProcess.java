@@ -58,8 +58,13 @@ public final class DaemonProcess implements AutoCloseable {
 
     /** The prod profile on a fresh database of the test PostgreSQL and the test Redis. */
     public DaemonProcess prod() {
+        return prod(TestStorage.get().newDatabase());
+    }
+
+    /** The prod profile on the given database (another daemon's {@link #dbUrl()}, to play a cluster). */
+    public DaemonProcess prod(String dbUrl) {
         TestStorage storage = TestStorage.get();
-        dbUrl = storage.newDatabase();
+        this.dbUrl = dbUrl;
         environment.put("CAMEL_MAIN_PROFILE", "prod");
         environment.put("HARVESTER_DB_URL", dbUrl);
         environment.put("HARVESTER_DB_USER", storage.user());
@@ -106,6 +111,10 @@ public final class DaemonProcess implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         return this;
+    }
+
+    public String dbUrl() {
+        return dbUrl;
     }
 
     public Process process() {
@@ -160,6 +169,16 @@ public final class DaemonProcess implements AutoCloseable {
                 rows.add(row);
             }
             return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    /** Runs a statement on the daemon's database (prod only). */
+    public void execute(String sql) {
+        try (Connection c = DriverManager.getConnection(dbUrl, TestStorage.get().user(), "");
+             Statement s = c.createStatement()) {
+            s.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException(sql, e);
         }

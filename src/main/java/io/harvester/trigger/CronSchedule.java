@@ -1,0 +1,104 @@
+package io.harvester.trigger;
+
+import java.time.Instant;
+import java.util.Date;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Consumer;
+import org.apache.camel.component.quartz.QuartzComponent;
+import org.apache.camel.component.quartz.QuartzEndpoint;
+import org.apache.camel.support.service.ServiceHelper;
+import org.quartz.CronTrigger;
+import org.quartz.JobKey;
+import org.quartz.Scheduler;
+import org.quartz.Trigger;
+import org.quartz.TriggerKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One pipeline's cron as a camel-quartz endpoint ({@code quartz://harvester/<job>}) in the clustered
+ * store. The trigger and its job are shared by every instance: whichever instance Quartz gives a tick
+ * finds its own endpoint for it (camel-quartz's job matches the trigger key against the routes'
+ * endpoints, reaching this one through {@link TriggerEndpoint#getEndpoint()}) and runs its own
+ * pipeline route. Stopping never deletes nor pauses the shared trigger (camel-quartz leaves clustered
+ * jobs alone): the other instances keep firing it.
+ */
+final class CronSchedule {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CronSchedule.class);
+    /** Quartz group of every pipeline's trigger and job. */
+    static final String GROUP = "harvester";
+    /** Header of camel-quartz's message: the time the fired trigger was scheduled for. */
+    private static final String SCHEDULED_FIRE_TIME = "scheduledFireTime";
+
+    private final TriggerEndpoint trigger;
+    private volatile QuartzEndpoint endpoint;
+    private Consumer consumer;
+
+    CronSchedule(TriggerEndpoint trigger) {
+        this.trigger = trigger;
+    }
+
+    /** Quartz's name of the pipeline's trigger and job: export:orders becomes export_orders. */
+    String job() {
+        return trigger.getPipeline().replaceAll("[^A-Za-z0-9_.-]", "_");
+    }
+
+    private String cron() {
+        return trigger.getCron().trim();
+    }
+
+    /** The Quartz endpoint once the schedule has started; kept afterwards, so ticks can find it. */
+    QuartzEndpoint endpoint() {
+        return endpoint;
+    }
+
+    /**
+     * Hands each tick this instance fires to {@code onTick}, as the time it was scheduled for (a tick
+     * fired late after a misfire is scheduled for the moment it fired); false when it did so already.
+     * Throws on a cron Quartz cannot parse.
+     */
+    synchronized boolean start(java.util.function.Consumer<Instant> onTick) throws Exception {
+        if (consumer != null) {
+            return false;
+        }
+        if (endpoint == null) {
+            CamelContext context = trigger.getCamelContext();
+            forgetOtherCron(context.getComponent("quartz", QuartzComponent.class).getScheduler());
+            // the context name, not the JMX name, goes into the shared job data: it is the same on every instance
+            endpoint = context.getEndpoint("quartz://" + GROUP + "/" + job() + "?usingFixedCamelContextName=true&cron="
+                    + cron().replace(' ', '+'), QuartzEndpoint.class);
+        }
+        Consumer started = endpoint.createConsumer(exchange ->
+                onTick.accept(exchange.getMessage().getHeader(SCHEDULED_FIRE_TIME, Date.class).toInstant()));
+        ServiceHelper.startService(started);
+        consumer = started;
+        return true;
+    }
+
+    synchronized void stop() {
+        if (consumer != null) {
+            try {
+                ServiceHelper.stopAndShutdownService(consumer);
+            } finally {
+                consumer = null;
+            }
+        }
+    }
+
+    /**
+     * The store outlives restarts. When the pipeline's cron was changed, camel-quartz would reschedule
+     * the stored trigger but keep the stored job, whose data names the endpoint by its old cron; an
+     * instance without the pipeline's route would then make that old endpoint and set the old cron back.
+     * Removing both lets this instance store them anew. With instances disagreeing, the last one started wins.
+     */
+    private void forgetOtherCron(Scheduler scheduler) throws Exception {
+        Trigger stored = scheduler.getTrigger(new TriggerKey(job(), GROUP));
+        if (stored instanceof CronTrigger cron && !cron.getCronExpression().equals(cron())) {
+            LOG.info("Pipeline {}: cron changed from '{}' to '{}'; its schedule is stored anew", trigger.getPipeline(),
+                    cron.getCronExpression(), cron());
+            scheduler.deleteJob(new JobKey(job(), GROUP));
+        }
+    }
+}

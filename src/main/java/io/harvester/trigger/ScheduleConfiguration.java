@@ -1,0 +1,62 @@
+package io.harvester.trigger;
+
+import javax.sql.DataSource;
+
+import io.harvester.infra.Closer;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.component.quartz.QuartzComponent;
+import org.apache.camel.support.LifecycleStrategySupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gives camel-quartz this instance's member of the clustered Quartz store ({@link ClusteredScheduler})
+ * instead of the in-memory scheduler it would make: every {@code trigger:} cron then fires once per
+ * tick across all instances sharing the database. Runs after {@code StorageConfiguration}.
+ */
+public class ScheduleConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ScheduleConfiguration.class);
+
+    /** Quartz's scheduler name: instances with the same name share their schedules. */
+    @PropertyInject(value = "camel.main.name", defaultValue = "harvester")
+    private String clusterName;
+    @PropertyInject(value = "harvester.schedule.threads", defaultValue = "10")
+    private int threads;
+    @PropertyInject(value = "harvester.schedule.cluster-checkin-interval-ms", defaultValue = "5000")
+    private long clusterCheckinIntervalMs;
+    @PropertyInject(value = "harvester.schedule.misfire-threshold-ms", defaultValue = "1000")
+    private long misfireThresholdMs;
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        DataSource dataSource = context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
+        ClusteredScheduler member = ClusteredScheduler.join(clusterName, dataSource,
+                new ClusteredScheduler.Settings(threads, clusterCheckinIntervalMs, misfireThresholdMs));
+        // stopped after the routes, before the dataSource (services stop in reverse order of adding)
+        context.addService(new Closer("quartz scheduler", member::leave), true, true);
+        context.getComponent("quartz", QuartzComponent.class).setScheduler(member.scheduler());
+        context.addLifecycleStrategy(new LifecycleStrategySupport() {
+            @Override
+            public void onContextStarting(CamelContext starting) {
+                try {
+                    member.host(starting);
+                } catch (Exception e) {
+                    throw new IllegalStateException("Quartz scheduler context unavailable: " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public void onContextStopping(CamelContext stopping) {
+                // before the routes drain: ticks of the coming seconds go to instances that will run them
+                try {
+                    member.standby();
+                } catch (Exception e) {
+                    LOG.warn("Quartz scheduler did not go to standby: {}", e.getMessage(), e);
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,80 @@
+package io.harvester;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.harvester.support.DaemonProcess;
+import io.harvester.support.JobYaml;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A Harvester process killed with {@code kill -9} in the middle of a job step leaves its run
+ * {@code running}; another process's sweep ends it, and the failure policy then applies: one skipped
+ * tick, then a run that resumes at the step the dead one did not complete.
+ */
+class JobZombieIT {
+
+    private static final String JOB = JobYaml.job("zombie",
+            "s1", "insert into zombie.job_effects (step) values ('s1')",
+            "s2", "insert into zombie.job_effects (step) select 's2' from zombie.job_switch where pg_sleep(sleep) is not null",
+            "s3", "insert into zombie.job_effects (step) values ('s3')");
+    private static final String[] FAST = {"-Dharvester.jobs.zombie.cron=*/2 * * * * ?", "-Dharvester.jobs.zombie.stuck-after=3s",
+            "-Dharvester.runs.heartbeat-interval-ms=500", "-Dharvester.runs.stale-after-ms=3000"};
+
+    @Test
+    void should_end_a_killed_process_run_and_resume_it_after_one_skipped_tick() throws Exception {
+        try (DaemonProcess first = DaemonProcess.prepare().prod().env("HARVESTER_INSTANCE_ID", "node-a")
+                .routes("jobs.camel.yaml", JOB)) {
+            // a schema of its own: Flyway migrates only an empty public schema
+            first.execute("""
+                    create schema zombie;
+                    create table zombie.job_effects (step text not null);
+                    create table zombie.job_switch (sleep float8 not null);
+                    insert into zombie.job_switch values (30)""");
+            first.start(FAST);
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> !first.query("select 1 from run_steps"
+                    + " where run_id = 1 and name = 's2' and status = 'running'").isEmpty());
+            first.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            assertThat(first.query("select status from runs where id = 1")).containsExactly(Map.of("status", "running"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> !first.query("select 1 from runs where id = 1"
+                    + " and heartbeat_at < now() - interval '3500 milliseconds'").isEmpty());
+            first.execute("update zombie.job_switch set sleep = 0");
+            long before = (Long) first.query("select max(id) as id from runs").get(0).get("id");
+
+            try (DaemonProcess second = DaemonProcess.prepare().prod(first.dbUrl()).env("HARVESTER_INSTANCE_ID", "node-b")
+                    .routes("jobs.camel.yaml", JOB)) {
+                second.start(FAST);
+                await().atMost(Duration.ofSeconds(60)).until(() -> !second.query("select 1 from runs where id > " + before
+                        + " and status = 'completed'").isEmpty());
+
+                Map<String, Object> dead = second.query("select status, error from runs where id = 1").get(0);
+                assertThat(dead.get("status")).isEqualTo("abandoned");
+                assertThat((String) dead.get("error")).startsWith("abandoned: no heartbeat since ")
+                        .endsWith(" UTC from instance node-a, which is gone");
+                assertThat(second.query("select level, message = '" + dead.get("error") + "' as same from run_logs where run_id = 1"))
+                        .containsExactly(Map.of("level", "ERROR", "same", true));
+                assertThat(second.query("select name, status from run_steps where run_id = 1 order by ordinal")).containsExactly(
+                        Map.of("name", "s1", "status", "completed"), Map.of("name", "s2", "status", "abandoned"),
+                        Map.of("name", "s3", "status", "pending"));
+
+                List<Map<String, Object>> after = second.query("select id, status, error, blocked_by, resumed_from, owner"
+                        + " from runs where id > " + before + " order by id");
+                assertThat(after.get(0)).containsEntry("status", "skipped").containsEntry("blocked_by", 1L)
+                        .containsEntry("error", "skipped: previous run 1 abandoned; skipping once").containsEntry("owner", "node-b");
+                assertThat(after.get(1)).containsEntry("status", "completed").containsEntry("resumed_from", 1L);
+                assertThat(second.query("select name, status, attempt from run_steps where run_id = " + after.get(1).get("id")
+                        + " order by ordinal")).containsExactly(
+                        Map.of("name", "s1", "status", "skipped", "attempt", 1),
+                        Map.of("name", "s2", "status", "completed", "attempt", 2),
+                        Map.of("name", "s3", "status", "completed", "attempt", 1));
+                assertThat(second.query("select step from zombie.job_effects order by step")).extracting(r -> r.get("step"))
+                        .containsExactly("s1", "s2", "s3");
+            }
+        }
+    }
+}
