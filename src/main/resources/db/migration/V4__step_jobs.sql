@@ -3,8 +3,8 @@
 -- trigger after the last allowed skip cancels that run.
 alter table runs add column blocked_by bigint references runs (id) on delete set null;
 create index runs_blocked_by_idx on runs (blocked_by) where blocked_by is not null;
--- Set by whoever cancels a run another instance owns; the owner sees it on its next heartbeat and
--- stops the run's thread and its running SQL statement.
+-- Set by whoever cancels a run another instance owns; the owner sees it on its next heartbeat, stops
+-- the run's thread and its running SQL statement, and clears it to confirm.
 alter table runs add column cancel_requested text;
 
 -- Every instance beats here, so the sweep can tell a dead owner (its run is abandoned) from a live

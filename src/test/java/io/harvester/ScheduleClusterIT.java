@@ -13,16 +13,18 @@ import io.harvester.support.CronTicks;
 import io.harvester.support.DaemonProcess;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.JobYaml;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Three real daemons on one database, one export on a 2 s cron: Quartz's clustered store fires each
+ * Three real daemons on one database, one export and one job on a 2 s cron: Quartz's clustered store fires each
  * tick on one of them, and the ticks go on when the one that ran the latest is killed.
  */
 class ScheduleClusterIT {
 
     private static final String PIPELINE = "export:tick";
+    private static final String JOB = "job:tick";
     private final List<DaemonProcess> daemons = new ArrayList<>();
     private FakeUpstream upstream;
 
@@ -51,6 +53,10 @@ class ScheduleClusterIT {
                 .doesNotHaveDuplicates();
         assertThat(scheduledRuns()).as("one run (or skipped row) per tick, not one per daemon").isEqualTo(ticks.size());
         assertThat(upstream.requests()).as("every tick's run made its one request").isEqualTo(ticks.size());
+        List<String> jobTicks = CronTicks.ran(JOB, daemons.stream().map(DaemonProcess::log).toArray(String[]::new));
+        assertThat(jobTicks).as("the job's ticks, one entry per daemon that ran it").hasSizeGreaterThanOrEqualTo(8)
+                .doesNotHaveDuplicates();
+        assertThat(scheduledRuns(JOB)).as("one job run (or skipped row) per tick").isEqualTo(jobTicks.size());
         assertThat(daemons.get(0).query("select count(*)::int as n from qrtz_triggers where trigger_name = 'export_tick'"))
                 .as("stopping daemons deleted no shared trigger").containsExactly(Map.of("n", 1));
     }
@@ -80,7 +86,7 @@ class ScheduleClusterIT {
         assertThat(ticks).doesNotHaveDuplicates();
         assertThat(scheduledRuns()).isEqualTo(ticks.size());
         assertThat(CronTicks.ran(PIPELINE, victim.log())).as("ticks the killed daemon ran").hasSize(
-                daemons.get(0).query("select id from runs where owner = '" + owner + "'").size());
+                daemons.get(0).query("select id from runs where owner = '" + owner + "' and pipeline = '" + PIPELINE + "'").size());
         assertThat(survivors.stream().map(DaemonProcess::log).toList())
                 .as("Quartz recovered the killed daemon's acquired tick").anyMatch(log -> log.contains("failed or restarted instances"));
     }
@@ -95,10 +101,11 @@ class ScheduleClusterIT {
             DaemonProcess daemon = DaemonProcess.prepare();
             daemon = db == null ? daemon.prod() : daemon.prod(db);
             db = daemon.dbUrl();
-            daemons.add(daemon.routes("exports.camel.yaml", routes));
+            daemons.add(daemon.routes("exports.camel.yaml", routes).routes("jobs.camel.yaml", JobYaml.job("tick", "one", "select 1")));
         }
         for (DaemonProcess daemon : daemons) {
-            daemon.start("-Xmx384m", "-Dharvester.schedule.cluster-checkin-interval-ms=1000");
+            daemon.start("-Xmx384m", "-Dharvester.schedule.cluster-checkin-interval-ms=1000",
+                    "-Dharvester.jobs.tick.cron=*/2 * * * * ?");
         }
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() ->
                 daemons.stream().allMatch(d -> d.log().contains("(harvester) started in")));
@@ -109,7 +116,11 @@ class ScheduleClusterIT {
     }
 
     private int scheduledRuns() {
-        return (Integer) daemons.get(0).query("select count(*)::int as n from runs where pipeline = '" + PIPELINE
+        return scheduledRuns(PIPELINE);
+    }
+
+    private int scheduledRuns(String pipeline) {
+        return (Integer) daemons.get(0).query("select count(*)::int as n from runs where pipeline = '" + pipeline
                 + "' and trigger = 'schedule'").get(0).get("n");
     }
 

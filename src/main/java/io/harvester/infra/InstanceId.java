@@ -19,8 +19,10 @@ public final class InstanceId {
      * so another instance that finds this one dead can cancel the statements it left running.
      */
     public static String applicationName(String instance) {
-        String name = "harvester " + instance.replaceAll("[;=]", "_");
-        // PostgreSQL keeps 63 bytes of it
+        // a hash keeps two ids that share their first 50 characters apart; PostgreSQL keeps 63 bytes
+        String hash = String.format("%08x", instance.hashCode());
+        String readable = instance.replaceAll("[^\\x20-\\x7e]|[;=]", "_");
+        String name = "harvester " + hash + " " + readable;
         return name.length() > 63 ? name.substring(0, 63) : name;
     }
 

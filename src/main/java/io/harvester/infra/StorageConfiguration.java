@@ -14,6 +14,7 @@ import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.component.sql.SqlComponent;
 import org.apache.camel.Service;
 import org.apache.camel.util.TimeUtils;
 import org.apache.commons.dbcp2.BasicDataSource;
@@ -91,26 +92,18 @@ public class StorageConfiguration implements CamelConfiguration {
             DriverManager.getConnection(dbUrl, probe).close();
             return true;
         });
-        BasicDataSource dataSource = new BasicDataSource();
-        dataSource.setUrl(dbUrl);
-        dataSource.setUsername(dbUser);
-        dataSource.setPassword(dbPassword);
-        dataSource.setMaxTotal(poolSize);
-        // dbcp2 keeps only 8 idle by default: above 8 concurrent users every returned connection was
-        // closed and the next one opened anew (a PostgreSQL backend fork per lookup of a busy crawl)
-        dataSource.setMaxIdle(poolSize);
-        dataSource.setMaxWait(Duration.ofSeconds(30));
-        dataSource.setValidationQuery("select 1");
-        dataSource.setValidationQueryTimeout(Duration.ofSeconds(5));
         // a database that stops answering without closing its connections must not hold a thread for ever
         // (a crawl's CSV streams in fetches of 1,000 rows, far below the socket timeout)
-        dataSource.setConnectionProperties("connectTimeout=10;socketTimeout=300;tcpKeepAlive=true;ApplicationName="
-                + InstanceId.applicationName(InstanceId.get()));
-        dataSource.setTestOnBorrow(true);
+        BasicDataSource dataSource = pool(300);
         SchemaMigration.migrate(dataSource, demoSchema);
-        // watched: a job's running SQL statement can be cancelled (camel-sql steps take their connection here)
-        context.getRegistry().bind("dataSource", DataSource.class, new WatchedDataSource(dataSource));
+        context.getRegistry().bind("dataSource", DataSource.class, dataSource);
         context.addService(new Closer("dataSource", dataSource::close), true, true);
+        // sql: endpoints (job steps) get a pool of their own on the same database: a step's statement may run
+        // for hours (its run's max-duration and cancel bound it, not a socket timeout), and it is watched so
+        // that cancelling the run cancels the statement
+        BasicDataSource steps = pool(0);
+        context.getComponent("sql", SqlComponent.class).setDataSource(new WatchedDataSource(steps));
+        context.addService(new Closer("sqlStepDataSource", steps::close), true, true);
 
         Config config = new Config();
         config.useSingleServer().setAddress(redisUrl).setConnectionMinimumIdleSize(1).setConnectionPoolSize(8)
@@ -120,6 +113,26 @@ public class StorageConfiguration implements CamelConfiguration {
         context.getRegistry().bind("redisson", RedissonClient.class, redisson);
         context.addService(new Closer("redisson", redisson::shutdown), true, true);
         LOG.info("Storage ready: {} and Redis {}", JdbcUrls.withoutSecrets(dbUrl), RedisUris.withoutSecrets(redisUrl));
+    }
+
+    /** A pool on the database; {@code socketTimeoutSeconds} 0 for none. */
+    private BasicDataSource pool(int socketTimeoutSeconds) {
+        BasicDataSource pool = new BasicDataSource();
+        pool.setUrl(dbUrl);
+        pool.setUsername(dbUser);
+        pool.setPassword(dbPassword);
+        pool.setMaxTotal(poolSize);
+        // dbcp2 keeps only 8 idle by default: above 8 concurrent users every returned connection was
+        // closed and the next one opened anew (a PostgreSQL backend fork per lookup of a busy crawl)
+        pool.setMaxIdle(poolSize);
+        pool.setMaxWait(Duration.ofSeconds(30));
+        pool.setValidationQuery("select 1");
+        pool.setValidationQueryTimeout(Duration.ofSeconds(5));
+        // named, so that an instance finding this one dead can cancel the statements it left running
+        pool.setConnectionProperties("connectTimeout=10;socketTimeout=" + socketTimeoutSeconds
+                + ";tcpKeepAlive=true;ApplicationName=" + InstanceId.applicationName(InstanceId.get()));
+        pool.setTestOnBorrow(true);
+        return pool;
     }
 
     /** Stops the embedded servers started so far; for a start-up that failed before Camel could stop them. */

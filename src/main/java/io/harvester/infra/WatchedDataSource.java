@@ -1,23 +1,26 @@
 package io.harvester.infra;
 
 import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
-import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
+import org.postgresql.PGConnection;
+
 /**
- * The daemon's {@code dataSource}: hands out the pool's connections, and tells a watcher about each one a
- * watched thread takes. A job step's SQL runs on a connection camel-sql takes itself; watching is how the
- * job gets hold of it, to cancel the statement when the run is cancelled (a thread interrupt does not
- * stop a JDBC call waiting on its socket).
+ * The pool of {@code sql:} endpoints (job steps): hands out the pool's connections, and tells a watcher
+ * about each one a watched thread takes and gives back. A step's SQL runs on a connection camel-sql takes
+ * itself; watching is how its job gets hold of it, to cancel the statement when the run is cancelled (a
+ * thread interrupt does not stop a JDBC call waiting on its socket).
  */
 public final class WatchedDataSource implements DataSource {
 
-    private static final ThreadLocal<Consumer<Connection>> WATCHER = new ThreadLocal<>();
+    private static final ThreadLocal<Watcher> WATCHER = new ThreadLocal<>();
 
     private final DataSource pool;
 
@@ -25,9 +28,48 @@ public final class WatchedDataSource implements DataSource {
         this.pool = pool;
     }
 
-    /** Until the returned scope closes, every connection this thread takes is given to {@code watcher}. */
-    public static Scope watch(Consumer<Connection> watcher) {
-        Consumer<Connection> previous = WATCHER.get();
+    /** Told about the connections a watched thread takes and gives back. */
+    public interface Watcher {
+        void taken(Held connection);
+
+        void released(Held connection);
+    }
+
+    /** A watch that ends without throwing. */
+    public interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * A connection a watched thread holds. Its statement can be cancelled only while it is held: closing
+     * it and cancelling it exclude each other, so a cancel never reaches the statement of whoever borrows
+     * the pooled connection next.
+     */
+    public static final class Held {
+        private final Connection connection;
+        private boolean closed;
+
+        private Held(Connection connection) {
+            this.connection = connection;
+        }
+
+        /** Cancels the statement running on it now, if it is still held. */
+        public synchronized void cancel() throws SQLException {
+            if (!closed) {
+                connection.unwrap(PGConnection.class).cancelQuery();
+            }
+        }
+
+        private synchronized void close() throws SQLException {
+            closed = true;
+            connection.close();
+        }
+    }
+
+    /** Until the returned scope closes, every connection this thread takes is told to {@code watcher}. */
+    public static Scope watch(Watcher watcher) {
+        Watcher previous = WATCHER.get();
         WATCHER.set(watcher);
         return () -> {
             if (previous == null) {
@@ -36,12 +78,6 @@ public final class WatchedDataSource implements DataSource {
                 WATCHER.set(previous);
             }
         };
-    }
-
-    /** A watch that ends without throwing. */
-    public interface Scope extends AutoCloseable {
-        @Override
-        void close();
     }
 
     @Override
@@ -55,11 +91,28 @@ public final class WatchedDataSource implements DataSource {
     }
 
     private static Connection watched(Connection connection) {
-        Consumer<Connection> watcher = WATCHER.get();
-        if (watcher != null) {
-            watcher.accept(connection);
+        Watcher watcher = WATCHER.get();
+        if (watcher == null) {
+            return connection;
         }
-        return connection;
+        Held held = new Held(connection);
+        watcher.taken(held);
+        return (Connection) Proxy.newProxyInstance(WatchedDataSource.class.getClassLoader(), new Class<?>[] {Connection.class},
+                (proxy, method, args) -> {
+                    if ("close".equals(method.getName()) && method.getParameterCount() == 0) {
+                        try {
+                            held.close();
+                        } finally {
+                            watcher.released(held);
+                        }
+                        return null;
+                    }
+                    try {
+                        return method.invoke(connection, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Override

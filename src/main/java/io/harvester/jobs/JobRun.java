@@ -1,6 +1,5 @@
 package io.harvester.jobs;
 
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,7 +15,6 @@ import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunStatus;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
-import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +32,7 @@ final class JobRun implements RunHandle {
     static final String RECORDS = "HarvesterStepRecords";
     private static final String SQL_UPDATE_COUNT = "CamelSqlUpdateCount";
     private static final String SQL_ROW_COUNT = "CamelSqlRowCount";
+    private static final long STOP_WAIT_MS = 10_000;
 
     /** A step as planned when the run starts: pending, or skipped because an earlier run completed it. */
     record Planned(int ordinal, String name, String status, int attempt, Long completedIn) {
@@ -44,12 +43,12 @@ final class JobRun implements RunHandle {
     private final JobStore store;
     private final Map<String, Planned> plan;
     private final Set<String> jobSteps;
-    private final Thread worker = Thread.currentThread();
-    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final Set<WatchedDataSource.Held> connections = ConcurrentHashMap.newKeySet();
     private int done;
     private volatile String current;
-    /** Guarded by this: the worker is inside a step, where an interrupt is meant for it. */
-    private boolean inStep;
+    /** Guarded by this: the thread inside a step (an interrupt is meant for it only there); null between steps. */
+    private Thread worker;
+    /** Guarded by this: the run was stopped from outside; no step starts any more. */
     private boolean stopped;
 
     private JobRun(LiveRun live, String job, JobStore store, Map<String, Planned> plan, Set<String> jobSteps) {
@@ -113,34 +112,64 @@ final class JobRun implements RunHandle {
         if (planned == null || !RunStatus.PENDING.equals(planned.status())) {
             return;
         }
+        current = name;
         if (!live.isLive() || !store.stepRunning(id(), planned.ordinal(), name, progress())) {
             stopFromRow();
             exchange.setRouteStop(true);
             return;
         }
         synchronized (this) {
-            current = name;
-            inStep = true;
+            // stopped between the row's check and here: its stop found no step to cancel, so none may start
+            if (stopped) {
+                exchange.setRouteStop(true);
+                return;
+            }
+            worker = Thread.currentThread();
         }
         exchange.getMessage().removeHeaders(SQL_UPDATE_COUNT);
         exchange.getMessage().removeHeaders(SQL_ROW_COUNT);
         exchange.getMessage().removeHeader(RECORDS);
-        try (WatchedDataSource.Scope watch = WatchedDataSource.watch(connections::add)) {
+        WatchedDataSource.Watcher watcher = new WatchedDataSource.Watcher() {
+            @Override
+            public void taken(WatchedDataSource.Held connection) {
+                connections.add(connection);
+            }
+
+            @Override
+            public void released(WatchedDataSource.Held connection) {
+                connections.remove(connection);
+            }
+        };
+        try (WatchedDataSource.Scope watch = WatchedDataSource.watch(watcher)) {
             step.process(exchange);
         } finally {
             connections.clear();
             synchronized (this) {
-                inStep = false;
+                worker = null;
                 if (stopped) {
                     // the interrupt was meant for the step: the thread goes back to Camel without it
                     Thread.interrupted();
                 }
+                notifyAll();
             }
         }
         if (exchange.getException() == null && live.isLive()) {
             store.stepEnded(id(), planned.ordinal(), RunStatus.COMPLETED, records(exchange), null);
             done++;
         }
+        current = null;
+    }
+
+    /** Waits until no step of this run is at work any more (after a stop); false when it still is. */
+    synchronized boolean awaitIdle(long millis) throws InterruptedException {
+        if (worker == Thread.currentThread()) {
+            return true;
+        }
+        long until = System.currentTimeMillis() + millis;
+        while (worker != null && System.currentTimeMillis() < until) {
+            wait(Math.max(1, until - System.currentTimeMillis()));
+        }
+        return worker == null;
     }
 
     private int progress() {
@@ -149,13 +178,9 @@ final class JobRun implements RunHandle {
 
     /** The row says the run ended or must stop (a cancel seen before this instance's heartbeat did). */
     private void stopFromRow() {
-        if (!live.isLive()) {
-            return;
+        if (live.isLive()) {
+            live.stopFromRow();
         }
-        store.state(id()).ifPresent(state -> {
-            String status = (String) state[0];
-            live.abort(RunStatus.isLive(status) ? RunStatus.CANCELLED : status, (String) state[1]);
-        });
     }
 
     private static long records(Exchange exchange) {
@@ -200,20 +225,26 @@ final class JobRun implements RunHandle {
         } catch (RuntimeException e) {
             LOG.warn("Run {}: its running step was not closed: {}", id(), e.getMessage());
         }
-        for (Connection connection : connections) {
+        synchronized (this) {
+            stopped = true;
+            if (worker != null && worker != Thread.currentThread()) {
+                worker.interrupt();
+            }
+        }
+        for (WatchedDataSource.Held connection : connections) {
             try {
-                if (!connection.isClosed()) {
-                    connection.unwrap(PGConnection.class).cancelQuery();
-                }
+                connection.cancel();
             } catch (SQLException | RuntimeException e) {
                 LOG.debug("Run {}: cancelling its statement: {}", id(), e.getMessage());
             }
         }
-        synchronized (this) {
-            stopped = true;
-            if (inStep && worker != Thread.currentThread()) {
-                worker.interrupt();
+        // whoever stops the run goes on (starts the next run, confirms the stop) only once the step has let go
+        try {
+            if (!awaitIdle(STOP_WAIT_MS)) {
+                LOG.warn("Run {}: its step {} did not stop within {} s of the cancel", id(), current, STOP_WAIT_MS / 1000);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -31,22 +31,24 @@ final class JobSteps {
 
     private static void collect(String job, List<ProcessorDefinition<?>> outputs, Set<String> names, String enclosing) {
         for (ProcessorDefinition<?> output : outputs) {
-            String inside = enclosing;
             if (output instanceof StepDefinition step) {
                 if (!step.hasCustomIdAssigned()) {
                     throw new IllegalArgumentException("job " + job + ": step " + (names.size() + 1)
                             + " has no id; the id is the step's name in run_steps");
                 }
                 if (enclosing != null) {
-                    throw new IllegalArgumentException("job " + job + ": step " + step.getId() + " is inside step "
-                            + enclosing + "; steps do not nest");
+                    // inside a split, loop or choice a step would run any number of times, or not at all
+                    throw new IllegalArgumentException("job " + job + ": step " + step.getId() + " is inside "
+                            + enclosing + "; a job's steps are the route's own top-level steps");
                 }
                 if (!names.add(step.getId())) {
                     throw new IllegalArgumentException("job " + job + ": two steps have the id " + step.getId());
                 }
-                inside = step.getId();
+                collect(job, new ArrayList<>(output.getOutputs()), names, "step " + step.getId());
+            } else {
+                collect(job, new ArrayList<>(output.getOutputs()), names,
+                        enclosing != null ? enclosing : output.getShortName() + (output.getId() == null ? "" : " " + output.getId()));
             }
-            collect(job, new ArrayList<>(output.getOutputs()), names, inside);
         }
     }
 }

@@ -58,6 +58,18 @@ final class JobStore {
         return ended;
     }
 
+    /**
+     * Whether the owner of a run asked to stop has confirmed (cleared the request) or is gone (no
+     * instance heartbeat for {@code staleMillis}): then nothing of the run executes any more.
+     */
+    boolean stopSettled(long run, long staleMillis) {
+        return sql.queryRow("""
+                select r.cancel_requested is null
+                       or coalesce(i.heartbeat_at < now() - make_interval(secs => ? / 1000.0), true)
+                from runs r left join instances i on i.id = r.owner where r.id = ?""", staleMillis, run)
+                .map(r -> (Boolean) r[0]).orElse(true);
+    }
+
     /** Asks the owner of a live run to stop it (it ends {@code cancelled} on the owner's next heartbeat). */
     boolean requestCancel(long run, String reason) {
         return sql.update("update runs set cancel_requested = ? where id = ? and status in ('pending', 'running')",
@@ -125,8 +137,4 @@ final class JobStore {
                 where run_id = ? and status = 'running'""", Secrets.mask(reason), run);
     }
 
-    /** The run the job can ask its live run's status from (a cancel request it has not yet seen). */
-    Optional<Object[]> state(long run) {
-        return sql.queryRow("select status, coalesce(cancel_requested, error, status) from runs where id = ?", run);
-    }
 }

@@ -1,6 +1,5 @@
 package io.harvester.jobs;
 
-import io.harvester.runs.RunHandle;
 import io.harvester.trigger.TriggerKind;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.api.management.ManagedAttribute;
@@ -78,7 +77,7 @@ public class JobView {
                 // a stopped template holds nothing
             }
         });
-        return "started " + execution.pipeline() + (step == null ? "" : " step " + step)
-                + "; its run appears in table runs (" + RunHandle.MDC_KEY + " in the log)";
+        return "started " + execution.pipeline() + (step == null ? "" : " step " + step) + " in the background; table runs"
+                + " shows its run, or a skipped row when a run is live";
     }
 }

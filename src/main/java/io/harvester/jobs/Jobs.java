@@ -45,7 +45,15 @@ public class Jobs {
     }
 
     public JobSettings settings(String job) {
-        return JobSettings.of(job, key -> context.getPropertiesComponent().resolveProperty(key));
+        JobSettings settings = JobSettings.of(job, key -> context.getPropertiesComponent().resolveProperty(key));
+        long interval = millis("harvester.runs.heartbeat-interval-ms", 30_000);
+        if (settings.stuckAfter().toMillis() <= 2 * interval) {
+            // a healthy run beats once an interval: a shorter stuck-after would take it for stuck
+            throw new IllegalArgumentException("job " + job + ": " + JobSettings.key(job, "stuck-after") + " = "
+                    + settings.stuckAfter() + " must be more than twice harvester.runs.heartbeat-interval-ms (" + interval
+                    + " ms)");
+        }
+        return settings;
     }
 
     /** Each job's stuck-after, in milliseconds, for the heartbeat sweep. */
@@ -74,10 +82,40 @@ public class Jobs {
      */
     void abandon(long run, String reason) {
         Optional<LiveRun> here = lifecycle.liveRun(run);
+        // stopping a run here returns once its step has let go
         here.ifPresent(live -> live.abort(RunStatus.ABANDONED, reason));
         boolean elsewhere = store.abandon(run, reason);
         LOG.warn("Run {} {}: {}", run, here.isPresent() ? "stopped here" : elsewhere ? "flagged for its owner" : "had ended",
                 reason);
+        if (elsewhere && here.isEmpty()) {
+            awaitOwner(run);
+        }
+    }
+
+    /**
+     * Waits until the owner of a run flagged for it confirms it stopped (on its next heartbeat) or is found
+     * gone, so the next run never executes beside it; after two heartbeats and 10 s it goes on regardless.
+     */
+    private void awaitOwner(long run) {
+        long interval = millis("harvester.runs.heartbeat-interval-ms", 30_000);
+        long stale = millis("harvester.runs.stale-after-ms", 300_000);
+        long until = System.currentTimeMillis() + 2 * interval + 10_000;
+        try {
+            while (!store.stopSettled(run, stale)) {
+                if (System.currentTimeMillis() > until) {
+                    LOG.warn("Run {}: its owner did not confirm the stop within {} s; the next run starts anyway", run,
+                            (2 * interval + 10_000) / 1000);
+                    return;
+                }
+                Thread.sleep(200);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private long millis(String property, long fallback) {
+        return context.getPropertiesComponent().resolveProperty(property).map(Long::parseLong).orElse(fallback);
     }
 
     /** Cancels a job's live run on request: {@code cancelled}, naming who asked. False when none is live. */

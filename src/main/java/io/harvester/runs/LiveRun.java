@@ -58,6 +58,11 @@ public final class LiveRun {
         return ended.compareAndSet(false, true);
     }
 
+    /** The run's row says it ended elsewhere or must stop: it is stopped here as the row says. */
+    public void stopFromRow() {
+        lifecycle.stopFromRow(id);
+    }
+
     /** Records the end the caller claimed; a run-log row carries the error, attributed to {@code step}. */
     public void record(String status, String error, String step) {
         lifecycle.record(this, status, error, step);

@@ -1,5 +1,6 @@
 package io.harvester.runs;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -19,11 +20,15 @@ public class RunHeartbeat {
 
     private final RunLifecycle lifecycle;
     private final long staleAfterMillis;
+    private final long intervalMillis;
     private volatile Supplier<Map<String, Long>> thresholds = Map::of;
+    /** When beats work again after the database was away (0: no outage since the last sweep; -1: away now). */
+    private volatile long backSince;
 
-    public RunHeartbeat(RunLifecycle lifecycle, long staleAfterMillis) {
+    public RunHeartbeat(RunLifecycle lifecycle, long staleAfterMillis, long intervalMillis) {
         this.lifecycle = lifecycle;
         this.staleAfterMillis = staleAfterMillis;
+        this.intervalMillis = intervalMillis;
     }
 
     /** Silence thresholds of pipelines that have their own (a job's stuck-after), in milliseconds. */
@@ -32,9 +37,22 @@ public class RunHeartbeat {
     }
 
     public void beat() {
-        for (Object[] stop : lifecycle.store().heartbeat(lifecycle.liveIds())) {
-            lifecycle.stopLocal((Long) stop[0], (String) stop[1], (String) stop[2]);
+        List<Long> stops;
+        try {
+            stops = lifecycle.store().heartbeat(lifecycle.liveIds());
+        } catch (RuntimeException databaseAway) {
+            backSince = -1;
+            throw databaseAway;
         }
+        if (backSince == -1) {
+            backSince = System.currentTimeMillis();
+        }
+        stops.forEach(lifecycle::stopFromRow);
+        // after an outage every instance looks silent: sweep once the others had two beats to show they live
+        if (backSince > 0 && System.currentTimeMillis() - backSince < 2 * intervalMillis) {
+            return;
+        }
+        backSince = 0;
         int ended = lifecycle.store().sweep(staleAfterMillis, thresholds.get());
         if (ended > 0) {
             LOG.warn("{} live run(s) gave no heartbeat for their threshold (default {} s): ended, see run_logs", ended,

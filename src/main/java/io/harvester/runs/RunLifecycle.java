@@ -169,16 +169,27 @@ public class RunLifecycle {
     }
 
     /**
-     * Stops a run this process works on because its row says so: another instance ended it (its
-     * {@code status}) or asked it to stop (the row is still live: it ends {@code cancelled}).
+     * Stops a run this process works on because its row, read now, says so: another instance ended it (its
+     * status) or asked it to stop (the row is still live: it ends {@code cancelled}). The stop is then
+     * confirmed on the row.
      */
-    public void stopLocal(long id, String status, String reason) {
+    public void stopFromRow(long id) {
         LiveRun run = live.get(id);
         if (run == null) {
             return;
         }
+        store.state(id).ifPresent(state -> stop(run, state[0], state[1]));
+    }
+
+    private void stop(LiveRun run, String status, String reason) {
+        long id = run.id();
         LOG.warn("{} stopped: {}", run, reason);
         run.abort(RunStatus.isLive(status) ? RunStatus.CANCELLED : status, reason);
+        try {
+            store.confirmStopped(id);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: its stop was not confirmed to the database: {}", run, e.getMessage());
+        }
     }
 
     /** Interrupts the live runs of a pipeline (its route is stopping and they did not finish in time). */

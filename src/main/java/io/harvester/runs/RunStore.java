@@ -106,12 +106,23 @@ public class RunStore {
         sql.update("delete from run_outputs where run_id = ?", runId);
     }
 
-    /** Ends a live run; a run that already ended keeps its first outcome. */
+    /**
+     * Ends a live run; a run that already ended keeps its first outcome. A step still running when the run
+     * ends otherwise than completed ends with it ({@code failed} with a failed run, else {@code cancelled}),
+     * carrying the run's reason.
+     */
     public boolean finish(long runId, String status, String error) {
-        return sql.update("""
-                update runs set status = ?, error = ?, finished_at = now(), heartbeat_at = now(),
-                    progress = case when ? = 'completed' then 100 else progress end
-                where id = ? and status in ('pending', 'running')""", status, Secrets.mask(error), status, runId) == 1;
+        return sql.queryId("""
+                with ended as (
+                    update runs set status = ?, error = ?, finished_at = now(), heartbeat_at = now(),
+                        progress = case when ? = 'completed' then 100 else progress end
+                    where id = ? and status in ('pending', 'running')
+                    returning id, status, error),
+                steps as (
+                    update run_steps st set status = case when e.status = 'failed' then 'failed' else 'cancelled' end,
+                        finished_at = now(), error = e.error
+                    from ended e where st.run_id = e.id and st.status = 'running' and e.status <> 'completed')
+                select count(*) from ended""", status, Secrets.mask(error), status, runId).orElse(0L) == 1;
     }
 
     public void log(long runId, String step, String level, String message) {
@@ -119,20 +130,47 @@ public class RunStore {
                 Secrets.mask(message));
     }
 
-    /** Runs this instance left live when it died can never finish: mark them abandoned. */
+    /**
+     * Runs this instance left live when it died can never finish: they end abandoned, with their running
+     * step and a run_logs row, and the statements the dead process left running are cancelled.
+     */
     public int abandonRunsOf(String instance) {
-        return sql.update("""
-                update runs set status = 'abandoned', finished_at = now(),
-                    error = 'abandoned: the Harvester instance running it stopped before it finished'
-                where owner = ? and status in ('pending', 'running')""", instance);
+        List<Object[]> ended = sql.queryRows("""
+                with ended as (
+                    update runs set status = 'abandoned', finished_at = now(),
+                        error = 'abandoned: the Harvester instance running it stopped before it finished'
+                    where owner = ? and status in ('pending', 'running')
+                    returning id, status, error, owner),""" + CLOSE_ENDED, instance);
+        if (!ended.isEmpty()) {
+            // nothing of this process runs yet: a busy connection of this instance's name is the dead one's
+            cancelStatementsOf(List.of(instance));
+        }
+        return ended.size();
+    }
+
+    /** Cancels the running steps of the runs in CTE {@code ended} (id, status, error, owner) and logs their end. */
+    private static final String CLOSE_ENDED = """
+
+                steps as (
+                    update run_steps st set status = 'cancelled', finished_at = now(), error = e.error
+                    from ended e where st.run_id = e.id and st.status = 'running'),
+                logged as (
+                    insert into run_logs (run_id, level, message) select id, 'ERROR', error from ended)
+                select status, owner from ended""";
+
+    /** Cancels the statements the given instances' connections are running (application_name). */
+    private void cancelStatementsOf(List<String> instances) {
+        String[] names = instances.stream().map(InstanceId::applicationName).distinct().toArray(String[]::new);
+        sql.queryRows("select pg_cancel_backend(pid) from pg_stat_activity where application_name = any (?)"
+                + " and state <> 'idle' and pid <> pg_backend_pid()", (Object) names);
     }
 
     /**
-     * Marks this instance and the runs it works on as alive now. Returns those of the runs that it must
+     * Marks this instance and the runs it works on as alive now. Returns the ids of those runs that it must
      * stop: their row was ended elsewhere (another instance cancelled or swept them) or carries a cancel
-     * request; each as {id, status, reason}.
+     * request ({@link #state} says which).
      */
-    public List<Object[]> heartbeat(Collection<Long> liveRuns) {
+    public List<Long> heartbeat(Collection<Long> liveRuns) {
         sql.update("insert into instances (id) values (?) on conflict (id) do update set heartbeat_at = now()", owner);
         if (liveRuns.isEmpty()) {
             return List.of();
@@ -143,15 +181,21 @@ public class RunStore {
                     update runs set heartbeat_at = now()
                     where id = any (?) and status in ('pending', 'running') and cancel_requested is null
                     returning id)
-                select r.id, r.status, coalesce(r.cancel_requested, r.error, r.status)
-                from runs r where r.id = any (?) and r.id not in (select id from beaten)""", ids, ids);
+                select r.id from runs r where r.id = any (?) and r.id not in (select id from beaten)""", ids, ids)
+                .stream().map(r -> (Long) r[0]).toList();
+    }
+
+    /** A run's status and why it was stopped (its cancel request, else its error), read now. */
+    public Optional<String[]> state(long runId) {
+        return sql.queryRow("select status, coalesce(cancel_requested, error, status) from runs where id = ?", runId)
+                .map(r -> new String[] {(String) r[0], (String) r[1]});
     }
 
     /**
      * Ends the live runs of every instance that gave no heartbeat for their pipeline's threshold
      * ({@code thresholds}, else {@code defaultMillis}; a run killed before its first beat counts from its
      * start): {@code abandoned} when their owner is gone too, {@code failed} when the owner still beats
-     * but the run went silent. Each gets a run_logs row, and its running step ends as the run did; the
+     * but the run went silent. Each gets a run_logs row, and its running step is cancelled; the
      * statements a gone owner left running are cancelled. Returns how many runs were ended.
      */
     public int sweep(long defaultMillis, Map<String, Long> thresholds) {
@@ -160,6 +204,7 @@ public class RunStore {
         List<Object[]> ended = sql.queryRows("""
                 with silent as (
                     select r.id, r.owner, coalesce(r.heartbeat_at, r.started_at, r.created_at) as last_beat,
+                           coalesce(t.millis, ?) as threshold,
                            coalesce(i.heartbeat_at > now() - make_interval(secs => ? / 1000.0), false) as owner_alive
                     from runs r
                     left join instances i on i.id = r.owner
@@ -177,22 +222,22 @@ public class RunStore {
                                     else ', which is gone' end
                     from silent s
                     where r.id = s.id and r.status in ('pending', 'running')
-                    returning r.id, r.status, r.error, s.owner),
-                steps as (
-                    update run_steps st set status = e.status, finished_at = now(), error = e.error
-                    from ended e where st.run_id = e.id and st.status = 'running'),
-                logged as (
-                    insert into run_logs (run_id, level, message) select id, 'ERROR', error from ended)
-                select status, owner from ended""",
-                defaultMillis, pipelines, millis, defaultMillis);
-        String[] gone = ended.stream().filter(r -> RunStatus.ABANDONED.equals(r[0]) && r[1] != null)
-                .map(r -> InstanceId.applicationName((String) r[1])).distinct().toArray(String[]::new);
-        if (gone.length > 0) {
+                      -- again on the row as it is now: a beat that committed meanwhile keeps the run
+                      and coalesce(r.heartbeat_at, r.started_at, r.created_at) < now() - make_interval(secs => s.threshold / 1000.0)
+                    returning r.id, r.status, r.error, s.owner),""" + CLOSE_ENDED,
+                defaultMillis, defaultMillis, pipelines, millis, defaultMillis);
+        List<String> gone = ended.stream().filter(r -> RunStatus.ABANDONED.equals(r[0]) && r[1] != null)
+                .map(r -> (String) r[1]).distinct().toList();
+        if (!gone.isEmpty()) {
             // a killed process's statement runs on in PostgreSQL until it ends: it must not commit a dead run's work
-            sql.queryRows("select pg_cancel_backend(pid) from pg_stat_activity where application_name = any (?)"
-                    + " and state <> 'idle' and pid <> pg_backend_pid()", (Object) gone);
+            cancelStatementsOf(gone);
         }
         return ended.size();
+    }
+
+    /** The owner of a run others asked to stop confirms it stopped working on it (its cancel request is cleared). */
+    public void confirmStopped(long runId) {
+        sql.update("update runs set cancel_requested = null where id = ?", runId);
     }
 
     /** Records a trigger the job failure policy skipped, naming the failed or stuck run it counts against. */
@@ -251,6 +296,13 @@ public class RunStore {
                 where r.id > ? and r.status not in ('pending', 'running')
                   and coalesce(r.finished_at, r.created_at) < now() - make_interval(days => ?)
                   and not exists (select 1 from runs l where l.resumed_from = r.id and l.status in ('pending', 'running'))
+                  -- a job's newest ended run decides its next trigger (skip, resume), and its skips count
+                  and not (r.pipeline like 'job:%' and r.status <> 'skipped' and r.params ->> 'step' is null
+                           and not exists (select 1 from runs n where n.pipeline = r.pipeline and n.id > r.id
+                                and n.status not in ('pending', 'running', 'skipped') and n.params ->> 'step' is null))
+                  and not (r.status = 'skipped' and r.blocked_by is not null
+                           and not exists (select 1 from runs n where n.pipeline = r.pipeline and n.id > r.blocked_by
+                                and n.status not in ('pending', 'running', 'skipped') and n.params ->> 'step' is null))
                   and not (r.status in ('abandoned', 'interrupted', 'partial')
                            and exists (select 1 from crawl_nodes n where n.run_id = r.id)
                            and not exists (select 1 from runs later where later.pipeline = r.pipeline and later.id > r.id

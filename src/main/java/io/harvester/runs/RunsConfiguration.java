@@ -25,6 +25,8 @@ public class RunsConfiguration implements CamelConfiguration {
     private long maxRetryAfterMs;
     @PropertyInject(value = "harvester.runs.stale-after-ms", defaultValue = "300000")
     private long staleAfterMs;
+    @PropertyInject(value = "harvester.runs.heartbeat-interval-ms", defaultValue = "30000")
+    private long heartbeatIntervalMs;
     @PropertyInject(value = "harvester.http.backoff-initial-ms", defaultValue = "500")
     private long backoffInitialMs;
     @PropertyInject(value = "harvester.http.backoff-max-ms", defaultValue = "30000")
@@ -44,7 +46,7 @@ public class RunsConfiguration implements CamelConfiguration {
             LOG.warn("{} run(s) left live by a previous process of this instance ({}) marked abandoned", abandoned, instance);
         }
         RunLifecycle lifecycle = new RunLifecycle(runStore);
-        RunHeartbeat heartbeat = new RunHeartbeat(lifecycle, staleAfterMs);
+        RunHeartbeat heartbeat = new RunHeartbeat(lifecycle, staleAfterMs, heartbeatIntervalMs);
         // before any route starts: a start-up run must not be skipped because of a dead instance's run
         heartbeat.beat();
         context.getRegistry().bind("runHeartbeat", heartbeat);

@@ -84,6 +84,14 @@ class RunRetentionTest extends PerTestDaemon {
         long youngCrawl = run("crawl:e", "completed", 1, null);
         harvester.execute("update runs set resumed_from = " + continuedByYoung + " where id = " + youngCrawl);
 
+        // jobs: the newest ended run decides the next trigger (skip, resume) and keeps its skipped triggers
+        long olderJob = run("job:sync", "completed", 70, null);
+        long failedJob = run("job:sync", "failed", 65, null);
+        long skippedForIt = (Long) harvester.query("insert into runs (pipeline, status, trigger, created_at, blocked_by) values"
+                + " ('job:sync', 'skipped', 'schedule', now() - interval '64 days', " + failedJob + ") returning id").get(0).get("id");
+        long singleStep = run("job:sync", "completed", 63, null);
+        harvester.execute("update runs set params = '{\"step\": \"copy\"}' where id = " + singleStep);
+
         harvester.runNow("system:retention");
 
         List<Map<String, Object>> sweeps = harvester.query(
@@ -95,7 +103,8 @@ class RunRetentionTest extends PerTestDaemon {
                 .containsEntry("error", null).containsEntry("output_dir", null);
 
         assertThat(ids("select id from runs order by id")).containsExactly(youngExport, young, live, waitingCrawl,
-                retryableCrawl, continuedByLive, liveCrawl, youngCrawl, sweepId);
+                retryableCrawl, continuedByLive, liveCrawl, youngCrawl, failedJob, skippedForIt, sweepId);
+        assertThat(ids("select id from runs where id in (" + olderJob + ", " + singleStep + ")")).isEmpty();
         assertThat(harvester.query("select resumed_from from runs where id = " + youngCrawl).get(0))
                 .containsEntry("resumed_from", null);
         assertThat(harvester.query("select resumed_from from runs where id = " + liveCrawl).get(0))
@@ -116,11 +125,11 @@ class RunRetentionTest extends PerTestDaemon {
 
         assertThat(harvester.query("select s.name, s.status, s.records, s.result::text as result from run_steps s"
                 + " where s.run_id = " + sweepId)).containsExactly(Map.of("name", "sweep", "status", "completed",
-                "records", 6L, "result", "{\"runs\": 6, \"bytes\": " + (5 + 3 + oldCsvBytes) + ", \"files\": 3,"
+                "records", 8L, "result", "{\"runs\": 8, \"bytes\": " + (5 + 3 + oldCsvBytes) + ", \"files\": 3,"
                         + " \"failures\": 0, \"tempFiles\": 1, \"missingFiles\": 1, \"skippedFiles\": 4}"));
         List<Map<String, Object>> logs = harvester.query("select level, message from run_logs where run_id = " + sweepId + " order by id");
         assertThat(logs).hasSize(2);
-        assertThat(logs.get(0)).containsEntry("level", "INFO").containsEntry("message", "deleted 6 run(s) finished more"
+        assertThat(logs.get(0)).containsEntry("level", "INFO").containsEntry("message", "deleted 8 run(s) finished more"
                 + " than 30 day(s) ago, 3 file(s) (" + (5 + 3 + oldCsvBytes) + " bytes) and 1 temporary file(s);"
                 + " 1 file(s) were gone already, 4 left alone");
         assertThat((String) logs.get(1).get("message")).startsWith("4 file(s) left alone")
