@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -69,6 +70,10 @@ class DaemonSmokeIT {
         // the run id travels with the run's work onto the pool threads that log it
         assertThat(folder.resolve("logs").resolve("harvester.log")).content()
                 .containsPattern("- page\\] \\[run=\\d+\\] CrawlRun - Crawl demo-features run \\d+ ended");
+        // and the demo job filed the demo test results at start-up
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> Pattern.compile("\\[run=(\\d+)\\] JobExecution - Job test-results-sync: run \\1 completed")
+                        .matcher(log()).find());
 
         daemon.destroy();
         assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
@@ -92,6 +97,11 @@ class DaemonSmokeIT {
         assertThat(health.statusCode()).isEqualTo(200);
     }
 
+    private String log() throws IOException {
+        Path log = folder.resolve("logs").resolve("harvester.log");
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
     @Test
     void should_recover_from_a_kill_in_the_middle_of_an_export() throws Exception {
         prepareFolder();
@@ -99,8 +109,11 @@ class DaemonSmokeIT {
         Path features = folder.resolve("output").resolve("demo-features");
         daemon = startDaemon("-Dcamel.beans.demoOrders.total=5000000", "-Dharvester.demo.page-size=500");
         // the demo crawl (340 nodes) ends long before the 5,000,000-row export: at the kill only the export is live
+        // the crawl's and the demo job's runs must have ended, not only written their file
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
                 .until(() -> csvFiles(features).size() == 1
+                        && Pattern.compile("Crawl demo-features run \\d+ ended:").matcher(log()).find()
+                        && Pattern.compile("Job test-results-sync: run \\d+ completed").matcher(log()).find()
                         && tempFiles(exports).size() == 1 && Files.size(tempFiles(exports).get(0)) > 100_000);
 
         daemon.destroyForcibly();

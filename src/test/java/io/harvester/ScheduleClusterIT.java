@@ -52,7 +52,10 @@ class ScheduleClusterIT {
         assertThat(ticks).as("ticks run, one entry per daemon that ran it").hasSizeGreaterThanOrEqualTo(10)
                 .doesNotHaveDuplicates();
         assertThat(scheduledRuns()).as("one run (or skipped row) per tick, not one per daemon").isEqualTo(ticks.size());
-        assertThat(upstream.requests()).as("every tick's run made its one request").isEqualTo(ticks.size());
+        // a tick that found the previous run still live (a slow moment on 2 cores) is a skipped row and asks nothing
+        assertThat(upstream.requests()).as("every tick's run (not its skipped rows) made its one request").isEqualTo(
+                (Integer) daemons.get(0).query("select count(*)::int as n from runs where pipeline = '" + PIPELINE
+                        + "' and status <> 'skipped'").get(0).get("n"));
         List<String> jobTicks = CronTicks.ran(JOB, daemons.stream().map(DaemonProcess::log).toArray(String[]::new));
         assertThat(jobTicks).as("the job's ticks, one entry per daemon that ran it").hasSizeGreaterThanOrEqualTo(8)
                 .doesNotHaveDuplicates();
@@ -77,6 +80,9 @@ class ScheduleClusterIT {
 
         List<DaemonProcess> survivors = daemons.stream().filter(d -> d != victim).toList();
         await().atMost(Duration.ofSeconds(60)).until(() -> ticks().size() >= ranBeforeKill + 3);
+        // Quartz takes the victim for dead after its check-in interval plus 7.5 s, whatever the ticks did meanwhile
+        await().atMost(Duration.ofSeconds(60)).until(() -> survivors.stream().map(DaemonProcess::log)
+                .anyMatch(log -> log.contains("failed or restarted instances")));
         for (DaemonProcess daemon : survivors) {
             daemon.process().destroy();
             assertThat(daemon.exitCodeWithin(60)).isNotNull();

@@ -112,10 +112,14 @@ public final class JobExecution extends ServiceSupport implements Processor {
         } catch (Exception e) {
             exchange.setException(e);
         }
+        // the route's unit of work restores the thread's MDC as it found it; the end is still this run's
+        MDC.put(RunHandle.MDC_KEY, String.valueOf(run.id()));
         if (exchange.getException() != null) {
             run.fail(exchange.getException(), exchange);
         }
-        run.complete();
+        if (run.complete()) {
+            LOG.info("Job {}: run {} completed", job, run.id());
+        }
     }
 
     private Optional<JobRun> begin(TriggerKind trigger, String single) {

@@ -212,10 +212,12 @@ final class JobRun implements RunHandle {
     }
 
     /** Every planned step ran: the run is completed (unless it ended another way meanwhile). */
-    void complete() {
-        if (live.claimEnd()) {
-            live.record(RunStatus.COMPLETED, null, null);
+    boolean complete() {
+        if (!live.claimEnd()) {
+            return false;
         }
+        live.record(RunStatus.COMPLETED, null, null);
+        return true;
     }
 
     /** The run was ended from outside: close its running step, cancel its SQL, interrupt the step's thread. */

@@ -38,7 +38,8 @@ public final class JobStepBenchmark {
         Path work = Files.createDirectories(Path.of("target", "bench", "jobs"));
         String route = Files.readString(Path.of("routes/demo/test-results-sync.camel.yaml"));
         List<String> statements = sqlOf(new Load(LoadSettings.builder().build()).loadFromString(route), new ArrayList<>());
-        try (HarvesterRuntime harvester = HarvesterRuntime.start(work, route, Map.of())) {
+        try (HarvesterRuntime harvester = HarvesterRuntime.start(work, route, Map.of("harvester.demo.run-at-startup", "false",
+                "harvester.jobs.test-results-sync.cron", ""))) {
             harvester.execute("create table demo.stg_seed as select * from demo.stg_test_results");
             List<Double> plain = new ArrayList<>();
             List<Double> ours = new ArrayList<>();

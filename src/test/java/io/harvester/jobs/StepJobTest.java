@@ -33,6 +33,7 @@ class StepJobTest extends PerTestDaemon {
     private void start(String routes, Map<String, String> properties) {
         // on demand only: a scheduled tick of the default cron would add a run to the exact counts
         Map<String, String> all = new java.util.HashMap<>(properties);
+        all.put("harvester.demo.run-at-startup", "false");
         for (String job : new String[] {"flaky", "test-results-sync"}) {
             if (routes.contains("trigger:job:" + job)) {
                 all.put("harvester.jobs." + job + ".cron", "");
