@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 
 import javax.sql.DataSource;
 
+import io.harvester.runs.RunSql;
 import io.harvester.secrets.Secrets;
 
 /**
@@ -170,17 +171,11 @@ final class CrawlCheckpoint {
     }
 
     private void inTransaction(Work work) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
+        try {
+            RunSql.inTransaction(dataSource, c -> {
                 work.run(c);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+                return null;
+            });
         } catch (SQLException e) {
             throw new IllegalStateException("crawl checkpoint write failed: " + e.getMessage(), e);
         }

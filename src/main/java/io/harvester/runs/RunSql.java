@@ -79,6 +79,15 @@ public final class RunSql {
 
     /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
     public <T> T transaction(String what, Transaction<T> work) {
+        try {
+            return inTransaction(dataSource, work);
+        } catch (SQLException e) {
+            throw new RunStore.RunStoreException(what, e);
+        }
+    }
+
+    /** Runs {@code work} in one transaction on a connection of {@code dataSource}; the caller names a failure. */
+    public static <T> T inTransaction(DataSource dataSource, Transaction<T> work) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -91,8 +100,6 @@ public final class RunSql {
             } finally {
                 c.setAutoCommit(true);
             }
-        } catch (SQLException e) {
-            throw new RunStore.RunStoreException(what, e);
         }
     }
 
