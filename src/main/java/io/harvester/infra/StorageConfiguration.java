@@ -45,6 +45,8 @@ public class StorageConfiguration implements CamelConfiguration {
     private String dbPassword;
     @PropertyInject(value = "harvester.db.pool-size", defaultValue = "20")
     private int poolSize;
+    @PropertyInject(value = "harvester.db.step-pool-size", defaultValue = "5")
+    private int stepPoolSize;
     @PropertyInject(value = "harvester.redis.url", defaultValue = "")
     private String redisUrl;
     @PropertyInject(value = "harvester.storage.startup-wait", defaultValue = "60s")
@@ -94,14 +96,14 @@ public class StorageConfiguration implements CamelConfiguration {
         });
         // a database that stops answering without closing its connections must not hold a thread for ever
         // (a crawl's CSV streams in fetches of 1,000 rows, far below the socket timeout)
-        BasicDataSource dataSource = pool(300);
+        BasicDataSource dataSource = pool(poolSize, 300);
         SchemaMigration.migrate(dataSource, demoSchema);
         context.getRegistry().bind("dataSource", DataSource.class, dataSource);
         context.addService(new Closer("dataSource", dataSource::close), true, true);
         // sql: endpoints (job steps) get a pool of their own on the same database: a step's statement may run
         // for hours (its run's max-duration and cancel bound it, not a socket timeout), and it is watched so
         // that cancelling the run cancels the statement
-        BasicDataSource steps = pool(0);
+        BasicDataSource steps = pool(stepPoolSize, 0);
         context.getComponent("sql", SqlComponent.class).setDataSource(new WatchedDataSource(steps));
         context.addService(new Closer("sqlStepDataSource", steps::close), true, true);
 
@@ -116,15 +118,15 @@ public class StorageConfiguration implements CamelConfiguration {
     }
 
     /** A pool on the database; {@code socketTimeoutSeconds} 0 for none. */
-    private BasicDataSource pool(int socketTimeoutSeconds) {
+    private BasicDataSource pool(int size, int socketTimeoutSeconds) {
         BasicDataSource pool = new BasicDataSource();
         pool.setUrl(dbUrl);
         pool.setUsername(dbUser);
         pool.setPassword(dbPassword);
-        pool.setMaxTotal(poolSize);
+        pool.setMaxTotal(size);
         // dbcp2 keeps only 8 idle by default: above 8 concurrent users every returned connection was
         // closed and the next one opened anew (a PostgreSQL backend fork per lookup of a busy crawl)
-        pool.setMaxIdle(poolSize);
+        pool.setMaxIdle(size);
         pool.setMaxWait(Duration.ofSeconds(30));
         pool.setValidationQuery("select 1");
         pool.setValidationQueryTimeout(Duration.ofSeconds(5));

@@ -30,7 +30,8 @@ public final class WatchedDataSource implements DataSource {
 
     /** Told about the connections a watched thread takes and gives back. */
     public interface Watcher {
-        void taken(Held connection);
+        /** A connection was taken; throwing refuses it (it is closed and the caller gets the exception). */
+        void taken(Held connection) throws SQLException;
 
         void released(Held connection);
     }
@@ -61,8 +62,11 @@ public final class WatchedDataSource implements DataSource {
             }
         }
 
-        private synchronized void close() throws SQLException {
-            closed = true;
+        private void close() throws SQLException {
+            synchronized (this) {
+                closed = true;
+            }
+            // outside the lock: a close that hangs on a dead socket must not hang a cancel with it
             connection.close();
         }
     }
@@ -90,15 +94,30 @@ public final class WatchedDataSource implements DataSource {
         return watched(pool.getConnection(username, password));
     }
 
-    private static Connection watched(Connection connection) {
+    private static Connection watched(Connection connection) throws SQLException {
         Watcher watcher = WATCHER.get();
         if (watcher == null) {
             return connection;
         }
         Held held = new Held(connection);
-        watcher.taken(held);
+        try {
+            watcher.taken(held);
+        } catch (SQLException | RuntimeException refused) {
+            connection.close();
+            throw refused;
+        }
         return (Connection) Proxy.newProxyInstance(WatchedDataSource.class.getClassLoader(), new Class<?>[] {Connection.class},
                 (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "equals":
+                            return proxy == args[0];
+                        case "hashCode":
+                            return System.identityHashCode(proxy);
+                        case "toString":
+                            return "watched " + connection;
+                        default:
+                            break;
+                    }
                     if ("close".equals(method.getName()) && method.getParameterCount() == 0) {
                         try {
                             held.close();

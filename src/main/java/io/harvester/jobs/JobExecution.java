@@ -103,7 +103,21 @@ public final class JobExecution extends ServiceSupport implements Processor {
             return;
         }
         JobRun run = begun.get();
+        String callerRun = MDC.get(RunHandle.MDC_KEY);
         MDC.put(RunHandle.MDC_KEY, String.valueOf(run.id()));
+        try {
+            execute(exchange, run, trigger, single);
+        } finally {
+            // a job fired from another run's route gives that run's id back to its log lines
+            if (callerRun == null) {
+                MDC.remove(RunHandle.MDC_KEY);
+            } else {
+                MDC.put(RunHandle.MDC_KEY, callerRun);
+            }
+        }
+    }
+
+    private void execute(Exchange exchange, JobRun run, TriggerKind trigger, String single) {
         exchange.setProperty(RunHandle.PROPERTY, run);
         LOG.info("Job {}: run {} started ({} trigger){}", job, run.id(), trigger.value(),
                 single == null ? "" : ", step " + single + " only");
@@ -119,6 +133,8 @@ public final class JobExecution extends ServiceSupport implements Processor {
         }
         if (run.complete()) {
             LOG.info("Job {}: run {} completed", job, run.id());
+        } else {
+            LOG.info("Job {}: run {} ended without completing (see runs.error)", job, run.id());
         }
     }
 
@@ -136,7 +152,16 @@ public final class JobExecution extends ServiceSupport implements Processor {
                 LOG.warn("Job {}: {} trigger recorded as run {}, {}", job, trigger.value(), id, decision.reason());
                 return Optional.empty();
             }
-            case CANCEL_AND_START -> jobs.abandon(decision.blocker(), decision.reason());
+            case CANCEL_AND_START -> {
+                if (!jobs.abandon(decision.blocker(), decision.reason())) {
+                    // never two runs of a job at work: this trigger waits, the next one looks again
+                    long id = jobs.lifecycle().store().skip(pipeline(), trigger.value(), params, decision.blocker(),
+                            "skipped: previous run " + decision.blocker() + " is still stopping");
+                    LOG.warn("Job {}: {} trigger recorded as run {}: run {} is still stopping", job, trigger.value(), id,
+                            decision.blocker());
+                    return Optional.empty();
+                }
+            }
             default -> {
             }
         }

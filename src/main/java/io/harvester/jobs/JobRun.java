@@ -59,6 +59,12 @@ final class JobRun implements RunHandle {
         this.jobSteps = jobSteps;
         this.done = (int) plan.values().stream().filter(p -> p.completedIn() != null).count();
         live.onAbort(this::stopWork);
+        live.settledWhen(this::idle);
+    }
+
+    /** No step of this run is at work. */
+    private synchronized boolean idle() {
+        return worker == null;
     }
 
     /**
@@ -131,8 +137,14 @@ final class JobRun implements RunHandle {
         exchange.getMessage().removeHeader(RECORDS);
         WatchedDataSource.Watcher watcher = new WatchedDataSource.Watcher() {
             @Override
-            public void taken(WatchedDataSource.Held connection) {
-                connections.add(connection);
+            public void taken(WatchedDataSource.Held connection) throws SQLException {
+                synchronized (JobRun.this) {
+                    // a stop that came between the step's start and this borrow found nothing to cancel
+                    if (stopped) {
+                        throw new SQLException("run " + id() + " was stopped; step " + name + " does not start");
+                    }
+                    connections.add(connection);
+                }
             }
 
             @Override
@@ -227,13 +239,15 @@ final class JobRun implements RunHandle {
         } catch (RuntimeException e) {
             LOG.warn("Run {}: its running step was not closed: {}", id(), e.getMessage());
         }
+        List<WatchedDataSource.Held> held;
         synchronized (this) {
             stopped = true;
             if (worker != null && worker != Thread.currentThread()) {
                 worker.interrupt();
             }
+            held = List.copyOf(connections);
         }
-        for (WatchedDataSource.Held connection : connections) {
+        for (WatchedDataSource.Held connection : held) {
             try {
                 connection.cancel();
             } catch (SQLException | RuntimeException e) {

@@ -58,16 +58,18 @@ final class JobStore {
         return ended;
     }
 
-    /**
-     * Whether the owner of a run asked to stop has confirmed (cleared the request) or is gone (no
-     * instance heartbeat for {@code staleMillis}): then nothing of the run executes any more.
-     */
-    boolean stopSettled(long run, long staleMillis) {
+    /** Whether the run's owner gave no instance heartbeat for {@code staleMillis} (or is unknown). */
+    boolean ownerGone(long run, long staleMillis) {
         return sql.queryRow("""
-                select r.cancel_requested is null
-                       or coalesce(i.heartbeat_at < now() - make_interval(secs => ? / 1000.0), true)
+                select coalesce(i.heartbeat_at < now() - make_interval(secs => ? / 1000.0), true)
                 from runs r left join instances i on i.id = r.owner where r.id = ?""", staleMillis, run)
                 .map(r -> (Boolean) r[0]).orElse(true);
+    }
+
+    /** Whether the owner of a run asked to stop has ended it and confirmed that nothing of it works any more. */
+    boolean stopConfirmed(long run) {
+        return sql.queryRow("select status not in ('pending', 'running') and cancel_requested is null from runs where id = ?",
+                run).map(r -> (Boolean) r[0]).orElse(true);
     }
 
     /** Asks the owner of a live run to stop it (it ends {@code cancelled} on the owner's next heartbeat). */
@@ -108,14 +110,14 @@ final class JobStore {
 
     /** Marks a step running, unless its run has ended or is asked to stop: then false, and it must not run. */
     boolean stepRunning(long run, int ordinal, String currentStep, int progress) {
+        // the run's row first: its lock orders this against an end or a cancel written meanwhile
         return sql.update("""
-                with step as (
-                    update run_steps set status = 'running', started_at = now(), finished_at = null
-                    where run_id = ? and ordinal = ?
-                      and exists (select 1 from runs where id = ? and status = 'running' and cancel_requested is null)
-                    returning run_id)
-                update runs set current_step = ?, progress = ?, heartbeat_at = now()
-                where id in (select run_id from step)""", run, ordinal, run, currentStep, progress) == 1;
+                with live as (
+                    update runs set current_step = ?, progress = ?, heartbeat_at = now()
+                    where id = ? and status = 'running' and cancel_requested is null
+                    returning id)
+                update run_steps set status = 'running', started_at = now(), finished_at = null
+                where run_id in (select id from live) and ordinal = ?""", currentStep, progress, run, ordinal) == 1;
     }
 
     void stepEnded(long run, int ordinal, String status, long records, String error) {

@@ -77,41 +77,47 @@ public class Jobs {
     }
 
     /**
-     * Gives up on a live run: ended {@code abandoned} with the reason. Run here, its statement is
-     * cancelled and its thread interrupted now; run elsewhere, its owner does that on its next heartbeat.
+     * Gives up on a live run: it ends {@code abandoned} with the reason. Run here, its statement is
+     * cancelled and its thread interrupted now. Run by another live instance, that owner is asked (the row
+     * stays live meanwhile, so nothing else starts) and ends it on its next heartbeat; a gone owner's run
+     * is ended here. Returns whether nothing of the run works any more, so the next run may start.
      */
-    void abandon(long run, String reason) {
+    boolean abandon(long run, String reason) {
         Optional<LiveRun> here = lifecycle.liveRun(run);
-        // stopping a run here returns once its step has let go
-        here.ifPresent(live -> live.abort(RunStatus.ABANDONED, reason));
-        boolean elsewhere = store.abandon(run, reason);
-        LOG.warn("Run {} {}: {}", run, here.isPresent() ? "stopped here" : elsewhere ? "flagged for its owner" : "had ended",
-                reason);
-        if (elsewhere && here.isEmpty()) {
-            awaitOwner(run);
+        if (here.isPresent()) {
+            // returns once its step has let go, or after a bounded wait
+            here.get().abort(RunStatus.ABANDONED, reason);
+            LOG.warn("Run {} stopped here: {}", run, reason);
+            return here.get().isSettled();
         }
-    }
-
-    /**
-     * Waits until the owner of a run flagged for it confirms it stopped (on its next heartbeat) or is found
-     * gone, so the next run never executes beside it; after two heartbeats and 10 s it goes on regardless.
-     */
-    private void awaitOwner(long run) {
-        long interval = millis("harvester.runs.heartbeat-interval-ms", 30_000);
         long stale = millis("harvester.runs.stale-after-ms", 300_000);
+        if (store.ownerGone(run, stale)) {
+            store.abandon(run, reason);
+            LOG.warn("Run {} of a gone instance ended here: {}", run, reason);
+            return true;
+        }
+        if (!store.requestCancel(run, reason)) {
+            return true;
+        }
+        LOG.warn("Run {}: its owner is asked to stop it: {}", run, reason);
+        long interval = millis("harvester.runs.heartbeat-interval-ms", 30_000);
         long until = System.currentTimeMillis() + 2 * interval + 10_000;
         try {
-            while (!store.stopSettled(run, stale)) {
-                if (System.currentTimeMillis() > until) {
-                    LOG.warn("Run {}: its owner did not confirm the stop within {} s; the next run starts anyway", run,
-                            (2 * interval + 10_000) / 1000);
-                    return;
+            while (System.currentTimeMillis() < until) {
+                if (store.stopConfirmed(run)) {
+                    return true;
+                }
+                if (store.ownerGone(run, stale)) {
+                    store.abandon(run, reason);
+                    return true;
                 }
                 Thread.sleep(200);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        LOG.warn("Run {}: its owner did not confirm the stop within {} s", run, (2 * interval + 10_000) / 1000);
+        return false;
     }
 
     private long millis(String property, long fallback) {

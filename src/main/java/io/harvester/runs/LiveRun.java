@@ -2,6 +2,7 @@ package io.harvester.runs;
 
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -19,6 +20,7 @@ public final class LiveRun {
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile Consumer<String> onAbort = status -> { };
     private volatile Future<?> limit;
+    private volatile BooleanSupplier settled = () -> true;
 
     LiveRun(long id, String pipeline, RunLifecycle lifecycle) {
         this.id = id;
@@ -48,6 +50,16 @@ public final class LiveRun {
      */
     public void onAbort(Consumer<String> action) {
         this.onAbort = action;
+    }
+
+    /** How to tell that nothing of the run works any more after it was ended from outside (its step let go). */
+    public void settledWhen(BooleanSupplier check) {
+        this.settled = check;
+    }
+
+    /** Whether nothing of the run is at work any more; true for runs whose work stops with their end. */
+    public boolean isSettled() {
+        return settled.getAsBoolean();
     }
 
     /**

@@ -48,6 +48,7 @@ public class RunHeartbeat {
             backSince = System.currentTimeMillis();
         }
         stops.forEach(lifecycle::stopFromRow);
+        lifecycle.confirmSettled();
         // after an outage every instance looks silent: sweep once the others had two beats to show they live
         if (backSince > 0 && System.currentTimeMillis() - backSince < 2 * intervalMillis) {
             return;

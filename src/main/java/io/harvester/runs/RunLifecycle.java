@@ -34,6 +34,8 @@ public class RunLifecycle {
     private final RunStore store;
     private final Map<Long, LiveRun> live = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Outcome> unrecorded = new ConcurrentLinkedQueue<>();
+    /** Runs stopped from outside whose step has not let go yet: their stop is not confirmed. */
+    private final Set<LiveRun> stopping = ConcurrentHashMap.newKeySet();
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
         Thread thread = new Thread(r, "harvester-run-limits");
         thread.setDaemon(true);
@@ -170,23 +172,45 @@ public class RunLifecycle {
 
     /**
      * Stops a run this process works on because its row, read now, says so: another instance ended it (its
-     * status) or asked it to stop (the row is still live: it ends {@code cancelled}). The stop is then
-     * confirmed on the row.
+     * status) or asked it to stop (the row is still live: it ends as the request says, {@code abandoned:
+     * ...} or else {@code cancelled}). The stop runs on a thread of its own (it may wait for a step to let
+     * go) and is confirmed on the row once nothing of the run works any more.
      */
     public void stopFromRow(long id) {
         LiveRun run = live.get(id);
         if (run == null) {
+            // ended here already (its outcome may still be on its way): nothing of it works any more
+            store.confirmStopped(id);
             return;
         }
-        store.state(id).ifPresent(state -> stop(run, state[0], state[1]));
+        store.state(id).ifPresent(state -> timer.execute(() -> stop(run, state[0], state[1])));
     }
 
     private void stop(LiveRun run, String status, String reason) {
-        long id = run.id();
         LOG.warn("{} stopped: {}", run, reason);
-        run.abort(RunStatus.isLive(status) ? RunStatus.CANCELLED : status, reason);
+        String ending = !RunStatus.isLive(status) ? status
+                : reason.startsWith(RunStatus.ABANDONED + ":") ? RunStatus.ABANDONED : RunStatus.CANCELLED;
+        run.abort(ending, reason);
+        if (run.isSettled()) {
+            confirm(run);
+        } else {
+            LOG.warn("{}: still at work after its stop; the stop is confirmed once it lets go", run);
+            stopping.add(run);
+        }
+    }
+
+    /** Confirms the stops of runs that have let go since (called on every heartbeat). */
+    public void confirmSettled() {
+        for (LiveRun run : stopping) {
+            if (run.isSettled() && stopping.remove(run)) {
+                confirm(run);
+            }
+        }
+    }
+
+    private void confirm(LiveRun run) {
         try {
-            store.confirmStopped(id);
+            store.confirmStopped(run.id());
         } catch (RuntimeException e) {
             LOG.warn("{}: its stop was not confirmed to the database: {}", run, e.getMessage());
         }

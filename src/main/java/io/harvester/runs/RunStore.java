@@ -148,21 +148,23 @@ public class RunStore {
         return ended.size();
     }
 
-    /** Cancels the running steps of the runs in CTE {@code ended} (id, status, error, owner) and logs their end. */
+    /** Ends the running steps of the runs in CTE {@code ended} (id, status, error, owner) as {@link #finish} does, and logs their end. */
     private static final String CLOSE_ENDED = """
 
                 steps as (
-                    update run_steps st set status = 'cancelled', finished_at = now(), error = e.error
+                    update run_steps st set status = case when e.status = 'failed' then 'failed' else 'cancelled' end,
+                        finished_at = now(), error = e.error
                     from ended e where st.run_id = e.id and st.status = 'running'),
                 logged as (
                     insert into run_logs (run_id, level, message) select id, 'ERROR', error from ended)
                 select status, owner from ended""";
 
-    /** Cancels the statements the given instances' connections are running (application_name). */
+    /** Ends the busy connections of the given (dead) instances on this database (application_name). */
     private void cancelStatementsOf(List<String> instances) {
         String[] names = instances.stream().map(InstanceId::applicationName).distinct().toArray(String[]::new);
-        sql.queryRows("select pg_cancel_backend(pid) from pg_stat_activity where application_name = any (?)"
-                + " and state <> 'idle' and pid <> pg_backend_pid()", (Object) names);
+        // terminated, not only cancelled: an 'idle in transaction' backend of a dead process holds its locks
+        sql.queryRows("select pg_terminate_backend(pid) from pg_stat_activity where application_name = any (?)"
+                + " and datname = current_database() and state <> 'idle' and pid <> pg_backend_pid()", (Object) names);
     }
 
     /**
@@ -195,7 +197,7 @@ public class RunStore {
      * Ends the live runs of every instance that gave no heartbeat for their pipeline's threshold
      * ({@code thresholds}, else {@code defaultMillis}; a run killed before its first beat counts from its
      * start): {@code abandoned} when their owner is gone too, {@code failed} when the owner still beats
-     * but the run went silent. Each gets a run_logs row, and its running step is cancelled; the
+     * but the run went silent. Each gets a run_logs row, and its running step ends with it; the
      * statements a gone owner left running are cancelled. Returns how many runs were ended.
      */
     public int sweep(long defaultMillis, Map<String, Long> thresholds) {

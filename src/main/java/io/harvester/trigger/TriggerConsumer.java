@@ -55,11 +55,16 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
         if (stopping()) {
             throw new IllegalStateException("pipeline " + getEndpoint().getPipeline() + " not started: Harvester is stopping");
         }
+        String callerRun = MDC.get(RunHandle.MDC_KEY);
         try {
             getProcessor().process(exchange);
         } finally {
-            // the caller's thread outlives the run; its later log lines must not carry this run's id
-            MDC.remove(RunHandle.MDC_KEY);
+            // the caller's thread outlives the run; its later log lines carry its own run id, if any, not this one's
+            if (callerRun == null) {
+                MDC.remove(RunHandle.MDC_KEY);
+            } else {
+                MDC.put(RunHandle.MDC_KEY, callerRun);
+            }
         }
     }
 

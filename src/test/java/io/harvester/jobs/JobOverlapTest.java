@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
 
@@ -69,6 +70,36 @@ class JobOverlapTest {
                                 Map.of("status", "skipped", "n", (long) round));
             }
         }
+    }
+
+    @Test
+    void should_have_the_owner_stop_a_stuck_run_before_another_instance_starts_the_next() throws Exception {
+        String db = TestStorage.get().newDatabase();
+        String job = JobYaml.job("slow", "nap", "select pg_sleep(sleep) from nap", "done", "select 1");
+        Map<String, String> fast = Map.of("harvester.jobs.slow.cron", "", "harvester.jobs.slow.max-duration", "1s",
+                "harvester.runs.heartbeat-interval-ms", "200");
+        first = HarvesterRuntime.start(work.resolve("a"), job, fast, db);
+        second = HarvesterRuntime.start(work.resolve("b"), job, fast, db);
+        first.execute("create table nap (sleep float8 not null); insert into nap values (600)");
+
+        Thread owner = new Thread(() -> first.fire("job:slow", TriggerKind.SCHEDULE, Map.of()));
+        owner.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !first.query("select 1 from runs where status = 'running'"
+                + " and started_at < now() - interval '1200 milliseconds'").isEmpty());
+        second.fire("job:slow", TriggerKind.SCHEDULE, Map.of());
+        first.execute("update nap set sleep = 0");
+        second.fire("job:slow", TriggerKind.SCHEDULE, Map.of());
+
+        owner.join(10_000);
+        assertThat(owner.isAlive()).as("the owner's step let go: its statement was cancelled there").isFalse();
+        List<Map<String, Object>> runs = first.query("select id, status, error, cancel_requested, resumed_from from runs order by id");
+        assertThat(runs).extracting(r -> r.get("status")).containsExactly("abandoned", "skipped", "completed");
+        assertThat((String) runs.get(0).get("error")).startsWith("abandoned: stuck (running for ")
+                .endsWith("; cancelled by the trigger after 1 skipped trigger(s)");
+        assertThat(runs.get(0).get("cancel_requested")).as("the owner confirmed the stop").isNull();
+        assertThat(runs.get(2).get("resumed_from")).isEqualTo(runs.get(0).get("id"));
+        assertThat(first.query("select name, status from run_steps where run_id = " + runs.get(0).get("id") + " order by ordinal"))
+                .containsExactly(Map.of("name", "nap", "status", "cancelled"), Map.of("name", "done", "status", "pending"));
     }
 
     private static void fireAt(CyclicBarrier together, HarvesterRuntime instance) {
