@@ -2,6 +2,7 @@ package io.harvester;
 
 import java.util.Map;
 
+import io.harvester.dispatch.DispatchConfiguration;
 import io.harvester.infra.StorageConfiguration;
 import io.harvester.jobs.JobsConfiguration;
 import io.harvester.runs.RunsConfiguration;
@@ -76,6 +77,7 @@ public final class Harvester {
         main.configure().addConfiguration(ScheduleConfiguration.class);
         main.configure().addConfiguration(RunsConfiguration.class);
         main.configure().addConfiguration(JobsConfiguration.class);
+        main.configure().addConfiguration(DispatchConfiguration.class);
         return main;
     }
 }

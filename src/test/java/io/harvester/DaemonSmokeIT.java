@@ -70,6 +70,10 @@ class DaemonSmokeIT {
         // the run id travels with the run's work onto the pool threads that log it
         assertThat(folder.resolve("logs").resolve("harvester.log")).content()
                 .containsPattern("- page\\] \\[run=\\d+\\] CrawlRun - Crawl demo-features run \\d+ ended");
+        // the demo keyword rows became task sets in the embedded Redis
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> Pattern.compile("dispatch:generate: run \\d+ completed: 8 set\\(s\\) planned, 8 written now,"
+                        + " 1 row\\(s\\) rejected").matcher(log()).find());
         // and the demo job filed the demo test results at start-up
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
                 .until(() -> Pattern.compile("\\[run=(\\d+)\\] JobExecution - Job test-results-sync: run \\1 completed")
@@ -114,6 +118,7 @@ class DaemonSmokeIT {
                 .until(() -> csvFiles(features).size() == 1
                         && Pattern.compile("Crawl demo-features run \\d+ ended:").matcher(log()).find()
                         && Pattern.compile("Job test-results-sync: run \\d+ completed").matcher(log()).find()
+                        && Pattern.compile("dispatch:generate: run \\d+ completed").matcher(log()).find()
                         && tempFiles(exports).size() == 1 && Files.size(tempFiles(exports).get(0)) > 100_000);
 
         daemon.destroyForcibly();

@@ -79,6 +79,9 @@ public final class HarvesterRuntime implements AutoCloseable {
             props.put("camel.resilience4j.wait-duration-in-open-state", "60");
             // no daily retention sweep in the middle of a test's runs; tests run it on demand
             props.put("harvester.runs.retention-cron", "");
+            props.put("harvester.dispatch.cron", "");
+            props.put("harvester.dispatch.run-at-startup", "false");
+            props.put("harvester.dispatch.sweep-cron", "");
             props.putAll(properties);
             Main main = Harvester.create();
             main.setOverrideProperties(props);

@@ -1,0 +1,31 @@
+package io.harvester.dispatch;
+
+import java.time.ZoneId;
+
+import io.harvester.runs.RunLifecycle;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.util.TimeUtils;
+import org.redisson.api.RedissonClient;
+
+/** Binds {@code taskGeneration} and {@code taskSweep} (routes/harvester-dispatch.camel.yaml). Runs after {@code RunsConfiguration}. */
+public class DispatchConfiguration implements CamelConfiguration {
+
+    @PropertyInject(value = "harvester.dispatch.zone", defaultValue = "UTC")
+    private String zone;
+    @PropertyInject(value = "harvester.dispatch.first-hour", defaultValue = "4")
+    private int firstHour;
+    @PropertyInject(value = "harvester.dispatch.chunk-size", defaultValue = "1000")
+    private int chunkSize;
+    @PropertyInject(value = "harvester.dispatch.stale-after", defaultValue = "2h")
+    private String staleAfter;
+
+    @Override
+    public void configure(CamelContext context) {
+        RunLifecycle lifecycle = context.getRegistry().lookupByNameAndType("runLifecycle", RunLifecycle.class);
+        RedissonClient redis = context.getRegistry().lookupByNameAndType("redisson", RedissonClient.class);
+        context.getRegistry().bind("taskGeneration", new TaskGeneration(lifecycle, redis, ZoneId.of(zone), firstHour, chunkSize));
+        context.getRegistry().bind("taskSweep", new TaskSweep(lifecycle, redis, TimeUtils.toDuration(staleAfter)));
+    }
+}

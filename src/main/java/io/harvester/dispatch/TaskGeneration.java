@@ -1,0 +1,162 @@
+package io.harvester.dispatch;
+
+import java.time.Clock;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harvester.http.HttpFailures;
+import io.harvester.runs.LiveRun;
+import io.harvester.runs.RunHandle;
+import io.harvester.runs.RunLifecycle;
+import io.harvester.runs.RunStatus;
+import io.harvester.runs.RunStore;
+import io.harvester.trigger.TriggerKind;
+import org.apache.camel.Exchange;
+import org.redisson.api.RBatch;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The daily generation (run {@code dispatch:generate}, route dispatch-generate): the enabled keyword rows
+ * become task sets in Redis ({@link TaskPlan}), each tracked by a task_information row. Redis and
+ * PostgreSQL agree after any crash: the rows are written first, unconfirmed; then the sets ({@code SADD},
+ * pipelined, in chunks: adding the same members again changes nothing); then the rows are confirmed. A
+ * generation finds the unconfirmed rows a crash left among its own and writes their sets again; confirmed
+ * sets are not written twice, so generating twice on one day duplicates nothing. Two instances never
+ * generate at once: the generation is a run, and a pipeline has one live run at most.
+ */
+public class TaskGeneration {
+
+    public static final String PIPELINE = "dispatch:generate";
+    private static final Logger LOG = LoggerFactory.getLogger(TaskGeneration.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Rejected rows named one by one in the run log; the rest are counted. */
+    private static final int NAMED_REJECTIONS = 50;
+
+    private final RunLifecycle lifecycle;
+    private final DispatchStore store;
+    private final RedissonClient redis;
+    private final ZoneId zone;
+    private final int firstHour;
+    private final int chunkSize;
+    private Clock clock = Clock.systemUTC();
+
+    public TaskGeneration(RunLifecycle lifecycle, RedissonClient redis, ZoneId zone, int firstHour, int chunkSize) {
+        if (firstHour < 0 || firstHour > 23) {
+            throw new IllegalArgumentException("harvester.dispatch.first-hour = " + firstHour + ": an hour from 0 to 23");
+        }
+        this.lifecycle = lifecycle;
+        this.store = new DispatchStore(lifecycle.store().sql());
+        this.redis = redis;
+        this.zone = zone;
+        this.firstHour = firstHour;
+        this.chunkSize = Math.max(1, chunkSize);
+    }
+
+    /** For tests: the clock the generation reads "now" from. */
+    public void setClock(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** Generates once, unless a generation is live (then the trigger is recorded as a skipped run). */
+    public void generate(Exchange exchange) {
+        TriggerKind trigger = TriggerKind.parse(exchange.getMessage().getHeader(TriggerKind.HEADER));
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("zone", zone.getId());
+        params.put("firstHour", firstHour);
+        Optional<LiveRun> begun = lifecycle.begin(PIPELINE, trigger.value(), params, null);
+        if (begun.isEmpty()) {
+            LOG.warn("{}: {} trigger skipped, a generation is still in progress", PIPELINE, trigger.value());
+            return;
+        }
+        LiveRun run = begun.get();
+        MDC.put(RunHandle.MDC_KEY, String.valueOf(run.id()));
+        try {
+            TaskPlan.Result plan = TaskPlan.plan(store.enabledKeywords(), store.categories(), clock.instant(), zone, firstHour);
+            List<String> names = plan.sets().stream().map(TaskPlan.TaskSet::name).toList();
+            Set<String> done = store.confirmed(names);
+            List<TaskPlan.TaskSet> todo = plan.sets().stream().filter(s -> !done.contains(s.name())).toList();
+            store.insertUnconfirmed(todo);
+            write(todo);
+            store.confirm(todo.stream().map(TaskPlan.TaskSet::name).toList());
+            record(run, plan, done);
+            run.end(RunStatus.COMPLETED, null, null);
+            LOG.info("{}: run {} completed: {} set(s) planned, {} written now, {} row(s) rejected", PIPELINE, run.id(),
+                    plan.sets().size(), todo.size(), plan.rejected().size());
+        } catch (RuntimeException e) {
+            String message = "task generation failed: " + HttpFailures.describe(e);
+            LOG.error(message, e);
+            run.end(RunStatus.FAILED, message, null);
+        }
+    }
+
+    /** SADD of every set's members, pipelined in chunks of {@code chunkSize} commands' worth of members. */
+    private void write(List<TaskPlan.TaskSet> sets) {
+        RBatch batch = redis.createBatch();
+        int queued = 0;
+        for (TaskPlan.TaskSet set : sets) {
+            List<String> members = set.elements().stream().map(TaskGeneration::json).toList();
+            for (int from = 0; from < members.size(); from += chunkSize) {
+                List<String> chunk = members.subList(from, Math.min(members.size(), from + chunkSize));
+                batch.getSet(set.name(), StringCodec.INSTANCE).addAllAsync(chunk);
+                queued += chunk.size();
+                if (queued >= chunkSize) {
+                    batch.execute();
+                    batch = redis.createBatch();
+                    queued = 0;
+                }
+            }
+        }
+        if (queued > 0) {
+            batch.execute();
+        }
+    }
+
+    /** One step row per crawl object (records = elements), and the rejected rows in the run log. */
+    private void record(LiveRun run, TaskPlan.Result plan, Set<String> done) {
+        RunStore runs = lifecycle.store();
+        Map<String, List<TaskPlan.TaskSet>> byObject = new TreeMap<>();
+        plan.sets().forEach(s -> byObject.computeIfAbsent(s.crawlObject(), k -> new ArrayList<>()).add(s));
+        Map<String, Long> rejectedByObject = new TreeMap<>();
+        plan.rejected().forEach(r -> rejectedByObject.merge(r.row().crawlObject(), 1L, Long::sum));
+        rejectedByObject.keySet().forEach(o -> byObject.computeIfAbsent(o, k -> new ArrayList<>()));
+        int ordinal = 1;
+        for (Map.Entry<String, List<TaskPlan.TaskSet>> object : byObject.entrySet()) {
+            long elements = object.getValue().stream().mapToLong(s -> s.elements().size()).sum();
+            long again = object.getValue().stream().filter(s -> done.contains(s.name())).count();
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("sets", object.getValue().size());
+            result.put("elements", elements);
+            result.put("generatedBefore", again);
+            result.put("rejected", rejectedByObject.getOrDefault(object.getKey(), 0L));
+            runs.step(run.id(), ordinal++, object.getKey(), RunStatus.COMPLETED, elements, result, null);
+        }
+        for (int i = 0; i < plan.rejected().size() && i < NAMED_REJECTIONS; i++) {
+            TaskPlan.Rejected rejected = plan.rejected().get(i);
+            runs.log(run.id(), rejected.row().crawlObject(), "WARN", "task_for_keyword row " + rejected.row().id()
+                    + " (keyword " + rejected.row().keyword() + ") rejected: " + rejected.reason());
+        }
+        if (plan.rejected().size() > NAMED_REJECTIONS) {
+            runs.log(run.id(), null, "WARN", (plan.rejected().size() - NAMED_REJECTIONS) + " more row(s) rejected");
+        }
+    }
+
+    private static String json(Map<String, Object> element) {
+        try {
+            return JSON.writeValueAsString(element);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("element not representable as JSON: " + element, e);
+        }
+    }
+}

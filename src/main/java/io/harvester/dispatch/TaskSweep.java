@@ -1,0 +1,111 @@
+package io.harvester.dispatch;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.harvester.http.HttpFailures;
+import io.harvester.runs.LiveRun;
+import io.harvester.runs.RunHandle;
+import io.harvester.runs.RunLifecycle;
+import io.harvester.runs.RunStatus;
+import io.harvester.trigger.TriggerKind;
+import org.apache.camel.Exchange;
+import org.redisson.api.RBatch;
+import org.redisson.api.RFuture;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The minute sweep (route dispatch-sweep): due {@code Pending} tasks become {@code In Progress};
+ * {@code In Progress} tasks whose set is gone (drained by the workers) become {@code Completed}; those
+ * whose set has not shrunk for {@code harvester.dispatch.stale-after} are flagged. Four SQL statements and
+ * one pipelined Redis round ({@code SCARD}: 0 for a set that no longer exists) per sweep, whatever the
+ * number of tasks. A sweep that changed or flagged something is recorded as a run ({@code dispatch:sweep})
+ * with its counts; an idle minute leaves no row. Quartz fires each tick on one instance only.
+ */
+public class TaskSweep {
+
+    public static final String PIPELINE = "dispatch:sweep";
+    private static final Logger LOG = LoggerFactory.getLogger(TaskSweep.class);
+    private static final int NAMED_FLAGS = 50;
+
+    private final RunLifecycle lifecycle;
+    private final DispatchStore store;
+    private final RedissonClient redis;
+    private final Duration staleAfter;
+
+    public TaskSweep(RunLifecycle lifecycle, RedissonClient redis, Duration staleAfter) {
+        this.lifecycle = lifecycle;
+        this.store = new DispatchStore(lifecycle.store().sql());
+        this.redis = redis;
+        this.staleAfter = staleAfter;
+    }
+
+    public void sweep(Exchange exchange) {
+        int started = store.startDue();
+        List<DispatchStore.Open> open = store.inProgress();
+        RBatch batch = redis.createBatch();
+        List<RFuture<Integer>> sizes = new ArrayList<>();
+        for (DispatchStore.Open task : open) {
+            sizes.add(batch.getSet(task.source(), StringCodec.INSTANCE).sizeAsync());
+        }
+        if (!open.isEmpty()) {
+            batch.execute();
+        }
+        List<Long> completed = new ArrayList<>();
+        List<Long> ids = new ArrayList<>();
+        List<Integer> current = new ArrayList<>();
+        List<String> stale = new ArrayList<>();
+        for (int i = 0; i < open.size(); i++) {
+            DispatchStore.Open task = open.get(i);
+            int size = sizes.get(i).toCompletableFuture().join();
+            if (size == 0) {
+                completed.add(task.id());
+                continue;
+            }
+            ids.add(task.id());
+            current.add(size);
+            if (task.lastSize() != null && task.lastSize() == size && task.unchangedSeconds() > staleAfter.toSeconds()) {
+                stale.add(task.source() + " (" + size + " left, unchanged for " + Math.round(task.unchangedSeconds()) + " s)");
+            }
+        }
+        store.complete(completed);
+        store.sizes(ids, current);
+        if (started > 0 || !completed.isEmpty() || !stale.isEmpty()) {
+            record(exchange, started, completed.size(), open.size() - completed.size(), stale);
+        }
+    }
+
+    private void record(Exchange exchange, int started, int completed, int inProgress, List<String> stale) {
+        TriggerKind trigger = TriggerKind.parse(exchange.getMessage().getHeader(TriggerKind.HEADER));
+        Optional<LiveRun> begun = lifecycle.begin(PIPELINE, trigger.value(), Map.of("staleAfter", staleAfter.toString()), null);
+        if (begun.isEmpty()) {
+            return;
+        }
+        LiveRun run = begun.get();
+        MDC.put(RunHandle.MDC_KEY, String.valueOf(run.id()));
+        try {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("started", started);
+            result.put("completed", completed);
+            result.put("inProgress", inProgress);
+            result.put("stale", stale.size());
+            lifecycle.store().step(run.id(), 1, "sweep", RunStatus.COMPLETED, started + completed, result, null);
+            for (int i = 0; i < stale.size() && i < NAMED_FLAGS; i++) {
+                lifecycle.store().log(run.id(), "sweep", "WARN", "task set " + stale.get(i) + ": its workers may be stuck");
+            }
+            run.end(RunStatus.COMPLETED, null, null);
+            LOG.info("{}: {} task(s) started, {} completed, {} in progress, {} stale", PIPELINE, started, completed,
+                    inProgress, stale.size());
+        } catch (RuntimeException e) {
+            run.end(RunStatus.FAILED, "task sweep failed: " + HttpFailures.describe(e), null);
+        }
+    }
+}
