@@ -22,10 +22,12 @@ public class DispatchConfiguration implements CamelConfiguration {
     private String staleAfter;
 
     @Override
-    public void configure(CamelContext context) {
+    public void configure(CamelContext context) throws Exception {
         RunLifecycle lifecycle = context.getRegistry().lookupByNameAndType("runLifecycle", RunLifecycle.class);
         RedissonClient redis = context.getRegistry().lookupByNameAndType("redisson", RedissonClient.class);
         context.getRegistry().bind("taskGeneration", new TaskGeneration(lifecycle, redis, ZoneId.of(zone), firstHour, chunkSize));
         context.getRegistry().bind("taskSweep", new TaskSweep(lifecycle, redis, TimeUtils.toDuration(staleAfter)));
+        // started and stopped with the context: registered in JMX while Harvester runs
+        context.addService(new DispatchView(context, new DispatchStore(lifecycle.store().sql())), true, true);
     }
 }

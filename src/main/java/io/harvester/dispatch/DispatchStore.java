@@ -100,4 +100,8 @@ final class DispatchStore {
                 from unnest(?::bigint[], ?::int[]) as s(id, size) where t.task_id = s.id""",
                 ids.toArray(Long[]::new), sizes.toArray(Integer[]::new));
     }
+
+    long count(String status) {
+        return sql.queryId("select count(*) from task_information where task_status = ?", status).orElse(0L);
+    }
 }

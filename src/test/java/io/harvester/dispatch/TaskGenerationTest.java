@@ -1,8 +1,11 @@
 package io.harvester.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.lang.management.ManagementFactory;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -10,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+
+import javax.management.ObjectName;
 
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.PerTestDaemon;
@@ -127,7 +132,7 @@ class TaskGenerationTest extends PerTestDaemon {
     }
 
     @Test
-    void should_finish_what_a_crash_left_and_never_write_a_confirmed_set_twice() {
+    void should_finish_what_a_crash_left_and_never_write_a_confirmed_set_twice() throws Exception {
         start(Instant.parse("2026-03-22T05:30:00Z"));
         String crashed = "product_details_" + epoch + "_4_8";
         String drained = "product_details_" + epoch + "_12_16";
@@ -140,9 +145,16 @@ class TaskGenerationTest extends PerTestDaemon {
         assertThat(harvester.query("select count(*) as n, bool_and(confirmed) as confirmed from task_information"))
                 .containsExactly(Map.of("n", 33L, "confirmed", true));
 
-        // workers drain a set; generating again that day writes nothing again
+        // workers drain a set; generating again that day (here over JMX) writes nothing again
         redis().getSet(drained, StringCodec.INSTANCE).delete();
-        harvester.runNow(TaskGeneration.PIPELINE);
+        ObjectName view = new ObjectName("io.harvester:type=dispatch,name=\"tasks\"");
+        assertThat(ManagementFactory.getPlatformMBeanServer().getAttribute(view, "PendingTasks")).isEqualTo(33L);
+        assertThat(ManagementFactory.getPlatformMBeanServer().invoke(view, "generateNow", new Object[0], new String[0]))
+                .isEqualTo("started dispatch:generate in the background; table runs shows its run");
+        await().atMost(Duration.ofSeconds(10)).until(() -> harvester.query(
+                "select 1 from runs where pipeline = 'dispatch:generate' and status = 'completed'").size() == 2);
+        assertThat(harvester.query("select trigger from runs where id = (select max(id) from runs)"))
+                .containsExactly(Map.of("trigger", "manual"));
         assertThat(redis().getSet(drained, StringCodec.INSTANCE).isExists()).isFalse();
         assertThat(harvester.query("select count(*) as n from task_information")).containsExactly(Map.of("n", 33L));
         assertThat(harvester.query("select name, result ->> 'generatedBefore' as again from run_steps s join runs r on r.id = s.run_id"
