@@ -22,11 +22,11 @@ import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunStatus;
 import io.harvester.runs.RunStore;
+import io.harvester.trigger.TriggerComponent;
 import io.harvester.trigger.TriggerKind;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
 import org.apache.camel.InvalidPayloadException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +54,6 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
     private volatile CrawlRun current;
     private ObjectName jmxName;
     private CamelContext camelContext;
-    private ProducerTemplate operations;
 
     @Override
     protected String kind() {
@@ -83,9 +82,6 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
     }
 
     public void destroy() throws Exception {
-        if (operations != null) {
-            operations.stop();
-        }
         HarvesterMBeans.unregister(jmxName);
     }
 
@@ -226,11 +222,8 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
                 "retry of the failed subtrees of run " + partial.get());
     }
 
-    private synchronized String startInBackground(Map<String, Object> headers, String what) {
-        if (operations == null) {
-            operations = camelContext.createProducerTemplate();
-        }
-        operations.asyncRequestBodyAndHeaders("trigger:" + pipeline(), null, headers);
+    private String startInBackground(Map<String, Object> headers, String what) {
+        TriggerComponent.of(camelContext).startInBackground(pipeline(), headers);
         return what + " of " + pipeline() + " started; see the runs table for its outcome";
     }
 

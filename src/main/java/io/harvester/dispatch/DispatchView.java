@@ -1,11 +1,13 @@
 package io.harvester.dispatch;
 
+import java.util.Map;
+
 import javax.management.ObjectName;
 
 import io.harvester.infra.HarvesterMBeans;
+import io.harvester.trigger.TriggerComponent;
 import io.harvester.trigger.TriggerKind;
 import org.apache.camel.CamelContext;
-import org.apache.camel.ProducerTemplate;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedOperation;
 import org.apache.camel.api.management.ManagedResource;
@@ -60,15 +62,7 @@ public class DispatchView extends ServiceSupport {
     }
 
     private String start(String pipeline) {
-        ProducerTemplate template = context.createProducerTemplate();
-        template.asyncSend("trigger:" + pipeline, exchange -> exchange.getMessage().setHeader(TriggerKind.HEADER,
-                TriggerKind.MANUAL.value())).whenComplete((exchange, failure) -> {
-                    try {
-                        template.stop();
-                    } catch (Exception ignored) {
-                        // a stopped template holds nothing
-                    }
-                });
+        TriggerComponent.of(context).startInBackground(pipeline, Map.of(TriggerKind.HEADER, TriggerKind.MANUAL.value()));
         return "started " + pipeline + " in the background; table runs shows its run";
     }
 }

@@ -85,13 +85,20 @@ public final class JobExecution extends ServiceSupport implements Processor {
                 .findFirst().orElseThrow(() -> new IllegalStateException("job " + job + ": no route starts from " + uri));
     }
 
+    /** Refuses a step name the job does not have, naming the closest one and the job's steps. */
+    void requireStep(String step) {
+        if (!steps.contains(step)) {
+            throw new IllegalArgumentException("job " + job + " has no step '" + step + "'"
+                    + RouteFiles.closest(step, new TreeSet<>(steps)) + " (steps: " + steps + ")");
+        }
+    }
+
     @Override
     public void process(Exchange exchange) throws Exception {
         TriggerKind trigger = TriggerKind.parse(exchange.getMessage().getHeader(TriggerKind.HEADER));
         String single = exchange.getMessage().getHeader(STEP_HEADER, String.class);
-        if (single != null && !steps.contains(single)) {
-            throw new IllegalArgumentException("job " + job + " has no step '" + single + "'"
-                    + RouteFiles.closest(single, new TreeSet<>(steps)) + " (steps: " + steps + ")");
+        if (single != null) {
+            requireStep(single);
         }
         Optional<JobRun> begun;
         // one decision at a time per job in this process; across instances Quartz fires a tick once

@@ -232,13 +232,11 @@ final class JobRun implements RunHandle {
         return true;
     }
 
-    /** The run was ended from outside: close its running step, cancel its SQL, interrupt the step's thread. */
+    /**
+     * The run was ended from outside (its end closed its running step row): cancel the step's SQL and
+     * interrupt its thread.
+     */
     private void stopWork(String status) {
-        try {
-            store.closeSteps(id(), "run " + status + " while this step ran");
-        } catch (RuntimeException e) {
-            LOG.warn("Run {}: its running step was not closed: {}", id(), e.getMessage());
-        }
         List<WatchedDataSource.Held> held;
         synchronized (this) {
             stopped = true;

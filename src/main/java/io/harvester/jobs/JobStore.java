@@ -41,23 +41,6 @@ final class JobStore {
         return sql.queryId("select count(*) from runs where blocked_by = ?", run).orElse(0L).intValue();
     }
 
-    /**
-     * Ends a live run another trigger gave up on: {@code abandoned} with the reason, and flagged so its
-     * owner, wherever it runs, stops its thread and statement on its next heartbeat. Its running step
-     * is closed {@code cancelled} now (the owner may be dead). False when it had ended meanwhile.
-     */
-    boolean abandon(long run, String reason) {
-        String masked = Secrets.mask(reason);
-        boolean ended = sql.update("""
-                update runs set status = 'abandoned', cancel_requested = ?, error = ?, finished_at = now()
-                where id = ? and status in ('pending', 'running')""", masked, masked, run) == 1;
-        if (ended) {
-            sql.update("insert into run_logs (run_id, level, message) values (?, 'ERROR', ?)", run, masked);
-            closeSteps(run, masked);
-        }
-        return ended;
-    }
-
     /** Whether the run's owner gave no instance heartbeat for {@code staleMillis} (or is unknown). */
     boolean ownerGone(long run, long staleMillis) {
         return sql.queryRow("""
@@ -132,11 +115,5 @@ final class JobStore {
                 progress, currentStep, run);
     }
 
-    /** A running step of a run that was stopped ends {@code cancelled}; steps never started stay pending. */
-    void closeSteps(long run, String reason) {
-        sql.update("""
-                update run_steps set status = 'cancelled', finished_at = now(), error = ?
-                where run_id = ? and status = 'running'""", Secrets.mask(reason), run);
-    }
 
 }

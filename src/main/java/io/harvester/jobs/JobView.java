@@ -1,7 +1,10 @@
 package io.harvester.jobs;
 
+import java.util.HashMap;
+import java.util.Map;
+
+import io.harvester.trigger.TriggerComponent;
 import io.harvester.trigger.TriggerKind;
-import org.apache.camel.ProducerTemplate;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedOperation;
 import org.apache.camel.api.management.ManagedResource;
@@ -49,10 +52,7 @@ public class JobView {
 
     @ManagedOperation(description = "Runs one step now, in the background, as a run of its own")
     public String runStep(String step) {
-        if (!execution.steps().contains(step)) {
-            throw new IllegalArgumentException("job " + execution.job() + " has no step '" + step + "' (steps: "
-                    + execution.steps() + ")");
-        }
+        execution.requireStep(step);
         return start(step);
     }
 
@@ -64,19 +64,11 @@ public class JobView {
     }
 
     private String start(String step) {
-        ProducerTemplate template = jobs.context().createProducerTemplate();
-        template.asyncSend("trigger:" + execution.pipeline(), exchange -> {
-            exchange.getMessage().setHeader(TriggerKind.HEADER, TriggerKind.MANUAL.value());
-            if (step != null) {
-                exchange.getMessage().setHeader(JobExecution.STEP_HEADER, step);
-            }
-        }).whenComplete((exchange, failure) -> {
-            try {
-                template.stop();
-            } catch (Exception ignored) {
-                // a stopped template holds nothing
-            }
-        });
+        Map<String, Object> headers = new HashMap<>(Map.of(TriggerKind.HEADER, TriggerKind.MANUAL.value()));
+        if (step != null) {
+            headers.put(JobExecution.STEP_HEADER, step);
+        }
+        TriggerComponent.of(jobs.context()).startInBackground(execution.pipeline(), headers);
         return "started " + execution.pipeline() + (step == null ? "" : " step " + step) + " in the background; table runs"
                 + " shows its run, or a skipped row when a run is live";
     }

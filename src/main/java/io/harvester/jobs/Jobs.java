@@ -92,7 +92,7 @@ public class Jobs {
         }
         long stale = millis("harvester.runs.stale-after-ms", 300_000);
         if (store.ownerGone(run, stale)) {
-            store.abandon(run, reason);
+            lifecycle.store().endOrphan(run, RunStatus.ABANDONED, reason);
             LOG.warn("Run {} of a gone instance ended here: {}", run, reason);
             return true;
         }
@@ -108,7 +108,7 @@ public class Jobs {
                     return true;
                 }
                 if (store.ownerGone(run, stale)) {
-                    store.abandon(run, reason);
+                    lifecycle.store().endOrphan(run, RunStatus.ABANDONED, reason);
                     return true;
                 }
                 Thread.sleep(200);

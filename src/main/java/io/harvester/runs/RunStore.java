@@ -125,6 +125,15 @@ public class RunStore {
                 select count(*) from ended""", status, Secrets.mask(error), status, runId).orElse(0L) == 1;
     }
 
+    /** Ends a live run nobody here works on (its owner is gone), with a run_logs row; false when it had ended. */
+    public boolean endOrphan(long runId, String status, String error) {
+        boolean ended = finish(runId, status, error);
+        if (ended) {
+            log(runId, null, "ERROR", error);
+        }
+        return ended;
+    }
+
     public void log(long runId, String step, String level, String message) {
         sql.update("insert into run_logs (run_id, step, level, message) values (?, ?, ?, ?)", runId, step, level,
                 Secrets.mask(message));

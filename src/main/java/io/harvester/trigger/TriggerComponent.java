@@ -3,7 +3,9 @@ package io.harvester.trigger;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.support.DefaultComponent;
 
 /**
@@ -15,6 +17,32 @@ import org.apache.camel.support.DefaultComponent;
 public class TriggerComponent extends DefaultComponent {
 
     private final Map<String, TriggerConsumer> consumers = new ConcurrentHashMap<>();
+    private ProducerTemplate background;
+
+    /** The component of a context, for starting its pipelines. */
+    public static TriggerComponent of(CamelContext context) {
+        return context.getComponent("trigger", TriggerComponent.class);
+    }
+
+    /**
+     * Starts a pipeline in the background (JMX operations: they answer at once), with these headers; the
+     * run, or the skipped row, appears in table runs.
+     */
+    public synchronized void startInBackground(String pipeline, Map<String, Object> headers) {
+        if (background == null) {
+            background = getCamelContext().createProducerTemplate();
+        }
+        background.asyncRequestBodyAndHeaders("trigger:" + pipeline, null, headers);
+    }
+
+    @Override
+    protected synchronized void doStop() throws Exception {
+        if (background != null) {
+            background.stop();
+            background = null;
+        }
+        super.doStop();
+    }
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
