@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Paged-export and crawl benchmarks (not tests). Run from anywhere; prints Markdown tables.
-#   bench/run.sh                 all six
-#   bench/run.sh efficiency      one of: efficiency throughput memory crawl csv jobs
-# Uses the embedded PostgreSQL and Redis of the test support and a local upstream in the same JVM.
+# Benchmarks of exports, crawls, jobs and task dispatch (not tests). Run from anywhere; prints Markdown tables.
+#   bench/run.sh                 all seven
+#   bench/run.sh efficiency      one of: efficiency throughput memory crawl csv jobs dispatch
+# Uses the embedded PostgreSQL and Redis of the test support and a local upstream in the same JVM;
+# dispatch also runs /usr/bin/redis-benchmark against that Redis.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -DskipTests test-compile dependency:build-classpath \
@@ -10,7 +11,7 @@ mvn -B -q -DskipTests test-compile dependency:build-classpath \
 CP="target/classes:target/test-classes:$(cat target/bench.classpath)"
 JAVA_OPTS=(-Dharvester.log-dir=target/bench/logs)
 mkdir -p target/bench
-modes="${*:-efficiency throughput memory crawl csv jobs}"
+modes="${*:-efficiency throughput memory crawl csv jobs dispatch}"
 for mode in $modes; do
     echo "## $mode"
     heap=-Xmx1g
@@ -20,6 +21,7 @@ for mode in $modes; do
     [ "$mode" = crawl ] && main=io.harvester.bench.CrawlBenchmark
     [ "$mode" = csv ] && main=io.harvester.bench.CsvRenderBenchmark
     [ "$mode" = jobs ] && main=io.harvester.bench.JobStepBenchmark
+    [ "$mode" = dispatch ] && main=io.harvester.bench.DispatchBenchmark
     java "$heap" "${JAVA_OPTS[@]}" -cp "$CP" "$main" "$mode" > "target/bench/$mode.out" 2>&1 \
         || { tail -40 "target/bench/$mode.out"; exit 1; }
     grep -E '^\|' "target/bench/$mode.out"
