@@ -78,13 +78,7 @@ public final class CrawlBenchmark {
                         bound, criticalPath, measured, (double) bound / measured, (double) criticalPath / measured, peak >> 20,
                         live / 1048576.0);
             }
-            long idle = HeapUse.livePeak(() -> {
-                try {
-                    Thread.sleep(500);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            long idle = HeapUse.idleLive();
             System.out.println();
             System.out.println("| same JVM, no crawl running (daemon + the three simulated trees) | live heap |");
             System.out.println("|---|---|");

@@ -29,7 +29,8 @@ import org.redisson.api.RedissonClient;
  * <li>task elements written into Redis per second by the generation's write path ({@link TaskSetWriter}:
  * JSON, then {@code SADD} pipelined in rounds of {@code harvester.dispatch.chunk-size} members) against
  * {@code redis-benchmark -P 16 -t sadd} on the same server, alternating;</li>
- * <li>the generation run ({@code dispatch:generate}) of 100,000 keyword rows: wall time and heap.</li>
+ * <li>the generation run ({@code dispatch:generate}) of 100,000 keyword rows, and of 23,000 hourly rows that
+ * make as many elements: wall time and heap.</li>
  * </ul>
  */
 public final class DispatchBenchmark {
@@ -38,6 +39,7 @@ public final class DispatchBenchmark {
     /** 100,000 daily rows make one set of 100,000 elements; 5,000 hourly rows 20 slot sets of 5,000 each. */
     private static final int DAILY_ROWS = 100_000;
     private static final int HOURLY_ROWS = 5_000;
+    /** The mixed seed makes 460,000 elements; so do 23,000 hourly rows of 20 slots each. */
     private static final int KEYWORD_ROWS = 100_000;
     private static final int HOURLY_KEYWORD_ROWS = 23_000;
     private static final Pattern REQUESTS_PER_SECOND = Pattern.compile("SADD: ([0-9.]+) requests per second");
@@ -155,13 +157,7 @@ public final class DispatchBenchmark {
         }
         forgetGeneration(harvester);
         long live = HeapUse.livePeak(() -> harvester.runNow(TaskGeneration.PIPELINE));
-        long idle = HeapUse.livePeak(() -> {
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        long idle = HeapUse.idleLive();
         Map<String, Object> last = harvester.query("""
                 select count(*) filter (where status = 'completed') as completed, count(*) as runs,
                        (select sum(records) from run_steps where run_id = max(r.id)) as elements,

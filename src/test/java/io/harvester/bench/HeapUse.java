@@ -48,4 +48,15 @@ final class HeapUse {
         sampler.join();
         return peak.get();
     }
+
+    /** {@link #livePeak} of half a second with nothing running: the daemon's own live heap. */
+    static long idleLive() throws InterruptedException {
+        return livePeak(() -> {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
 }
