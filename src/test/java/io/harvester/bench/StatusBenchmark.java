@@ -23,7 +23,8 @@ import io.harvester.support.TestStorage;
 /**
  * Status updates end to end (bench/run.sh status; not a test): the same updates posted to
  * {@code /api/tasks/status} by 4 clients in arrays of 500 until task_status holds them all (Lua script in
- * Redis, aggregation repository in Redis, batched upsert), against a raw JDBC batch upsert of the same rows
+ * Redis, aggregation repository in Redis, batched upsert; the shipped defaults: at most 500 updates a flush,
+ * the last batch flushed by the 1 s interval), against a raw JDBC batch upsert of the same rows
  * on one open connection (no HTTP, no Redis), plain and with the driver's batch rewriting, alternating, on
  * emptied tables each time.
  */
@@ -53,8 +54,7 @@ public final class StatusBenchmark {
                 batch.clear();
             }
         }
-        try (HarvesterRuntime harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.status.completion-size", "2000",
-                "harvester.status.completion-timeout-ms", "200"))) {
+        try (HarvesterRuntime harvester = HarvesterRuntime.start(work, "[]", Map.of())) {
             StatusStore store = harvester.context().getRegistry().lookupByNameAndType("statusStore", StatusStore.class);
             HttpClient http = HttpClient.newHttpClient();
             System.out.println("| round | updates | raw JDBC batch upsert /s | same, reWriteBatchedInserts /s | Harvester HTTP → PostgreSQL /s"

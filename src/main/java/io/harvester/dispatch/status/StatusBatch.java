@@ -10,8 +10,20 @@ import org.apache.camel.Exchange;
  * The aggregator's strategy (bean {@code statusBatch}): the updates of every exchange, in arrival order,
  * as one list of JSON texts ({@link StatusUpdate#toJson}): plain strings keep the aggregation repository's
  * copy in Redis readable by any later version.
+ *
+ * <p>The count is checked before an exchange joins the batch ({@link #preComplete}): a batch that would
+ * grow past {@code limit} updates is flushed as it is, and the newcomer starts the next one. So every
+ * exchange is written to the repository before its request is answered, and the batch flushed is the very
+ * copy the repository holds (a completion predicate would flush a batch whose last part never reached
+ * Redis, and lose it with the process).
  */
 public final class StatusBatch implements AggregationStrategy {
+
+    private final int limit;
+
+    public StatusBatch(int limit) {
+        this.limit = limit;
+    }
 
     @Override
     @SuppressWarnings("unchecked")
@@ -24,5 +36,16 @@ public final class StatusBatch implements AggregationStrategy {
         List<String> batch = oldExchange.getMessage().getBody(List.class);
         batch.addAll(incoming);
         return oldExchange;
+    }
+
+    @Override
+    public boolean canPreComplete() {
+        return true;
+    }
+
+    @Override
+    public boolean preComplete(Exchange oldExchange, Exchange newExchange) {
+        return oldExchange != null
+                && oldExchange.getMessage().getBody(List.class).size() + newExchange.getMessage().getBody(List.class).size() > limit;
     }
 }

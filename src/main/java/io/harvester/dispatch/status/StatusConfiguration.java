@@ -5,7 +5,6 @@ import io.harvester.runs.RunLifecycle;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
-import org.apache.camel.component.redis.processor.aggregate.RedisAggregationRepository;
 import org.redisson.api.RedissonClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +26,9 @@ public class StatusConfiguration implements CamelConfiguration {
     private String queueName;
     @PropertyInject(value = "harvester.status.record-prefix", defaultValue = "task:")
     private String recordPrefix;
-    @PropertyInject(value = "harvester.status.take", defaultValue = "1000")
+    @PropertyInject(value = "harvester.status.completion-size", defaultValue = "500")
+    private int completionSize;
+    @PropertyInject(value = "harvester.status.take", defaultValue = "500")
     private int take;
     @PropertyInject(value = "harvester.status.recovery-interval-ms", defaultValue = "5000")
     private long recoveryInterval;
@@ -36,6 +37,9 @@ public class StatusConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) {
         if (take < 1) {
             throw new IllegalArgumentException("harvester.status.take = " + take + ": at least 1");
+        }
+        if (completionSize < 1) {
+            throw new IllegalArgumentException("harvester.status.completion-size = " + completionSize + ": at least 1");
         }
         RunLifecycle lifecycle = context.getRegistry().lookupByNameAndType("runLifecycle", RunLifecycle.class);
         RedissonClient redis = context.getRegistry().lookupByNameAndType("redisson", RedissonClient.class);
@@ -46,9 +50,9 @@ public class StatusConfiguration implements CamelConfiguration {
             LOG.info("Status cache: {} list entr(ies) taken by this instance before it stopped went back to {}", requeued, queueName);
         }
         context.getRegistry().bind("statusIntake", new StatusIntake(new StatusCache(redis, keys), queue, take));
-        context.getRegistry().bind("statusBatch", new StatusBatch());
+        context.getRegistry().bind("statusBatch", new StatusBatch(completionSize));
         context.getRegistry().bind("statusStore", new StatusStore(lifecycle.store().sql(), queue));
-        RedisAggregationRepository repository = new RedisAggregationRepository();
+        StatusRepository repository = new StatusRepository();
         repository.setRedisson(redis);
         repository.setMapName(keys.aggregation());
         repository.setUseRecovery(true);

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 public final class StatusIntake {
 
     static final String ACCEPTED = "HarvesterAccepted";
+    static final String TAKEN = "HarvesterTaken";
     private static final Logger LOG = LoggerFactory.getLogger(StatusIntake.class);
 
     private final StatusCache cache;
@@ -36,6 +37,8 @@ public final class StatusIntake {
         List<StatusUpdate> updates = StatusUpdates.parse(exchange.getMessage().getBody(String.class), clock.millis());
         cache.apply(updates);
         exchange.setProperty(ACCEPTED, updates.size());
+        // the aggregation repository keeps the exchange's headers: not the caller's Authorization
+        exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setBody(texts(updates));
     }
 
@@ -44,7 +47,11 @@ public final class StatusIntake {
         return Map.of("accepted", exchange.getProperty(ACCEPTED, 0, Integer.class));
     }
 
-    /** Up to the take size of list entries (empty body when the list is empty); bad entries go to the rejected list. */
+    /**
+     * Up to the take size of list entries (empty body when the list is empty); bad entries go to the
+     * rejected list. The good ones are named in property {@value #TAKEN} until they are in the aggregation
+     * repository: should anything fail before that, {@link #putBack} returns them to the workers' list.
+     */
     public void fromQueue(Exchange exchange) {
         List<StatusUpdate> updates = new ArrayList<>();
         for (String entry : queue.take(take)) {
@@ -53,10 +60,25 @@ public final class StatusIntake {
             } catch (ApiError e) {
                 LOG.warn("status list entry rejected ({}: {}), kept in the rejected list", e.field(), e.getMessage());
                 queue.reject(entry);
+            } catch (RuntimeException e) {
+                LOG.warn("status list entry rejected ({}), kept in the rejected list", e.toString());
+                queue.reject(entry);
             }
         }
+        exchange.setProperty(TAKEN, updates.stream().map(StatusUpdate::raw).toList());
         cache.apply(updates);
         exchange.getMessage().setBody(texts(updates));
+    }
+
+    /** The entries this exchange took go back to the workers' list (Redis or the aggregator failed them). */
+    @SuppressWarnings("unchecked")
+    public void putBack(Exchange exchange) {
+        List<String> taken = exchange.getProperty(TAKEN, List.class);
+        if (taken != null && !taken.isEmpty()) {
+            Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+            LOG.warn("{} status list entr(ies) put back for later: {}", taken.size(), cause == null ? "unknown" : cause.getMessage());
+            queue.putBack(taken);
+        }
     }
 
     private static List<String> texts(List<StatusUpdate> updates) {

@@ -3,6 +3,7 @@ package io.harvester.dispatch.status;
 import java.util.List;
 
 import io.harvester.infra.LuaScript;
+import org.redisson.api.BatchOptions;
 import org.redisson.api.RBatch;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
@@ -46,6 +47,16 @@ final class StatusQueue {
         }
         RBatch batch = redis.createBatch();
         entries.forEach(entry -> batch.getList(keys.processing(), StringCodec.INSTANCE).removeAsync(entry, 1));
+        batch.execute();
+    }
+
+    /** Taken entries that could not be handled now: back from the processing list to the workers' list, at once. */
+    void putBack(List<String> entries) {
+        RBatch batch = redis.createBatch(BatchOptions.defaults().executionMode(BatchOptions.ExecutionMode.IN_MEMORY_ATOMIC));
+        for (String entry : entries) {
+            batch.getList(keys.processing(), StringCodec.INSTANCE).removeAsync(entry, 1);
+            batch.getList(keys.queue(), StringCodec.INSTANCE).addAsync(entry);
+        }
         batch.execute();
     }
 

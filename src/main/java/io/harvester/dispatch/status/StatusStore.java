@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -27,6 +28,7 @@ public final class StatusStore {
     private final StatusQueue queue;
     private final Map<String, AtomicLong> flushesBy = new ConcurrentHashMap<>();
     private final AtomicLong flushed = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
 
     StatusStore(RunSql sql, StatusQueue queue) {
         this.sql = sql;
@@ -40,17 +42,22 @@ public final class StatusStore {
         try {
             upsert(newest);
         } catch (RuntimeException e) {
+            failed.incrementAndGet();
             throw new IllegalStateException("status flush of " + updates.size() + " update(s) into task_status failed, kept in "
                     + "Redis and tried again: " + HttpFailures.describe(e), e);
         }
         queue.done(updates.stream().map(StatusUpdate::raw).filter(raw -> raw != null).toList());
-        String by = exchange.getProperty(Exchange.AGGREGATED_COMPLETED_BY, "recovery", String.class);
+        String by = exchange.getMessage().getHeader(Exchange.REDELIVERED, false, Boolean.class) ? "recovery"
+                : exchange.getProperty(Exchange.AGGREGATED_COMPLETED_BY, "unknown", String.class);
         flushesBy.computeIfAbsent(by, k -> new AtomicLong()).incrementAndGet();
         flushed.addAndGet(updates.size());
         LOG.debug("status flush ({}): {} update(s), {} task(s)", by, updates.size(), newest.size());
     }
 
-    /** Flushes so far by what completed them: {@code predicate} (count), {@code timeout}, {@code force} (stop), {@code recovery}. */
+    /**
+     * Flushes so far by what completed them: {@code strategy} (the count), {@code interval} (the time),
+     * {@code force} (a graceful stop), {@code recovery} (a batch a failed flush or a dead process left).
+     */
     public Map<String, Long> flushesBy() {
         Map<String, Long> copy = new LinkedHashMap<>();
         flushesBy.forEach((k, v) -> copy.put(k, v.get()));
@@ -61,9 +68,17 @@ public final class StatusStore {
         return flushed.get();
     }
 
-    /** PostgreSQL refuses to touch one row twice in an upsert: one update per task, its newest (the later on a tie). */
+    /** Flushes the database refused (each is tried again by the repository's recovery). */
+    public long failedFlushes() {
+        return failed.get();
+    }
+
+    /**
+     * PostgreSQL refuses to touch one row twice in an upsert: one update per task, its newest (the later on
+     * a tie), in task order, so two instances' upserts lock rows in the same order and cannot deadlock.
+     */
     static List<StatusUpdate> newestPerTask(List<StatusUpdate> updates) {
-        Map<String, StatusUpdate> newest = new LinkedHashMap<>();
+        Map<String, StatusUpdate> newest = new TreeMap<>();
         for (StatusUpdate update : updates) {
             newest.merge(update.taskId(), update, (seen, next) -> next.at() >= seen.at() ? next : seen);
         }

@@ -16,14 +16,16 @@ import io.harvester.api.ApiError;
 /**
  * Reads workers' reports: {@code {"id": "...", "state": "...", "at": ..., ...}} or an array of them.
  * {@code id} is a non-empty string or an integer, {@code state} a non-empty string, {@code at} (optional,
- * default: when it arrived) epoch milliseconds or an ISO-8601 instant; every other field is kept as the
- * payload. A bad report is an {@link ApiError} 400 naming its field ({@code state}, or {@code [3].state}
+ * default: when it arrived) epoch milliseconds or an ISO-8601 instant, at most a day ahead (a time far in
+ * the future would freeze the task: nothing newer could win); every other field is kept as the payload. No
+ * text may hold a NUL character (PostgreSQL stores none, and would refuse the whole batch). A bad report is an {@link ApiError} 400 naming its field ({@code state}, or {@code [3].state}
  * in an array), and nothing of that request is taken.
  */
 public final class StatusUpdates {
 
     static final int MAX_ID = 200;
     static final int MAX_STATE = 100;
+    static final long MAX_AHEAD_MS = 86_400_000L;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private StatusUpdates() {
@@ -79,12 +81,18 @@ public final class StatusUpdates {
         } else {
             throw ApiError.badRequest(path + "id", "id is required: a non-empty string or an integer");
         }
+        if (taskId.indexOf('\0') >= 0) {
+            throw ApiError.badRequest(path + "id", "id holds a NUL character");
+        }
         if (taskId.length() > MAX_ID) {
             throw ApiError.badRequest(path + "id", "id is longer than " + MAX_ID + " characters");
         }
         JsonNode state = node.get("state");
         if (state == null || !state.isTextual() || state.asText().isBlank()) {
             throw ApiError.badRequest(path + "state", "state is required: a non-empty string");
+        }
+        if (state.asText().indexOf('\0') >= 0) {
+            throw ApiError.badRequest(path + "state", "state holds a NUL character");
         }
         if (state.asText().length() > MAX_STATE) {
             throw ApiError.badRequest(path + "state", "state is longer than " + MAX_STATE + " characters");
@@ -97,23 +105,33 @@ public final class StatusUpdates {
                 payload.set(field.getKey(), field.getValue());
             }
         }
-        return new StatusUpdate(taskId, state.asText(), at, payload.isEmpty() ? null : payload.toString(), raw);
+        String payloadText = payload.isEmpty() ? null : payload.toString();
+        if (payloadText != null && payloadText.contains("\\u0000")) {
+            throw ApiError.badRequest(path.isEmpty() ? "body" : path.substring(0, path.length() - 1), "a field holds a NUL character");
+        }
+        return new StatusUpdate(taskId, state.asText(), at, payloadText, raw);
     }
 
     private static long at(JsonNode at, String path, long now) {
         if (at == null || at.isNull()) {
             return now;
         }
-        if (at.isIntegralNumber() && at.asLong() > 0) {
-            return at.asLong();
-        }
-        if (at.isTextual()) {
+        long millis = -1;
+        if (at.isIntegralNumber() && at.canConvertToLong()) {
+            millis = at.asLong();
+        } else if (at.isTextual()) {
             try {
-                return Instant.parse(at.asText()).toEpochMilli();
-            } catch (DateTimeParseException e) {
+                millis = Instant.parse(at.asText()).toEpochMilli();
+            } catch (DateTimeParseException | ArithmeticException e) {
                 // reported below with the rest
             }
         }
-        throw ApiError.badRequest(path + "at", "at must be epoch milliseconds or an ISO-8601 instant such as 2024-03-21T04:00:00Z");
+        if (millis < 0) {
+            throw ApiError.badRequest(path + "at", "at must be epoch milliseconds or an ISO-8601 instant such as 2024-03-21T04:00:00Z");
+        }
+        if (millis > now + MAX_AHEAD_MS) {
+            throw ApiError.badRequest(path + "at", "at is more than a day ahead of this server's clock");
+        }
+        return millis;
     }
 }

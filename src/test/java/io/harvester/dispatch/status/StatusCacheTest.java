@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.PerTestDaemon;
+import io.harvester.support.TestStorage;
+import org.apache.camel.component.redis.processor.aggregate.RedisAggregationRepository;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -33,7 +35,7 @@ class StatusCacheTest extends PerTestDaemon {
     @Test
     void should_keep_the_newest_state_of_every_task_from_eight_producers_over_http_and_the_list() throws Exception {
         harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.status.completion-size", "500",
-                "harvester.status.completion-timeout-ms", "300", "harvester.status.queue-poll-ms", "20"));
+                "harvester.status.completion-interval-ms", "300", "harvester.status.queue-poll-ms", "20"));
         RedissonClient redis = redis();
         String queue = property("harvester.status.queue");
         int producers = 8;
@@ -75,7 +77,7 @@ class StatusCacheTest extends PerTestDaemon {
                         .allMatch(r -> r.get("state").equals("s" + newest.get((String) r.get("task_id"))[0])));
         StatusStore store = harvester.context().getRegistry().lookupByNameAndType("statusStore", StatusStore.class);
         await().atMost(Duration.ofSeconds(10)).until(() -> store.flushedUpdates() == producers * perProducer);
-        assertThat(store.flushesBy().getOrDefault("predicate", 0L)).as("flushes by count under load").isPositive();
+        assertThat(store.flushesBy().getOrDefault("strategy", 0L)).as("flushes by count under load").isPositive();
         assertThat(redis.getList(queue, StringCodec.INSTANCE).size()).isZero();
         assertThat(redis.getList(property("harvester.status.key-prefix") + "processing:" + io.harvester.infra.InstanceId.get(),
                 StringCodec.INSTANCE).size()).as("every taken entry released after its flush").isZero();
@@ -89,15 +91,15 @@ class StatusCacheTest extends PerTestDaemon {
                 .containsExactly(Map.of("payload", "{\"worker\": \"w\"}"));
 
         // idle: a single update is flushed by time
-        long timeouts = store.flushesBy().getOrDefault("timeout", 0L);
+        long byTime = store.flushesBy().getOrDefault("interval", 0L);
         assertThat(post("{\"id\": \"idle\", \"state\": \"done\"}", HarvesterRuntime.API_TOKEN).body()).isEqualTo("{\"accepted\":1}");
-        await().atMost(Duration.ofSeconds(10)).until(() -> count("select count(*) as n from task_status where task_id = 'idle'") == 1);
-        assertThat(store.flushesBy().get("timeout")).isEqualTo(timeouts + 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("select count(*) as n from task_status where task_id = 'idle'") == 1
+                && store.flushesBy().getOrDefault("interval", 0L) == byTime + 1);
     }
 
     @Test
     void should_update_the_full_task_record_when_it_exists_and_never_go_back_to_an_older_state() throws Exception {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.status.completion-timeout-ms", "100"));
+        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.status.completion-interval-ms", "100"));
         RedissonClient redis = redis();
         String record = property("harvester.status.record-prefix") + "42";
         redis.getMap(record, StringCodec.INSTANCE).put("keyword", "LAMP");
@@ -122,30 +124,75 @@ class StatusCacheTest extends PerTestDaemon {
 
     @Test
     void should_refuse_bad_requests_with_the_field_and_keep_nothing_of_them() throws Exception {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.status.completion-timeout-ms", "100",
+        // nothing is flushed during the test: what the aggregator holds is read from its repository
+        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.status.completion-interval-ms", "600000",
                 "camel.server.max-body-size", "2000"));
         String good = "{\"id\": \"a\", \"state\": \"ok\"}";
+        String token = HarvesterRuntime.API_TOKEN;
 
         assertThat(answer(post(good, null))).isEqualTo("401 {\"error\":\"missing API token: send Authorization: Bearer <token>\"}");
         assertThat(answer(post(good, "wrong"))).isEqualTo("401 {\"error\":\"wrong API token\"}");
-        assertThat(answer(post("{\"state\": \"ok\"}", HarvesterRuntime.API_TOKEN)))
+        assertThat(answer(post("{\"state\": \"ok\"}", token)))
                 .isEqualTo("400 {\"error\":\"id is required: a non-empty string or an integer\",\"field\":\"id\"}");
-        assertThat(answer(post("[" + good + ", {\"id\": \"b\", \"state\": 3}]", HarvesterRuntime.API_TOKEN)))
+        assertThat(answer(post("[" + good + ", {\"id\": \"b\", \"state\": 3}]", token)))
                 .isEqualTo("400 {\"error\":\"state is required: a non-empty string\",\"field\":\"[1].state\"}");
-        assertThat(answer(post("{\"id\": \"a\", \"state\": \"ok\", \"at\": \"yesterday\"}", HarvesterRuntime.API_TOKEN)))
-                .startsWith("400 {\"error\":\"at must be epoch milliseconds or an ISO-8601 instant");
-        assertThat(answer(post("{\"id\": ", HarvesterRuntime.API_TOKEN))).startsWith("400 {\"error\":\"not JSON: ").endsWith("\"field\":\"body\"}");
-        assertThat(answer(post("[]", HarvesterRuntime.API_TOKEN))).endsWith("\"field\":\"body\"}").startsWith("400 ");
-        assertThat(post("[" + (good + ",").repeat(100) + good + "]", HarvesterRuntime.API_TOKEN).statusCode()).isEqualTo(413);
+        assertThat(answer(post("{\"id\": \"a\", \"state\": \"ok\", \"at\": \"yesterday\"}", token)))
+                .isEqualTo("400 {\"error\":\"at must be epoch milliseconds or an ISO-8601 instant such as 2024-03-21T04:00:00Z\",\"field\":\"at\"}");
+        assertThat(answer(post("{\"id\": \"a\", \"state\": \"ok\", \"at\": \"+300000000-01-01T00:00:00Z\"}", token)))
+                .isEqualTo("400 {\"error\":\"at must be epoch milliseconds or an ISO-8601 instant such as 2024-03-21T04:00:00Z\",\"field\":\"at\"}");
+        assertThat(answer(post("{\"id\": \"a\", \"state\": \"ok\", \"at\": " + (System.currentTimeMillis() + 2 * 86_400_000L) + "}", token)))
+                .isEqualTo("400 {\"error\":\"at is more than a day ahead of this server's clock\",\"field\":\"at\"}");
+        assertThat(answer(post("{\"id\": \"a\\u0000\", \"state\": \"ok\"}", token)))
+                .isEqualTo("400 {\"error\":\"id holds a NUL character\",\"field\":\"id\"}");
+        assertThat(answer(post("[" + good + ", {\"id\": \"b\", \"state\": \"ok\", \"note\": \"x\\u0000\"}]", token)))
+                .isEqualTo("400 {\"error\":\"a field holds a NUL character\",\"field\":\"[1]\"}");
+        assertThat(answer(post("{\"id\": ", token))).startsWith("400 {\"error\":\"not JSON: ").endsWith("\"field\":\"body\"}");
+        assertThat(answer(post("[]", token))).isEqualTo(
+                "400 {\"error\":\"expected a status update {\\\"id\\\", \\\"state\\\"} or a non-empty array of them\",\"field\":\"body\"}");
+        assertThat(post("[" + (good + ",").repeat(100) + good + "]", token).statusCode()).isEqualTo(413);
 
-        // a Camel header sent in any letter case steers nothing: the answer is still 202
-        HttpResponse<String> steered = http.send(request("{\"id\": \"c\", \"state\": \"ok\"}", HarvesterRuntime.API_TOKEN)
-                .header("cAmElHttpResponseCode", "500").header("CAMELHTTPRESPONSECODE", "500").build(), HttpResponse.BodyHandlers.ofString());
+        // a Camel header, in any letter case, steers nothing: had it reached the aggregator, it would have
+        // completed (and emptied) the waiting batch
+        HttpResponse<String> steered = http.send(request("{\"id\": \"c\", \"state\": \"ok\"}", token)
+                .header("cAmElAggregationCompleteAllGroups", "true").header("CAMELAGGREGATIONCOMPLETEALLGROUPS", "true").build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(answer(steered)).isEqualTo("202 {\"accepted\":1}");
-        await().atMost(Duration.ofSeconds(10)).until(() -> count("select count(*) as n from task_status") == 1);
-        assertThat(harvester.query("select task_id from task_status")).containsExactly(Map.of("task_id", "c"));
+        RedisAggregationRepository repository = harvester.context().getRegistry()
+                .lookupByNameAndType("statusRepository", RedisAggregationRepository.class);
+        List<?> waiting = repository.get(harvester.context(), "task-status").getMessage().getBody(List.class);
+        assertThat(waiting).hasSize(1);
+        StatusUpdate kept = StatusUpdate.fromJson((String) waiting.get(0));
+        assertThat(kept.taskId() + "=" + kept.state() + " payload " + kept.payload() + " raw " + kept.raw()).isEqualTo("c=ok payload null raw null");
+        assertThat(repository.get(harvester.context(), "task-status").getMessage().getHeaders()).as("no request header kept in Redis").isEmpty();
         assertThat(redis().getMap(property("harvester.status.key-prefix") + "states", StringCodec.INSTANCE).keySet())
                 .containsExactly("c");
+    }
+
+    @Test
+    void should_keep_updates_while_the_database_is_away_and_write_them_once_it_returns() throws Exception {
+        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.status.completion-size", "10",
+                "harvester.status.completion-interval-ms", "100", "harvester.status.recovery-interval-ms", "300"));
+        StatusStore store = harvester.context().getRegistry().lookupByNameAndType("statusStore", StatusStore.class);
+        String database = harvester.dbUrl().replaceAll(".*/([^/?]+).*", "$1");
+        TestStorage storage = TestStorage.get();
+        storage.admin("alter database " + database + " allow_connections false");
+        storage.admin("select pg_terminate_backend(pid) from pg_stat_activity where datname = '" + database + "'");
+        try {
+            for (int request = 0; request < 3; request++) {
+                List<String> updates = new ArrayList<>();
+                for (int i = 0; i < 9; i++) {
+                    updates.add("{\"id\": \"t%d\", \"state\": \"r%d\", \"at\": %d}".formatted(i, request, 1000 + request));
+                }
+                // Redis keeps them: acknowledged while PostgreSQL is away
+                assertThat(answer(post("[" + String.join(",", updates) + "]", HarvesterRuntime.API_TOKEN))).isEqualTo("202 {\"accepted\":9}");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.failedFlushes() >= 2);
+        } finally {
+            storage.admin("alter database " + database + " allow_connections true");
+        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> store.flushedUpdates() == 27);
+        assertThat(harvester.query("select task_id, state from task_status order by task_id")).hasSize(9)
+                .allMatch(r -> r.get("state").equals("r2"));
     }
 
     private HttpResponse<String> post(String body, String token) throws Exception {
