@@ -82,6 +82,8 @@ public final class HarvesterRuntime implements AutoCloseable {
             props.put("harvester.dispatch.cron", "");
             props.put("harvester.dispatch.run-at-startup", "false");
             props.put("harvester.dispatch.sweep-cron", "");
+            // tests move and release delayed tasks by hand, on a clock of their own
+            props.put("harvester.dispatch.delay-timers", "false");
             props.putAll(properties);
             Main main = Harvester.create();
             main.setOverrideProperties(props);
