@@ -110,6 +110,15 @@ class DelayedTasksTest extends PerTestDaemon {
         }
     }
 
+    /** At {@code at} a release adds {@code count} elements and the next adds none; workers take them from {@code sets}. */
+    private void releaseOnce(Instant at, long count, String... sets) {
+        clock.set(at);
+        assertThat(delayed().release()).as("released at %s", at).isEqualTo(count);
+        take(sets);
+        assertThat(delayed().release()).as("released again at %s", at).isZero();
+        take(sets);
+    }
+
     private Set<String> bookkeeping() {
         Set<String> left = new TreeSet<>(redis().<String>getSet(key + ":promoting", StringCodec.INSTANCE).readAll());
         left.addAll(redis().<String>getSet(key + ":released", StringCodec.INSTANCE).readAll());
@@ -159,18 +168,12 @@ class DelayedTasksTest extends PerTestDaemon {
         delayed().accept(List.of(new DelayedTask(p + "a", "e1", due), new DelayedTask(p + "a", "e1", due),
                 new DelayedTask(p + "a", "e2", due), new DelayedTask(p + "string", "e3", due)));
 
-        clock.set(due.minusMillis(1));
-        assertThat(delayed().release()).isZero();
-        take("a");
+        releaseOnce(due.minusMillis(1), 0, "a");
         assertThat(taken).isEmpty();
 
         // a Redis that lost its scripts (restarted, flushed) is sent them again
         redis().getScript().scriptFlush();
-        clock.set(due);
-        assertThat(delayed().release()).isEqualTo(3);
-        take("a");
-        assertThat(delayed().release()).isZero();
-        take("a");
+        releaseOnce(due, 3, "a");
         assertThat(taken).containsExactly("a/e1", "a/e2");
         assertThat(waiting()).isEmpty();
         assertThat(redis().<String>getScoredSortedSet(key + ":failed", StringCodec.INSTANCE).readAll()).singleElement()
@@ -199,21 +202,15 @@ class DelayedTasksTest extends PerTestDaemon {
         assertThat(stored()).containsExactly("a/first@2030-01-01T01:00:00Z", "a/second@2030-01-01T01:03:00Z");
         assertThat(waiting()).containsExactly("a/first@2030-01-01T01:00:00Z", "a/second@2030-01-01T01:03:00Z");
 
-        clock.set(first);
-        assertThat(delayed().release()).isEqualTo(1);
-        take("a");
+        releaseOnce(first, 1, "a");
         harvester.execute("drop trigger crash on delayed_tasks");
         assertThat(delayed().promote()).isEqualTo(2);
         assertThat(stored()).isEmpty();
         assertThat(waiting()).containsExactly("a/second@2030-01-01T01:03:00Z");
         assertThat(bookkeeping()).isEmpty();
 
-        assertThat(delayed().release()).isZero();
-        clock.set(second);
-        assertThat(delayed().release()).isEqualTo(1);
-        take("a");
-        assertThat(delayed().release()).isZero();
-        take("a");
+        releaseOnce(second.minusMillis(1), 0, "a");
+        releaseOnce(second, 1, "a");
         assertThat(taken).containsExactly("a/first", "a/second");
     }
 
@@ -231,19 +228,15 @@ class DelayedTasksTest extends PerTestDaemon {
         harvester = daemon(work.resolve("restarted"), db);
         assertThat(waiting()).containsExactly("a/near@2030-01-01T00:05:00Z", "a/soon@2030-01-01T00:30:00Z");
         assertThat(stored()).containsExactly("b/later@2030-01-01T02:00:00Z");
-        assertThat(delayed().release()).isEqualTo(1);
-        take("a", "b");
+        releaseOnce(T0.plus(Duration.ofMinutes(25)), 1, "a", "b");
         clock.set(T0.plus(Duration.ofMinutes(30)));
         assertThat(delayed().promote()).isZero();
-        assertThat(delayed().release()).isEqualTo(1);
-        take("a", "b");
+        releaseOnce(T0.plus(Duration.ofMinutes(30)), 1, "a", "b");
         clock.set(T0.plus(Duration.ofMinutes(115)));
         assertThat(delayed().promote()).isEqualTo(1);
-        assertThat(delayed().release()).isZero();
-        clock.set(T0.plus(Duration.ofHours(2)));
-        assertThat(delayed().release()).isEqualTo(1);
-        assertThat(delayed().promote() + delayed().release()).isZero();
-        take("a", "b");
+        releaseOnce(T0.plus(Duration.ofMinutes(115)), 0, "a", "b");
+        releaseOnce(T0.plus(Duration.ofHours(2)), 1, "a", "b");
+        assertThat(delayed().promote()).isZero();
 
         assertThat(taken).containsExactly("a/near", "a/soon", "b/later");
         assertThat(stored()).isEmpty();
