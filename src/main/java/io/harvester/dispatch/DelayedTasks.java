@@ -85,22 +85,24 @@ public class DelayedTasks {
      */
     public Accepted accept(List<DelayedTask> tasks) {
         long horizon = clock.millis() + threshold.toMillis();
-        Map<Boolean, List<DelayedTask>> soon = tasks.stream()
+        Map<Boolean, List<DelayedTask>> byNearness = tasks.stream()
                 .collect(Collectors.partitioningBy(t -> t.due().toEpochMilli() < horizon));
+        List<DelayedTask> near = byNearness.get(true);
+        List<DelayedTask> later = byNearness.get(false);
         sql.transaction("store delayed tasks", c -> {
-            store.insert(c, soon.get(false));
-            if (!soon.get(true).isEmpty()) {
-                List<Long> ids = store.newIds(c, soon.get(true).size());
+            store.insert(c, later);
+            if (!near.isEmpty()) {
+                List<Long> ids = store.newIds(c, near.size());
                 List<DelayedQueue.Member> members = new ArrayList<>();
                 for (int i = 0; i < ids.size(); i++) {
-                    DelayedTask task = soon.get(true).get(i);
+                    DelayedTask task = near.get(i);
                     members.add(new DelayedQueue.Member(ids.get(i), task.set(), task.element(), task.due().toEpochMilli()));
                 }
                 queue.add(members);
             }
             return null;
         });
-        return new Accepted(soon.get(true).size(), soon.get(false).size());
+        return new Accepted(near.size(), later.size());
     }
 
     /** Moves the rows due within the threshold into Redis; how many this instance moved. */
