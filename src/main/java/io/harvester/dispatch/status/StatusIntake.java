@@ -1,0 +1,67 @@
+package io.harvester.dispatch.status;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.harvester.api.ApiError;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bean {@code statusIntake} (routes/harvester-status.camel.yaml): reports from HTTP and from the Redis
+ * list are read, applied in Redis and handed to the aggregator as JSON texts. An HTTP request is
+ * answered once its updates are in the aggregation repository (in Redis): acknowledged means kept.
+ */
+public final class StatusIntake {
+
+    static final String ACCEPTED = "HarvesterAccepted";
+    private static final Logger LOG = LoggerFactory.getLogger(StatusIntake.class);
+
+    private final StatusCache cache;
+    private final StatusQueue queue;
+    private final int take;
+    private Clock clock = Clock.systemUTC();
+
+    StatusIntake(StatusCache cache, StatusQueue queue, int take) {
+        this.cache = cache;
+        this.queue = queue;
+        this.take = take;
+    }
+
+    /** The request body's updates; a bad one is a 400 naming its field and nothing is taken. */
+    public void fromHttp(Exchange exchange) {
+        List<StatusUpdate> updates = StatusUpdates.parse(exchange.getMessage().getBody(String.class), clock.millis());
+        cache.apply(updates);
+        exchange.setProperty(ACCEPTED, updates.size());
+        exchange.getMessage().setBody(texts(updates));
+    }
+
+    /** The answer once the updates are kept: {@code {"accepted": n}}. */
+    public Map<String, Object> receipt(Exchange exchange) {
+        return Map.of("accepted", exchange.getProperty(ACCEPTED, 0, Integer.class));
+    }
+
+    /** Up to the take size of list entries (empty body when the list is empty); bad entries go to the rejected list. */
+    public void fromQueue(Exchange exchange) {
+        List<StatusUpdate> updates = new ArrayList<>();
+        for (String entry : queue.take(take)) {
+            try {
+                updates.add(StatusUpdates.parseEntry(entry, clock.millis()));
+            } catch (ApiError e) {
+                LOG.warn("status list entry rejected ({}: {}), kept in the rejected list", e.field(), e.getMessage());
+                queue.reject(entry);
+            }
+        }
+        cache.apply(updates);
+        exchange.getMessage().setBody(texts(updates));
+    }
+
+    private static List<String> texts(List<StatusUpdate> updates) {
+        List<String> texts = new ArrayList<>(updates.size());
+        updates.forEach(u -> texts.add(u.toJson()));
+        return texts;
+    }
+}
