@@ -12,11 +12,13 @@ import java.util.Set;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harvester.api.ApiError;
 
 /**
  * The body of a delayed-task request: one task or an array of tasks, each
  * {@code {"set": "...", "element": <string or any JSON value>, "due": <ISO-8601 instant or epoch ms>}}.
- * Every task is checked before any is stored: the first fault refuses the whole request.
+ * Every task is checked before any is stored: the first fault refuses the whole request, a 400 naming the
+ * field ({@code due}, {@code [3].due} in an array).
  */
 final class DelayedTaskRequest {
 
@@ -38,24 +40,24 @@ final class DelayedTaskRequest {
             root = JSON.readTree(body == null ? "" : body);
         } catch (JsonProcessingException e) {
             String at = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new InvalidTaskException("body", "not valid JSON" + at + ": " + e.getOriginalMessage());
+            throw ApiError.badRequest("body", "not JSON" + at + ": " + e.getOriginalMessage());
         }
         if (root == null || root.isMissingNode()) {
-            throw new InvalidTaskException("body", "empty; expected a task or an array of tasks");
+            throw ApiError.badRequest("body", "empty body: expected a delayed task or an array of them");
         }
         if (root.isObject()) {
             return List.of(task(root, "", reservedPrefix));
         }
         if (!root.isArray() || root.isEmpty()) {
-            throw new InvalidTaskException("body", "expected a task {\"set\", \"element\", \"due\"} or a non-empty array of them");
+            throw ApiError.badRequest("body", "expected a delayed task {\"set\", \"element\", \"due\"} or a non-empty array of them");
         }
         if (root.size() > MAX_TASKS) {
-            throw new InvalidTaskException("body", root.size() + " tasks; at most " + MAX_TASKS + " per request");
+            throw ApiError.badRequest("body", root.size() + " tasks in one request; at most " + MAX_TASKS);
         }
         List<DelayedTask> tasks = new ArrayList<>(root.size());
         for (int i = 0; i < root.size(); i++) {
             if (!root.get(i).isObject()) {
-                throw new InvalidTaskException("[" + i + "]", "not an object {\"set\", \"element\", \"due\"}");
+                throw ApiError.badRequest("[" + i + "]", "expected a delayed task {\"set\", \"element\", \"due\"}");
             }
             tasks.add(task(root.get(i), "[" + i + "].", reservedPrefix));
         }
@@ -66,7 +68,7 @@ final class DelayedTaskRequest {
         for (Iterator<String> names = task.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!FIELDS.contains(name)) {
-                throw new InvalidTaskException(path + name, "unknown field (a task has set, element and due)");
+                throw ApiError.badRequest(path + name, "unknown field " + name + ": a delayed task has set, element and due");
             }
         }
         return new DelayedTask(set(task.get("set"), path + "set", reservedPrefix), element(task.get("element"), path + "element"),
@@ -75,14 +77,14 @@ final class DelayedTaskRequest {
 
     private static String set(JsonNode set, String field, String reservedPrefix) {
         if (set == null || !set.isTextual() || set.asText().isBlank()) {
-            throw new InvalidTaskException(field, "required: the name of the Redis set, a non-empty string");
+            throw ApiError.badRequest(field, "set is required: the name of a Redis set, a non-empty string");
         }
         String name = set.asText();
         if (name.length() > MAX_SET_LENGTH) {
-            throw new InvalidTaskException(field, name.length() + " characters; at most " + MAX_SET_LENGTH);
+            throw ApiError.badRequest(field, "set is longer than " + MAX_SET_LENGTH + " characters");
         }
         if (name.startsWith(reservedPrefix)) {
-            throw new InvalidTaskException(field, "'" + name + "' is Harvester's own key (" + reservedPrefix + "…)");
+            throw ApiError.badRequest(field, "set '" + name + "' is one of Harvester's own keys (" + reservedPrefix + "…)");
         }
         return name;
     }
@@ -90,14 +92,14 @@ final class DelayedTaskRequest {
     /** A string is the element as it is; any other JSON value becomes its compact JSON text. */
     private static String element(JsonNode element, String field) {
         if (element == null || element.isNull()) {
-            throw new InvalidTaskException(field, "required: a string or a JSON value");
+            throw ApiError.badRequest(field, "element is required: a string or any other JSON value");
         }
         String text = element.isTextual() ? element.asText() : element.toString();
         if (text.isEmpty()) {
-            throw new InvalidTaskException(field, "empty");
+            throw ApiError.badRequest(field, "element is empty");
         }
         if (text.length() > MAX_ELEMENT_LENGTH) {
-            throw new InvalidTaskException(field, text.length() + " characters; at most " + MAX_ELEMENT_LENGTH);
+            throw ApiError.badRequest(field, "element is longer than " + MAX_ELEMENT_LENGTH + " characters");
         }
         return text;
     }
@@ -106,20 +108,20 @@ final class DelayedTaskRequest {
         String expected = "an ISO-8601 instant with offset (2026-03-21T10:00:00Z) or epoch milliseconds";
         Instant at;
         if (due == null || due.isNull()) {
-            throw new InvalidTaskException(field, "required: " + expected);
+            throw ApiError.badRequest(field, "due is required: " + expected);
         } else if (due.isIntegralNumber() && due.canConvertToLong()) {
             at = Instant.ofEpochMilli(due.asLong());
         } else if (due.isTextual()) {
             try {
                 at = OffsetDateTime.parse(due.asText(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
             } catch (DateTimeException e) {
-                throw new InvalidTaskException(field, "'" + due.asText() + "' is not " + expected);
+                throw ApiError.badRequest(field, "due '" + due.asText() + "' is not " + expected);
             }
         } else {
-            throw new InvalidTaskException(field, due + " is not " + expected);
+            throw ApiError.badRequest(field, "due " + due + " is not " + expected);
         }
         if (at.isBefore(Instant.EPOCH) || at.isAfter(LATEST)) {
-            throw new InvalidTaskException(field, at + " is outside 1970-01-01 to 9999-12-31");
+            throw ApiError.badRequest(field, "due " + at + " is outside 1970-01-01 to 9999-12-31");
         }
         return at;
     }

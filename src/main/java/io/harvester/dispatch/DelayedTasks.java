@@ -3,6 +3,7 @@ package io.harvester.dispatch;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -69,14 +70,17 @@ public class DelayedTasks {
     }
 
     /**
-     * Route tasks-delayed: the request body (JSON text, see {@link DelayedTaskRequest}) stored whole, or
-     * nothing of it when a task is malformed ({@link InvalidTaskException} names the field). Answers
-     * {@code {"accepted", "redis", "postgres"}}.
+     * Route api-tasks-delayed (POST /api/tasks/delayed): the request body (JSON text, see
+     * {@link DelayedTaskRequest}) stored whole, or nothing of it when a task is malformed (a 400 naming the
+     * field). The answer: {@code {"accepted", "redis", "postgres"}}.
      */
-    public String acceptJson(String body) {
+    public Map<String, Object> fromHttp(String body) {
         Accepted accepted = accept(DelayedTaskRequest.parse(body, queue.key()));
-        return "{\"accepted\":" + (accepted.redis() + accepted.postgres()) + ",\"redis\":" + accepted.redis()
-                + ",\"postgres\":" + accepted.postgres() + "}";
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("accepted", accepted.redis() + accepted.postgres());
+        answer.put("redis", accepted.redis());
+        answer.put("postgres", accepted.postgres());
+        return answer;
     }
 
     /**

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +26,6 @@ import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.PerTestDaemon;
 import io.harvester.support.TestClock;
 import io.harvester.support.TestStorage;
-import org.apache.camel.CamelExecutionException;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -31,23 +34,24 @@ import org.redisson.client.protocol.ScoredEntry;
 /**
  * Delayed tasks on real PostgreSQL and Redis, on a clock the test moves: where a task waits, when it is
  * moved and released, and that it is released once, through a crash, a restart and a second instance.
- * The threshold is 10 minutes; each test has a sorted set and target sets of its own.
+ * The threshold is 10 minutes; each test has target sets of its own, each database a sorted set of its own
+ * (HarvesterRuntime).
  */
 class DelayedTasksTest extends PerTestDaemon {
 
     private static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String key = "test:delayed:" + System.nanoTime();
     /** Target sets' prefix. */
     private final String p = "delayed" + System.nanoTime() + "_";
     private final TestClock clock = new TestClock(T0);
     /** What the "workers" took from the target sets, in order: a task released twice shows up twice. */
     private final List<String> taken = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
 
     private HarvesterRuntime daemon(Path dir, String dbUrl) {
         HarvesterRuntime daemon = HarvesterRuntime.start(dir, "[]", Map.of("harvester.dispatch.delay-threshold", "10m",
-                "harvester.dispatch.delay-scan-interval", "1m", "harvester.dispatch.delay-key", key), dbUrl);
+                "harvester.dispatch.delay-scan-interval", "1m"), dbUrl);
         delayed(daemon).setClock(clock);
         return daemon;
     }
@@ -68,8 +72,19 @@ class DelayedTasksTest extends PerTestDaemon {
         return harvester.context().getRegistry().lookupByNameAndType("redisson", RedissonClient.class);
     }
 
-    private String post(String body) {
-        return harvester.context().createProducerTemplate().requestBody("direct:tasks-delayed", body, String.class);
+    private String key() {
+        return harvester.context().getPropertiesComponent().resolveProperty("harvester.dispatch.delay-key").orElseThrow();
+    }
+
+    /** POST /api/tasks/delayed: "status body". */
+    private String post(String body, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + harvester.port() + "/api/tasks/delayed"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() + " " + response.body();
     }
 
     private static String task(String set, String element, Instant due) {
@@ -79,7 +94,7 @@ class DelayedTasksTest extends PerTestDaemon {
     /** The sorted set as "set/element@due", in score order. */
     private List<String> waiting() {
         List<String> members = new ArrayList<>();
-        for (ScoredEntry<String> entry : redis().<String>getScoredSortedSet(key, StringCodec.INSTANCE).entryRange(0, -1)) {
+        for (ScoredEntry<String> entry : redis().<String>getScoredSortedSet(key(), StringCodec.INSTANCE).entryRange(0, -1)) {
             try {
                 Map<?, ?> task = JSON.readValue(entry.getValue(), Map.class);
                 members.add(task.get("set").toString().substring(p.length()) + "/" + task.get("element") + "@"
@@ -120,21 +135,21 @@ class DelayedTasksTest extends PerTestDaemon {
     }
 
     private Set<String> bookkeeping() {
-        Set<String> left = new TreeSet<>(redis().<String>getSet(key + ":promoting", StringCodec.INSTANCE).readAll());
-        left.addAll(redis().<String>getSet(key + ":released", StringCodec.INSTANCE).readAll());
+        Set<String> left = new TreeSet<>(redis().<String>getSet(key() + ":promoting", StringCodec.INSTANCE).readAll());
+        left.addAll(redis().<String>getSet(key() + ":released", StringCodec.INSTANCE).readAll());
         return left;
     }
 
     @Test
-    void should_keep_tasks_due_within_the_threshold_in_redis_and_later_ones_in_postgres() {
+    void should_keep_tasks_due_within_the_threshold_in_redis_and_later_ones_in_postgres() throws Exception {
         start();
         String answer = post("[" + task(p + "a", "near", T0.plus(Duration.ofMinutes(5))) + ","
                 + task(p + "a", "overdue", T0.minusSeconds(60)) + ","
                 + task(p + "b", "'); drop table delayed_tasks; --", T0.plus(Duration.ofHours(2))) + ","
                 + "{\"set\": \"" + p + "a\", \"element\": {\"keyword\": \"shoe\", \"hour\": 4}, \"due\": " + T0.plusSeconds(599).toEpochMilli() + "},"
-                + task(p + "b", "at the threshold", T0.plus(Duration.ofMinutes(10))) + "]");
+                + task(p + "b", "at the threshold", T0.plus(Duration.ofMinutes(10))) + "]", HarvesterRuntime.API_TOKEN);
 
-        assertThat(answer).isEqualTo("{\"accepted\":5,\"redis\":3,\"postgres\":2}");
+        assertThat(answer).isEqualTo("202 {\"accepted\":5,\"redis\":3,\"postgres\":2}");
         assertThat(waiting()).containsExactly("a/overdue@2029-12-31T23:59:00Z", "a/near@2030-01-01T00:05:00Z",
                 "a/{\"keyword\":\"shoe\",\"hour\":4}@2030-01-01T00:09:59Z");
         assertThat(stored()).containsExactly("b/at the threshold@2030-01-01T00:10:00Z",
@@ -176,7 +191,7 @@ class DelayedTasksTest extends PerTestDaemon {
         releaseOnce(due, 3, "a");
         assertThat(taken).containsExactly("a/e1", "a/e2");
         assertThat(waiting()).isEmpty();
-        assertThat(redis().<String>getScoredSortedSet(key + ":failed", StringCodec.INSTANCE).readAll()).singleElement()
+        assertThat(redis().<String>getScoredSortedSet(key() + ":failed", StringCodec.INSTANCE).readAll()).singleElement()
                 .asString().contains("\"element\":\"e3\"");
         assertThat(redis().getBucket(p + "string", StringCodec.INSTANCE).get()).isEqualTo("not a set");
     }
@@ -244,21 +259,22 @@ class DelayedTasksTest extends PerTestDaemon {
     }
 
     @Test
-    void should_refuse_a_malformed_request_naming_the_field_and_store_nothing() {
+    void should_refuse_a_malformed_request_naming_the_field_and_store_nothing() throws Exception {
         start();
         String good = task(p + "a", "fine", T0.plus(Duration.ofHours(2)));
-        Map<String, String> bad = Map.of(
-                "[1].due", "[" + good + ", {\"set\": \"" + p + "a\", \"element\": \"x\", \"due\": \"tomorrow\"}]",
-                "[0].set", "[{\"set\": \"\", \"element\": \"x\", \"due\": 0}, " + good + "]",
-                "set", "{\"set\": \"" + key + "\", \"element\": \"x\", \"due\": 0}",
-                "[1].element", "[" + good + ", {\"set\": \"" + p + "a\", \"due\": 0}]",
-                "[1].sett", "[" + good + ", {\"sett\": \"" + p + "a\", \"element\": \"x\", \"due\": 0}]",
-                "body", "[" + good + ",");
-        bad.forEach((field, body) -> {
-            assertThatThrownBy(() -> post(body)).as(body).isInstanceOf(CamelExecutionException.class)
-                    .cause().isInstanceOf(InvalidTaskException.class)
-                    .satisfies(e -> assertThat(((InvalidTaskException) e).field()).isEqualTo(field));
-        });
+        assertThat(post(good, null)).isEqualTo("401 {\"error\":\"missing API token: send Authorization: Bearer <token>\"}");
+        assertThat(post(good, "wrong")).isEqualTo("401 {\"error\":\"wrong API token\"}");
+        assertThat(post("[" + good + ", {\"set\": \"" + p + "a\", \"element\": \"x\", \"due\": \"tomorrow\"}]", HarvesterRuntime.API_TOKEN))
+                .isEqualTo("400 {\"error\":\"due 'tomorrow' is not an ISO-8601 instant with offset (2026-03-21T10:00:00Z) or epoch"
+                        + " milliseconds\",\"field\":\"[1].due\"}");
+        assertThat(post("[{\"set\": \"\", \"element\": \"x\", \"due\": 0}, " + good + "]", HarvesterRuntime.API_TOKEN))
+                .isEqualTo("400 {\"error\":\"set is required: the name of a Redis set, a non-empty string\",\"field\":\"[0].set\"}");
+        assertThat(post("{\"set\": \"" + key() + "\", \"element\": \"x\", \"due\": 0}", HarvesterRuntime.API_TOKEN))
+                .isEqualTo("400 {\"error\":\"set '" + key() + "' is one of Harvester's own keys (" + key() + "…)\",\"field\":\"set\"}");
+        assertThat(post("[" + good + ", {\"sett\": \"" + p + "a\", \"element\": \"x\", \"due\": 0}]", HarvesterRuntime.API_TOKEN))
+                .isEqualTo("400 {\"error\":\"unknown field sett: a delayed task has set, element and due\",\"field\":\"[1].sett\"}");
+        assertThat(post("[" + good + ",", HarvesterRuntime.API_TOKEN)).startsWith("400 {\"error\":\"not JSON at line 1, column ")
+                .endsWith("\"field\":\"body\"}");
         assertThat(stored()).isEmpty();
         assertThat(waiting()).isEmpty();
     }
@@ -268,7 +284,7 @@ class DelayedTasksTest extends PerTestDaemon {
     void should_move_and_release_on_its_timers() {
         harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.dispatch.delay-timers", "true",
                 "harvester.dispatch.delay-threshold", "2s", "harvester.dispatch.delay-scan-interval", "500ms",
-                "harvester.dispatch.delay-release-interval", "100ms", "harvester.dispatch.delay-key", key));
+                "harvester.dispatch.delay-release-interval", "100ms"));
         Instant now = Instant.now();
         DelayedTasks.Accepted accepted = delayed().accept(List.of(new DelayedTask(p + "a", "near", now.plusMillis(300)),
                 new DelayedTask(p + "a", "later", now.plusSeconds(4))));
@@ -288,7 +304,7 @@ class DelayedTasksTest extends PerTestDaemon {
     @Test
     void should_release_every_task_exactly_once_with_two_instances_at_work_at_once() throws Exception {
         Map<String, String> small = Map.of("harvester.dispatch.delay-threshold", "10m", "harvester.dispatch.delay-scan-interval",
-                "1m", "harvester.dispatch.delay-key", key, "harvester.dispatch.chunk-size", "7");
+                "1m", "harvester.dispatch.chunk-size", "7");
         String db = TestStorage.get().newDatabase();
         harvester = HarvesterRuntime.start(work.resolve("one"), "[]", small, db);
         try (HarvesterRuntime other = HarvesterRuntime.start(work.resolve("two"), "[]", small, db)) {
