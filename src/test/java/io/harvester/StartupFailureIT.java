@@ -131,6 +131,15 @@ class StartupFailureIT {
         }
     }
 
+    @Test
+    void should_refuse_a_delayed_task_scan_not_shorter_than_the_threshold() throws Exception {
+        try (DaemonProcess daemon = DaemonProcess.prepare().prod()) {
+            assertThat(refusal(daemon, "-Dharvester.dispatch.delay-scan-interval=1h")).endsWith("Harvester did not start:"
+                    + " harvester.dispatch.delay-scan-interval = 1h must be shorter than harvester.dispatch.delay-threshold = 1h:"
+                    + " a task stored for later must meet a scan within the threshold before its time");
+        }
+    }
+
     private static final String JOB = JobYaml.job("nightly-sync", "copy", "select 1", "purge", "select 2");
 
     @Test
