@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Benchmarks of exports, crawls, jobs and task dispatch (not tests). Run from anywhere; prints Markdown tables.
-#   bench/run.sh                 all seven
-#   bench/run.sh efficiency      one of: efficiency throughput memory crawl csv jobs dispatch
+# Benchmarks of exports, crawls, jobs, the status cache and task dispatch (not tests). Run from anywhere;
+# prints Markdown tables.
+#   bench/run.sh                 all of them
+#   bench/run.sh efficiency      one of: efficiency throughput memory crawl csv jobs status dispatch
 # Uses the embedded PostgreSQL and Redis of the test support and a local upstream in the same JVM;
 # dispatch also runs /usr/bin/redis-benchmark against that Redis.
 set -euo pipefail
@@ -11,7 +12,7 @@ mvn -B -q -DskipTests test-compile dependency:build-classpath \
 CP="target/classes:target/test-classes:$(cat target/bench.classpath)"
 JAVA_OPTS=(-Dharvester.log-dir=target/bench/logs)
 mkdir -p target/bench
-modes="${*:-efficiency throughput memory crawl csv jobs dispatch}"
+modes="${*:-efficiency throughput memory crawl csv jobs status dispatch}"
 for mode in $modes; do
     echo "## $mode"
     heap=-Xmx1g
@@ -21,6 +22,7 @@ for mode in $modes; do
     [ "$mode" = crawl ] && main=io.harvester.bench.CrawlBenchmark
     [ "$mode" = csv ] && main=io.harvester.bench.CsvRenderBenchmark
     [ "$mode" = jobs ] && main=io.harvester.bench.JobStepBenchmark
+    [ "$mode" = status ] && main=io.harvester.bench.StatusBenchmark
     [ "$mode" = dispatch ] && main=io.harvester.bench.DispatchBenchmark
     java "$heap" "${JAVA_OPTS[@]}" -cp "$CP" "$main" "$mode" > "target/bench/$mode.out" 2>&1 \
         || { tail -40 "target/bench/$mode.out"; exit 1; }

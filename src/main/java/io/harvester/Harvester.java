@@ -2,7 +2,9 @@ package io.harvester;
 
 import java.util.Map;
 
+import io.harvester.api.ApiConfiguration;
 import io.harvester.dispatch.DispatchConfiguration;
+import io.harvester.dispatch.status.StatusConfiguration;
 import io.harvester.infra.StorageConfiguration;
 import io.harvester.jobs.JobsConfiguration;
 import io.harvester.runs.RunsConfiguration;
@@ -78,6 +80,8 @@ public final class Harvester {
         main.configure().addConfiguration(RunsConfiguration.class);
         main.configure().addConfiguration(JobsConfiguration.class);
         main.configure().addConfiguration(DispatchConfiguration.class);
+        main.configure().addConfiguration(StatusConfiguration.class);
+        main.configure().addConfiguration(ApiConfiguration.class);
         return main;
     }
 }

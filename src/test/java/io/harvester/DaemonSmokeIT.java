@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -78,6 +79,20 @@ class DaemonSmokeIT {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
                 .until(() -> Pattern.compile("\\[run=(\\d+)\\] JobExecution - Job test-results-sync: run \\1 completed")
                         .matcher(log()).find());
+
+        // the dev profile generated an API token for its owner's eyes only; the log names the file, not the token
+        Path tokenFile = folder.resolve("data").resolve("api-token");
+        String token = Files.readString(tokenFile).strip();
+        assertThat(token).hasSizeGreaterThanOrEqualTo(40);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile))).isEqualTo("rw-------");
+        assertThat(log()).contains("API token generated into " + tokenFile.toAbsolutePath()).doesNotContain(token);
+        assertThat(Files.readString(folder.resolve("console.log"))).doesNotContain(token);
+        HttpRequest.Builder report = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/tasks/status"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"id\": \"t1\", \"state\": \"running\"}"));
+        assertThat(HttpClient.newHttpClient().send(report.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        HttpResponse<String> accepted = HttpClient.newHttpClient().send(report.header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(accepted.statusCode() + " " + accepted.body()).isEqualTo("202 {\"accepted\":1}");
 
         daemon.destroy();
         assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();

@@ -29,8 +29,8 @@ class StartupFailureIT {
     /** Starts the daemon (prod profile on the test storage) and returns its one ERROR line. */
     private static String refusal(DaemonProcess daemon, String... jvmOptions) throws Exception {
         daemon.start(jvmOptions);
-        Integer exit = daemon.exitCodeWithin(20);
-        assertThat(exit).as("exited within 20 s; console:%n%s", daemon.console()).isEqualTo(1);
+        Integer exit = daemon.exitCodeWithin(60);
+        assertThat(exit).as("exited within 60 s (a start-up on a loaded 2-core machine takes up to 20 s before it reaches the refusal); console:%n%s", daemon.console()).isEqualTo(1);
         List<String> errors = daemon.errorLines();
         assertThat(errors).as("ERROR lines of%n%s", daemon.log()).hasSize(1);
         assertThat(daemon.console()).contains(errors.get(0));
@@ -128,6 +128,15 @@ class StartupFailureIT {
         try (DaemonProcess daemon = DaemonProcess.prepare().prod();
              ServerSocket taken = new ServerSocket(daemon.port(), 50, InetAddress.getByName("0.0.0.0"))) {
             assertThat(refusal(daemon)).contains("port " + daemon.port());
+        }
+    }
+
+    @Test
+    void should_refuse_a_delayed_task_scan_not_shorter_than_the_threshold() throws Exception {
+        try (DaemonProcess daemon = DaemonProcess.prepare().prod()) {
+            assertThat(refusal(daemon, "-Dharvester.dispatch.delay-scan-interval=1h")).endsWith("Harvester did not start:"
+                    + " harvester.dispatch.delay-scan-interval = 1h must be shorter than harvester.dispatch.delay-threshold = 1h:"
+                    + " a task stored for later must meet a scan within the threshold before its time");
         }
     }
 

@@ -9,7 +9,10 @@ import org.apache.camel.PropertyInject;
 import org.apache.camel.util.TimeUtils;
 import org.redisson.api.RedissonClient;
 
-/** Binds {@code taskGeneration} and {@code taskSweep} (routes/harvester-dispatch.camel.yaml). Runs after {@code RunsConfiguration}. */
+/**
+ * Binds {@code taskGeneration}, {@code taskSweep} and {@code delayedTasks} (routes/harvester-dispatch.camel.yaml).
+ * Runs after {@code RunsConfiguration}.
+ */
 public class DispatchConfiguration implements CamelConfiguration {
 
     @PropertyInject(value = "harvester.dispatch.zone", defaultValue = "UTC")
@@ -20,6 +23,12 @@ public class DispatchConfiguration implements CamelConfiguration {
     private int chunkSize;
     @PropertyInject(value = "harvester.dispatch.stale-after", defaultValue = "2h")
     private String staleAfter;
+    @PropertyInject(value = "harvester.dispatch.delay-threshold", defaultValue = "1h")
+    private String delayThreshold;
+    @PropertyInject(value = "harvester.dispatch.delay-scan-interval", defaultValue = "1m")
+    private String delayScanInterval;
+    @PropertyInject(value = "harvester.dispatch.delay-key", defaultValue = "harvester:delayed")
+    private String delayKey;
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -27,6 +36,8 @@ public class DispatchConfiguration implements CamelConfiguration {
         RedissonClient redis = context.getRegistry().lookupByNameAndType("redisson", RedissonClient.class);
         context.getRegistry().bind("taskGeneration", new TaskGeneration(lifecycle, redis, ZoneId.of(zone), firstHour, chunkSize));
         context.getRegistry().bind("taskSweep", new TaskSweep(lifecycle, redis, TimeUtils.toDuration(staleAfter)));
+        context.getRegistry().bind("delayedTasks", new DelayedTasks(lifecycle.store().sql(), redis, delayKey,
+                TimeUtils.toDuration(delayThreshold), TimeUtils.toDuration(delayScanInterval), chunkSize));
         // started and stopped with the context: registered in JMX while Harvester runs
         context.addService(new DispatchView(context, new DispatchStore(lifecycle.store().sql())), true, true);
     }

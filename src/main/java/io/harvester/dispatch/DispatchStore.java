@@ -45,9 +45,9 @@ final class DispatchStore {
         return confirmed;
     }
 
-    /** A Pending row per set, not confirmed yet; a row a crashed generation left is kept as it is. */
-    void insertUnconfirmed(List<TaskPlan.TaskSet> sets) {
-        sql.update("""
+    /** A Pending row per set, not confirmed yet; a row a crashed generation left is kept as it is. How many are new. */
+    int insertUnconfirmed(List<TaskPlan.TaskSet> sets) {
+        return sql.update("""
                 insert into task_information (task_type, task_source, task_start_time, task_status, elements, confirmed)
                 select t.type, t.source, to_timestamp(t.due / 1000.0), 'Pending', t.elements, false
                 from unnest(?::text[], ?::text[], ?::bigint[], ?::int[]) as t(type, source, due, elements)
@@ -56,6 +56,29 @@ final class DispatchStore {
                 sets.stream().map(TaskPlan.TaskSet::name).toArray(String[]::new),
                 sets.stream().map(s -> s.due().toEpochMilli()).toArray(Long[]::new),
                 sets.stream().map(s -> s.elements().size()).toArray(Integer[]::new));
+    }
+
+    /**
+     * Rows a dead generation left unconfirmed whose set is not one of today's (their day has passed, or
+     * their keyword row is gone): nobody will write that set now. They become Failed; their names.
+     */
+    List<String> failUnplanned(List<String> planned) {
+        return sql.queryRows("""
+                update task_information set task_status = 'Failed'
+                where not confirmed and task_status = 'Pending' and task_source <> all (?)
+                returning task_source""", (Object) planned.toArray(String[]::new)).stream().map(r -> (String) r[0]).toList();
+    }
+
+    /**
+     * Unconfirmed Pending rows older than any generation takes, while no generation is live: a generation
+     * died between its rows and its sets.
+     */
+    long leftByDeadGeneration() {
+        return sql.queryId("""
+                select count(*) from task_information
+                where not confirmed and task_status = 'Pending' and create_at < now() - interval '2 minutes'
+                  and not exists (select 1 from runs where pipeline = ? and status in ('pending', 'running'))""",
+                TaskGeneration.PIPELINE).orElse(0L);
     }
 
     /** The sets are in Redis: their rows say so. */

@@ -80,10 +80,12 @@ public class TaskGeneration {
             List<String> names = plan.sets().stream().map(TaskPlan.TaskSet::name).toList();
             Set<String> done = store.confirmed(names);
             List<TaskPlan.TaskSet> todo = plan.sets().stream().filter(s -> !done.contains(s.name())).toList();
-            store.insertUnconfirmed(todo);
+            int repaired = todo.size() - store.insertUnconfirmed(todo);
+            List<String> unplanned = store.failUnplanned(names);
             writer.write(todo);
             store.confirm(todo.stream().map(TaskPlan.TaskSet::name).toList());
             record(run, plan, done);
+            recordLeftovers(run, repaired, unplanned);
             run.end(RunStatus.COMPLETED, null, null);
             LOG.info("{}: run {} completed: {} set(s) planned, {} written now, {} row(s) rejected", PIPELINE, run.id(),
                     plan.sets().size(), todo.size(), plan.rejected().size());
@@ -122,4 +124,20 @@ public class TaskGeneration {
             runs.log(run.id(), null, "WARN", (plan.rejected().size() - NAMED_REJECTIONS) + " more row(s) rejected");
         }
     }
+
+    /** What a dead generation left: sets of today written now, and rows of sets nobody will write (now Failed). */
+    private void recordLeftovers(LiveRun run, int repaired, List<String> unplanned) {
+        RunStore runs = lifecycle.store();
+        if (repaired > 0) {
+            runs.log(run.id(), null, "WARN", repaired + " task set(s) a dead generation left unwritten were written now");
+        }
+        for (int i = 0; i < unplanned.size() && i < NAMED_REJECTIONS; i++) {
+            runs.log(run.id(), null, "WARN", "task set " + unplanned.get(i) + " was never written (its generation died before"
+                    + " writing it) and is not one of today's sets: its task is Failed");
+        }
+        if (unplanned.size() > NAMED_REJECTIONS) {
+            runs.log(run.id(), null, "WARN", (unplanned.size() - NAMED_REJECTIONS) + " more unwritten task set(s) marked Failed");
+        }
+    }
+
 }

@@ -12,6 +12,7 @@ import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunLifecycle;
 import io.harvester.runs.RunStatus;
+import io.harvester.trigger.TriggerComponent;
 import io.harvester.trigger.TriggerKind;
 import org.apache.camel.Exchange;
 import org.redisson.api.RBatch;
@@ -25,9 +26,9 @@ import org.slf4j.MDC;
 /**
  * The minute sweep (route dispatch-sweep): due {@code Pending} tasks become {@code In Progress};
  * {@code In Progress} tasks whose set is gone (drained by the workers) become {@code Completed}; those
- * whose set has not shrunk for {@code harvester.dispatch.stale-after} are flagged. Four SQL statements and
- * one pipelined Redis round ({@code SCARD}: 0 for a set that no longer exists) per sweep, whatever the
- * number of tasks. A sweep that changed or flagged something is recorded as a run ({@code dispatch:sweep})
+ * whose set has not shrunk for {@code harvester.dispatch.stale-after} are flagged; rows a dead generation
+ * left unconfirmed start a generation, which writes their sets. Five SQL statements and one pipelined Redis
+ * round ({@code SCARD}: 0 for a set that no longer exists) per sweep, whatever the number of tasks. A sweep that changed or flagged something is recorded as a run ({@code dispatch:sweep})
  * with its counts; an idle minute leaves no row. Quartz fires each tick on one instance only.
  */
 public class TaskSweep {
@@ -78,12 +79,19 @@ public class TaskSweep {
         }
         store.complete(completed);
         store.sizes(ids, current);
-        if (started > 0 || !completed.isEmpty() || !stale.isEmpty()) {
-            record(exchange, started, completed.size(), open.size() - completed.size(), stale);
+        long unwritten = store.leftByDeadGeneration();
+        if (unwritten > 0) {
+            // the generation writes again the sets of today it finds unconfirmed, and fails the others
+            LOG.warn("{}: {} task set(s) a dead generation left unwritten: starting a generation", PIPELINE, unwritten);
+            TriggerComponent.of(exchange.getContext()).startInBackground(TaskGeneration.PIPELINE,
+                    Map.of(TriggerKind.HEADER, TriggerKind.SCHEDULE.value()));
+        }
+        if (started > 0 || !completed.isEmpty() || !stale.isEmpty() || unwritten > 0) {
+            record(exchange, started, completed.size(), open.size() - completed.size(), stale, unwritten);
         }
     }
 
-    private void record(Exchange exchange, int started, int completed, int inProgress, List<String> stale) {
+    private void record(Exchange exchange, int started, int completed, int inProgress, List<String> stale, long unwritten) {
         TriggerKind trigger = TriggerKind.parse(exchange.getMessage().getHeader(TriggerKind.HEADER));
         Optional<LiveRun> begun = lifecycle.begin(PIPELINE, trigger.value(), Map.of("staleAfter", staleAfter.toString()), null);
         if (begun.isEmpty()) {
@@ -97,6 +105,7 @@ public class TaskSweep {
             result.put("completed", completed);
             result.put("inProgress", inProgress);
             result.put("stale", stale.size());
+            result.put("unwritten", unwritten);
             lifecycle.store().step(run.id(), 1, "sweep", RunStatus.COMPLETED, started + completed, result, null);
             for (int i = 0; i < stale.size() && i < NAMED_FLAGS; i++) {
                 lifecycle.store().log(run.id(), "sweep", "WARN", "task set " + stale.get(i) + ": its workers may be stuck");

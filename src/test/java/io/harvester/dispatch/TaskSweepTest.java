@@ -1,6 +1,7 @@
 package io.harvester.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ class TaskSweepTest extends PerTestDaemon {
         assertThat(harvester.query("select status from runs where pipeline = 'dispatch:sweep'"))
                 .containsExactly(Map.of("status", "completed"));
         assertThat(harvester.query("select records, result::text as result from run_steps")).containsExactly(Map.of("records", 2L,
-                "result", "{\"stale\": 1, \"started\": 1, \"completed\": 1, \"inProgress\": 3}"));
+                "result", "{\"stale\": 1, \"started\": 1, \"completed\": 1, \"unwritten\": 0, \"inProgress\": 3}"));
         assertThat(harvester.query("select message from run_logs where level = 'WARN'")).singleElement()
                 .extracting(r -> (String) r.get("message")).asString()
                 .startsWith("task set " + p + "stuck (2 left, unchanged for ").endsWith(" s): its workers may be stuck");
@@ -62,7 +63,7 @@ class TaskSweepTest extends PerTestDaemon {
     }
 
     @Test
-    void should_sweep_10_and_1000_tasks_with_the_same_four_statements_and_one_redis_round() {
+    void should_sweep_10_and_1000_tasks_with_the_same_five_statements_and_one_redis_round() {
         harvester = HarvesterRuntime.start(work, "[]", Map.of());
         List<String> statements = new ArrayList<>();
         List<String> redisCalls = new ArrayList<>();
@@ -77,7 +78,7 @@ class TaskSweepTest extends PerTestDaemon {
         List<String> tenTasks = List.copyOf(statements);
         assertThat(redisCalls).containsExactly("createBatch", "execute");
         assertThat(statusCounts()).isEqualTo("Completed=2, In Progress=7, Pending=1 / sizes 14");
-        assertThat(lastSweepResult()).isEqualTo("{\"stale\": 1, \"started\": 3, \"completed\": 2, \"inProgress\": 7}");
+        assertThat(lastSweepResult()).isEqualTo("{\"stale\": 1, \"started\": 3, \"completed\": 2, \"unwritten\": 0, \"inProgress\": 7}");
 
         statements.clear();
         redisCalls.clear();
@@ -85,13 +86,47 @@ class TaskSweepTest extends PerTestDaemon {
         sweep.sweep(new DefaultExchange(harvester.context()));
         assertThat(redisCalls).containsExactly("createBatch", "execute");
         assertThat(statusCounts()).isEqualTo("Completed=300, In Progress=600, Pending=100 / sizes 1199");
-        assertThat(lastSweepResult()).isEqualTo("{\"stale\": 1, \"started\": 300, \"completed\": 300, \"inProgress\": 600}");
+        assertThat(lastSweepResult()).isEqualTo("{\"stale\": 1, \"started\": 300, \"completed\": 300, \"unwritten\": 0, \"inProgress\": 600}");
 
         assertThat(statements).isEqualTo(tenTasks);
-        // the sweep's own: start the due, read the open, complete the drained, record the sizes
-        assertThat(tenTasks).filteredOn(sql -> sql.contains("task_information")).hasSize(4);
+        // the sweep's own: start the due, read the open, complete the drained, record the sizes, look for unwritten sets
+        assertThat(tenTasks).filteredOn(sql -> sql.contains("task_information")).hasSize(5);
         // the rest is its run: the row, the step, a log row per stale set flagged (one here, 50 at most), the end
-        assertThat(tenTasks).hasSize(8);
+        assertThat(tenTasks).hasSize(9);
+    }
+
+    @Test
+    void should_have_a_generation_write_the_sets_a_dead_generation_left_and_fail_those_of_a_past_day() {
+        harvester = HarvesterRuntime.start(work, "[]", Map.of());
+        RedissonClient redis = harvester.context().getRegistry().lookupByNameAndType("redisson", RedissonClient.class);
+        harvester.runNow(TaskGeneration.PIPELINE);
+        // the dev profile's demo rows: a generation died after the rows of two of today's sets, before their sets
+        List<Map<String, Object>> lost = harvester.query("select task_source, elements from task_information order by task_id limit 2");
+        lost.forEach(row -> redis.getSet((String) row.get("task_source"), StringCodec.INSTANCE).delete());
+        harvester.execute("update task_information set confirmed = false, create_at = now() - interval '5 minutes'"
+                + " where task_id in (select task_id from task_information order by task_id limit 2)");
+        // and another died on an earlier day: its set is not one of today's
+        harvester.execute("insert into task_information (task_type, task_source, task_start_time, elements, confirmed, create_at)"
+                + " values ('product_details', 'product_details_86400_0', now() - interval '1 day', 3, false, now() - interval '1 day')");
+
+        harvester.runNow(TaskSweep.PIPELINE);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> harvester.query(
+                "select 1 from runs where pipeline = 'dispatch:generate' and status = 'completed'").size() == 2);
+        for (Map<String, Object> row : lost) {
+            assertThat(redis.getSet((String) row.get("task_source"), StringCodec.INSTANCE).size())
+                    .isEqualTo(((Number) row.get("elements")).intValue());
+        }
+        assertThat(harvester.query("select task_source, task_status, confirmed from task_information where not confirmed"))
+                .containsExactly(Map.of("task_source", "product_details_86400_0", "task_status", "Failed", "confirmed", false));
+        assertThat(harvester.query("select result ->> 'unwritten' as unwritten from run_steps s join runs r on r.id = s.run_id"
+                + " where r.pipeline = 'dispatch:sweep'")).containsExactly(Map.of("unwritten", "3"));
+        assertThat(harvester.query("select r.trigger, l.message from run_logs l join runs r on r.id = l.run_id"
+                + " where r.pipeline = 'dispatch:generate' and l.level = 'WARN' and l.message like '%dead generation%'"
+                + " or r.pipeline = 'dispatch:generate' and l.message like 'task set product_details_86400_0%' order by l.id"))
+                .containsExactly(Map.of("trigger", "schedule", "message", "2 task set(s) a dead generation left unwritten were written now"),
+                        Map.of("trigger", "schedule", "message", "task set product_details_86400_0 was never written (its generation"
+                                + " died before writing it) and is not one of today's sets: its task is Failed"));
     }
 
     private RedissonClient redis() {

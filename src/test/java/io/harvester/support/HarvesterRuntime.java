@@ -32,6 +32,9 @@ import org.apache.camel.main.Main;
  */
 public final class HarvesterRuntime implements AutoCloseable {
 
+    /** The API token every test daemon expects (Authorization: Bearer ...). */
+    public static final String API_TOKEN = "test-api-token";
+
     private final Main main;
     private final String dbUrl;
     private final String dbUser;
@@ -82,6 +85,17 @@ public final class HarvesterRuntime implements AutoCloseable {
             props.put("harvester.dispatch.cron", "");
             props.put("harvester.dispatch.run-at-startup", "false");
             props.put("harvester.dispatch.sweep-cron", "");
+            // tests move and release delayed tasks by hand, on a clock of their own
+            props.put("harvester.dispatch.delay-timers", "false");
+            props.put("harvester.api.token", API_TOKEN);
+            // a test that clears the token must not leave a generated one in the working directory
+            props.put("harvester.api.generate-token", "false");
+            // Redis is shared by every test: each database gets keys of its own, the same after a restart on it
+            String space = "test:" + dbUrl.substring(dbUrl.lastIndexOf('/') + 1) + ":";
+            props.put("harvester.status.key-prefix", space + "status:");
+            props.put("harvester.status.queue", space + "status-queue");
+            props.put("harvester.status.record-prefix", space + "task:");
+            props.put("harvester.dispatch.delay-key", space + "delayed");
             props.putAll(properties);
             Main main = Harvester.create();
             main.setOverrideProperties(props);

@@ -1,0 +1,63 @@
+package io.harvester.dispatch.status;
+
+import io.harvester.infra.InstanceId;
+import io.harvester.runs.RunLifecycle;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import org.redisson.api.RedissonClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Binds the status cache's beans (routes/harvester-status.camel.yaml): {@code statusIntake},
+ * {@code statusBatch}, {@code statusStore} and {@code statusRepository}, the aggregator's repository in
+ * Redis (recovery on, retried without limit: a batch waits for the database rather than being dropped).
+ * Puts back into the workers' list what a killed predecessor of this instance had taken. Runs after
+ * {@code RunsConfiguration}.
+ */
+public class StatusConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StatusConfiguration.class);
+
+    @PropertyInject(value = "harvester.status.key-prefix", defaultValue = "harvester:status:")
+    private String keyPrefix;
+    @PropertyInject(value = "harvester.status.queue", defaultValue = "harvester:status:queue")
+    private String queueName;
+    @PropertyInject(value = "harvester.status.record-prefix", defaultValue = "task:")
+    private String recordPrefix;
+    @PropertyInject(value = "harvester.status.completion-size", defaultValue = "500")
+    private int completionSize;
+    @PropertyInject(value = "harvester.status.take", defaultValue = "500")
+    private int take;
+    @PropertyInject(value = "harvester.status.recovery-interval-ms", defaultValue = "5000")
+    private long recoveryInterval;
+
+    @Override
+    public void configure(CamelContext context) {
+        if (take < 1) {
+            throw new IllegalArgumentException("harvester.status.take = " + take + ": at least 1");
+        }
+        if (completionSize < 1) {
+            throw new IllegalArgumentException("harvester.status.completion-size = " + completionSize + ": at least 1");
+        }
+        RunLifecycle lifecycle = context.getRegistry().lookupByNameAndType("runLifecycle", RunLifecycle.class);
+        RedissonClient redis = context.getRegistry().lookupByNameAndType("redisson", RedissonClient.class);
+        StatusKeys keys = new StatusKeys(keyPrefix, queueName, recordPrefix, InstanceId.get());
+        StatusQueue queue = new StatusQueue(redis, keys);
+        long requeued = queue.requeue();
+        if (requeued > 0) {
+            LOG.info("Status cache: {} list entr(ies) taken by this instance before it stopped went back to {}", requeued, queueName);
+        }
+        context.getRegistry().bind("statusIntake", new StatusIntake(new StatusCache(redis, keys), queue, take));
+        context.getRegistry().bind("statusBatch", new StatusBatch(completionSize));
+        context.getRegistry().bind("statusStore", new StatusStore(lifecycle.store().sql(), queue));
+        StatusRepository repository = new StatusRepository();
+        repository.setRedisson(redis);
+        repository.setMapName(keys.aggregation());
+        repository.setUseRecovery(true);
+        repository.setRecoveryInterval(recoveryInterval);
+        repository.setMaximumRedeliveries(0);
+        context.getRegistry().bind("statusRepository", repository);
+    }
+}

@@ -1,0 +1,223 @@
+package io.harvester.dispatch.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.harvester.support.HarvesterRuntime;
+import io.harvester.support.PerTestDaemon;
+import io.harvester.support.TestStorage;
+import org.apache.camel.component.redis.processor.aggregate.RedisAggregationRepository;
+import org.junit.jupiter.api.Test;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+
+/** The status cache on real PostgreSQL and Redis, through its real HTTP endpoint and Redis list. */
+class StatusCacheTest extends PerTestDaemon {
+
+    private static final long BASE = 1_700_000_000_000L;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void should_keep_the_newest_state_of_every_task_from_eight_producers_over_http_and_the_list() throws Exception {
+        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.status.completion-size", "500",
+                "harvester.status.completion-interval-ms", "300", "harvester.status.queue-poll-ms", "20"));
+        RedissonClient redis = redis();
+        String queue = property("harvester.status.queue");
+        int producers = 8;
+        int perProducer = 1250;
+        int tasks = 700;
+        AtomicLong clock = new AtomicLong();
+        Map<String, long[]> newest = new java.util.concurrent.ConcurrentHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(producers);
+        List<Future<?>> done = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            boolean overHttp = p % 2 == 0;
+            done.add(pool.submit(() -> {
+                List<String> batch = new ArrayList<>();
+                for (int i = 0; i < perProducer; i++) {
+                    String task = "t" + ThreadLocalRandom.current().nextInt(tasks);
+                    long at = BASE + clock.incrementAndGet();
+                    newest.merge(task, new long[] {at}, (a, b) -> a[0] >= b[0] ? a : b);
+                    String update = "{\"id\": \"%s\", \"state\": \"s%d\", \"at\": %d, \"worker\": \"w\"}".formatted(task, at, at);
+                    if (overHttp) {
+                        batch.add(update);
+                        if (batch.size() == 25 || i == perProducer - 1) {
+                            assertThat(post("[" + String.join(",", batch) + "]", HarvesterRuntime.API_TOKEN).statusCode()).isEqualTo(202);
+                            batch.clear();
+                        }
+                    } else {
+                        redis.getDeque(queue, StringCodec.INSTANCE).addFirst(update);
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get();
+        }
+        pool.shutdown();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> count("select count(*) as n from task_status") == newest.size()
+                && harvester.query("select task_id, state from task_status").stream()
+                        .allMatch(r -> r.get("state").equals("s" + newest.get((String) r.get("task_id"))[0])));
+        StatusStore store = harvester.context().getRegistry().lookupByNameAndType("statusStore", StatusStore.class);
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.flushedUpdates() == producers * perProducer);
+        assertThat(store.flushesBy().getOrDefault("strategy", 0L)).as("flushes by count under load").isPositive();
+        assertThat(redis.getList(queue, StringCodec.INSTANCE).size()).isZero();
+        assertThat(redis.getList(property("harvester.status.key-prefix") + "processing:" + io.harvester.infra.InstanceId.get(),
+                StringCodec.INSTANCE).size()).as("every taken entry released after its flush").isZero();
+        // Redis holds the newest state too (no task records exist: id -> state)
+        Map<String, String> states = redis.<String, String>getMap(property("harvester.status.key-prefix") + "states", StringCodec.INSTANCE)
+                .readAllMap();
+        Map<String, String> expected = new HashMap<>();
+        newest.forEach((task, at) -> expected.put(task, "s" + at[0]));
+        assertThat(states).isEqualTo(expected);
+        assertThat(harvester.query("select payload::text as payload from task_status limit 1"))
+                .containsExactly(Map.of("payload", "{\"worker\": \"w\"}"));
+
+        // idle: a single update is flushed by time
+        long byTime = store.flushesBy().getOrDefault("interval", 0L);
+        assertThat(post("{\"id\": \"idle\", \"state\": \"done\"}", HarvesterRuntime.API_TOKEN).body()).isEqualTo("{\"accepted\":1}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("select count(*) as n from task_status where task_id = 'idle'") == 1
+                && store.flushesBy().getOrDefault("interval", 0L) == byTime + 1);
+    }
+
+    @Test
+    void should_update_the_full_task_record_when_it_exists_and_never_go_back_to_an_older_state() throws Exception {
+        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.status.completion-interval-ms", "100"));
+        RedissonClient redis = redis();
+        String record = property("harvester.status.record-prefix") + "42";
+        redis.getMap(record, StringCodec.INSTANCE).put("keyword", "LAMP");
+
+        post("[{\"id\": 42, \"state\": \"running\", \"at\": 2000}, {\"id\": 42, \"state\": \"queued\", \"at\": 1000},"
+                + " {\"id\": \"7\", \"state\": \"done\", \"at\": \"2024-03-21T04:00:00Z\"}]", HarvesterRuntime.API_TOKEN);
+
+        assertThat(redis.<String, String>getMap(record, StringCodec.INSTANCE).readAllMap())
+                .isEqualTo(Map.of("keyword", "LAMP", "state", "running", "state_at", "2000"));
+        assertThat(redis.<String, String>getMap(property("harvester.status.key-prefix") + "states", StringCodec.INSTANCE).readAllMap())
+                .isEqualTo(Map.of("7", "done"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> count("select count(*) as n from task_status") == 2);
+        // an older report arriving later changes nothing
+        post("{\"id\": 42, \"state\": \"queued\", \"at\": 1500}", HarvesterRuntime.API_TOKEN);
+        StatusStore store = harvester.context().getRegistry().lookupByNameAndType("statusStore", StatusStore.class);
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.flushedUpdates() == 4);
+        assertThat(harvester.query("select task_id, state, extract(epoch from updated_at)::float8 as at from task_status order by task_id"))
+                .containsExactly(Map.of("task_id", "42", "state", "running", "at", 2.0),
+                        Map.of("task_id", "7", "state", "done", "at", 1710993600.0));
+        assertThat(redis.<String, String>getMap(record, StringCodec.INSTANCE).get("state")).isEqualTo("running");
+    }
+
+    @Test
+    void should_refuse_bad_requests_with_the_field_and_keep_nothing_of_them() throws Exception {
+        // nothing is flushed during the test: what the aggregator holds is read from its repository
+        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.status.completion-interval-ms", "600000",
+                "camel.server.max-body-size", "2000"));
+        String good = "{\"id\": \"a\", \"state\": \"ok\"}";
+        String token = HarvesterRuntime.API_TOKEN;
+
+        assertThat(answer(post(good, null))).isEqualTo("401 {\"error\":\"missing API token: send Authorization: Bearer <token>\"}");
+        assertThat(answer(post(good, "wrong"))).isEqualTo("401 {\"error\":\"wrong API token\"}");
+        assertThat(answer(post("{\"state\": \"ok\"}", token)))
+                .isEqualTo("400 {\"error\":\"id is required: a non-empty string or an integer\",\"field\":\"id\"}");
+        assertThat(answer(post("[" + good + ", {\"id\": \"b\", \"state\": 3}]", token)))
+                .isEqualTo("400 {\"error\":\"state is required: a non-empty string\",\"field\":\"[1].state\"}");
+        assertThat(answer(post("{\"id\": \"a\", \"state\": \"ok\", \"at\": \"yesterday\"}", token)))
+                .isEqualTo("400 {\"error\":\"at must be epoch milliseconds or an ISO-8601 instant such as 2024-03-21T04:00:00Z\",\"field\":\"at\"}");
+        assertThat(answer(post("{\"id\": \"a\", \"state\": \"ok\", \"at\": \"+300000000-01-01T00:00:00Z\"}", token)))
+                .isEqualTo("400 {\"error\":\"at must be epoch milliseconds or an ISO-8601 instant such as 2024-03-21T04:00:00Z\",\"field\":\"at\"}");
+        assertThat(answer(post("{\"id\": \"a\", \"state\": \"ok\", \"at\": " + (System.currentTimeMillis() + 2 * 86_400_000L) + "}", token)))
+                .isEqualTo("400 {\"error\":\"at is more than a day ahead of this server's clock\",\"field\":\"at\"}");
+        assertThat(answer(post("{\"id\": \"a\\u0000\", \"state\": \"ok\"}", token)))
+                .isEqualTo("400 {\"error\":\"id holds a NUL character\",\"field\":\"id\"}");
+        assertThat(answer(post("[" + good + ", {\"id\": \"b\", \"state\": \"ok\", \"note\": \"x\\u0000\"}]", token)))
+                .isEqualTo("400 {\"error\":\"a field holds a NUL character\",\"field\":\"[1]\"}");
+        assertThat(answer(post("{\"id\": ", token))).startsWith("400 {\"error\":\"not JSON: ").endsWith("\"field\":\"body\"}");
+        assertThat(answer(post("[]", token))).isEqualTo(
+                "400 {\"error\":\"expected a status update {\\\"id\\\", \\\"state\\\"} or a non-empty array of them\",\"field\":\"body\"}");
+        assertThat(post("[" + (good + ",").repeat(100) + good + "]", token).statusCode()).isEqualTo(413);
+
+        // a Camel header, in any letter case, steers nothing: had it reached the aggregator, it would have
+        // completed (and emptied) the waiting batch
+        HttpResponse<String> steered = http.send(request("{\"id\": \"c\", \"state\": \"ok\"}", token)
+                .header("cAmElAggregationCompleteAllGroups", "true").header("CAMELAGGREGATIONCOMPLETEALLGROUPS", "true").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(answer(steered)).isEqualTo("202 {\"accepted\":1}");
+        RedisAggregationRepository repository = harvester.context().getRegistry()
+                .lookupByNameAndType("statusRepository", RedisAggregationRepository.class);
+        List<?> waiting = repository.get(harvester.context(), "task-status").getMessage().getBody(List.class);
+        assertThat(waiting).hasSize(1);
+        StatusUpdate kept = StatusUpdate.fromJson((String) waiting.get(0));
+        assertThat(kept.taskId() + "=" + kept.state() + " payload " + kept.payload() + " raw " + kept.raw()).isEqualTo("c=ok payload null raw null");
+        assertThat(repository.get(harvester.context(), "task-status").getMessage().getHeaders()).as("no request header kept in Redis").isEmpty();
+        assertThat(redis().getMap(property("harvester.status.key-prefix") + "states", StringCodec.INSTANCE).keySet())
+                .containsExactly("c");
+    }
+
+    @Test
+    void should_keep_updates_while_the_database_is_away_and_write_them_once_it_returns() throws Exception {
+        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.status.completion-size", "10",
+                "harvester.status.completion-interval-ms", "100", "harvester.status.recovery-interval-ms", "300"));
+        StatusStore store = harvester.context().getRegistry().lookupByNameAndType("statusStore", StatusStore.class);
+        String database = harvester.dbUrl().replaceAll(".*/([^/?]+).*", "$1");
+        TestStorage storage = TestStorage.get();
+        storage.admin("alter database " + database + " allow_connections false");
+        storage.admin("select pg_terminate_backend(pid) from pg_stat_activity where datname = '" + database + "'");
+        try {
+            for (int request = 0; request < 3; request++) {
+                List<String> updates = new ArrayList<>();
+                for (int i = 0; i < 9; i++) {
+                    updates.add("{\"id\": \"t%d\", \"state\": \"r%d\", \"at\": %d}".formatted(i, request, 1000 + request));
+                }
+                // Redis keeps them: acknowledged while PostgreSQL is away
+                assertThat(answer(post("[" + String.join(",", updates) + "]", HarvesterRuntime.API_TOKEN))).isEqualTo("202 {\"accepted\":9}");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.failedFlushes() >= 2);
+        } finally {
+            storage.admin("alter database " + database + " allow_connections true");
+        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> store.flushedUpdates() == 27);
+        assertThat(harvester.query("select task_id, state from task_status order by task_id")).hasSize(9)
+                .allMatch(r -> r.get("state").equals("r2"));
+    }
+
+    private HttpResponse<String> post(String body, String token) throws Exception {
+        return http.send(request(body, token).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest.Builder request(String body, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + harvester.port() + "/api/tasks/status"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        return token == null ? request : request.header("Authorization", "Bearer " + token);
+    }
+
+    private static String answer(HttpResponse<String> response) {
+        return response.statusCode() + " " + response.body();
+    }
+
+    private RedissonClient redis() {
+        return harvester.context().getRegistry().lookupByNameAndType("redisson", RedissonClient.class);
+    }
+
+    private String property(String key) {
+        return harvester.context().getPropertiesComponent().resolveProperty(key).orElseThrow();
+    }
+
+    private long count(String sql) {
+        return (Long) harvester.query(sql).get(0).get("n");
+    }
+}
