@@ -92,7 +92,7 @@
       cell(tr, field(p, 'kind'));
       cell(tr, field(p, 'schedule', 'cron'));
       cell(tr, field(p, 'nextFireTime', 'nextFire', 'next_fire_time'));
-      cell(tr, field(p, 'routeState', 'route'));
+      cell(tr, field(p, 'routeStatus', 'routeState', 'route'));
       cell(tr, field(p, 'breakerState', 'breaker'));
       const last = field(p, 'lastRun');
       cell(tr, last && typeof last === 'object' ? last.id + ' ' + last.status : last);
@@ -149,7 +149,7 @@
     const logs = listOf(await api('GET', '/api/runs/' + openRun + '/logs?after=' + logAfter + '&limit=200'));
     for (const line of logs) {
       logAfter = Math.max(logAfter, line.id || 0);
-      $('run-log').textContent += [field(line, 'at', 'loggedAt', 'logged_at'), field(line, 'level'), field(line, 'step'),
+      $('run-log').textContent += [field(line, 'ts', 'at', 'loggedAt'), field(line, 'level'), field(line, 'step'),
         field(line, 'message')].filter(String).join(' ') + '\n';
     }
   }
