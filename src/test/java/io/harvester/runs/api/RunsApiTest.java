@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -82,35 +83,38 @@ class RunsApiTest extends DaemonTestBase {
     void should_refuse_bad_starts_naming_the_field_and_start_nothing() throws Exception {
         long runsBefore = (Long) harvester.query("select count(*) as n from runs").get(0).get("n");
 
-        assertThat(api.post("/api/runs", "{\"pipeline\": \"export:ordrs\"}")).isEqualTo("400 {\"error\":\"no pipeline named"
-                + " 'export:ordrs' (did you mean 'export:orders'?) (pipelines: [crawl:deep, crawl:tree, dispatch:generate,"
-                + " dispatch:sweep, export:orders, export:slow, job:flaky, job:nap, system:retention])\",\"field\":\"pipeline\"}");
-        assertThat(api.post("/api/runs", "{\"mode\": \"complete\"}"))
-                .isEqualTo("400 {\"error\":\"pipeline is required, e.g. \\\"export:orders\\\"\",\"field\":\"pipeline\"}");
-        assertThat(api.post("/api/runs", "{\"pipeline\": \"job:flaky\", \"mode\": \"single\", \"step\": \"s9\"}"))
-                .isEqualTo("400 {\"error\":\"job:flaky has no step 's9' (did you mean 's1'?) (steps: [s1, s2, s3])\","
+        Map<String, String> refusals = new LinkedHashMap<>();
+        refusals.put("{\"pipeline\": \"export:ordrs\"}",
+                "400 {\"error\":\"no pipeline named 'export:ordrs' (did you mean 'export:orders'?) (pipelines: [crawl:deep,"
+                        + " crawl:tree, dispatch:generate, dispatch:sweep, export:orders, export:slow, job:flaky, job:nap,"
+                        + " system:retention])\",\"field\":\"pipeline\"}");
+        refusals.put("{\"mode\": \"complete\"}",
+                "400 {\"error\":\"pipeline is required, e.g. \\\"export:orders\\\"\",\"field\":\"pipeline\"}");
+        refusals.put("{\"pipeline\": \"job:flaky\", \"mode\": \"single\", \"step\": \"s9\"}",
+                "400 {\"error\":\"job:flaky has no step 's9' (did you mean 's1'?) (steps: [s1, s2, s3])\","
                         + "\"field\":\"step\"}");
-        assertThat(api.post("/api/runs", "{\"pipeline\": \"job:flaky\", \"mode\": \"complete\", \"step\": \"s1\"}"))
-                .isEqualTo("400 {\"error\":\"a step is only given with mode single; mode complete runs every step\","
+        refusals.put("{\"pipeline\": \"job:flaky\", \"mode\": \"complete\", \"step\": \"s1\"}",
+                "400 {\"error\":\"a step is only given with mode single; mode complete runs every step\","
                         + "\"field\":\"step\"}");
-        assertThat(api.post("/api/runs", "{\"pipeline\": \"job:flaky\", \"mode\": \"single\"}"))
-                .isEqualTo("400 {\"error\":\"mode single needs the step to run\",\"field\":\"step\"}");
-        assertThat(api.post("/api/runs", "{\"pipeline\": \"job:flaky\", \"mode\": \"all\"}"))
-                .isEqualTo("400 {\"error\":\"mode must be 'complete' or 'single', was 'all'\",\"field\":\"mode\"}");
-        assertThat(api.post("/api/runs", "{\"pipeline\": \"export:orders\", \"mode\": \"single\", \"step\": \"fetch\"}"))
-                .isEqualTo("400 {\"error\":\"mode single runs one step of a job; export:orders is not a job\",\"field\":\"mode\"}");
-        assertThat(api.post("/api/runs", "{\"pipeline\": \"export:orders\", \"params\": {\"since\": \"2024\"}}"))
-                .isEqualTo("400 {\"error\":\"export:orders takes no parameter 'since'\",\"field\":\"params.since\"}");
-        assertThat(api.post("/api/runs", "{\"pipeline\": \"crawl:tree\", \"params\": {\"depth\": 1}}"))
-                .isEqualTo("400 {\"error\":\"crawl:tree takes no parameter 'depth' (crawls take: retryFailed)\","
+        refusals.put("{\"pipeline\": \"job:flaky\", \"mode\": \"single\"}",
+                "400 {\"error\":\"mode single needs the step to run\",\"field\":\"step\"}");
+        refusals.put("{\"pipeline\": \"job:flaky\", \"mode\": \"all\"}",
+                "400 {\"error\":\"mode must be 'complete' or 'single', was 'all'\",\"field\":\"mode\"}");
+        refusals.put("{\"pipeline\": \"export:orders\", \"mode\": \"single\", \"step\": \"fetch\"}",
+                "400 {\"error\":\"mode single runs one step of a job; export:orders is not a job\",\"field\":\"mode\"}");
+        refusals.put("{\"pipeline\": \"export:orders\", \"params\": {\"since\": \"2024\"}}",
+                "400 {\"error\":\"export:orders takes no parameter 'since'\",\"field\":\"params.since\"}");
+        refusals.put("{\"pipeline\": \"crawl:tree\", \"params\": {\"depth\": 1}}",
+                "400 {\"error\":\"crawl:tree takes no parameter 'depth' (crawls take: retryFailed)\","
                         + "\"field\":\"params.depth\"}");
-        assertThat(api.post("/api/runs", "{\"pipeline\": \"crawl:tree\", \"params\": {\"retryFailed\": true}}"))
-                .isEqualTo("409 {\"error\":\"nothing to retry: the newest finished run of crawl:tree is not partial\","
+        refusals.put("{\"pipeline\": \"crawl:tree\", \"params\": {\"retryFailed\": true}}",
+                "409 {\"error\":\"nothing to retry: the newest finished run of crawl:tree is not partial\","
                         + "\"field\":\"params.retryFailed\"}");
-        assertThat(api.post("/api/runs", "{\"pipeline\": \"export:orders\", \"when\": \"now\"}"))
-                .isEqualTo("400 {\"error\":\"unknown field 'when' (fields: pipeline, mode, step, params)\",\"field\":\"when\"}");
-        assertThat(api.post("/api/runs", "[\"export:orders\"]")).isEqualTo(
+        refusals.put("{\"pipeline\": \"export:orders\", \"when\": \"now\"}",
+                "400 {\"error\":\"unknown field 'when' (fields: pipeline, mode, step, params)\",\"field\":\"when\"}");
+        refusals.put("[\"export:orders\"]",
                 "400 {\"error\":\"the body must be a JSON object: {\\\"pipeline\\\": \\\"...\\\", \\\"mode\\\": \\\"complete\\\"}\"}");
+        refusals.forEach((request, answer) -> assertThat(post(request)).as(request).isEqualTo(answer));
 
         assertThat(harvester.query("select count(*) as n from runs").get(0).get("n")).as("nothing started or recorded")
                 .isEqualTo(runsBefore);
@@ -123,7 +127,7 @@ class RunsApiTest extends DaemonTestBase {
         awaitEnd(id, "completed");
         assertThat(run(id)).containsEntry("pipeline", "export:orders").containsEntry("trigger", "api");
         assertThat(steps(id)).containsExactly("1 fetch completed", "2 publish completed");
-        assertThat(harvester.query("select rows from run_outputs where run_id = " + id)).containsExactly(Map.of("rows", 250L));
+        assertThat(harvester.query("select rows from run_outputs where \"primary\" and run_id = " + id)).containsExactly(Map.of("rows", 250L));
     }
 
     @Test
@@ -141,7 +145,7 @@ class RunsApiTest extends DaemonTestBase {
                 .containsEntry("resumed_from", partial);
         assertThat(tree.lookupCounts()).as("only the failed node is looked up again, with its subtree")
                 .containsOnlyKeys("2", "2-1", "2-2", "2-3");
-        assertThat(harvester.query("select rows from run_outputs where run_id = " + retry).get(0))
+        assertThat(harvester.query("select rows from run_outputs where \"primary\" and run_id = " + retry).get(0))
                 .as("the published tree is whole again").containsEntry("rows", 39L);
     }
 
@@ -212,6 +216,14 @@ class RunsApiTest extends DaemonTestBase {
     void should_answer_404_for_an_unknown_run() throws Exception {
         assertThat(api.post("/api/runs/999999/cancel", "")).isEqualTo("404 {\"error\":\"no run 999999\"}");
         assertThat(api.post("/api/runs/abc/cancel", "")).isEqualTo("404 {\"error\":\"no run abc\"}");
+    }
+
+    private static String post(String request) {
+        try {
+            return api.post("/api/runs", request);
+        } catch (Exception e) {
+            throw new IllegalStateException(request, e);
+        }
     }
 
     /** Temporary CSV files left in an export's or a crawl's folder. */
