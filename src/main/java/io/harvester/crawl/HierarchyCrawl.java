@@ -150,11 +150,17 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
         return run;
     }
 
-    /** The newest finished run, when it is partial: a newer complete or failed run supersedes it. */
     private Optional<Long> latestPartial(long runId) {
-        RunStore runStore = runLifecycle.store();
-        Optional<Long> partial = runStore.latest(pipeline(), runId, RunStatus.PARTIAL);
-        return partial.equals(runStore.latest(pipeline(), runId, RunStatus.COMPLETED, RunStatus.PARTIAL, RunStatus.FAILED))
+        return latestPartial(runLifecycle.store(), pipeline(), runId);
+    }
+
+    /**
+     * The newest finished run of a crawl other than {@code runId}, when it is partial: a newer complete or
+     * failed run supersedes it. What a retry of the failed subtrees continues.
+     */
+    public static Optional<Long> latestPartial(RunStore runStore, String pipeline, long runId) {
+        Optional<Long> partial = runStore.latest(pipeline, runId, RunStatus.PARTIAL);
+        return partial.equals(runStore.latest(pipeline, runId, RunStatus.COMPLETED, RunStatus.PARTIAL, RunStatus.FAILED))
                 ? partial : Optional.empty();
     }
 

@@ -14,6 +14,7 @@ import io.harvester.http.HttpFailures;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunLifecycle;
+import io.harvester.runs.RunStart;
 import io.harvester.runs.RunStatus;
 import io.harvester.runs.RunStore;
 import io.harvester.trigger.TriggerKind;
@@ -74,6 +75,7 @@ public class TaskGeneration {
             return;
         }
         LiveRun run = begun.get();
+        RunStart.begun(exchange, run.id());
         MDC.put(RunHandle.MDC_KEY, String.valueOf(run.id()));
         try {
             TaskPlan.Result plan = TaskPlan.plan(store.enabledKeywords(), store.categories(), clock.instant(), zone, firstHour);

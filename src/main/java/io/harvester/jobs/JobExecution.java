@@ -11,6 +11,7 @@ import io.harvester.pipeline.PipelineBean;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunLifecycle;
+import io.harvester.runs.RunStart;
 import io.harvester.runs.RunStatus;
 import io.harvester.trigger.TriggerKind;
 import org.apache.camel.Exchange;
@@ -110,6 +111,7 @@ public final class JobExecution extends ServiceSupport implements Processor {
             return;
         }
         JobRun run = begun.get();
+        RunStart.begun(exchange, run.id());
         String callerRun = MDC.get(RunHandle.MDC_KEY);
         MDC.put(RunHandle.MDC_KEY, String.valueOf(run.id()));
         try {

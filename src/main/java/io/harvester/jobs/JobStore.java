@@ -55,12 +55,6 @@ final class JobStore {
                 run).map(r -> (Boolean) r[0]).orElse(true);
     }
 
-    /** Asks the owner of a live run to stop it (it ends {@code cancelled} on the owner's next heartbeat). */
-    boolean requestCancel(long run, String reason) {
-        return sql.update("update runs set cancel_requested = ? where id = ? and status in ('pending', 'running')",
-                Secrets.mask(reason), run) == 1;
-    }
-
     /** The step rows of a run by name. */
     Map<String, StepRow> steps(long run) {
         Map<String, StepRow> steps = new LinkedHashMap<>();

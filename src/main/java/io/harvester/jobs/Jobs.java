@@ -1,5 +1,6 @@
 package io.harvester.jobs;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -96,7 +97,7 @@ public class Jobs {
             LOG.warn("Run {} of a gone instance ended here: {}", run, reason);
             return true;
         }
-        if (!store.requestCancel(run, reason)) {
+        if (!lifecycle.store().requestCancel(run, reason)) {
             return true;
         }
         LOG.warn("Run {}: its owner is asked to stop it: {}", run, reason);
@@ -130,11 +131,12 @@ public class Jobs {
         if (live.isEmpty()) {
             return false;
         }
-        Optional<LiveRun> here = lifecycle.liveRun(live.get().id());
-        if (here.isPresent()) {
-            return here.get().abort(RunStatus.CANCELLED, reason);
-        }
-        return store.requestCancel(live.get().id(), reason);
+        return lifecycle.cancel(live.get().id(), reason) != RunLifecycle.Cancel.NOT_LIVE;
+    }
+
+    /** The steps of a job of this daemon ({@code job:<name>}), in order; empty when it has none of that name. */
+    public Optional<List<String>> steps(String pipeline) {
+        return executions.values().stream().filter(e -> e.pipeline().equals(pipeline)).findFirst().map(JobExecution::steps);
     }
 
     CamelContext context() {

@@ -20,6 +20,7 @@ import io.harvester.output.OutputFolder;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunLifecycle;
+import io.harvester.runs.RunStart;
 import io.harvester.runs.RunStatus;
 import io.harvester.trigger.TriggerKind;
 import org.apache.camel.Exchange;
@@ -103,6 +104,7 @@ public abstract class PipelineBean {
             return;
         }
         LiveRun run = begun.get();
+        RunStart.begun(exchange, run.id());
         MDC.put(RunHandle.MDC_KEY, String.valueOf(run.id()));
         try {
             exchange.setProperty(RunHandle.PROPERTY, start(exchange, run, trigger));

@@ -216,6 +216,24 @@ public class RunLifecycle {
         }
     }
 
+    /** What a cancel did: ended the run here, asked its owner (another instance) to end it, or found it ended. */
+    public enum Cancel {
+        ENDED_HERE, REQUESTED, NOT_LIVE
+    }
+
+    /**
+     * Cancels a live run on request, as the job failure policy does: run here, it ends {@code cancelled}
+     * with {@code reason} now (its work undone, its step let go, or after a bounded wait); run by another
+     * instance, its row carries the request and its owner ends it on its next heartbeat.
+     */
+    public Cancel cancel(long id, String reason) {
+        LiveRun here = live.get(id);
+        if (here != null) {
+            return here.abort(RunStatus.CANCELLED, reason) ? Cancel.ENDED_HERE : Cancel.NOT_LIVE;
+        }
+        return store.requestCancel(id, reason) ? Cancel.REQUESTED : Cancel.NOT_LIVE;
+    }
+
     /** Interrupts the live runs of a pipeline (its route is stopping and they did not finish in time). */
     public void interrupt(String pipeline, String reason) {
         List<LiveRun> runs = live.values().stream().filter(r -> r.pipeline().equals(pipeline)).toList();

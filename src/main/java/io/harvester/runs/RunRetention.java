@@ -65,6 +65,7 @@ public class RunRetention {
             return;
         }
         LiveRun run = begun.get();
+        RunStart.begun(exchange, run.id());
         MDC.put(RunHandle.MDC_KEY, String.valueOf(run.id()));
         RetentionTally tally = new RetentionTally();
         RunStore store = lifecycle.store();

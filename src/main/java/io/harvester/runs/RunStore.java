@@ -246,6 +246,17 @@ public class RunStore {
         return ended.size();
     }
 
+    /** Asks the owner of a live run to stop it (it ends {@code cancelled} on the owner's next heartbeat); false when it had ended. */
+    public boolean requestCancel(long runId, String reason) {
+        return sql.update("update runs set cancel_requested = ? where id = ? and status in ('pending', 'running')",
+                Secrets.mask(reason), runId) == 1;
+    }
+
+    /** The live run of a pipeline, on any instance. */
+    public Optional<Long> liveRun(String pipeline) {
+        return sql.queryId("select id from runs where pipeline = ? and status in ('pending', 'running') limit 1", pipeline);
+    }
+
     /** The owner of a run others asked to stop confirms it stopped working on it (its cancel request is cleared). */
     public void confirmStopped(long runId) {
         sql.update("update runs set cancel_requested = null where id = ?", runId);

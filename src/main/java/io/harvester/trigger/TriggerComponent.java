@@ -1,10 +1,15 @@
 package io.harvester.trigger;
 
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.support.DefaultComponent;
 
@@ -28,11 +33,28 @@ public class TriggerComponent extends DefaultComponent {
      * Starts a pipeline in the background (JMX operations: they answer at once), with these headers; the
      * run, or the skipped row, appears in table runs.
      */
-    public synchronized void startInBackground(String pipeline, Map<String, Object> headers) {
+    public void startInBackground(String pipeline, Map<String, Object> headers) {
+        startInBackground(pipeline, headers, Map.of());
+    }
+
+    /**
+     * Starts a pipeline in the background with these headers and exchange properties (the runs API hands
+     * a {@code RunStart} this way); the future completes with the exchange when the run is over.
+     */
+    public synchronized CompletableFuture<Exchange> startInBackground(String pipeline, Map<String, Object> headers,
+                                                                       Map<String, Object> properties) {
         if (background == null) {
             background = getCamelContext().createProducerTemplate();
         }
-        background.asyncRequestBodyAndHeaders("trigger:" + pipeline, null, headers);
+        return background.asyncSend("trigger:" + pipeline, exchange -> {
+            exchange.getMessage().setHeaders(new HashMap<>(headers));
+            properties.forEach(exchange::setProperty);
+        });
+    }
+
+    /** The pipelines whose routes run now (each route from {@code trigger:<pipeline>}). */
+    public Set<String> pipelines() {
+        return new TreeSet<>(consumers.keySet());
     }
 
     @Override

@@ -53,7 +53,7 @@ class ApiAuthTest extends PerTestDaemon {
 
     private static String path(RestRegistry.RestService service) {
         // path parameters get a value of their own
-        return URI.create(service.getUrl()).getPath().replaceAll("\\{[^}]+}", "1");
+        return URI.create(service.getUrl().replaceAll("\\{[^}]+}", "1")).getPath();
     }
 
     private String answer(RestRegistry.RestService service, String token) throws Exception {
