@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * (nothing started or recorded), runs of exports, crawls and jobs started over the API, and cancels of a
  * long export, a crawl and a job step.
  */
-class RunsApiTest extends DaemonTestBase {
+class RunControlApiTest extends DaemonTestBase {
 
     private static FakeUpstream slow;
     private static FakeUpstream slowTree;
