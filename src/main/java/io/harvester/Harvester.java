@@ -8,6 +8,7 @@ import io.harvester.dispatch.status.StatusConfiguration;
 import io.harvester.infra.StorageConfiguration;
 import io.harvester.jobs.JobsConfiguration;
 import io.harvester.runs.RunsConfiguration;
+import io.harvester.runs.api.RunsApiConfiguration;
 import io.harvester.secrets.EnvSecretsFunction;
 import io.harvester.trigger.ScheduleConfiguration;
 import org.apache.camel.CamelContext;
@@ -79,6 +80,7 @@ public final class Harvester {
         main.configure().addConfiguration(ScheduleConfiguration.class);
         main.configure().addConfiguration(RunsConfiguration.class);
         main.configure().addConfiguration(JobsConfiguration.class);
+        main.configure().addConfiguration(RunsApiConfiguration.class);
         main.configure().addConfiguration(DispatchConfiguration.class);
         main.configure().addConfiguration(StatusConfiguration.class);
         main.configure().addConfiguration(ApiConfiguration.class);
