@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Paged-export and crawl benchmarks (not tests). Run from anywhere; prints Markdown tables.
 #   bench/run.sh                 all of them
-#   bench/run.sh efficiency      one of: efficiency throughput memory crawl csv jobs status
+#   bench/run.sh efficiency      one of: efficiency throughput memory crawl csv jobs status runs
 # Uses the embedded PostgreSQL and Redis of the test support and a local upstream in the same JVM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +10,7 @@ mvn -B -q -DskipTests test-compile dependency:build-classpath \
 CP="target/classes:target/test-classes:$(cat target/bench.classpath)"
 JAVA_OPTS=(-Dharvester.log-dir=target/bench/logs)
 mkdir -p target/bench
-modes="${*:-efficiency throughput memory crawl csv jobs status}"
+modes="${*:-efficiency throughput memory crawl csv jobs status runs}"
 for mode in $modes; do
     echo "## $mode"
     heap=-Xmx1g
@@ -21,6 +21,7 @@ for mode in $modes; do
     [ "$mode" = csv ] && main=io.harvester.bench.CsvRenderBenchmark
     [ "$mode" = jobs ] && main=io.harvester.bench.JobStepBenchmark
     [ "$mode" = status ] && main=io.harvester.bench.StatusBenchmark
+    [ "$mode" = runs ] && main=io.harvester.bench.RunsApiBenchmark
     java "$heap" "${JAVA_OPTS[@]}" -cp "$CP" "$main" "$mode" > "target/bench/$mode.out" 2>&1 \
         || { tail -40 "target/bench/$mode.out"; exit 1; }
     grep -E '^\|' "target/bench/$mode.out"
