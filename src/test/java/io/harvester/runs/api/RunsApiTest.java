@@ -55,6 +55,14 @@ class RunsApiTest extends PerTestDaemon {
                 """);
     }
 
+    /** A daemon with export orders (30 records in 3 pages), run once: one CSV in output/orders. */
+    private void exportOrders() {
+        upstream = FakeUpstream.start().total(30);
+        harvester = HarvesterRuntime.start(work, ExportYaml.exports().export("orders", upstream.url("/orders"),
+                Map.of("pageSize", "10")).yaml(), Map.of());
+        harvester.runNow("export:orders");
+    }
+
     private static String summary1001() {
         return """
                 {"id": 1001, "pipeline": "export:a", "status": "completed", "trigger": "schedule", "progress": 100,
@@ -130,10 +138,7 @@ class RunsApiTest extends PerTestDaemon {
 
     @Test
     void should_download_exactly_the_csv_of_an_export_run_and_refuse_everything_outside_its_folder() throws Exception {
-        upstream = FakeUpstream.start().total(30);
-        harvester = HarvesterRuntime.start(work, ExportYaml.exports().export("orders", upstream.url("/orders"),
-                Map.of("pageSize", "10")).yaml(), Map.of());
-        harvester.runNow("export:orders");
+        exportOrders();
         Map<String, Object> output = harvester.query("select o.id, o.run_id, o.path, o.sha256 from run_outputs o").get(0);
         long run = (Long) output.get("run_id");
         long file = (Long) output.get("id");
@@ -177,10 +182,7 @@ class RunsApiTest extends PerTestDaemon {
 
     @Test
     void should_delete_a_finished_run_with_its_rows_and_file_and_refuse_live_or_continued_ones() throws Exception {
-        upstream = FakeUpstream.start().total(30);
-        harvester = HarvesterRuntime.start(work, ExportYaml.exports().export("orders", upstream.url("/orders"),
-                Map.of("pageSize", "10")).yaml(), Map.of());
-        harvester.runNow("export:orders");
+        exportOrders();
         long run = (Long) harvester.query("select id from runs where pipeline = 'export:orders'").get(0).get("id");
         Path csv = harvester.outputFiles("orders").get(0);
         long bytes = Files.size(csv);
