@@ -200,7 +200,7 @@
   $('forget').addEventListener('click', () => { sessionStorage.removeItem(KEY); showLogin(); });
   $('run-close').addEventListener('click', () => { openRun = null; $('run').hidden = true; });
   $('run-cancel').addEventListener('click', async () => {
-    try { await api('POST', '/api/runs/' + openRun + '/cancel'); await refreshRun(); }
+    try { await api('POST', '/api/runs/' + openRun + '/cancel', {}); await refreshRun(); }
     catch (e) { $('run-error').textContent = e.message; }
   });
   $('start-form').addEventListener('submit', async (e) => {
