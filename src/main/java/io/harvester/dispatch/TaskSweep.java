@@ -11,6 +11,7 @@ import io.harvester.http.HttpFailures;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunLifecycle;
+import io.harvester.runs.RunStart;
 import io.harvester.runs.RunStatus;
 import io.harvester.trigger.TriggerComponent;
 import io.harvester.trigger.TriggerKind;
@@ -29,7 +30,7 @@ import org.slf4j.MDC;
  * whose set has not shrunk for {@code harvester.dispatch.stale-after} are flagged; rows a dead generation
  * left unconfirmed start a generation, which writes their sets. Five SQL statements and one pipelined Redis
  * round ({@code SCARD}: 0 for a set that no longer exists) per sweep, whatever the number of tasks. A sweep that changed or flagged something is recorded as a run ({@code dispatch:sweep})
- * with its counts; an idle minute leaves no row. Quartz fires each tick on one instance only.
+ * with its counts; an idle scheduled minute leaves no row (a sweep asked for over the API or JMX is always a run). Quartz fires each tick on one instance only.
  */
 public class TaskSweep {
 
@@ -86,7 +87,9 @@ public class TaskSweep {
             TriggerComponent.of(exchange.getContext()).startInBackground(TaskGeneration.PIPELINE,
                     Map.of(TriggerKind.HEADER, TriggerKind.SCHEDULE.value()));
         }
-        if (started > 0 || !completed.isEmpty() || !stale.isEmpty() || unwritten > 0) {
+        // a sweep someone asked for (the API, JMX) is always a run: they are told its id
+        boolean asked = TriggerKind.parse(exchange.getMessage().getHeader(TriggerKind.HEADER)) != TriggerKind.SCHEDULE;
+        if (asked || started > 0 || !completed.isEmpty() || !stale.isEmpty() || unwritten > 0) {
             record(exchange, started, completed.size(), open.size() - completed.size(), stale, unwritten);
         }
     }
@@ -98,6 +101,7 @@ public class TaskSweep {
             return;
         }
         LiveRun run = begun.get();
+        RunStart.begun(exchange, run.id());
         MDC.put(RunHandle.MDC_KEY, String.valueOf(run.id()));
         try {
             Map<String, Object> result = new LinkedHashMap<>();

@@ -15,6 +15,7 @@ import io.harvester.runs.RunStore;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.PerTestDaemon;
 import io.harvester.support.RecordingProxies;
+import io.harvester.trigger.TriggerKind;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RBatch;
@@ -56,10 +57,14 @@ class TaskSweepTest extends PerTestDaemon {
                 .extracting(r -> (String) r.get("message")).asString()
                 .startsWith("task set " + p + "stuck (2 left, unchanged for ").endsWith(" s): its workers may be stuck");
 
-        // a minute in which nothing changes and nothing is stale leaves no run
+        // a scheduled minute in which nothing changes and nothing is stale leaves no run
         harvester.execute("update task_information set size_changed_at = now() where task_source = '" + p + "stuck'");
-        harvester.runNow(TaskSweep.PIPELINE);
+        harvester.fire(TaskSweep.PIPELINE, TriggerKind.SCHEDULE, Map.of());
         assertThat(harvester.query("select count(*) as n from runs where pipeline = 'dispatch:sweep'")).containsExactly(Map.of("n", 1L));
+        // a sweep asked for (the API) is a run even when idle, so its caller gets a run id
+        harvester.runNow(TaskSweep.PIPELINE);
+        assertThat(harvester.query("select trigger, status from runs where pipeline = 'dispatch:sweep' order by id"))
+                .containsExactly(Map.of("trigger", "api", "status", "completed"), Map.of("trigger", "api", "status", "completed"));
     }
 
     @Test
