@@ -9,6 +9,7 @@ import io.harvester.infra.StorageConfiguration;
 import io.harvester.jobs.JobsConfiguration;
 import io.harvester.runs.RunsConfiguration;
 import io.harvester.runs.api.RunControlConfiguration;
+import io.harvester.runs.api.RunsApiConfiguration;
 import io.harvester.secrets.EnvSecretsFunction;
 import io.harvester.trigger.ScheduleConfiguration;
 import org.apache.camel.CamelContext;
@@ -81,6 +82,7 @@ public final class Harvester {
         main.configure().addConfiguration(RunsConfiguration.class);
         main.configure().addConfiguration(JobsConfiguration.class);
         main.configure().addConfiguration(RunControlConfiguration.class);
+        main.configure().addConfiguration(RunsApiConfiguration.class);
         main.configure().addConfiguration(DispatchConfiguration.class);
         main.configure().addConfiguration(StatusConfiguration.class);
         main.configure().addConfiguration(ApiConfiguration.class);

@@ -9,6 +9,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 
+import io.harvester.console.ConsoleAssets;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
@@ -16,7 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds {@code apiToken} and {@code apiResponse} (routes/harvester-api.camel.yaml). The token comes from
+ * Binds {@code apiToken}, {@code apiResponse}, {@code openApiDocument} (routes/harvester-api.camel.yaml) and
+ * {@code consoleAssets} (routes/harvester-console.camel.yaml). The token comes from
  * {@code harvester.api.token} (HARVESTER_API_TOKEN). The dev profile, which has none, generates one into
  * {@code harvester.api.token-file} (readable by its owner only) and keeps it across restarts; the log
  * names the file, never the token.
@@ -44,6 +46,9 @@ public class ApiConfiguration implements CamelConfiguration {
         }
         context.getRegistry().bind("apiToken", apiToken);
         context.getRegistry().bind("apiResponse", new ApiResponse());
+        context.getRegistry().bind("consoleAssets", new ConsoleAssets());
+        context.getRegistry().bind("openApiDocument", new OpenApiDocument(getClass().getPackage().getImplementationVersion() == null
+                ? "dev" : getClass().getPackage().getImplementationVersion()));
     }
 
     /** The token in {@code file}, made there first when the file does not exist yet. */

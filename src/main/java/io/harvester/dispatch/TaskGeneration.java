@@ -10,8 +10,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harvester.http.HttpFailures;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
@@ -21,9 +19,7 @@ import io.harvester.runs.RunStatus;
 import io.harvester.runs.RunStore;
 import io.harvester.trigger.TriggerKind;
 import org.apache.camel.Exchange;
-import org.redisson.api.RBatch;
 import org.redisson.api.RedissonClient;
-import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -41,16 +37,14 @@ public class TaskGeneration {
 
     public static final String PIPELINE = "dispatch:generate";
     private static final Logger LOG = LoggerFactory.getLogger(TaskGeneration.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Rejected rows named one by one in the run log; the rest are counted. */
     private static final int NAMED_REJECTIONS = 50;
 
     private final RunLifecycle lifecycle;
     private final DispatchStore store;
-    private final RedissonClient redis;
+    private final TaskSetWriter writer;
     private final ZoneId zone;
     private final int firstHour;
-    private final int chunkSize;
     private Clock clock = Clock.systemUTC();
 
     public TaskGeneration(RunLifecycle lifecycle, RedissonClient redis, ZoneId zone, int firstHour, int chunkSize) {
@@ -59,10 +53,9 @@ public class TaskGeneration {
         }
         this.lifecycle = lifecycle;
         this.store = new DispatchStore(lifecycle.store().sql());
-        this.redis = redis;
+        this.writer = new TaskSetWriter(redis, chunkSize);
         this.zone = zone;
         this.firstHour = firstHour;
-        this.chunkSize = Math.max(1, chunkSize);
     }
 
     /** For tests: the clock the generation reads "now" from. */
@@ -91,7 +84,7 @@ public class TaskGeneration {
             List<TaskPlan.TaskSet> todo = plan.sets().stream().filter(s -> !done.contains(s.name())).toList();
             int repaired = todo.size() - store.insertUnconfirmed(todo);
             List<String> unplanned = store.failUnplanned(names);
-            write(todo);
+            writer.write(todo);
             store.confirm(todo.stream().map(TaskPlan.TaskSet::name).toList());
             record(run, plan, done);
             recordLeftovers(run, repaired, unplanned);
@@ -102,28 +95,6 @@ public class TaskGeneration {
             String message = "task generation failed: " + HttpFailures.describe(e);
             LOG.error(message, e);
             run.end(RunStatus.FAILED, message, null);
-        }
-    }
-
-    /** SADD of every set's members, pipelined in chunks of {@code chunkSize} commands' worth of members. */
-    private void write(List<TaskPlan.TaskSet> sets) {
-        RBatch batch = redis.createBatch();
-        int queued = 0;
-        for (TaskPlan.TaskSet set : sets) {
-            List<String> members = set.elements().stream().map(TaskGeneration::json).toList();
-            for (int from = 0; from < members.size(); from += chunkSize) {
-                List<String> chunk = members.subList(from, Math.min(members.size(), from + chunkSize));
-                batch.getSet(set.name(), StringCodec.INSTANCE).addAllAsync(chunk);
-                queued += chunk.size();
-                if (queued >= chunkSize) {
-                    batch.execute();
-                    batch = redis.createBatch();
-                    queued = 0;
-                }
-            }
-        }
-        if (queued > 0) {
-            batch.execute();
         }
     }
 
@@ -171,11 +142,4 @@ public class TaskGeneration {
         }
     }
 
-    private static String json(Map<String, Object> element) {
-        try {
-            return JSON.writeValueAsString(element);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("element not representable as JSON: " + element, e);
-        }
-    }
 }

@@ -110,6 +110,9 @@ public class StorageConfiguration implements CamelConfiguration {
         Config config = new Config();
         config.useSingleServer().setAddress(redisUrl).setConnectionMinimumIdleSize(1).setConnectionPoolSize(8)
                 .setConnectTimeout(3000);
+        // Harvester never stores a Redisson object as a value: no looking at each value for one to store as
+        // a reference instead (a seventh of the time it took to write a task set's members)
+        config.setReferenceEnabled(false);
         RedissonClient redisson = StorageWait.until("Redis at " + RedisUris.withoutSecrets(redisUrl), wait,
                 () -> Redisson.create(config));
         context.getRegistry().bind("redisson", RedissonClient.class, redisson);

@@ -87,6 +87,22 @@ public class RunRetention {
         }
     }
 
+    /** What {@link #delete} did: what the store found and did, the files' counts as a sweep's step shows them, and what failed. */
+    public record Deletion(RunStore.Deletion run, Map<String, Object> files, String failure) {
+    }
+
+    /**
+     * Deletes one finished run now (the runs API) as a sweep deletes an expired one, whatever its age:
+     * its files first, only those inside its own output folder, then its rows. A file that cannot be
+     * deleted keeps the run whole ({@code failure} names it).
+     */
+    public Deletion delete(long runId) {
+        RetentionTally tally = new RetentionTally();
+        RunStore.Deletion run = lifecycle.store().deleteFinished(runId, runs -> removeFiles(runs, tally));
+        tally.runsDeleted(run.deleted() ? 1 : 0);
+        return new Deletion(run, tally.result(), tally.failure());
+    }
+
     /**
      * Deletes the batch's files; returns the runs whose files are all handled (deleted, gone already or
      * left alone), whose rows may go now. Temporary files those runs left are deleted too.

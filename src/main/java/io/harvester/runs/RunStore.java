@@ -1,5 +1,6 @@
 package io.harvester.runs;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -311,9 +312,7 @@ public class RunStore {
      */
     public RetentionBatch deleteExpired(int retentionDays, long afterId, int limit,
                                         Function<List<ExpiredRun>, Collection<Long>> removeFiles) {
-        String expired = """
-                select r.id, r.pipeline, r.output_dir,
-                       array(select o.path from run_outputs o where o.run_id = r.id order by o.path) as outputs
+        String expired = RUN_FILES + """
                 from runs r
                 where r.id > ? and r.status not in ('pending', 'running')
                   and coalesce(r.finished_at, r.created_at) < now() - make_interval(days => ?)
@@ -337,22 +336,74 @@ public class RunStore {
             List<ExpiredRun> runs = new ArrayList<>();
             try (PreparedStatement ps = RunSql.prepare(c, expired, afterId, retentionDays, limit); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    runs.add(new ExpiredRun(rs.getLong(1), rs.getString(2), rs.getString(3),
-                            List.of((String[]) rs.getArray(4).getArray())));
+                    runs.add(runFiles(rs));
                 }
             }
             Long[] gone = runs.isEmpty() ? new Long[0] : removeFiles.apply(runs).toArray(Long[]::new);
-            int deleted = 0;
-            if (gone.length > 0) {
-                try (PreparedStatement ps = RunSql.prepare(c, "update runs set resumed_from = null where resumed_from = any (?)",
-                        (Object) gone)) {
-                    ps.executeUpdate();
+            return new RetentionBatch(runs, deleteRows(c, gone));
+        });
+    }
+
+    /** A run's id, pipeline, output folder and published files: columns 1 to 4 of a query starting with {@link #RUN_FILES}. */
+    private static final String RUN_FILES = """
+            select r.id, r.pipeline, r.output_dir,
+                   array(select o.path from run_outputs o where o.run_id = r.id order by o.path) as outputs
+            """;
+
+    private static ExpiredRun runFiles(ResultSet rs) throws SQLException {
+        return new ExpiredRun(rs.getLong(1), rs.getString(2), rs.getString(3), List.of((String[]) rs.getArray(4).getArray()));
+    }
+
+    /** Deletes these runs with everything that cascades from them; runs naming them in resumed_from lose that reference. */
+    private static int deleteRows(Connection c, Long[] gone) throws SQLException {
+        if (gone.length == 0) {
+            return 0;
+        }
+        try (PreparedStatement ps = RunSql.prepare(c, "update runs set resumed_from = null where resumed_from = any (?)",
+                (Object) gone)) {
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = RunSql.prepare(c, "delete from runs where id = any (?)", (Object) gone)) {
+            return ps.executeUpdate();
+        }
+    }
+
+    /**
+     * What {@link #deleteFinished} found: the run's status (null when there is no such run), the live run
+     * that continues it (null when none), and whether its rows went.
+     */
+    public record Deletion(String status, Long continuedBy, boolean deleted) {
+    }
+
+    /**
+     * Deletes one finished run on request, as retention deletes an expired one, in one short transaction:
+     * the run is locked, {@code removeFiles} removes its files, and its rows go (steps, logs, outputs and
+     * crawl checkpoint cascade) unless {@code removeFiles} left it out. A live run, or a finished one a live
+     * run continues ({@code resumed_from}), is left alone.
+     */
+    public Deletion deleteFinished(long runId, Function<List<ExpiredRun>, Collection<Long>> removeFiles) {
+        String run = RUN_FILES + """
+                     , r.status,
+                       (select l.id from runs l where l.resumed_from = r.id and l.status in ('pending', 'running') limit 1)
+                from runs r where r.id = ?
+                for update of r""";
+        return sql.transaction("delete run", c -> {
+            ExpiredRun found;
+            String status;
+            Long continuedBy;
+            try (PreparedStatement ps = RunSql.prepare(c, run, runId); ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return new Deletion(null, null, false);
                 }
-                try (PreparedStatement ps = RunSql.prepare(c, "delete from runs where id = any (?)", (Object) gone)) {
-                    deleted = ps.executeUpdate();
-                }
+                found = runFiles(rs);
+                status = rs.getString(5);
+                continuedBy = (Long) rs.getObject(6);
             }
-            return new RetentionBatch(runs, deleted);
+            if (RunStatus.isLive(status) || continuedBy != null) {
+                return new Deletion(status, continuedBy, false);
+            }
+            Long[] gone = removeFiles.apply(List.of(found)).toArray(Long[]::new);
+            return new Deletion(status, null, deleteRows(c, gone) == 1);
         });
     }
 

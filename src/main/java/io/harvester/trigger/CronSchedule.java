@@ -11,6 +11,7 @@ import org.apache.camel.support.service.ServiceHelper;
 import org.quartz.CronTrigger;
 import org.quartz.JobKey;
 import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
 import org.quartz.Trigger;
 import org.quartz.TriggerKey;
 import org.slf4j.Logger;
@@ -75,6 +76,13 @@ final class CronSchedule {
         ServiceHelper.startService(started);
         consumer = started;
         return true;
+    }
+
+    /** The next tick as the shared store has it (whichever instance fires it); null before the schedule is stored. */
+    Instant nextFireTime() throws SchedulerException {
+        Scheduler scheduler = trigger.getCamelContext().getComponent("quartz", QuartzComponent.class).getScheduler();
+        Trigger stored = scheduler == null ? null : scheduler.getTrigger(new TriggerKey(job(), GROUP));
+        return stored == null || stored.getNextFireTime() == null ? null : stored.getNextFireTime().toInstant();
     }
 
     synchronized void stop() {

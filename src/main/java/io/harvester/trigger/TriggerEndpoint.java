@@ -1,5 +1,7 @@
 package io.harvester.trigger;
 
+import java.time.Instant;
+
 import io.harvester.jobs.Jobs;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
@@ -14,6 +16,7 @@ import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.support.DefaultProducer;
+import org.quartz.SchedulerException;
 
 /**
  * Starts a pipeline route: on a Quartz cron, once when Harvester starts, or on demand when something
@@ -85,6 +88,16 @@ public class TriggerEndpoint extends DefaultEndpoint implements DelegateEndpoint
             schedule = new CronSchedule(this);
         }
         return schedule;
+    }
+
+    /** When the cron fires next (on any instance of the cluster); null without a cron or before it is scheduled. */
+    public Instant nextFireTime() {
+        CronSchedule cronSchedule = schedule();
+        try {
+            return cronSchedule == null ? null : cronSchedule.nextFireTime();
+        } catch (SchedulerException e) {
+            throw new IllegalStateException("pipeline " + pipeline + ": the Quartz store did not answer: " + e.getMessage(), e);
+        }
     }
 
     /** The cron's Quartz endpoint once scheduled, else this endpoint itself. */

@@ -1,16 +1,11 @@
 package io.harvester.bench;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.harvester.support.CrawlYaml;
 import io.harvester.support.ExportYaml;
@@ -50,8 +45,6 @@ public final class CrawlBenchmark {
                         Map.of("levelConcurrency", concurrency, "maxInFlight", "50"))
                 .route("hierarchy-crawl", "crawl-b10", "b10", ten.url("/tree"),
                         Map.of("levelConcurrency", concurrency, "maxInFlight", "50"));
-        List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(p -> p.getType() == MemoryType.HEAP).toList();
         try (HarvesterRuntime harvester = HarvesterRuntime.start(work, routes.yaml(), Map.of())) {
             System.out.println("| branching | nodes | lookups | issue bound ms | critical path ms | measured ms (median of "
                     + REPEATS + ") | efficiency vs issue bound | efficiency vs critical path | peak heap used | peak live heap |");
@@ -64,14 +57,13 @@ public final class CrawlBenchmark {
                 List<Long> times = new ArrayList<>();
                 long peak = 0;
                 for (int i = 0; i < REPEATS; i++) {
-                    System.gc();
-                    heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+                    HeapUse.resetPeak();
                     long start = System.nanoTime();
                     harvester.runNow(crawl);
                     times.add((System.nanoTime() - start) / 1_000_000);
-                    peak = Math.max(peak, heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum());
+                    peak = Math.max(peak, HeapUse.peakSinceReset());
                 }
-                long live = livePeak(() -> harvester.runNow(crawl));
+                long live = HeapUse.livePeak(() -> harvester.runNow(crawl));
                 Collections.sort(times);
                 long measured = times.get(REPEATS / 2);
                 long bound = issueBound(branching);
@@ -86,13 +78,7 @@ public final class CrawlBenchmark {
                         bound, criticalPath, measured, (double) bound / measured, (double) criticalPath / measured, peak >> 20,
                         live / 1048576.0);
             }
-            long idle = livePeak(() -> {
-                try {
-                    Thread.sleep(500);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            long idle = HeapUse.idleLive();
             System.out.println();
             System.out.println("| same JVM, no crawl running (daemon + the three simulated trees) | live heap |");
             System.out.println("|---|---|");
@@ -103,28 +89,6 @@ public final class CrawlBenchmark {
             ten.close();
         }
         System.exit(0);
-    }
-
-    /** The most heap in use right after a full GC, sampled every 50 ms while {@code run} runs. */
-    private static long livePeak(Runnable run) throws InterruptedException {
-        AtomicLong peak = new AtomicLong();
-        AtomicBoolean running = new AtomicBoolean(true);
-        Thread sampler = new Thread(() -> {
-            while (running.get()) {
-                System.gc();
-                peak.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-        sampler.start();
-        run.run();
-        running.set(false);
-        sampler.join();
-        return peak.get();
     }
 
     /** L × max(depth, max over levels of ceil(n_l / C_l)), n_l = lookups returning level l. */

@@ -1,8 +1,5 @@
 package io.harvester.bench;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -117,16 +114,13 @@ public final class ExportBenchmark {
                      Map.of())) {
             System.out.println("| records | max heap (-Xmx) | peak heap used (sum of pool peaks) | time | status | rows in CSV | CSV bytes |");
             System.out.println("|---|---|---|---|---|---|---|");
-            List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
-                    .filter(p -> p.getType() == MemoryType.HEAP).toList();
             for (long total : new long[] {100_000, 1_000_000}) {
                 upstream.total(total);
-                System.gc();
-                heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+                HeapUse.resetPeak();
                 long start = System.nanoTime();
                 harvester.runNow("export:bulk");
                 long ms = (System.nanoTime() - start) / 1_000_000;
-                long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+                long peak = HeapUse.peakSinceReset();
                 Map<String, Object> run = harvester.query("select r.status, o.rows, o.bytes from runs r "
                         + "join run_outputs o on o.run_id = r.id where r.pipeline = 'export:bulk' order by r.id desc limit 1")
                         .get(0);

@@ -4,12 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import javax.sql.DataSource;
+
+import io.harvester.runs.RunLifecycle;
+import io.harvester.runs.RunStore;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.PerTestDaemon;
+import io.harvester.support.RecordingProxies;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
+import org.redisson.api.RBatch;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 
@@ -55,6 +63,39 @@ class TaskSweepTest extends PerTestDaemon {
     }
 
     @Test
+    void should_sweep_10_and_1000_tasks_with_the_same_five_statements_and_one_redis_round() {
+        harvester = HarvesterRuntime.start(work, "[]", Map.of());
+        List<String> statements = new ArrayList<>();
+        List<String> redisCalls = new ArrayList<>();
+        DataSource dataSource = harvester.context().getRegistry().lookupByNameAndType("dataSource", DataSource.class);
+        String instance = harvester.context().getRegistry().lookupByNameAndType("harvesterInstanceId", String.class);
+        // the daemon's own sweep, but on clients that note each statement and each Redis call it makes
+        TaskSweep sweep = new TaskSweep(new RunLifecycle(new RunStore(RecordingProxies.statements(dataSource, statements), instance)),
+                RecordingProxies.calls(redis(), redisCalls), Duration.ofHours(2));
+
+        seed(3, 1, 3, 2);
+        sweep.sweep(new DefaultExchange(harvester.context()));
+        List<String> tenTasks = List.copyOf(statements);
+        assertThat(redisCalls).containsExactly("createBatch", "execute");
+        assertThat(statusCounts()).isEqualTo("Completed=2, In Progress=7, Pending=1 / sizes 14");
+        assertThat(lastSweepResult()).isEqualTo("{\"stale\": 1, \"started\": 3, \"completed\": 2, \"unwritten\": 0, \"inProgress\": 7}");
+
+        statements.clear();
+        redisCalls.clear();
+        seed(300, 100, 299, 300);
+        sweep.sweep(new DefaultExchange(harvester.context()));
+        assertThat(redisCalls).containsExactly("createBatch", "execute");
+        assertThat(statusCounts()).isEqualTo("Completed=300, In Progress=600, Pending=100 / sizes 1199");
+        assertThat(lastSweepResult()).isEqualTo("{\"stale\": 1, \"started\": 300, \"completed\": 300, \"unwritten\": 0, \"inProgress\": 600}");
+
+        assertThat(statements).isEqualTo(tenTasks);
+        // the sweep's own: start the due, read the open, complete the drained, record the sizes, look for unwritten sets
+        assertThat(tenTasks).filteredOn(sql -> sql.contains("task_information")).hasSize(5);
+        // the rest is its run: the row, the step, a log row per stale set flagged (one here, 50 at most), the end
+        assertThat(tenTasks).hasSize(9);
+    }
+
+    @Test
     void should_have_a_generation_write_the_sets_a_dead_generation_left_and_fail_those_of_a_past_day() {
         harvester = HarvesterRuntime.start(work, "[]", Map.of());
         RedissonClient redis = harvester.context().getRegistry().lookupByNameAndType("redisson", RedissonClient.class);
@@ -86,5 +127,55 @@ class TaskSweepTest extends PerTestDaemon {
                 .containsExactly(Map.of("trigger", "schedule", "message", "2 task set(s) a dead generation left unwritten were written now"),
                         Map.of("trigger", "schedule", "message", "task set product_details_86400_0 was never written (its generation"
                                 + " died before writing it) and is not one of today's sets: its task is Failed"));
+    }
+
+    private RedissonClient redis() {
+        return harvester.context().getRegistry().lookupByNameAndType("redisson", RedissonClient.class);
+    }
+
+    /**
+     * Replaces the tasks with {@code due} Pending ones due now (a set of 1 each), {@code later} Pending ones due in an
+     * hour, {@code live} In Progress ones (a set of 3 each), {@code drained} In Progress ones whose set is gone, and
+     * one In Progress set of 2 unchanged for 3 hours (stale).
+     */
+    private void seed(int due, int later, int live, int drained) {
+        String p = "sweep" + System.nanoTime() + "_";
+        harvester.execute("""
+                truncate task_information restart identity;
+                insert into task_information (task_type, task_source, task_start_time, task_status, confirmed, last_size, size_changed_at)
+                select 'product_details', '%1$sdue' || i, now() - interval '1 minute', 'Pending', true, null::int, null::timestamptz
+                from generate_series(1, %2$d) i
+                union all select 'product_details', '%1$slater' || i, now() + interval '1 hour', 'Pending', true, null, null
+                from generate_series(1, %3$d) i
+                union all select 'product_details', '%1$slive' || i, now() - interval '2 hours', 'In Progress', true, null, null
+                from generate_series(1, %4$d) i
+                union all select 'product_details', '%1$sdrained' || i, now() - interval '2 hours', 'In Progress', true, 4,
+                                 now() - interval '5 minutes'
+                from generate_series(1, %5$d) i
+                union all select 'product_details', '%1$sstuck', now() - interval '5 hours', 'In Progress', true, 2,
+                                 now() - interval '3 hours'
+                """.formatted(p, due, later, live, drained));
+        RBatch sets = redis().createBatch();
+        for (int i = 1; i <= due; i++) {
+            sets.getSet(p + "due" + i, StringCodec.INSTANCE).addAsync("a");
+        }
+        for (int i = 1; i <= live; i++) {
+            sets.getSet(p + "live" + i, StringCodec.INSTANCE).addAllAsync(List.of("a", "b", "c"));
+        }
+        sets.getSet(p + "stuck", StringCodec.INSTANCE).addAllAsync(List.of("a", "b"));
+        sets.execute();
+    }
+
+    /** Tasks by status, and the sum of the set sizes the sweep recorded on the In Progress ones. */
+    private String statusCounts() {
+        String counts = String.join(", ", harvester.query("select task_status, count(*) as n from task_information"
+                + " group by task_status order by task_status").stream().map(r -> r.get("task_status") + "=" + r.get("n")).toList());
+        return counts + " / sizes " + harvester.query("select sum(last_size) as s from task_information where task_status = 'In Progress'")
+                .get(0).get("s");
+    }
+
+    private String lastSweepResult() {
+        return (String) harvester.query("select s.result::text as result from run_steps s join runs r on r.id = s.run_id"
+                + " where r.pipeline = 'dispatch:sweep' order by r.id desc limit 1").get(0).get("result");
     }
 }

@@ -1,239 +1,288 @@
 package io.harvester.runs.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
-import io.harvester.support.CrawlYaml;
-import io.harvester.support.DaemonTestBase;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
-import io.harvester.support.FakeUpstream.Answer;
-import io.harvester.support.JobYaml;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.harvester.support.HarvesterRuntime;
+import io.harvester.support.OrderRecords;
+import io.harvester.support.PerTestDaemon;
 import org.junit.jupiter.api.Test;
 
 /**
- * POST /api/runs and POST /api/runs/{id}/cancel on a real daemon: every refusal with its exact body
- * (nothing started or recorded), runs of exports, crawls and jobs started over the API, and cancels of a
- * long export, a crawl and a job step.
+ * The read side of the runs API on the real daemon (PostgreSQL, Redis, platform-http): exact statuses and
+ * bodies of every endpoint and each of its errors. Runs with fixed times are written straight into the
+ * tables, so their answers can be spelled out; downloads serve the CSV of a real export run.
  */
-class RunsApiTest extends DaemonTestBase {
+class RunsApiTest extends PerTestDaemon {
 
-    private static FakeUpstream slow;
-    private static FakeUpstream slowTree;
-    private static FakeUpstream tree;
-    private static RunsApiClient api;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
 
-    @BeforeAll
-    static void start() {
-        upstream = FakeUpstream.start().total(250);
-        slow = FakeUpstream.start().total(3000).latencyMs(200);
-        tree = FakeUpstream.start().tree(3, 3);
-        slowTree = FakeUpstream.start().tree(3, 4).latencyMs(200);
-        String routes = ExportYaml.exports()
-                .export("orders", upstream.url("/orders"), Map.of("pageSize", "100"))
-                .export("slow", slow.url("/orders"), Map.of("pageSize", "10", "concurrency", "1"))
-                .yaml()
-                + CrawlYaml.crawl("tree", tree.url("/tree"), Map.of("depth", "3", "retries", "1")).yaml()
-                + CrawlYaml.crawl("deep", slowTree.url("/tree"), Map.of("depth", "4", "maxInFlight", "1",
-                        "levelConcurrency", "1,1,1,1")).yaml()
-                + JobYaml.job("flaky",
-                        "s1", "insert into job_effects (step) values ('s1')",
-                        "s2", "insert into job_effects (step) values ('s2')",
-                        "s3", "insert into job_effects (step) values ('s3')")
-                + JobYaml.job("nap",
-                        "first", "insert into job_effects (step) values ('first')",
-                        "nap", "insert into job_effects (step) select 'nap' from pg_sleep(600)",
-                        "last", "insert into job_effects (step) values ('last')");
-        harvester = io.harvester.support.HarvesterRuntime.start(work, routes, Map.of("harvester.jobs.flaky.cron", "", "harvester.jobs.nap.cron", ""));
-        harvester.execute("create table job_effects (step text not null)");
-        api = new RunsApiClient(harvester);
+    /** Four runs of two pipelines, with steps and logs, ids 1001 to 1004 (the sequence starts far below). */
+    private void fixtureRuns() {
+        harvester.execute("""
+                insert into runs (id, pipeline, status, trigger, progress, current_step, error, params, owner, created_at, started_at, finished_at) values
+                (1001, 'export:a', 'completed', 'schedule', 100, 'publish', null, '{"pageSize": 10}', 'node-1',
+                 '2030-01-01T00:00:00Z', '2030-01-01T00:00:01Z', '2030-01-01T00:00:03.5Z'),
+                (1002, 'export:b', 'failed', 'api', 40, 'fetch', 'export b: page 3 failed: 500', '{}', 'node-1',
+                 '2030-01-02T00:00:00Z', '2030-01-02T00:00:00Z', '2030-01-02T00:01:00Z'),
+                (1003, 'export:a', 'running', 'manual', 10, 'fetch', null, '{}', 'node-1',
+                 '2030-01-03T00:00:00Z', '2030-01-03T00:00:00Z', null),
+                (1004, 'export:b', 'skipped', 'schedule', 0, null, 'skipped: run 1002 is still in progress', '{}', 'node-1',
+                 '2030-01-04T00:00:00Z', '2030-01-04T00:00:00Z', '2030-01-04T00:00:00Z');
+                insert into run_steps (run_id, ordinal, name, status, records, started_at, finished_at, error, result) values
+                (1001, 1, 'fetch', 'completed', 3, '2030-01-01T00:00:01Z', '2030-01-01T00:00:02Z', null, '{"pagesFetched": 3}'),
+                (1001, 2, 'publish', 'completed', 30, '2030-01-01T00:00:02Z', '2030-01-01T00:00:03.5Z', null, null),
+                (1002, 1, 'fetch', 'failed', 2, '2030-01-02T00:00:00Z', '2030-01-02T00:01:00Z', 'page 3 failed: 500', null);
+                insert into run_logs (id, run_id, step, level, message, ts) values
+                (501, 1002, 'fetch', 'INFO', 'page 1', '2030-01-02T00:00:10Z'),
+                (502, 1002, 'fetch', 'WARN', 'page 3 retried', '2030-01-02T00:00:20Z'),
+                (503, 1002, null, 'ERROR', 'export b: page 3 failed: 500', '2030-01-02T00:01:00Z'),
+                (504, 1001, 'fetch', 'INFO', 'other run', '2030-01-01T00:00:02Z');
+                """);
     }
 
-    @AfterAll
-    static void stopOthers() {
-        slow.close();
-        tree.close();
-        slowTree.close();
+    /** A daemon with export orders (30 records in 3 pages), run once: one CSV in output/orders. */
+    private void exportOrders() {
+        upstream = FakeUpstream.start().total(30);
+        harvester = HarvesterRuntime.start(work, ExportYaml.exports().export("orders", upstream.url("/orders"),
+                Map.of("pageSize", "10")).yaml(), Map.of());
+        harvester.runNow("export:orders");
     }
 
-    private static Map<String, Object> run(long id) {
-        return harvester.query("select pipeline, status, trigger, error from runs where id = " + id).get(0);
+    private static String summary1001() {
+        return """
+                {"id": 1001, "pipeline": "export:a", "status": "completed", "trigger": "schedule", "progress": 100,
+                 "currentStep": "publish", "error": null, "createdAt": "2030-01-01T00:00:00Z", "startedAt": "2030-01-01T00:00:01Z",
+                 "finishedAt": "2030-01-01T00:00:03.500Z", "durationMs": 2500}""";
     }
 
-    private static void awaitEnd(long id, String status) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> run(id).get("status"), status::equals);
+    private static String summary1002() {
+        return """
+                {"id": 1002, "pipeline": "export:b", "status": "failed", "trigger": "api", "progress": 40, "currentStep": "fetch",
+                 "error": "export b: page 3 failed: 500", "createdAt": "2030-01-02T00:00:00Z", "startedAt": "2030-01-02T00:00:00Z",
+                 "finishedAt": "2030-01-02T00:01:00Z", "durationMs": 60000}""";
     }
 
-    private static List<String> steps(long id) {
-        return harvester.query("select ordinal, name, status from run_steps where run_id = " + id + " order by ordinal")
-                .stream().map(r -> r.get("ordinal") + " " + r.get("name") + " " + r.get("status")).toList();
-    }
-
-    @Test
-    void should_refuse_bad_starts_naming_the_field_and_start_nothing() throws Exception {
-        long runsBefore = (Long) harvester.query("select count(*) as n from runs").get(0).get("n");
-
-        Map<String, String> refusals = new LinkedHashMap<>();
-        refusals.put("{\"pipeline\": \"export:ordrs\"}",
-                "400 {\"error\":\"no pipeline named 'export:ordrs' (did you mean 'export:orders'?) (pipelines: [crawl:deep,"
-                        + " crawl:tree, dispatch:generate, dispatch:sweep, export:orders, export:slow, job:flaky, job:nap,"
-                        + " system:retention])\",\"field\":\"pipeline\"}");
-        refusals.put("{\"mode\": \"complete\"}",
-                "400 {\"error\":\"pipeline is required, e.g. \\\"export:orders\\\"\",\"field\":\"pipeline\"}");
-        refusals.put("{\"pipeline\": \"job:flaky\", \"mode\": \"single\", \"step\": \"s9\"}",
-                "400 {\"error\":\"job:flaky has no step 's9' (did you mean 's1'?) (steps: [s1, s2, s3])\","
-                        + "\"field\":\"step\"}");
-        refusals.put("{\"pipeline\": \"job:flaky\", \"mode\": \"complete\", \"step\": \"s1\"}",
-                "400 {\"error\":\"a step is only given with mode single; mode complete runs every step\","
-                        + "\"field\":\"step\"}");
-        refusals.put("{\"pipeline\": \"job:flaky\", \"mode\": \"single\"}",
-                "400 {\"error\":\"mode single needs the step to run\",\"field\":\"step\"}");
-        refusals.put("{\"pipeline\": \"job:flaky\", \"mode\": \"all\"}",
-                "400 {\"error\":\"mode must be 'complete' or 'single', was 'all'\",\"field\":\"mode\"}");
-        refusals.put("{\"pipeline\": \"export:orders\", \"mode\": \"single\", \"step\": \"fetch\"}",
-                "400 {\"error\":\"mode single runs one step of a job; export:orders is not a job\",\"field\":\"mode\"}");
-        refusals.put("{\"pipeline\": \"export:orders\", \"params\": {\"since\": \"2024\"}}",
-                "400 {\"error\":\"export:orders takes no parameter 'since'\",\"field\":\"params.since\"}");
-        refusals.put("{\"pipeline\": \"crawl:tree\", \"params\": {\"depth\": 1}}",
-                "400 {\"error\":\"crawl:tree takes no parameter 'depth' (crawls take: retryFailed)\","
-                        + "\"field\":\"params.depth\"}");
-        refusals.put("{\"pipeline\": \"crawl:tree\", \"params\": {\"retryFailed\": true}}",
-                "409 {\"error\":\"nothing to retry: the newest finished run of crawl:tree is not partial\","
-                        + "\"field\":\"params.retryFailed\"}");
-        refusals.put("{\"pipeline\": \"export:orders\", \"when\": \"now\"}",
-                "400 {\"error\":\"unknown field 'when' (fields: pipeline, mode, step, params)\",\"field\":\"when\"}");
-        refusals.put("[\"export:orders\"]",
-                "400 {\"error\":\"the body must be a JSON object: {\\\"pipeline\\\": \\\"...\\\", \\\"mode\\\": \\\"complete\\\"}\"}");
-        refusals.forEach((request, answer) -> assertThat(post(request)).as(request).isEqualTo(answer));
-
-        assertThat(harvester.query("select count(*) as n from runs").get(0).get("n")).as("nothing started or recorded")
-                .isEqualTo(runsBefore);
+    private static String summary1004() {
+        return """
+                {"id": 1004, "pipeline": "export:b", "status": "skipped", "trigger": "schedule", "progress": 0, "currentStep": null,
+                 "error": "skipped: run 1002 is still in progress", "createdAt": "2030-01-04T00:00:00Z",
+                 "startedAt": "2030-01-04T00:00:00Z", "finishedAt": "2030-01-04T00:00:00Z", "durationMs": 0}""";
     }
 
     @Test
-    void should_start_an_export_recording_the_api_trigger() throws Exception {
-        long id = api.start("{\"pipeline\": \"export:orders\", \"mode\": \"complete\"}");
+    void should_list_show_and_tail_runs_and_name_each_bad_parameter() throws Exception {
+        harvester = HarvesterRuntime.start(work, "[]", Map.of());
+        fixtureRuns();
 
-        awaitEnd(id, "completed");
-        assertThat(run(id)).containsEntry("pipeline", "export:orders").containsEntry("trigger", "api");
-        assertThat(steps(id)).containsExactly("1 fetch completed", "2 publish completed");
-        assertThat(harvester.query("select rows from run_outputs where \"primary\" and run_id = " + id)).containsExactly(Map.of("rows", 250L));
+        assertJson(get("/api/runs?pipeline=export:b"), 200, "{\"runs\": [" + summary1004() + ", " + summary1002() + "], \"limit\": 50, \"offset\": 0}");
+        assertJson(get("/api/runs?status=completed"), 200, "{\"runs\": [" + summary1001() + "], \"limit\": 50, \"offset\": 0}");
+        assertJson(get("/api/runs?since=2030-01-02T00:00:00Z&status=failed"), 200,
+                "{\"runs\": [" + summary1002() + "], \"limit\": 50, \"offset\": 0}");
+        assertJson(get("/api/runs?limit=1&offset=2"), 200, "{\"runs\": [" + summary1002() + "], \"limit\": 1, \"offset\": 2}");
+        assertThat(JSON.readTree(get("/api/runs").substring(4)).get("runs").findValuesAsText("id"))
+                .containsExactly("1004", "1003", "1002", "1001");
+        assertThat(JSON.readTree(get("/api/runs/active").substring(4)).get("runs").findValuesAsText("id")).containsExactly("1003");
+
+        assertJson(get("/api/runs?limit=501"), 400, "{\"error\": \"limit must be between 1 and 500, not 501\", \"field\": \"limit\"}");
+        assertJson(get("/api/runs?limit=0"), 400, "{\"error\": \"limit must be between 1 and 500, not 0\", \"field\": \"limit\"}");
+        assertJson(get("/api/runs?offset=-1"), 400,
+                "{\"error\": \"offset must be between 0 and 9223372036854775807, not -1\", \"field\": \"offset\"}");
+        assertJson(get("/api/runs?offset=x"), 400, "{\"error\": \"offset must be a whole number, not 'x'\", \"field\": \"offset\"}");
+        assertJson(get("/api/runs?status=done"), 400, "{\"error\": \"status must be one of pending, running, completed, partial,"
+                + " failed, skipped, abandoned, interrupted, cancelled, not 'done'\", \"field\": \"status\"}");
+        assertJson(get("/api/runs?since=yesterday"), 400, "{\"error\": \"since must be an ISO-8601 time with its offset, such as"
+                + " 2030-01-01T00:00:00Z, not 'yesterday'\", \"field\": \"since\"}");
+
+        assertJson(get("/api/runs/1001"), 200, summary1001().substring(0, summary1001().length() - 1) + """
+                , "params": {"pageSize": 10}, "owner": "node-1", "resumedFrom": null, "blockedBy": null, "heartbeatAt": null,
+                "steps": [
+                  {"ordinal": 1, "name": "fetch", "status": "completed", "attempt": 1, "records": 3, "startedAt": "2030-01-01T00:00:01Z",
+                   "finishedAt": "2030-01-01T00:00:02Z", "error": null, "result": {"pagesFetched": 3}, "durationMs": 1000},
+                  {"ordinal": 2, "name": "publish", "status": "completed", "attempt": 1, "records": 30, "startedAt": "2030-01-01T00:00:02Z",
+                   "finishedAt": "2030-01-01T00:00:03.500Z", "error": null, "result": null, "durationMs": 1500}],
+                "outputs": []}""");
+        assertJson(get("/api/runs/42"), 404, "{\"error\": \"run 42 does not exist\"}");
+        assertJson(get("/api/runs/abc"), 400, "{\"error\": \"a run id is a positive whole number, not 'abc'\", \"field\": \"id\"}");
+
+        assertJson(get("/api/runs/1002/logs"), 200, """
+                {"logs": [{"id": 501, "ts": "2030-01-02T00:00:10Z", "level": "INFO", "step": "fetch", "message": "page 1"},
+                          {"id": 502, "ts": "2030-01-02T00:00:20Z", "level": "WARN", "step": "fetch", "message": "page 3 retried"},
+                          {"id": 503, "ts": "2030-01-02T00:01:00Z", "level": "ERROR", "step": null, "message": "export b: page 3 failed: 500"}],
+                 "after": 503}""");
+        assertJson(get("/api/runs/1002/logs?after=501&limit=1"), 200, """
+                {"logs": [{"id": 502, "ts": "2030-01-02T00:00:20Z", "level": "WARN", "step": "fetch", "message": "page 3 retried"}], "after": 502}""");
+        assertJson(get("/api/runs/1002/logs?level=warn&step=fetch"), 200, """
+                {"logs": [{"id": 502, "ts": "2030-01-02T00:00:20Z", "level": "WARN", "step": "fetch", "message": "page 3 retried"}], "after": 502}""");
+        assertJson(get("/api/runs/1002/logs?after=503"), 200, "{\"logs\": [], \"after\": 503}");
+        assertJson(get("/api/runs/1002/logs?level=loud"), 400,
+                "{\"error\": \"level must be one of TRACE, DEBUG, INFO, WARN, ERROR, not 'loud'\", \"field\": \"level\"}");
+        assertJson(get("/api/runs/1002/logs?limit=1001"), 400,
+                "{\"error\": \"limit must be between 1 and 1000, not 1001\", \"field\": \"limit\"}");
+        assertJson(get("/api/runs/42/logs"), 404, "{\"error\": \"run 42 does not exist\"}");
     }
 
     @Test
-    void should_start_a_crawl_and_retry_only_the_failed_subtrees_of_a_partial_one() throws Exception {
-        tree.scriptNode("2", Answer.status(500), Answer.status(500));
-        long partial = api.start("{\"pipeline\": \"crawl:tree\"}");
-        awaitEnd(partial, "partial");
-        assertThat(run(partial)).containsEntry("trigger", "api");
-        tree.resetCounters();
+    void should_download_exactly_the_csv_of_an_export_run_and_refuse_everything_outside_its_folder() throws Exception {
+        exportOrders();
+        Map<String, Object> output = harvester.query("select o.id, o.run_id, o.path, o.sha256 from run_outputs o").get(0);
+        long run = (Long) output.get("run_id");
+        long file = (Long) output.get("id");
+        byte[] expected = OrderRecords.csv(30).getBytes(StandardCharsets.UTF_8);
 
-        long retry = api.start("{\"pipeline\": \"crawl:tree\", \"params\": {\"retryFailed\": true}}");
+        assertJson(get("/api/runs/" + run + "/files"), 200, "{\"files\": [{\"id\": " + file + ", \"path\": \"" + output.get("path")
+                + "\", \"bytes\": " + expected.length + ", \"rows\": 30, \"sha256\": \"" + output.get("sha256") + "\", \"primary\": true}]}");
+        HttpResponse<byte[]> download = send("GET", "/api/runs/" + run + "/files/" + file, HarvesterRuntime.API_TOKEN);
+        assertThat(download.statusCode()).isEqualTo(200);
+        assertThat(download.body()).isEqualTo(expected);
+        assertThat(download.headers().firstValue("Content-Length")).contains(String.valueOf(expected.length));
+        assertThat(download.headers().firstValue("Content-Type")).contains("text/csv; charset=utf-8");
+        assertThat(download.headers().firstValue("Content-Disposition")).contains("attachment; filename=\"" + output.get("path")
+                + "\"; filename*=UTF-8''" + output.get("path"));
+        assertThat(download.headers().firstValue("Transfer-Encoding")).isEmpty();
 
-        awaitEnd(retry, "completed");
-        assertThat(harvester.query("select resumed_from from runs where id = " + retry).get(0))
-                .containsEntry("resumed_from", partial);
-        assertThat(tree.lookupCounts()).as("only the failed node is looked up again, with its subtree")
-                .containsOnlyKeys("2", "2-1", "2-2", "2-3");
-        assertThat(harvester.query("select rows from run_outputs where \"primary\" and run_id = " + retry).get(0))
-                .as("the published tree is whole again").containsEntry("rows", 39L);
+        // outside the output folder: a secret beside it, a sibling folder whose name starts like it, a symlink leading out
+        Path folder = harvester.outputDir().resolve("orders");
+        Path secret = Files.writeString(harvester.outputDir().resolve("secret.txt"), "not yours");
+        Path evil = Files.createDirectories(harvester.outputDir().resolve("orders-evil"));
+        Files.writeString(evil.resolve("stolen.csv"), "not yours either");
+        Files.createSymbolicLink(folder.resolve("link.csv"), secret);
+        String notFound = "{\"error\": \"run " + run + " has no such file\"}";
+        // a ".." segment, plain or encoded, never reaches the download: the HTTP server drops it before routing,
+        // which makes the request GET /api/runs/{id}
+        for (String dots : List.of("..", "%2e%2e", ".%2e")) {
+            assertThat(JSON.readTree(get("/api/runs/" + run + "/files/" + dots).substring(4)).get("id").asLong()).as(dots).isEqualTo(run);
+        }
+        for (String fileId : List.of("%2e%2e%2f", "..%2fsecret.txt", "....//", "%2fetc%2fpasswd", "abc", "0", "-1",
+                "99999", file + "x", "%2e%2e%2fsecret.txt")) {
+            assertJson(get("/api/runs/" + run + "/files/" + fileId), 404, notFound);
+        }
+        assertJson(get("/api/runs/" + (run + 1) + "/files/" + file), 404, "{\"error\": \"run " + (run + 1) + " has no such file\"}");
+        for (String tampered : List.of("../secret.txt", "....//secret.txt", secret.toString(), "link.csv", "../orders-evil/stolen.csv",
+                evil.resolve("stolen.csv").toString(), ".", "")) {
+            harvester.execute("update run_outputs set path = '" + tampered.replace("'", "''") + "' where id = " + file);
+            assertJson(get("/api/runs/" + run + "/files/" + file), 404, notFound);
+        }
+        assertThat(Files.readString(secret)).isEqualTo("not yours");
     }
 
     @Test
-    void should_run_every_step_of_a_job_or_only_the_one_asked_for() throws Exception {
-        long complete = api.start("{\"pipeline\": \"job:flaky\", \"mode\": \"complete\"}");
-        awaitEnd(complete, "completed");
-        assertThat(steps(complete)).containsExactly("1 s1 completed", "2 s2 completed", "3 s3 completed");
+    void should_delete_a_finished_run_with_its_rows_and_file_and_refuse_live_or_continued_ones() throws Exception {
+        exportOrders();
+        long run = (Long) harvester.query("select id from runs where pipeline = 'export:orders'").get(0).get("id");
+        Path csv = harvester.outputFiles("orders").get(0);
+        long bytes = Files.size(csv);
+        harvester.execute("insert into run_logs (run_id, level, message) values (" + run + ", 'INFO', 'kept until deleted')");
+        fixtureRuns();
+        harvester.execute("insert into runs (id, pipeline, status, trigger) values (1005, 'crawl:c', 'interrupted', 'api');"
+                + " insert into runs (id, pipeline, status, trigger, resumed_from) values (1006, 'crawl:c', 'running', 'api', 1005)");
 
-        long single = api.start("{\"pipeline\": \"job:flaky\", \"mode\": \"single\", \"step\": \"s2\"}");
+        assertJson(send("DELETE", "/api/runs/1003"), 409,
+                "{\"error\": \"run 1003 is running: only a finished run can be deleted\", \"field\": \"id\"}");
+        assertJson(send("DELETE", "/api/runs/1005"), 409,
+                "{\"error\": \"run 1005 is continued by live run 1006: it can be deleted once that run has finished\", \"field\": \"id\"}");
+        assertJson(send("DELETE", "/api/runs/42"), 404, "{\"error\": \"run 42 does not exist\"}");
+        assertJson(send("DELETE", "/api/runs/x1"), 400, "{\"error\": \"a run id is a positive whole number, not 'x1'\", \"field\": \"id\"}");
 
-        awaitEnd(single, "completed");
-        assertThat(steps(single)).containsExactly("2 s2 completed");
-        assertThat(run(single)).containsEntry("trigger", "api");
-        assertThat(harvester.query("select params->>'step' as step from runs where id = " + single).get(0))
-                .containsEntry("step", "s2");
+        assertJson(send("DELETE", "/api/runs/" + run), 200, "{\"deleted\": " + run + ", \"files\": 1, \"bytes\": " + bytes
+                + ", \"skippedFiles\": 0, \"missingFiles\": 0, \"tempFiles\": 0, \"failures\": 0}");
+        assertThat(Files.exists(csv)).isFalse();
+        for (String table : List.of("runs where id", "run_steps where run_id", "run_logs where run_id", "run_outputs where run_id")) {
+            assertThat(harvester.query("select count(*) as n from " + table + " = " + run)).as(table).containsExactly(Map.of("n", 0L));
+        }
+        assertThat(harvester.query("select id from runs order by id").stream().map(r -> r.get("id")).toList())
+                .containsExactly(1001L, 1002L, 1003L, 1004L, 1005L, 1006L);
+        // a finished run without files goes with its steps and logs
+        assertJson(send("DELETE", "/api/runs/1002"), 200, "{\"deleted\": 1002, \"files\": 0, \"bytes\": 0, \"skippedFiles\": 0,"
+                + " \"missingFiles\": 0, \"tempFiles\": 0, \"failures\": 0}");
+        assertThat(harvester.query("select count(*) as n from run_logs where run_id = 1002")).containsExactly(Map.of("n", 0L));
+        assertJson(send("DELETE", "/api/runs/1002"), 404, "{\"error\": \"run 1002 does not exist\"}");
     }
 
     @Test
-    void should_refuse_a_second_start_while_live_and_cancel_a_long_export_publishing_nothing() throws Exception {
-        long id = api.start("{\"pipeline\": \"export:slow\"}");
-        await().until(() -> slow.requests() >= 2);
+    void should_list_every_pipeline_and_serve_the_openapi_document() throws Exception {
+        upstream = FakeUpstream.start().total(30);
+        harvester = HarvesterRuntime.start(work, ExportYaml.exports()
+                .export("orders", upstream.url("/orders"), Map.of("pageSize", "10", "cron", "0 0 3 * * ?"))
+                .export("idle", upstream.url("/orders"), Map.of()).yaml(), Map.of());
+        harvester.runNow("export:orders");
+        Map<String, Object> run = harvester.query("select id, created_at, finished_at from runs where pipeline = 'export:orders'").get(0);
+        long next = (Long) harvester.query("select next_fire_time from qrtz_triggers where trigger_name = 'export_orders'").get(0)
+                .get("next_fire_time");
 
-        assertThat(api.post("/api/runs", "{\"pipeline\": \"export:slow\"}"))
-                .isEqualTo("409 {\"error\":\"pipeline export:slow is running: run " + id + "\",\"field\":\"pipeline\"}");
-        assertThat(api.post("/api/runs/" + id + "/cancel", "")).isEqualTo("200 {\"id\":" + id + ",\"status\":\"cancelled\"}");
+        JsonNode pipelines = JSON.readTree(get("/api/pipelines").substring(4)).get("pipelines");
+        assertThat(pipelines.findValuesAsText("name")).containsExactly("dispatch:generate", "dispatch:sweep", "export:idle",
+                "export:orders", "system:retention");
+        assertThat(byName(pipelines, "export:orders")).isEqualTo(JSON.readTree("""
+                {"name": "export:orders", "kind": "export", "route": "export-orders", "routeStatus": "Started", "cron": "0 0 3 * * ?",
+                 "nextFireTime": "%s", "breaker": "CLOSED",
+                 "lastRun": {"id": %s, "status": "completed", "trigger": "api", "createdAt": "%s", "finishedAt": "%s", "error": null}}"""
+                .formatted(java.time.Instant.ofEpochMilli(next), run.get("id"), ((java.sql.Timestamp) run.get("created_at")).toInstant(),
+                        ((java.sql.Timestamp) run.get("finished_at")).toInstant())));
+        assertThat(byName(pipelines, "export:idle")).isEqualTo(JSON.readTree("""
+                {"name": "export:idle", "kind": "export", "route": "export-idle", "routeStatus": "Started", "cron": null,
+                 "nextFireTime": null, "breaker": "CLOSED", "lastRun": null}"""));
+        assertThat(byName(pipelines, "system:retention").get("breaker").isNull()).isTrue();
+        assertThat(byName(pipelines, "dispatch:sweep").get("kind").asText()).isEqualTo("dispatch");
 
-        assertThat(run(id)).containsEntry("status", "cancelled").containsEntry("error", "cancelled over the API");
-        assertThat(harvester.query("select count(*) as n from runs where pipeline = 'export:slow'").get(0))
-                .as("the refused start recorded nothing").containsEntry("n", 1L);
-        assertThat(steps(id)).containsExactly("1 fetch cancelled");
-        assertThat(csvFiles("slow")).isEmpty();
-        assertThat(temporaryFiles("slow")).isEmpty();
-        int requests = slow.requests();
-        Thread.sleep(1000);
-        assertThat(slow.requests()).as("no page is requested after the cancel but those in flight").isLessThanOrEqualTo(requests + 1);
-        assertThat(api.post("/api/runs/" + id + "/cancel", ""))
-                .isEqualTo("409 {\"error\":\"run " + id + " already ended: cancelled\"}");
-    }
-
-    @Test
-    void should_cancel_a_crawl() throws Exception {
-        long id = api.start("{\"pipeline\": \"crawl:deep\"}");
-        await().until(() -> slowTree.lookupCounts().size() >= 2);
-
-        assertThat(api.post("/api/runs/" + id + "/cancel", "")).isEqualTo("200 {\"id\":" + id + ",\"status\":\"cancelled\"}");
-
-        assertThat(run(id)).containsEntry("status", "cancelled").containsEntry("error", "cancelled over the API");
-        assertThat(csvFiles("deep")).isEmpty();
-        assertThat(temporaryFiles("deep")).isEmpty();
-    }
-
-    @Test
-    void should_cancel_a_job_step_through_its_connection() throws Exception {
-        long id = api.start("{\"pipeline\": \"job:nap\"}");
-        await().until(() -> steps(id).contains("2 nap running"));
-
-        assertThat(api.post("/api/runs/" + id + "/cancel", "")).isEqualTo("200 {\"id\":" + id + ",\"status\":\"cancelled\"}");
-
-        assertThat(run(id)).containsEntry("status", "cancelled").containsEntry("error", "cancelled over the API");
-        assertThat(steps(id)).containsExactly("1 first completed", "2 nap cancelled", "3 last pending");
-        assertThat(harvester.query("select count(*) as n from pg_stat_activity where query like '%pg_sleep(600)%'"
-                + " and state = 'active' and pid <> pg_backend_pid()").get(0)).as("its statement was cancelled")
-                .containsEntry("n", 0L);
-    }
-
-    @Test
-    void should_answer_404_for_an_unknown_run() throws Exception {
-        assertThat(api.post("/api/runs/999999/cancel", "")).isEqualTo("404 {\"error\":\"no run 999999\"}");
-        assertThat(api.post("/api/runs/abc/cancel", "")).isEqualTo("404 {\"error\":\"no run abc\"}");
-    }
-
-    private static String post(String request) {
-        try {
-            return api.post("/api/runs", request);
-        } catch (Exception e) {
-            throw new IllegalStateException(request, e);
+        String document = get("/api/openapi.json");
+        assertThat(document).startsWith("200 ");
+        JsonNode openapi = JSON.readTree(document.substring(4));
+        assertThat(openapi.get("openapi").asText()).startsWith("3.");
+        JsonNode paths = openapi.get("paths");
+        assertThat(paths.has("/api/runs/{id}/files/{fileId}")).isTrue();
+        for (String[] verb : List.of(new String[] {"/api/runs", "get"}, new String[] {"/api/runs/active", "get"},
+                new String[] {"/api/runs/{id}", "get"}, new String[] {"/api/runs/{id}", "delete"},
+                new String[] {"/api/runs/{id}/logs", "get"}, new String[] {"/api/runs/{id}/files", "get"},
+                new String[] {"/api/runs/{id}/files/{fileId}", "get"}, new String[] {"/api/pipelines", "get"},
+                new String[] {"/api/openapi.json", "get"})) {
+            assertThat(paths.path(verb[0]).has(verb[1])).as(verb[1] + " " + verb[0]).isTrue();
         }
     }
 
-    /** Temporary CSV files left in an export's or a crawl's folder. */
-    private static List<Path> temporaryFiles(String name) throws Exception {
-        Path dir = harvester.outputDir().resolve(name);
-        if (!Files.isDirectory(dir)) {
-            return List.of();
+    private static JsonNode byName(JsonNode pipelines, String name) {
+        for (JsonNode pipeline : pipelines) {
+            if (pipeline.get("name").asText().equals(name)) {
+                return pipeline;
+            }
         }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList();
-        }
+        throw new AssertionError("no pipeline " + name + " in " + pipelines);
+    }
+
+    /** "status body" of a GET with the token. */
+    private String get(String path) throws Exception {
+        HttpResponse<byte[]> response = send("GET", path, HarvesterRuntime.API_TOKEN);
+        return response.statusCode() + " " + new String(response.body(), StandardCharsets.UTF_8);
+    }
+
+    private String send(String method, String path) throws Exception {
+        HttpResponse<byte[]> response = send(method, path, HarvesterRuntime.API_TOKEN);
+        return response.statusCode() + " " + new String(response.body(), StandardCharsets.UTF_8);
+    }
+
+    private HttpResponse<byte[]> send(String method, String path, String token) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + harvester.port() + path))
+                .header("Authorization", "Bearer " + token).method(method, HttpRequest.BodyPublishers.noBody()).build();
+        return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** The answer is {@code status} with exactly this JSON (compared as trees). */
+    private static void assertJson(String answer, int status, String expectedJson) throws Exception {
+        assertThat(answer).as(answer).startsWith(status + " ");
+        assertThat(JSON.readTree(answer.substring(answer.indexOf(' ') + 1))).as(answer).isEqualTo(JSON.readTree(expectedJson));
     }
 }
