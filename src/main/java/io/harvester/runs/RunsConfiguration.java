@@ -51,7 +51,7 @@ public class RunsConfiguration implements CamelConfiguration {
         if (abandoned > 0) {
             LOG.warn("{} run(s) left live by a previous process of this instance ({}) marked abandoned", abandoned, instance);
         }
-        RunLifecycle lifecycle = new RunLifecycle(runStore);
+        RunLifecycle lifecycle = new RunLifecycle(runStore, Path.of(outputDir));
         RunHeartbeat heartbeat = new RunHeartbeat(lifecycle, staleAfterMs, heartbeatIntervalMs);
         // before any route starts: a start-up run must not be skipped because of a dead instance's run
         heartbeat.beat();
@@ -60,7 +60,7 @@ public class RunsConfiguration implements CamelConfiguration {
         context.getRegistry().bind("runLifecycle", lifecycle);
         try {
             // started with the context, before any route: a run's first lines are kept too
-            context.addService(new RunLogSink(lifecycle, Path.of(outputDir), logQueueSize), true, true);
+            context.addService(new RunLogSink(lifecycle, logQueueSize), true, true);
         } catch (Exception e) {
             throw new IllegalStateException("the run log writer did not start: " + e.getMessage(), e);
         }

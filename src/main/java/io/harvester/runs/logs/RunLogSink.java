@@ -6,12 +6,15 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
+import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunLifecycle;
 import io.harvester.runs.RunSql;
 import org.apache.camel.support.service.ServiceSupport;
@@ -25,9 +28,9 @@ import org.slf4j.LoggerFactory;
  * drops lines, counted in a WARN; a database that is away loses the batch's run_logs rows (the file keeps
  * them), so neither ever holds up a run.
  * <p>
- * Lines of runs this daemon works on are taken, and for {@link #GRACE_MILLIS} after a run's last line
- * while it was live, so the lines that report its end belong to it too; a line naming another run (one
- * of another instance, one long over) is not.
+ * Lines of runs this daemon began are taken, and for {@link #GRACE_MILLIS} after its beginning or its
+ * last line while it was live, so the lines that report its end belong to it too; a line naming another
+ * run (one of another instance, one long over) is not.
  */
 public final class RunLogSink extends ServiceSupport {
 
@@ -37,29 +40,46 @@ public final class RunLogSink extends ServiceSupport {
 
     private final RunLifecycle lifecycle;
     private final RunSql sql;
-    private final Path outputRoot;
     private final BlockingQueue<RunLogLine> queue;
     private final AtomicLong dropped = new AtomicLong();
     /** Per run: when it last logged while live (written by the logging threads). */
     private final Map<Long, Long> seen = new ConcurrentHashMap<>();
+    /** Per run: its output folder, taken from its live handle (so its file needs no database). */
+    private final Map<Long, String> folders = new ConcurrentHashMap<>();
     /** The writer thread's own: the open files of runs still logging. */
     private final Map<Long, RunLogFile> files = new HashMap<>();
+    private final Consumer<LiveRun> beginListener = this::begun;
     private volatile boolean running;
     private Thread writer;
     private boolean databaseAway;
 
-    public RunLogSink(RunLifecycle lifecycle, Path outputRoot, int capacity) {
+    public RunLogSink(RunLifecycle lifecycle, int capacity) {
         this.lifecycle = lifecycle;
         this.sql = lifecycle.store().sql();
-        this.outputRoot = outputRoot;
         this.queue = new ArrayBlockingQueue<>(capacity);
+    }
+
+    /**
+     * A run begins (on its beginning thread): it is ours from now, with its output folder, even when its
+     * first line comes after its end (a sweep says what it did once it ended).
+     */
+    private void begun(LiveRun run) {
+        // seen first: the writer forgets the folders of runs it has not seen
+        seen.put(run.id(), System.currentTimeMillis());
+        if (run.outputDir() != null) {
+            folders.put(run.id(), run.outputDir());
+        }
     }
 
     /** Whether a line of this run is ours to keep; called on the logging thread, so it only reads memory. */
     boolean accepts(long runId) {
         long now = System.currentTimeMillis();
-        if (lifecycle.liveRun(runId).isPresent()) {
+        Optional<LiveRun> live = lifecycle.liveRun(runId);
+        if (live.isPresent()) {
             seen.put(runId, now);
+            if (live.get().outputDir() != null) {
+                folders.putIfAbsent(runId, live.get().outputDir());
+            }
             return true;
         }
         Long last = seen.get(runId);
@@ -78,12 +98,14 @@ public final class RunLogSink extends ServiceSupport {
         writer = new Thread(this::drain, "harvester-run-logs");
         writer.setDaemon(true);
         writer.start();
+        lifecycle.onBegin(beginListener);
         RunLogAppender.attach(this);
     }
 
     @Override
     protected void doStop() throws InterruptedException {
         RunLogAppender.detach(this);
+        lifecycle.removeBeginListener(beginListener);
         running = false;
         writer.join(10_000);
     }
@@ -174,18 +196,15 @@ public final class RunLogSink extends ServiceSupport {
     }
 
     /**
-     * The run's output folder; a run without one (a job, a system pipeline) gets
-     * {@code <harvester.output-dir>/<kind>-<name>}, recorded on its row so its log file is downloaded and
-     * removed with it like any output.
+     * The run's output folder, on its row from its start ({@link RunLifecycle#begin} gives runs without
+     * one of their own {@code <harvester.output-dir>/<kind>-<name>}) and on its live handle: only read
+     * here, never written.
      */
     private Path folderOf(long runId) {
-        Object[] row = sql.queryRow("select pipeline, output_dir from runs where id = ?", runId)
-                .orElseThrow(() -> new IllegalStateException("run " + runId + " is gone"));
-        if (row[1] != null) {
-            return Path.of((String) row[1]);
+        String folder = folders.get(runId);
+        if (folder == null) {
+            throw new IllegalStateException("run " + runId + " has no output folder");
         }
-        String folder = outputRoot.resolve(((String) row[0]).replace(':', '-')).toString();
-        sql.update("update runs set output_dir = ? where id = ? and output_dir is null", folder, runId);
         return Path.of(folder);
     }
 
@@ -194,5 +213,6 @@ public final class RunLogSink extends ServiceSupport {
         long now = System.currentTimeMillis();
         seen.entrySet().removeIf(e -> now - e.getValue() >= GRACE_MILLIS && lifecycle.liveRun(e.getKey()).isEmpty());
         files.keySet().removeIf(id -> !seen.containsKey(id));
+        folders.keySet().removeIf(id -> !seen.containsKey(id));
     }
 }
