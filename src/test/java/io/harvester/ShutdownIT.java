@@ -40,12 +40,13 @@ class ShutdownIT {
             assertThat(exit).as("process ended").isNotNull();
             assertThat(tookMs).isLessThan(15_000);
             assertThat(upstream.requests()).isEqualTo(10);
-            List<Map<String, Object>> runs = daemon.query("select status, error from runs where pipeline = 'export:drain'");
+            List<Map<String, Object>> runs = daemon.query("select id, status, error from runs where pipeline = 'export:drain'");
             assertThat(runs).hasSize(1);
             assertThat(runs.get(0).get("status")).isEqualTo("completed");
             assertThat(runs.get(0).get("error")).isNull();
             List<String> files = daemon.files("output/drain");
-            assertThat(files).hasSize(1).allMatch(f -> f.matches("drain-\\d{8}-\\d{6}\\.csv"));
+            assertThat(files).hasSize(2).contains("runs/" + runs.get(0).get("id") + ".log")
+                    .anyMatch(f -> f.matches("drain-\\d{8}-\\d{6}\\.csv"));
             assertThat(daemon.log()).contains("WARN ").contains("Ignored: routes/orders.yaml; route files end in .camel.yaml")
                     .contains("route from a sub-folder ran")
                     .doesNotContain("demo-api-orders");
@@ -66,13 +67,14 @@ class ShutdownIT {
 
             assertThat(exit).as("process ended").isNotNull();
             assertThat(tookMs).as("gone within the timeout plus a few seconds").isLessThan(3_000 + 5_000);
-            List<Map<String, Object>> runs = daemon.query("select status, error from runs where pipeline = 'export:long'");
+            List<Map<String, Object>> runs = daemon.query("select id, status, error from runs where pipeline = 'export:long'");
             assertThat(runs).hasSize(1);
             assertThat(runs.get(0).get("status")).isEqualTo("interrupted");
             assertThat(runs.get(0).get("error")).isEqualTo("stopped by shutdown after 3 s");
             assertThat(daemon.query("select name, status from run_steps")).containsExactly(
                     Map.of("name", "fetch", "status", "interrupted"));
-            assertThat(daemon.files("output/long")).as("no file under a final name, no temporary file").isEmpty();
+            assertThat(daemon.files("output/long")).as("no file under a final name, no temporary file; the run's log")
+                    .containsExactly("runs/" + runs.get(0).get("id") + ".log");
             assertThat(daemon.log()).doesNotContain("NullPointerException");
         }
     }

@@ -16,15 +16,17 @@ public final class LiveRun {
 
     private final long id;
     private final String pipeline;
+    private final String outputDir;
     private final RunLifecycle lifecycle;
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile Consumer<String> onAbort = status -> { };
     private volatile Future<?> limit;
     private volatile BooleanSupplier settled = () -> true;
 
-    LiveRun(long id, String pipeline, RunLifecycle lifecycle) {
+    LiveRun(long id, String pipeline, String outputDir, RunLifecycle lifecycle) {
         this.id = id;
         this.pipeline = pipeline;
+        this.outputDir = outputDir;
         this.lifecycle = lifecycle;
     }
 
@@ -34,6 +36,11 @@ public final class LiveRun {
 
     public String pipeline() {
         return pipeline;
+    }
+
+    /** The run's output folder as its row holds it (null for a run without one). */
+    public String outputDir() {
+        return outputDir;
     }
 
     public RunStore store() {

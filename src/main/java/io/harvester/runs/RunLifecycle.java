@@ -1,13 +1,16 @@
 package io.harvester.runs;
 
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -47,8 +50,18 @@ public class RunLifecycle {
         timer.setRemoveOnCancelPolicy(true);
     }
 
+    /** Told of every run this lifecycle begins, on the beginning thread (the run log writer: memory only). */
+    private final List<Consumer<LiveRun>> beginListeners = new CopyOnWriteArrayList<>();
+    /** Where runs without an output folder of their own get one (for their log file); null: they get none. */
+    private final Path outputRoot;
+
     public RunLifecycle(RunStore store) {
+        this(store, null);
+    }
+
+    public RunLifecycle(RunStore store, Path outputRoot) {
         this.store = store;
+        this.outputRoot = outputRoot;
     }
 
     public RunStore store() {
@@ -57,14 +70,32 @@ public class RunLifecycle {
 
     /**
      * Inserts a run row and returns its live handle, or empty when the pipeline already has a live run
-     * (the trigger is then recorded as a skipped run naming it).
+     * (the trigger is then recorded as a skipped run naming it). A run without an output folder (a job,
+     * a {@code system:} or {@code dispatch:} pipeline) gets {@link #defaultOutputDir} on its row from the
+     * start, the folder its log file goes to (README, "Runs").
      */
     public Optional<LiveRun> begin(String pipeline, String trigger, Map<String, ?> params, String outputDir) {
-        return store.begin(pipeline, trigger, params, outputDir).map(id -> {
-            LiveRun run = new LiveRun(id, pipeline, this);
+        String folder = outputDir != null ? outputDir : defaultOutputDir(pipeline);
+        return store.begin(pipeline, trigger, params, folder).map(id -> {
+            LiveRun run = new LiveRun(id, pipeline, folder, this);
             live.put(id, run);
+            beginListeners.forEach(listener -> listener.accept(run));
             return run;
         });
+    }
+
+    /** {@code listener} is told of each run begun from now on; it must only touch memory. */
+    public void onBegin(Consumer<LiveRun> listener) {
+        beginListeners.add(listener);
+    }
+
+    public void removeBeginListener(Consumer<LiveRun> listener) {
+        beginListeners.remove(listener);
+    }
+
+    /** {@code <harvester.output-dir>/<kind>-<name>} for a pipeline without an output folder; null without a root. */
+    public String defaultOutputDir(String pipeline) {
+        return outputRoot == null ? null : outputRoot.resolve(pipeline.replace(':', '-')).toString();
     }
 
     void record(LiveRun run, String status, String error, String step) {

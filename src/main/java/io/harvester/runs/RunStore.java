@@ -102,9 +102,9 @@ public class RunStore {
                 runId, path, bytes, rows, sha256, primary);
     }
 
-    /** Removes the run_outputs rows of a run whose file was withdrawn. */
+    /** Removes the run_outputs row of a run whose published file was withdrawn (its log file stays). */
     public void withdrawOutputs(long runId) {
-        sql.update("delete from run_outputs where run_id = ?", runId);
+        sql.update("delete from run_outputs where run_id = ? and \"primary\"", runId);
     }
 
     /**

@@ -1,10 +1,12 @@
 package io.harvester.runs;
 
+import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 
 import javax.sql.DataSource;
 
 import io.harvester.http.HttpRetryPolicy;
+import io.harvester.runs.logs.RunLogSink;
 import io.harvester.trigger.TriggerComponent;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -35,6 +37,10 @@ public class RunsConfiguration implements CamelConfiguration {
     private int retentionDays;
     @PropertyInject(value = "harvester.runs.retention-batch-size", defaultValue = "500")
     private int retentionBatchSize;
+    @PropertyInject(value = "harvester.output-dir", defaultValue = "output")
+    private String outputDir;
+    @PropertyInject(value = "harvester.runs.log-queue-size", defaultValue = "10000")
+    private int logQueueSize;
 
     @Override
     public void configure(CamelContext context) {
@@ -45,13 +51,19 @@ public class RunsConfiguration implements CamelConfiguration {
         if (abandoned > 0) {
             LOG.warn("{} run(s) left live by a previous process of this instance ({}) marked abandoned", abandoned, instance);
         }
-        RunLifecycle lifecycle = new RunLifecycle(runStore);
+        RunLifecycle lifecycle = new RunLifecycle(runStore, Path.of(outputDir));
         RunHeartbeat heartbeat = new RunHeartbeat(lifecycle, staleAfterMs, heartbeatIntervalMs);
         // before any route starts: a start-up run must not be skipped because of a dead instance's run
         heartbeat.beat();
         context.getRegistry().bind("runHeartbeat", heartbeat);
         context.getRegistry().bind("runStore", runStore);
         context.getRegistry().bind("runLifecycle", lifecycle);
+        try {
+            // started with the context, before any route: a run's first lines are kept too
+            context.addService(new RunLogSink(lifecycle, logQueueSize), true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException("the run log writer did not start: " + e.getMessage(), e);
+        }
         context.getRegistry().bind("runFailures", new RunFailures());
         context.getRegistry().bind("runRetention", new RunRetention(lifecycle, retentionDays, retentionBatchSize));
         HttpRetryPolicy retryPolicy = new HttpRetryPolicy();

@@ -45,7 +45,7 @@ class HierarchyCrawlTest extends DaemonTestBase {
                 Map.of("name", "level-2", "records", 25L, "fetched", "25"),
                 Map.of("name", "level-3", "records", 125L, "fetched", "125"),
                 Map.of("name", "level-4", "records", 625L, "fetched", "0"));
-        assertThat(harvester.query("select rows from run_outputs where run_id = " + run.get("id")))
+        assertThat(harvester.query("select rows from run_outputs where \"primary\" and run_id = " + run.get("id")))
                 .containsExactly(Map.of("rows", 780L));
     }
 }

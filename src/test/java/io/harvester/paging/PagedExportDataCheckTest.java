@@ -106,7 +106,7 @@ class PagedExportDataCheckTest extends DaemonTestBase {
         String warning = "wrote 10 rows but the first page announced a total of 30";
         assertThat(run.get("status")).isEqualTo("completed");
         assertThat(run.get("error")).isNull();
-        assertThat(harvester.query("select step, level, message from run_logs where run_id = " + run.get("id")))
+        assertThat(harvester.query("select step, level, message from run_logs where extra is null and run_id = " + run.get("id")))
                 .containsExactly(Map.of("step", "fetch", "level", "WARN", "message", warning));
         assertThat(harvester.query("select result->>'warning' as warning, records from run_steps where name = 'fetch'"
                 + " and run_id = " + run.get("id"))).containsExactly(Map.of("warning", warning, "records", 3L));

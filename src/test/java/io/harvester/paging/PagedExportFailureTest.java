@@ -108,7 +108,8 @@ class PagedExportFailureTest extends DaemonTestBase {
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat((String) run.get("error")).startsWith("export unrecorded failed: ").contains("refuse_unrecorded");
         assertThat(files("unrecorded")).as("no file under a final name for a failed run, no temporary file").isEmpty();
-        assertThat(harvester.query("select 1 from run_outputs where run_id = " + run.get("id"))).isEmpty();
+        assertThat(harvester.query("select path from run_outputs where run_id = " + run.get("id")))
+                .as("the withdrawn file's row is gone, the run's log stays").containsExactly(Map.of("path", "runs/" + run.get("id") + ".log"));
     }
 
     @Test
@@ -133,7 +134,7 @@ class PagedExportFailureTest extends DaemonTestBase {
         assertThat((String) run.get("error")).startsWith("export nototal failed on page 1")
                 .contains("field 'meta.count' (totalField) is missing");
         assertThat(files("nototal")).isEmpty();
-        assertThat(harvester.query("select level, message from run_logs where run_id = " + run.get("id")))
+        assertThat(harvester.query("select level, message from run_logs where extra is null and run_id = " + run.get("id")))
                 .containsExactly(Map.of("level", "ERROR", "message", run.get("error")));
     }
 

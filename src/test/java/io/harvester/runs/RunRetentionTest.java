@@ -1,12 +1,14 @@
 package io.harvester.runs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -36,13 +38,20 @@ class RunRetentionTest extends PerTestDaemon {
         harvester.runNow("export:orders");
         harvester.runNow("export:orders");
         List<Map<String, Object>> exports = harvester.query(
-                "select r.id, o.path from runs r join run_outputs o on o.run_id = r.id where r.pipeline = 'export:orders' order by r.id");
+                "select r.id, o.path from runs r join run_outputs o on o.run_id = r.id and o.\"primary\" where r.pipeline = 'export:orders'"
+                        + " order by r.id");
         assertThat(exports).hasSize(2);
         long oldExport = (Long) exports.get(0).get("id");
         long youngExport = (Long) exports.get(1).get("id");
         Path oldCsv = output.resolve("orders").resolve((String) exports.get(0).get("path"));
         Path youngCsv = output.resolve("orders").resolve((String) exports.get(1).get("path"));
         long oldCsvBytes = Files.size(oldCsv);
+        // each export's log file (runs/<id>.log, an output of its run) once its writer has taken its last line
+        Path oldLog = output.resolve("orders/runs/" + oldExport + ".log");
+        Path youngLog = output.resolve("orders/runs/" + youngExport + ".log");
+        awaitLogFile(oldExport, oldLog, "Export orders run " + oldExport + " completed");
+        awaitLogFile(youngExport, youngLog, "Export orders run " + youngExport + " completed");
+        long oldLogBytes = Files.size(oldLog);
         age(oldExport, 31);
 
         // an old run of a retired pipeline with files of every kind, and a young one sharing its folder
@@ -99,8 +108,11 @@ class RunRetentionTest extends PerTestDaemon {
         assertThat(sweeps).hasSize(1);
         Map<String, Object> sweep = sweeps.get(0);
         long sweepId = (Long) sweep.get("id");
+        // a run without an output folder of its own gets one from its start, for its log file
+        Path sweepLog = output.resolve("system-retention/runs/" + sweepId + ".log");
         assertThat(sweep).containsEntry("status", "completed").containsEntry("trigger", "api")
-                .containsEntry("error", null).containsEntry("output_dir", null);
+                .containsEntry("error", null).containsEntry("output_dir", output.resolve("system-retention").toString());
+        awaitLogFile(sweepId, sweepLog, "system:retention: 4 file(s) left alone");
 
         assertThat(ids("select id from runs order by id")).containsExactly(youngExport, young, live, waitingCrawl,
                 retryableCrawl, continuedByLive, liveCrawl, youngCrawl, failedJob, skippedForIt, sweepId);
@@ -117,20 +129,23 @@ class RunRetentionTest extends PerTestDaemon {
                 .containsExactly(waitingCrawl, retryableCrawl, liveCrawl);
 
         assertThat(filesUnder(work)).containsExactlyInAnyOrder(
-                youngCsv, output.resolve("outside.csv"), secret, legacy.resolve("link.csv"), legacy.resolve("escape"),
+                youngCsv, youngLog, sweepLog, output.resolve("outside.csv"), secret, legacy.resolve("link.csv"), legacy.resolve("escape"),
                 legacy.resolve("young.csv"), legacy.resolve("parts"), work.resolve("test-routes.camel.yaml"));
         assertThat(Files.readString(outside)).isEqualTo("not the run's");
         assertThat(Files.readString(secret)).isEqualTo("far outside");
         assertThat(Files.exists(oldCsv)).isFalse();
+        assertThat(Files.exists(oldLog)).as("the old export's log file went with it").isFalse();
 
         assertThat(harvester.query("select s.name, s.status, s.records, s.result::text as result from run_steps s"
                 + " where s.run_id = " + sweepId)).containsExactly(Map.of("name", "sweep", "status", "completed",
-                "records", 8L, "result", "{\"runs\": 8, \"bytes\": " + (5 + 3 + oldCsvBytes) + ", \"files\": 3,"
+                "records", 8L, "result", "{\"runs\": 8, \"bytes\": " + (5 + 3 + oldCsvBytes + oldLogBytes) + ", \"files\": 4,"
                         + " \"failures\": 0, \"tempFiles\": 1, \"missingFiles\": 1, \"skippedFiles\": 4}"));
-        List<Map<String, Object>> logs = harvester.query("select level, message from run_logs where run_id = " + sweepId + " order by id");
+        // the run model's own rows (its log lines, extra = {"logger"}, are RunLogTest's)
+        List<Map<String, Object>> logs = harvester.query("select level, message from run_logs where extra is null and run_id = "
+                + sweepId + " order by id");
         assertThat(logs).hasSize(2);
         assertThat(logs.get(0)).containsEntry("level", "INFO").containsEntry("message", "deleted 8 run(s) finished more"
-                + " than 30 day(s) ago, 3 file(s) (" + (5 + 3 + oldCsvBytes) + " bytes) and 1 temporary file(s);"
+                + " than 30 day(s) ago, 4 file(s) (" + (5 + 3 + oldCsvBytes + oldLogBytes) + " bytes) and 1 temporary file(s);"
                 + " 1 file(s) were gone already, 4 left alone");
         assertThat((String) logs.get(1).get("message")).startsWith("4 file(s) left alone")
                 .contains("run " + old + " (export:legacy): ../outside.csv in " + legacy)
@@ -141,6 +156,16 @@ class RunRetentionTest extends PerTestDaemon {
         assertThat(harvester.query("select s.records, r.status from run_steps s join runs r on r.id = s.run_id"
                 + " where r.pipeline = 'system:retention' and r.id <> " + sweepId))
                 .containsExactly(Map.of("records", 0L, "status", "completed"));
+    }
+
+    /**
+     * Waits until a run's log file holds {@code line} and its run_outputs row names the file as it is on
+     * disk (the writer thread takes a run's lines after the logging thread goes on).
+     */
+    private void awaitLogFile(long runId, Path file, String line) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.isRegularFile(file) && Files.readString(file).contains(line)
+                && harvester.query("select bytes from run_outputs where run_id = " + runId + " and path = 'runs/" + runId
+                + ".log' and not \"primary\"").equals(List.of(Map.of("bytes", Files.size(file)))));
     }
 
     private long run(String pipeline, String status, int daysAgo, Path outputDir) {

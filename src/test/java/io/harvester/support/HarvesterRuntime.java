@@ -120,18 +120,21 @@ public final class HarvesterRuntime implements AutoCloseable {
         return outputDir;
     }
 
-    /** Runs a pipeline now, as the API would, and waits for it to end. */
-    /** Every file in a pipeline's output folder (temporary ones included), sorted; none when it has no folder. */
+    /**
+     * Every file in a pipeline's output folder (temporary ones included), sorted; none when it has no
+     * folder. Folders in it (runs/, the runs' log files) are not listed.
+     */
     public List<Path> outputFiles(String pipeline) throws IOException {
         Path dir = outputDir().resolve(pipeline);
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.sorted().toList();
+            return files.filter(Files::isRegularFile).sorted().toList();
         }
     }
 
+    /** Runs a pipeline now, as the API would, and waits for it to end. */
     public Exchange runNow(String pipeline) {
         return fire(pipeline, TriggerKind.API, Map.of());
     }

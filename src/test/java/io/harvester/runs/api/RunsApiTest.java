@@ -1,6 +1,7 @@
 package io.harvester.runs.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -61,6 +63,13 @@ class RunsApiTest extends PerTestDaemon {
         harvester = HarvesterRuntime.start(work, ExportYaml.exports().export("orders", upstream.url("/orders"),
                 Map.of("pageSize", "10")).yaml(), Map.of());
         harvester.runNow("export:orders");
+        long run = (Long) harvester.query("select id from runs where pipeline = 'export:orders'").get(0).get("id");
+        // the run's log file (runs/<id>.log, an output of the run) once the log writer has taken its last line
+        Path log = harvester.outputDir().resolve("orders/runs/" + run + ".log");
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.isRegularFile(log)
+                && Files.readString(log).contains("Export orders run " + run + " completed")
+                && harvester.query("select bytes from run_outputs where run_id = " + run + " and not \"primary\"")
+                .equals(List.of(Map.of("bytes", Files.size(log)))));
     }
 
     private static String summary1001() {
@@ -139,13 +148,24 @@ class RunsApiTest extends PerTestDaemon {
     @Test
     void should_download_exactly_the_csv_of_an_export_run_and_refuse_everything_outside_its_folder() throws Exception {
         exportOrders();
-        Map<String, Object> output = harvester.query("select o.id, o.run_id, o.path, o.sha256 from run_outputs o").get(0);
+        Map<String, Object> output = harvester.query("select o.id, o.run_id, o.path, o.sha256 from run_outputs o where o.\"primary\"").get(0);
         long run = (Long) output.get("run_id");
         long file = (Long) output.get("id");
         byte[] expected = OrderRecords.csv(30).getBytes(StandardCharsets.UTF_8);
 
+        Map<String, Object> log = harvester.query("select id, path, bytes, rows, sha256 from run_outputs where not \"primary\"").get(0);
+        byte[] logContent = Files.readAllBytes(harvester.outputDir().resolve("orders/runs/" + run + ".log"));
+        assertThat(log).containsEntry("path", "runs/" + run + ".log").containsEntry("bytes", (long) logContent.length);
         assertJson(get("/api/runs/" + run + "/files"), 200, "{\"files\": [{\"id\": " + file + ", \"path\": \"" + output.get("path")
-                + "\", \"bytes\": " + expected.length + ", \"rows\": 30, \"sha256\": \"" + output.get("sha256") + "\", \"primary\": true}]}");
+                + "\", \"bytes\": " + expected.length + ", \"rows\": 30, \"sha256\": \"" + output.get("sha256") + "\", \"primary\": true},"
+                + " {\"id\": " + log.get("id") + ", \"path\": \"runs/" + run + ".log\", \"bytes\": " + logContent.length + ", \"rows\": "
+                + log.get("rows") + ", \"sha256\": \"" + log.get("sha256") + "\", \"primary\": false}]}");
+        // the run's log file is inside its output folder (runs/): downloaded like its CSV
+        HttpResponse<byte[]> logDownload = send("GET", "/api/runs/" + run + "/files/" + log.get("id"), HarvesterRuntime.API_TOKEN);
+        assertThat(logDownload.statusCode()).isEqualTo(200);
+        assertThat(logDownload.body()).isEqualTo(logContent);
+        assertThat(logDownload.headers().firstValue("Content-Type")).contains("text/plain; charset=utf-8");
+        assertThat(logDownload.headers().firstValue("Content-Disposition")).contains("attachment; filename=\"" + run + ".log\"; filename*=UTF-8''" + run + ".log");
         HttpResponse<byte[]> download = send("GET", "/api/runs/" + run + "/files/" + file, HarvesterRuntime.API_TOKEN);
         assertThat(download.statusCode()).isEqualTo(200);
         assertThat(download.body()).isEqualTo(expected);
@@ -185,7 +205,8 @@ class RunsApiTest extends PerTestDaemon {
         exportOrders();
         long run = (Long) harvester.query("select id from runs where pipeline = 'export:orders'").get(0).get("id");
         Path csv = harvester.outputFiles("orders").get(0);
-        long bytes = Files.size(csv);
+        Path log = harvester.outputDir().resolve("orders/runs/" + run + ".log");
+        long bytes = Files.size(csv) + Files.size(log);
         harvester.execute("insert into run_logs (run_id, level, message) values (" + run + ", 'INFO', 'kept until deleted')");
         fixtureRuns();
         harvester.execute("insert into runs (id, pipeline, status, trigger) values (1005, 'crawl:c', 'interrupted', 'api');"
@@ -198,9 +219,10 @@ class RunsApiTest extends PerTestDaemon {
         assertJson(send("DELETE", "/api/runs/42"), 404, "{\"error\": \"run 42 does not exist\"}");
         assertJson(send("DELETE", "/api/runs/x1"), 400, "{\"error\": \"a run id is a positive whole number, not 'x1'\", \"field\": \"id\"}");
 
-        assertJson(send("DELETE", "/api/runs/" + run), 200, "{\"deleted\": " + run + ", \"files\": 1, \"bytes\": " + bytes
+        assertJson(send("DELETE", "/api/runs/" + run), 200, "{\"deleted\": " + run + ", \"files\": 2, \"bytes\": " + bytes
                 + ", \"skippedFiles\": 0, \"missingFiles\": 0, \"tempFiles\": 0, \"failures\": 0}");
         assertThat(Files.exists(csv)).isFalse();
+        assertThat(Files.exists(log)).as("the run's log file went with it").isFalse();
         for (String table : List.of("runs where id", "run_steps where run_id", "run_logs where run_id", "run_outputs where run_id")) {
             assertThat(harvester.query("select count(*) as n from " + table + " = " + run)).as(table).containsExactly(Map.of("n", 0L));
         }
