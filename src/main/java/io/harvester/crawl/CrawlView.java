@@ -1,25 +1,26 @@
 package io.harvester.crawl;
 
+import java.util.Map;
+
+import io.harvester.pipeline.PipelineView;
+import io.harvester.trigger.TriggerKind;
+import org.apache.camel.CamelContext;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedOperation;
 import org.apache.camel.api.management.ManagedResource;
 
 /**
- * A crawl as JMX shows it ({@code io.harvester:type=crawl,name="<name>"}): its adaptive limit at work,
- * and two operations for operators (JConsole, Jolokia), assembled by Camel from its annotations.
+ * A crawl as JMX shows it ({@code io.harvester:type=crawl,name="<name>"}): what every pipeline shows, its
+ * adaptive limit at work, and a retry of the failed subtrees, assembled by Camel from its annotations.
  */
 @ManagedResource(description = "A Harvester hierarchy crawl")
-public class CrawlView {
+public class CrawlView extends PipelineView {
 
     private final HierarchyCrawl crawl;
 
-    CrawlView(HierarchyCrawl crawl) {
+    CrawlView(HierarchyCrawl crawl, CamelContext context) {
+        super(context, crawl.pipeline());
         this.crawl = crawl;
-    }
-
-    @ManagedAttribute(description = "The pipeline, crawl:<name>")
-    public String getPipeline() {
-        return crawl.pipeline();
     }
 
     @ManagedAttribute(description = "The in-flight limit now (AIMD between 1 and MaxInFlight)")
@@ -58,13 +59,10 @@ public class CrawlView {
         return run == null ? -1 : run.id();
     }
 
-    @ManagedOperation(description = "Starts a run now (it continues an interrupted run, if any)")
-    public String runNow() {
-        return crawl.runNow();
-    }
-
     @ManagedOperation(description = "Makes only the failed lookups of the newest run again, when that run is partial")
     public String retryFailedSubtrees() {
-        return crawl.retryFailedSubtrees();
+        return crawl.latestPartial(-1).map(partial -> start(Map.of(TriggerKind.HEADER, TriggerKind.MANUAL.value(),
+                        HierarchyCrawl.RETRY_FAILED, true), "retry of the failed subtrees of run " + partial))
+                .orElse("nothing to retry: the newest finished run of " + crawl.pipeline() + " is not partial");
     }
 }

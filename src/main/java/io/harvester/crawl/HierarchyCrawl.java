@@ -75,7 +75,7 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
         checkpoint = new CrawlCheckpoint(dataSource);
         try {
             jmxName = new ObjectName("io.harvester:type=crawl,name=" + ObjectName.quote(name));
-            HarvesterMBeans.register(camelContext, new CrawlView(this), jmxName);
+            HarvesterMBeans.register(camelContext, new CrawlView(this, camelContext), jmxName);
         } catch (Exception e) {
             throw new IllegalStateException(pipeline() + ": cannot register its MBean: " + e.getMessage(), e);
         }
@@ -150,7 +150,7 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
         return run;
     }
 
-    private Optional<Long> latestPartial(long runId) {
+    Optional<Long> latestPartial(long runId) {
         return latestPartial(runLifecycle.store(), pipeline(), runId);
     }
 
@@ -211,26 +211,6 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
 
     int maxInFlight() {
         return limits.maxInFlight();
-    }
-
-    /** Starts a run now in the background (it continues an interrupted run, if any); says what it did. */
-    String runNow() {
-        return startInBackground(Map.of(TriggerKind.HEADER, TriggerKind.MANUAL.value()), "run");
-    }
-
-    /** Starts a run that makes only the failed lookups of the newest run again, when that run is partial. */
-    String retryFailedSubtrees() {
-        Optional<Long> partial = latestPartial(-1);
-        if (partial.isEmpty()) {
-            return "nothing to retry: the newest finished run of " + pipeline() + " is not partial";
-        }
-        return startInBackground(Map.of(TriggerKind.HEADER, TriggerKind.MANUAL.value(), RETRY_FAILED, true),
-                "retry of the failed subtrees of run " + partial.get());
-    }
-
-    private String startInBackground(Map<String, Object> headers, String what) {
-        TriggerComponent.of(camelContext).startInBackground(pipeline(), headers);
-        return what + " of " + pipeline() + " started; see the runs table for its outcome";
     }
 
     @Override

@@ -125,15 +125,6 @@ public class Jobs {
         return context.getPropertiesComponent().resolveProperty(property).map(Long::parseLong).orElse(fallback);
     }
 
-    /** Cancels a job's live run on request: {@code cancelled}, naming who asked. False when none is live. */
-    boolean cancel(String pipeline, String reason) {
-        Optional<JobPolicy.Live> live = store.live(pipeline);
-        if (live.isEmpty()) {
-            return false;
-        }
-        return lifecycle.cancel(live.get().id(), reason) != RunLifecycle.Cancel.NOT_LIVE;
-    }
-
     /** The steps of a job of this daemon ({@code job:<name>}), in order; empty when it has none of that name. */
     public Optional<List<String>> steps(String pipeline) {
         return executions.values().stream().filter(e -> e.pipeline().equals(pipeline)).findFirst().map(JobExecution::steps);

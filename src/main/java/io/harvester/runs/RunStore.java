@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -275,6 +277,19 @@ public class RunStore {
     public Optional<Long> latest(String pipeline, long except, String... statuses) {
         return sql.queryId("select id from runs where pipeline = ? and id <> ? and status = any (?) order by id desc limit 1",
                 pipeline, except, statuses);
+    }
+
+    /** A run that ended, as JMX shows a pipeline's last run. */
+    public record EndedRun(long id, String status, Instant finishedAt, String error) {
+    }
+
+    /** The newest run of a pipeline that ended; skipped triggers are not runs that ended. */
+    public Optional<EndedRun> lastEnded(String pipeline) {
+        return sql.queryRow("""
+                select id, status, finished_at, error from runs
+                where pipeline = ? and status not in ('pending', 'running', 'skipped') order by id desc limit 1""", pipeline)
+                .map(r -> new EndedRun((Long) r[0], (String) r[1],
+                        r[2] instanceof Timestamp t ? t.toInstant() : null, (String) r[3]));
     }
 
     public void resumedFrom(long runId, long earlierRun) {

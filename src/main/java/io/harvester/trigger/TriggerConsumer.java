@@ -1,14 +1,18 @@
 package io.harvester.trigger;
 
 import java.time.Instant;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 
+import io.harvester.infra.HarvesterMBeans;
+import io.harvester.pipeline.PipelineView;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunLifecycle;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.ShutdownRunningTask;
+import org.apache.camel.Suspendable;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.ShutdownAware;
@@ -27,11 +31,13 @@ import org.slf4j.MDC;
  * route's processors (the circuit breaker among them) under the runs still using them. Runs still live
  * when the timeout forces the stop end {@code interrupted}.
  */
-class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
+class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspendable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TriggerConsumer.class);
     /** The shared error handling every pipeline route must use (routes/harvester-pipeline.camel.yaml). */
     static final String PIPELINE_CONFIGURATION = "harvester-pipeline";
+    /** Kinds whose beans register their own pipeline views (CrawlView, JobView). */
+    private static final Set<String> OWN_VIEWS = Set.of("crawl", "job");
 
     private ExecutorService startupRunner;
     private RunLifecycle lifecycle;
@@ -53,7 +59,10 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
             exchange.getMessage().setHeader(TriggerKind.HEADER, TriggerKind.MANUAL.value());
         }
         if (stopping()) {
-            throw new IllegalStateException("pipeline " + getEndpoint().getPipeline() + " not started: Harvester is stopping");
+            CamelContext context = getEndpoint().getCamelContext();
+            throw new IllegalStateException("pipeline " + getEndpoint().getPipeline() + " not started: "
+                    + (context.isStopping() || context.isStopped() ? "Harvester is stopping"
+                    : "its route " + getRouteId() + " is " + context.getRouteController().getRouteStatus(getRouteId())));
         }
         String callerRun = MDC.get(RunHandle.MDC_KEY);
         try {
@@ -116,6 +125,7 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
         requireSharedErrorHandling(endpoint);
         lifecycle = endpoint.getCamelContext().getRegistry().lookupByNameAndType("runLifecycle", RunLifecycle.class);
         endpoint.getComponent().register(endpoint.getPipeline(), this);
+        registerView();
         startSchedule();
         if (endpoint.isRunAtStartup()) {
             startupRunner = endpoint.getCamelContext().getExecutorServiceManager()
@@ -128,6 +138,27 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
                 }
             });
         }
+    }
+
+    /**
+     * The pipeline's MBean, from the route's start until its removal: a route stopped over JMX still shows
+     * its pipeline, Stopped. Crawls and jobs register views of their own, which extend this one.
+     */
+    private void registerView() throws Exception {
+        String pipeline = getEndpoint().getPipeline();
+        if (!OWN_VIEWS.contains(pipeline.substring(0, pipeline.indexOf(':')))) {
+            HarvesterMBeans.register(getEndpoint().getCamelContext(),
+                    new PipelineView(getEndpoint().getCamelContext(), pipeline), PipelineView.name(pipeline));
+        }
+    }
+
+    @Override
+    protected void doShutdown() throws Exception {
+        String pipeline = getEndpoint().getPipeline();
+        if (!OWN_VIEWS.contains(pipeline.substring(0, pipeline.indexOf(':')))) {
+            HarvesterMBeans.unregister(PipelineView.name(pipeline));
+        }
+        super.doShutdown();
     }
 
     /**
@@ -170,6 +201,17 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
                     + e.getMessage(), e);
         }
         LOG.info("Pipeline {} scheduled with cron '{}'", endpoint.getPipeline(), endpoint.getCron());
+    }
+
+    /**
+     * Suspended over JMX (org.apache.camel:type=routes, suspend): like a stop, the schedule stops and no run
+     * starts, after the runs in flight ended (Camel waits for them as on shutdown).
+     */
+    @Override
+    protected void doSuspend() throws Exception {
+        draining = true;
+        stopSchedule();
+        super.doSuspend();
     }
 
     /** A suspended route (JMX) resumes: runs may start again, on demand and on schedule. */

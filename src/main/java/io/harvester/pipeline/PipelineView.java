@@ -1,0 +1,162 @@
+package io.harvester.pipeline;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
+
+import io.harvester.runs.RunLifecycle;
+import io.harvester.runs.RunStore;
+import io.harvester.trigger.TriggerComponent;
+import io.harvester.trigger.TriggerEndpoint;
+import io.harvester.trigger.TriggerKind;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.api.management.ManagedAttribute;
+import org.apache.camel.api.management.ManagedOperation;
+import org.apache.camel.api.management.ManagedResource;
+
+/**
+ * A pipeline as JMX shows it, under a name that does not change between starts or route edits:
+ * {@code io.harvester:type=<kind>,name="<name>"} for pipeline {@code <kind>:<name>} (export, crawl, job,
+ * dispatch, system). What every pipeline offers an operator in JConsole or Hawtio: its state, its last
+ * run, its next tick, and starting or cancelling a run. Crawls and jobs extend it with their own parts.
+ * <p>
+ * The route is looked up at each call, not kept: a live route edit replaces it under the same pipeline.
+ */
+@ManagedResource(description = "A Harvester pipeline")
+public class PipelineView {
+
+    protected final CamelContext context;
+    private final String pipeline;
+
+    public PipelineView(CamelContext context, String pipeline) {
+        this.context = context;
+        this.pipeline = pipeline;
+    }
+
+    /** The stable JMX name of a pipeline's view. */
+    public static ObjectName name(String pipeline) {
+        int colon = pipeline.indexOf(':');
+        try {
+            return new ObjectName("io.harvester:type=" + pipeline.substring(0, colon) + ",name="
+                    + ObjectName.quote(pipeline.substring(colon + 1)));
+        } catch (MalformedObjectNameException e) {
+            throw new IllegalArgumentException("pipeline " + pipeline + " has no valid JMX name: " + e.getMessage(), e);
+        }
+    }
+
+    @ManagedAttribute(description = "The pipeline, <kind>:<name>")
+    public String getPipeline() {
+        return pipeline;
+    }
+
+    @ManagedAttribute(description = "Id of the pipeline's route (org.apache.camel:type=routes starts and stops it)")
+    public String getRouteId() {
+        return route().map(Route::getRouteId).orElse(null);
+    }
+
+    @ManagedAttribute(description = "running (a run is live, on any instance), idle, or the route's status when it is"
+            + " not started (Stopped, Suspended, ...)")
+    public String getState() {
+        ServiceStatus status = routeStatus();
+        if (status != ServiceStatus.Started) {
+            return status == null ? "Removed" : status.name();
+        }
+        return getLiveRunId() >= 0 ? "running" : "idle";
+    }
+
+    @ManagedAttribute(description = "Id of the live run, on any instance; -1 when none")
+    public long getLiveRunId() {
+        return lifecycle().store().liveRun(pipeline).orElse(-1L);
+    }
+
+    @ManagedAttribute(description = "The Quartz cron the pipeline runs on; empty when it runs on demand only")
+    public String getCron() {
+        return trigger().map(TriggerEndpoint::getCron).map(String::trim).orElse("");
+    }
+
+    @ManagedAttribute(description = "When the cron fires next (ISO-8601 UTC, on whichever instance); empty when none")
+    public String getNextFireTime() {
+        return trigger().map(TriggerEndpoint::nextFireTime).map(Instant::toString).orElse("");
+    }
+
+    @ManagedAttribute(description = "Id of the newest run that ended (triggers skipped aside); -1 when none")
+    public long getLastRunId() {
+        return lastRun().map(RunStore.EndedRun::id).orElse(-1L);
+    }
+
+    @ManagedAttribute(description = "Status of the newest run that ended (completed, partial, failed, cancelled, ...)")
+    public String getLastRunStatus() {
+        return lastRun().map(RunStore.EndedRun::status).orElse("");
+    }
+
+    @ManagedAttribute(description = "When the newest run that ended ended (ISO-8601 UTC)")
+    public String getLastRunFinishedAt() {
+        return lastRun().map(r -> r.finishedAt() == null ? "" : r.finishedAt().toString()).orElse("");
+    }
+
+    @ManagedAttribute(description = "Why the newest run that ended did not complete; empty when it did")
+    public String getLastRunError() {
+        return lastRun().map(r -> r.error() == null ? "" : r.error()).orElse("");
+    }
+
+    @ManagedOperation(description = "Starts a run now, in the background; table runs (or GET /api/runs) shows it, or a"
+            + " skipped row when a run is live")
+    public String runNow() {
+        return start(Map.of(TriggerKind.HEADER, TriggerKind.MANUAL.value()), "run");
+    }
+
+    @ManagedOperation(description = "Cancels the pipeline's live run (on another instance: at its next heartbeat)")
+    public String cancel() {
+        long live = getLiveRunId();
+        if (live < 0) {
+            return "no live run of " + pipeline + " to cancel";
+        }
+        return switch (lifecycle().cancel(live, "cancelled over JMX")) {
+            case ENDED_HERE -> "run " + live + " of " + pipeline + " cancelled";
+            case REQUESTED -> "run " + live + " of " + pipeline + " runs on another instance, which is asked to cancel it";
+            case NOT_LIVE -> "run " + live + " of " + pipeline + " had ended";
+        };
+    }
+
+    /**
+     * Starts the pipeline in the background with these headers. A route stopped over JMX starts nothing:
+     * its trigger would only fail later, out of the operator's sight.
+     */
+    protected String start(Map<String, Object> headers, String what) {
+        ServiceStatus status = routeStatus();
+        if (status != ServiceStatus.Started) {
+            return "not started: the route of " + pipeline + " is " + (status == null ? "removed" : status.name())
+                    + "; start it first (org.apache.camel:type=routes, start)";
+        }
+        TriggerComponent.of(context).startInBackground(pipeline, headers);
+        return what + " of " + pipeline + " started in the background; table runs shows it, or a skipped row when a run"
+                + " is live";
+    }
+
+    private ServiceStatus routeStatus() {
+        return route().map(r -> context.getRouteController().getRouteStatus(r.getRouteId())).orElse(null);
+    }
+
+    private Optional<Route> route() {
+        return context.getRoutes().stream()
+                .filter(r -> r.getEndpoint() instanceof TriggerEndpoint t && t.getPipeline().equals(pipeline))
+                .findFirst();
+    }
+
+    private Optional<TriggerEndpoint> trigger() {
+        return route().map(r -> (TriggerEndpoint) r.getEndpoint());
+    }
+
+    private Optional<RunStore.EndedRun> lastRun() {
+        return lifecycle().store().lastEnded(pipeline);
+    }
+
+    private RunLifecycle lifecycle() {
+        return context.getRegistry().lookupByNameAndType("runLifecycle", RunLifecycle.class);
+    }
+}
