@@ -94,6 +94,15 @@ class DaemonSmokeIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(accepted.statusCode() + " " + accepted.body()).isEqualTo("202 {\"accepted\":1}");
 
+        // Hawtio's way in, from the jar as packed: the demo export's MBean over Jolokia, and the policy's refusal
+        HttpResponse<String> state = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + port + "/observe/jolokia/read/io.harvester:type=export,name=%22demo-orders%22/LastRunStatus")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(state.body()).contains("\"value\":\"completed\"").contains("\"status\":200");
+        HttpResponse<String> gc = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + port + "/observe/jolokia/exec/java.lang:type=Memory/gc")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(gc.body()).contains("\"status\":403");
+
         daemon.destroy();
         assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
         assertThat(Files.readString(folder.resolve("console.log"))).contains("Embedded PostgreSQL stopped");
