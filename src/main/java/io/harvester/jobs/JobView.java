@@ -37,7 +37,7 @@ public class JobView {
 
     @ManagedAttribute(description = "The job's cron")
     public String getCron() {
-        return execution.settings().cron();
+        return TriggerComponent.of(jobs.context()).cron(execution.pipeline());
     }
 
     @ManagedAttribute(description = "Id of the job's live run, on any instance; -1 when none")
