@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,10 +12,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import javax.management.ObjectName;
+
 import io.harvester.support.CronTicks;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
 import io.harvester.support.HarvesterRuntime;
+import io.harvester.support.JobYaml;
 import io.harvester.support.PerTestDaemon;
 import io.harvester.support.TestStorage;
 import org.apache.camel.component.quartz.QuartzComponent;
@@ -98,6 +102,18 @@ class SchedulePropertyOverrideTest extends PerTestDaemon {
         TriggerEndpoint trigger = (TriggerEndpoint) harvester.context().getRoute("export-ticker").getEndpoint();
         assertThat(trigger.nextFireTime()).isNull();
         assertThat(harvester.query("select count(*)::int as n from qrtz_triggers")).containsExactly(Map.of("n", 0));
+    }
+
+    @Test
+    void should_prefer_the_schedule_property_to_the_jobs_cron_property_of_a_job() throws Exception {
+        harvester = HarvesterRuntime.start(work, JobYaml.job("sync", "one", "select 1"), Map.of(
+                "harvester.jobs.sync.cron", "0 0 1 * * ?", "harvester.schedule.job.sync.cron", YEARLY));
+
+        assertThat(TriggerComponent.of(harvester.context()).cron("job:sync")).isEqualTo(YEARLY);
+        assertThat(ManagementFactory.getPlatformMBeanServer().getAttribute(new ObjectName("io.harvester:type=job,name=\"sync\""),
+                "Cron")).as("the job's JMX view").isEqualTo(YEARLY);
+        assertThat(harvester.query("select cron_expression from qrtz_cron_triggers where trigger_name = 'job_sync'"))
+                .containsExactly(Map.of("cron_expression", YEARLY));
     }
 
     @Test
