@@ -1,9 +1,7 @@
 package io.harvester.trigger;
 
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 import io.harvester.RouteFiles;
@@ -21,7 +19,7 @@ import org.apache.camel.util.IOHelper;
  * Any other key or variable under the prefix stops start-up: a misspelt pipeline would otherwise keep
  * its old cron without a word.
  */
-public final class ScheduleProperties {
+final class ScheduleProperties {
 
     static final String PREFIX = "harvester.schedule.";
     static final String CRON = "cron";
@@ -35,7 +33,7 @@ public final class ScheduleProperties {
     }
 
     /** The key of one of a pipeline's schedule settings: export:orders, cron gives harvester.schedule.export.orders.cron. */
-    public static String key(String pipeline, String knob) {
+    static String key(String pipeline, String knob) {
         return PREFIX + pipeline.replaceFirst(":", ".") + "." + knob;
     }
 
@@ -45,12 +43,12 @@ public final class ScheduleProperties {
     }
 
     /** Refuses keys under {@code harvester.schedule.} that name neither a scheduler setting nor a pipeline's schedule setting. */
-    public static void requireKnown(Set<String> propertyNames, Set<String> pipelines) {
+    static void requireKnown(Set<String> propertyNames, Set<String> pipelines) {
         for (String name : new TreeSet<>(propertyNames)) {
-            if (!name.startsWith(PREFIX) || SCHEDULER.contains(name.substring(PREFIX.length()))) {
+            String rest = name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : null;
+            if (rest == null || SCHEDULER.contains(rest)) {
                 continue;
             }
-            String rest = name.substring(PREFIX.length());
             int kindEnd = rest.indexOf('.');
             int knobStart = rest.lastIndexOf('.');
             if (kindEnd < 0 || knobStart <= kindEnd + 1) {
@@ -76,17 +74,17 @@ public final class ScheduleProperties {
      * Refuses environment variables under {@code HARVESTER_SCHEDULE_} that are not the variable of a
      * known key: Camel never lists variables, it only looks a key's one up.
      */
-    public static void requireKnownEnvironment(Set<String> variables, Set<String> pipelines) {
-        Map<String, String> known = new TreeMap<>();
-        SCHEDULER.forEach(knob -> known.put(IOHelper.normalizeEnvironmentVariable(PREFIX + knob), PREFIX + knob));
+    static void requireKnownEnvironment(Set<String> variables, Set<String> pipelines) {
+        Set<String> known = new TreeSet<>();
+        SCHEDULER.forEach(knob -> known.add(IOHelper.normalizeEnvironmentVariable(PREFIX + knob)));
         for (String pipeline : pipelines) {
-            KNOBS.forEach(knob -> known.put(IOHelper.normalizeEnvironmentVariable(key(pipeline, knob)), key(pipeline, knob)));
+            KNOBS.forEach(knob -> known.add(IOHelper.normalizeEnvironmentVariable(key(pipeline, knob))));
         }
         for (String variable : new TreeSet<>(variables)) {
-            if (variable.startsWith(ENVIRONMENT_PREFIX) && !known.containsKey(variable)) {
+            if (variable.startsWith(ENVIRONMENT_PREFIX) && !known.contains(variable)) {
                 throw new IllegalArgumentException("environment variable " + variable + " sets no schedule setting of"
                         + " this daemon (" + ENVIRONMENT_PREFIX + "<KIND>_<NAME>_CRON or _MISFIRE of a pipeline, or a"
-                        + " setting of the scheduler)" + RouteFiles.closest(variable, known.keySet()));
+                        + " setting of the scheduler)" + RouteFiles.closest(variable, known));
             }
         }
     }

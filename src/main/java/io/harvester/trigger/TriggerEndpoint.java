@@ -35,7 +35,8 @@ public class TriggerEndpoint extends DefaultEndpoint implements DelegateEndpoint
     @UriPath(description = "The pipeline the route runs, e.g. export:orders, crawl:features or job:test-results-sync")
     @Metadata(required = true)
     private final String pipeline;
-    @UriParam(description = "Quartz cron expression (sec min hour day-of-month month day-of-week [year]); none when absent")
+    @UriParam(description = "Quartz cron expression (sec min hour day-of-month month day-of-week [year]); none when absent."
+            + " Property harvester.schedule.<kind>.<name>.cron replaces it")
     private String cron;
     @UriParam(defaultValue = "false", description = "Fire once when Harvester has started")
     private boolean runAtStartup;
