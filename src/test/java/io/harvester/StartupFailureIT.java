@@ -140,6 +140,33 @@ class StartupFailureIT {
         }
     }
 
+    @Test
+    void should_name_a_schedule_property_for_a_pipeline_that_does_not_exist() throws Exception {
+        try (DaemonProcess daemon = DaemonProcess.prepare().prod().routes("exports.camel.yaml", export(Map.of()))) {
+            assertThat(refusal(daemon, "-Dharvester.schedule.export.ordres.cron=0 0 1 * * ?")).contains("Harvester did not"
+                    + " start: property harvester.schedule.export.ordres.cron names pipeline 'export:ordres', which this"
+                    + " daemon does not have (did you mean 'export:orders'?) (pipelines: [");
+        }
+    }
+
+    @Test
+    void should_take_a_schedule_from_the_environment_before_a_system_property() throws Exception {
+        try (DaemonProcess daemon = DaemonProcess.prepare().prod().routes("exports.camel.yaml", export(Map.of()))
+                .env("HARVESTER_SCHEDULE_EXPORT_ORDERS_CRON", "every night")) {
+            assertThat(refusal(daemon, "-Dharvester.schedule.export.orders.cron=every day")).contains(
+                    "pipeline export:orders: bad cron 'every night' in harvester.schedule.export.orders.cron (Quartz syntax");
+        }
+    }
+
+    @Test
+    void should_name_a_schedule_variable_for_a_pipeline_that_does_not_exist() throws Exception {
+        try (DaemonProcess daemon = DaemonProcess.prepare().prod().routes("exports.camel.yaml", export(Map.of()))
+                .env("HARVESTER_SCHEDULE_EXPORT_ORDRES_CRON", "0 0 1 * * ?")) {
+            assertThat(refusal(daemon)).contains("environment variable HARVESTER_SCHEDULE_EXPORT_ORDRES_CRON sets no"
+                    + " schedule setting of this daemon").endsWith("(did you mean 'HARVESTER_SCHEDULE_EXPORT_ORDERS_CRON'?)");
+        }
+    }
+
     private static final String JOB = JobYaml.job("nightly-sync", "copy", "select 1", "purge", "select 2");
 
     @Test

@@ -1,9 +1,9 @@
 package io.harvester.jobs;
 
-import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import io.harvester.infra.PropertyNames;
 import io.harvester.runs.RunHeartbeat;
 import io.harvester.runs.RunLifecycle;
 import org.apache.camel.CamelConfiguration;
@@ -28,10 +28,7 @@ public class JobsConfiguration implements CamelConfiguration {
         context.getCamelContextExtension().addInterceptStrategy(new JobStepInterceptor());
         context.addStartupListener((started, alreadyStarted) -> {
             if (!alreadyStarted) {
-                // the files' and the overrides' keys, and -D ones (Camel resolves those at lookup, not on load)
-                Set<String> keys = new HashSet<>(started.getPropertiesComponent().loadProperties().stringPropertyNames());
-                keys.addAll(System.getProperties().stringPropertyNames());
-                JobSettings.requireKnown(keys, jobNames(started));
+                JobSettings.requireKnown(PropertyNames.of(started), jobNames(started));
             }
         });
     }

@@ -79,9 +79,9 @@ final class ClusteredScheduler {
         // Without the lock, an instance that read a trigger just before another fired it can take it again
         // with the fire time it read: the same tick twice. Acquiring under Quartz's row lock serialises that.
         p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
-        // A tick later than this counts as misfired and fires once now (camel-quartz sets cron triggers to
-        // fire-once-now); one less late would fire every tick it missed. Below the shortest cron period,
-        // downtime of any length therefore costs at most one catch-up run.
+        // A tick later than this counts as misfired and follows its trigger's misfire instruction (the
+        // pipeline's Misfire: once now, or not at all); one less late would fire every tick it missed. Below
+        // the shortest cron period, downtime of any length therefore costs at most one catch-up run.
         p.setProperty("org.quartz.jobStore.misfireThreshold", String.valueOf(settings.misfireThresholdMs()));
         // job data as strings (camel-quartz stores only strings): no Java serialization in the database
         p.setProperty("org.quartz.jobStore.useProperties", "true");

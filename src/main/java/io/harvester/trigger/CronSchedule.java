@@ -66,10 +66,11 @@ final class CronSchedule {
         }
         if (endpoint == null) {
             CamelContext context = trigger.getCamelContext();
-            forgetOtherCron(context.getComponent("quartz", QuartzComponent.class).getScheduler());
+            forgetOtherSchedule(context.getComponent("quartz", QuartzComponent.class).getScheduler());
             // the context name, not the JMX name, goes into the shared job data: it is the same on every instance
             endpoint = context.getEndpoint("quartz://" + GROUP + "/" + job() + "?usingFixedCamelContextName=true&cron="
-                    + cron().replace(' ', '+'), QuartzEndpoint.class);
+                    + cron().replace(' ', '+') + "&trigger.misfireInstruction=" + trigger.getMisfire().instruction(),
+                    QuartzEndpoint.class);
         }
         Consumer started = endpoint.createConsumer(exchange ->
                 onTick.accept(exchange.getMessage().getHeader(SCHEDULED_FIRE_TIME, Date.class).toInstant()));
@@ -96,16 +97,19 @@ final class CronSchedule {
     }
 
     /**
-     * The store outlives restarts. When the pipeline's cron was changed, camel-quartz would reschedule
-     * the stored trigger but keep the stored job, whose data names the endpoint by its old cron; an
-     * instance without the pipeline's route would then make that old endpoint and set the old cron back.
-     * Removing both lets this instance store them anew. With instances disagreeing, the last one started wins.
+     * The store outlives restarts. When the pipeline's cron or misfire policy was changed, camel-quartz
+     * would reschedule the stored trigger on a new cron only, keeping the old policy, and keep the stored
+     * job, whose data names the endpoint by its old settings; an instance without the pipeline's route
+     * would then make that old endpoint and set the old ones back. Removing both lets this instance store
+     * them anew. With instances disagreeing, the last one started wins.
      */
-    private void forgetOtherCron(Scheduler scheduler) throws Exception {
+    private void forgetOtherSchedule(Scheduler scheduler) throws Exception {
         Trigger stored = scheduler.getTrigger(new TriggerKey(job(), GROUP));
-        if (stored instanceof CronTrigger cron && !cron.getCronExpression().equals(cron())) {
-            LOG.info("Pipeline {}: cron changed from '{}' to '{}'; its schedule is stored anew", trigger.getPipeline(),
-                    cron.getCronExpression(), cron());
+        if (stored instanceof CronTrigger cron && (!cron.getCronExpression().equals(cron())
+                || cron.getMisfireInstruction() != trigger.getMisfire().instruction())) {
+            LOG.info("Pipeline {}: schedule changed from cron '{}', misfire instruction {} to cron '{}', misfire {};"
+                            + " it is stored anew", trigger.getPipeline(), cron.getCronExpression(),
+                    cron.getMisfireInstruction(), cron(), trigger.getMisfire().value());
             scheduler.deleteJob(new JobKey(job(), GROUP));
         }
     }

@@ -1,8 +1,11 @@
 package io.harvester.trigger;
 
+import java.util.Set;
+
 import javax.sql.DataSource;
 
 import io.harvester.infra.Closer;
+import io.harvester.infra.PropertyNames;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
@@ -14,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Gives camel-quartz this instance's member of the clustered Quartz store ({@link ClusteredScheduler})
  * instead of the in-memory scheduler it would make: every {@code trigger:} cron then fires once per
- * tick across all instances sharing the database. Runs after {@code StorageConfiguration}.
+ * tick across all instances sharing the database. Runs after {@code StorageConfiguration}. Once the
+ * routes are known, {@code harvester.schedule.*} keys naming no pipeline stop start-up ({@link ScheduleProperties}).
  */
 public class ScheduleConfiguration implements CamelConfiguration {
 
@@ -38,6 +42,14 @@ public class ScheduleConfiguration implements CamelConfiguration {
         // stopped after the routes, before the dataSource (services stop in reverse order of adding)
         context.addService(new Closer("quartz scheduler", member::leave), true, true);
         context.getComponent("quartz", QuartzComponent.class).setScheduler(member.scheduler());
+        context.addStartupListener((started, alreadyStarted) -> {
+            // once the routes are known, and before the scheduler fires any tick
+            if (!alreadyStarted) {
+                Set<String> pipelines = TriggerComponent.declared(started);
+                ScheduleProperties.requireKnown(PropertyNames.of(started), pipelines);
+                ScheduleProperties.requireKnownEnvironment(System.getenv().keySet(), pipelines);
+            }
+        });
         context.addLifecycleStrategy(new LifecycleStrategySupport() {
             @Override
             public void onContextStarting(CamelContext starting) {

@@ -6,11 +6,13 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.Route;
 import org.apache.camel.support.DefaultComponent;
 
 /**
@@ -50,6 +52,18 @@ public class TriggerComponent extends DefaultComponent {
             exchange.getMessage().setHeaders(new HashMap<>(headers));
             properties.forEach(exchange::setProperty);
         });
+    }
+
+    /** The pipelines the routes of a context declare, started or not (each route from {@code trigger:<pipeline>}). */
+    public static Set<String> declared(CamelContext context) {
+        return context.getRoutes().stream().map(Route::getEndpoint).filter(TriggerEndpoint.class::isInstance)
+                .map(endpoint -> ((TriggerEndpoint) endpoint).getPipeline()).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** The cron a running pipeline is scheduled on, wherever it was set; null when on demand only or not running. */
+    public String cron(String pipeline) {
+        TriggerConsumer consumer = consumers.get(pipeline);
+        return consumer != null && consumer.getEndpoint().hasSchedule() ? consumer.getEndpoint().getCron().trim() : null;
     }
 
     /** The pipelines whose routes run now (each route from {@code trigger:<pipeline>}). */

@@ -35,14 +35,16 @@ public class TriggerEndpoint extends DefaultEndpoint implements DelegateEndpoint
     @UriPath(description = "The pipeline the route runs, e.g. export:orders, crawl:features or job:test-results-sync")
     @Metadata(required = true)
     private final String pipeline;
-    @UriParam(description = "Quartz cron expression (sec min hour day-of-month month day-of-week [year]); none when absent")
+    @UriParam(description = "Quartz cron expression (sec min hour day-of-month month day-of-week [year]); none when absent."
+            + " Property harvester.schedule.<kind>.<name>.cron replaces it")
     private String cron;
     @UriParam(defaultValue = "false", description = "Fire once when Harvester has started")
     private boolean runAtStartup;
     private CronSchedule schedule;
 
-    /** Where the cron came from when not from the URI (a job's property), for the message about a bad one. */
+    /** Where the cron came from when not from the URI (a property), for the message about a bad one. */
     private String cronSource;
+    private Misfire misfire = Misfire.FIRE_ONCE_NOW;
 
     TriggerEndpoint(String uri, TriggerComponent component, String pipeline) {
         super(uri, component);
@@ -78,6 +80,11 @@ public class TriggerEndpoint extends DefaultEndpoint implements DelegateEndpoint
         return cronSource;
     }
 
+    /** What the schedule does about ticks missed while no instance could fire them. */
+    public Misfire getMisfire() {
+        return misfire;
+    }
+
     boolean hasSchedule() {
         return cron != null && !cron.isBlank();
     }
@@ -109,21 +116,29 @@ public class TriggerEndpoint extends DefaultEndpoint implements DelegateEndpoint
     }
 
     /**
-     * A job ({@code trigger:job:<name>}) runs its route under {@link Jobs}' control, on the cron of
-     * {@code harvester.jobs.<name>.cron} unless the endpoint names one.
+     * Decides the schedule, first match wins: {@code harvester.schedule.<kind>.<name>.cron}, the
+     * endpoint's {@code cron}, for a job {@code harvester.jobs.<name>.cron} and its default. A job
+     * ({@code trigger:job:<name>}) runs its route under {@link Jobs}' control.
      */
     @Override
     public Consumer createConsumer(Processor processor) {
-        if (!pipeline.startsWith(JOB)) {
-            return new TriggerConsumer(this, processor);
+        Processor run = processor;
+        if (pipeline.startsWith(JOB)) {
+            Jobs jobs = getCamelContext().getRegistry().lookupByNameAndType("harvesterJobs", Jobs.class);
+            String job = pipeline.substring(JOB.length());
+            if (!hasSchedule()) {
+                cron = jobs.settings(job).cron();
+                cronSource = Jobs.cronProperty(job);
+            }
+            run = jobs.execution(job, processor);
         }
-        Jobs jobs = getCamelContext().getRegistry().lookupByNameAndType("harvesterJobs", Jobs.class);
-        String job = pipeline.substring(JOB.length());
-        if (!hasSchedule()) {
-            cron = jobs.settings(job).cron();
-            cronSource = Jobs.cronProperty(job);
-        }
-        return new TriggerConsumer(this, jobs.execution(job, processor));
+        ScheduleProperties.value(getCamelContext(), pipeline, ScheduleProperties.CRON).ifPresent(value -> {
+            cron = value;
+            cronSource = ScheduleProperties.key(pipeline, ScheduleProperties.CRON);
+        });
+        ScheduleProperties.value(getCamelContext(), pipeline, ScheduleProperties.MISFIRE).ifPresent(value ->
+                misfire = Misfire.parse(ScheduleProperties.key(pipeline, ScheduleProperties.MISFIRE), value));
+        return new TriggerConsumer(this, run);
     }
 
     /** Sending to the endpoint runs the pipeline now, in the caller's thread, and returns its exchange. */
