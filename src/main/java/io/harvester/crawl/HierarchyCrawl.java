@@ -74,7 +74,7 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
         super.init();
         checkpoint = new CrawlCheckpoint(dataSource);
         try {
-            jmxName = new ObjectName("io.harvester:type=crawl,name=" + ObjectName.quote(name));
+            jmxName = viewName(name);
             HarvesterMBeans.register(camelContext, new CrawlView(this), jmxName);
         } catch (Exception e) {
             throw new IllegalStateException(pipeline() + ": cannot register its MBean: " + e.getMessage(), e);
@@ -83,6 +83,22 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
 
     public void destroy() throws Exception {
         HarvesterMBeans.unregister(jmxName);
+    }
+
+    private static ObjectName viewName(String crawl) throws Exception {
+        return new ObjectName("io.harvester:type=crawl,name=" + ObjectName.quote(crawl));
+    }
+
+    /**
+     * Removes the JMX view of a crawl whose route is gone (a live route edit deleted it): Camel does not
+     * call a route template bean's destroyMethod when its route is removed.
+     */
+    public static void unregisterView(String crawl) {
+        try {
+            HarvesterMBeans.unregister(viewName(crawl));
+        } catch (Exception e) {
+            LOG.warn("Crawl {}: its JMX view was not removed: {}", crawl, e.getMessage());
+        }
     }
 
     /**
