@@ -4,6 +4,7 @@ import static io.harvester.support.ExportYaml.exports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,18 +13,25 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
+import io.harvester.support.CrawlYaml;
 import io.harvester.support.DaemonTestBase;
 import io.harvester.support.FakeUpstream;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.LogLines;
 import io.harvester.trigger.TriggerComponent;
 import io.harvester.trigger.TriggerKind;
+import javax.management.ObjectName;
+
 import org.apache.camel.Exchange;
+import org.apache.camel.component.quartz.QuartzComponent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.quartz.CronTrigger;
+import org.quartz.Scheduler;
+import org.quartz.TriggerKey;
 
 /**
  * Live route edits on a running daemon: the test edits route files in its own working folder (never the
@@ -163,6 +171,89 @@ class RouteReloadTest extends DaemonTestBase {
                 + " deleted: routes [export-gone] removed").isEmpty());
         assertThat(TriggerComponent.of(harvester.context()).pipelines()).doesNotContain("export:gone");
         assertThat(harvester.context().getRoute("export-gone")).isNull();
+    }
+
+    @Test
+    void should_recreate_a_crawl_with_its_new_cron_and_its_jmx_view() throws Exception {
+        api.tree(2, 2);
+        ObjectName view = new ObjectName("io.harvester:type=crawl,name=" + ObjectName.quote("tree"));
+        save("crawl.camel.yaml", crawl("0 0 3 * * ?"));
+        awaitReloads("crawl.camel.yaml", 1);
+        assertThat(storedCron("crawl_tree")).isEqualTo("0 0 3 * * ?");
+        assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(view)).isTrue();
+
+        save("crawl.camel.yaml", crawl("0 30 4 * * ?"));
+        awaitReloads("crawl.camel.yaml", 2);
+        assertThat(storedCron("crawl_tree")).isEqualTo("0 30 4 * * ?");
+        assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(view)).isTrue();
+        assertThat(harvester.runNow("crawl:tree").getException()).isNull();
+        assertThat(statuses("crawl:tree")).containsExactly("completed");
+
+        Files.delete(work.resolve("crawl.camel.yaml"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !log.containing("Route file " + work.resolve("crawl.camel.yaml")
+                + " deleted: routes [crawl-tree] removed").isEmpty());
+        assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(view)).isFalse();
+        assertThat(log.containing("crawl.camel.yaml not reloaded")).isEmpty();
+    }
+
+    @Test
+    void should_recreate_the_routes_made_from_a_changed_template_and_refuse_one_they_cannot_use() throws Exception {
+        save("greeter.camel.yaml", greeter("{{greeting}}, ${body}", "greeting"));
+        awaitReloads("greeter.camel.yaml", 1);
+        save("greet.camel.yaml", """
+                - templatedRoute:
+                    routeTemplateRef: greeter
+                    routeId: greet-a
+                    parameters:
+                      - name: name
+                        value: a
+                      - name: greeting
+                        value: Hello
+                """);
+        awaitReloads("greet.camel.yaml", 1);
+        assertThat(greet()).isEqualTo("Hello, Ada");
+
+        save("greeter.camel.yaml", greeter("{{greeting}}!! ${body}", "greeting"));
+        awaitReloads("greeter.camel.yaml", 2);
+        assertThat(log.containing("Route file " + work.resolve("greeter.camel.yaml") + " reloaded")).last().isEqualTo(
+                "INFO Route file " + work.resolve("greeter.camel.yaml") + " reloaded: routes [], and those of ["
+                        + work.resolve("greet.camel.yaml") + "] made from its templates");
+        assertThat(greet()).isEqualTo("Hello!! Ada");
+
+        save("greeter.camel.yaml", greeter("{{salutation}} ${body}", "salutation"));
+        assertThat(awaitError("greeter.camel.yaml", 1).get(0)).endsWith("its previous routes keep running: "
+                + work.resolve("greet.camel.yaml") + ": route greet-a: parameter 'greeting' is not a parameter of"
+                + " template greeter");
+        assertThat(greet()).isEqualTo("Hello!! Ada");
+    }
+
+    private static String greeter(String body, String parameter) {
+        return """
+                - routeTemplate:
+                    id: greeter
+                    parameters:
+                      - name: name
+                      - name: %s
+                    route:
+                      from:
+                        uri: "direct:greet-{{name}}"
+                        steps:
+                          - setBody:
+                              simple: "%s"
+                """.formatted(parameter, body);
+    }
+
+    private static String greet() {
+        return harvester.context().createFluentProducerTemplate().to("direct:greet-a").withBody("Ada").request(String.class);
+    }
+
+    private String crawl(String cron) {
+        return CrawlYaml.crawl("tree", api.url("/tree"), Map.of("depth", "2", "cron", cron)).yaml();
+    }
+
+    private static String storedCron(String job) throws Exception {
+        Scheduler scheduler = harvester.context().getComponent("quartz", QuartzComponent.class).getScheduler();
+        return ((CronTrigger) scheduler.getTrigger(new TriggerKey(job, "harvester"))).getCronExpression();
     }
 
     private String export(String name, String pageSize) {
