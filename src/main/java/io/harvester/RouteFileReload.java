@@ -12,7 +12,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -22,6 +24,7 @@ import java.util.stream.Stream;
 
 import io.harvester.RouteDeclarations.Template;
 import io.harvester.RouteDeclarations.Use;
+import io.harvester.trigger.TriggerComponent;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.MainConfigurationProperties;
 import org.apache.camel.model.ModelCamelContext;
@@ -47,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * <li>While a route the file declared (or, for a template file, a route made from its templates) has a
  * run in progress (an in-flight exchange), the change waits: an INFO says for which runs, and it is
  * applied as soon as they end. A run is never cut off nor half-configured by an edit; the next run uses
- * the new file.</li>
+ * the new file. From the last look until the swap is done the file's pipelines take no new run
+ * ({@link TriggerComponent#hold}), so none can slip in between.</li>
  * <li>The file's old routes (and templates) are stopped and removed, the new text is loaded: its routes,
  * templates and templated routes, whose beans are made anew ({@code initMethod}) with the new
  * parameters. If Camel refuses the new routes, whatever of them was added is removed and the previous
@@ -202,19 +206,24 @@ final class RouteFileReload extends ServiceSupport {
             oldRoutes.addAll(before.declarations().routeIds());
         }
         dependents.values().forEach(d -> oldRoutes.addAll(d.declarations().routeIds()));
+        Optional<String> failure = Optional.empty();
         Map<String, Integer> busy = runsInProgress(oldRoutes);
+        if (busy.isEmpty()) {
+            // the hold refuses new runs of the file's pipelines from this second look until their routes are swapped
+            try (TriggerComponent.Hold hold = TriggerComponent.of(context).hold(RouteSwap.pipelines(context, oldRoutes).values())) {
+                hold.runsInProgress().forEach((pipeline, runs) -> busy.put("pipeline " + pipeline, runs));
+                if (busy.isEmpty()) {
+                    failure = swap(file, before, text, oldRoutes, dependents);
+                }
+            }
+        }
         if (!busy.isEmpty()) {
             if (waiting.add(file)) {
                 LOG.info("Route file {} changed; applied once the runs in progress end ({})", display(file),
-                        busy.entrySet().stream().map(e -> "route " + e.getKey() + ": " + e.getValue())
-                                .collect(Collectors.joining(", ")));
+                        busy.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", ")));
             }
             return false;
         }
-        Map<Path, String> reloaded = new LinkedHashMap<>();
-        dependents.forEach((other, state) -> reloaded.put(other, state.text()));
-        var failure = new RouteSwap(context, file, before == null ? null : before.text(), text, oldRoutes,
-                reloaded).run();
         if (failure.isPresent()) {
             LOG.error("Route file {} not reloaded, its previous routes keep running: {}", display(file), failure.get());
         } else if (text == null) {
@@ -232,6 +241,12 @@ final class RouteFileReload extends ServiceSupport {
     /** Parsed under the name the operator knows, so messages name the file as in routes/. */
     private static RouteDeclarations parse(Path file, String text) {
         return RouteDeclarations.parse(Path.of(display(file)), text);
+    }
+
+    private Optional<String> swap(Path file, Applied before, String text, Set<String> oldRoutes, Map<Path, Applied> dependents) {
+        Map<Path, String> reloaded = new LinkedHashMap<>();
+        dependents.forEach((other, state) -> reloaded.put(other, state.text()));
+        return new RouteSwap(context, file, before == null ? null : before.text(), text, oldRoutes, reloaded).run();
     }
 
     /** The other files whose templated routes use a template this file declares (or declared). */
@@ -279,13 +294,13 @@ final class RouteFileReload extends ServiceSupport {
         RouteFiles.checkUses(reused, templates, new HashMap<>());
     }
 
-    /** Route id to its exchanges in flight, for the routes that have any: a pipeline's runs in progress. */
+    /** "route id" to its exchanges in flight, for the routes that have any: a pipeline's runs in progress. */
     private Map<String, Integer> runsInProgress(Set<String> routeIds) {
-        Map<String, Integer> busy = new LinkedHashMap<>();
+        Map<String, Integer> busy = new TreeMap<>();
         for (String id : routeIds) {
             int inFlight = context.getInflightRepository().size(id);
             if (inFlight > 0) {
-                busy.put(id, inFlight);
+                busy.put("route " + id, inFlight);
             }
         }
         return busy;

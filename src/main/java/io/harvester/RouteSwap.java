@@ -50,7 +50,7 @@ final class RouteSwap {
 
     /** Swaps the routes; empty when done, else why the new text was refused (the old routes run again). */
     Optional<String> run() {
-        Map<String, String> pipelinesBefore = pipelines(oldRoutes);
+        Map<String, String> pipelinesBefore = pipelines(context, oldRoutes);
         try {
             replace(oldRoutes, templates(oldText), newText);
             forgetGoneCrawls(pipelinesBefore);
@@ -114,7 +114,7 @@ final class RouteSwap {
     }
 
     /** Route id to the pipeline it runs ({@code trigger:<pipeline>}), for the routes that run one. */
-    private Map<String, String> pipelines(Set<String> routes) {
+    static Map<String, String> pipelines(CamelContext context, Set<String> routes) {
         Map<String, String> pipelines = new LinkedHashMap<>();
         for (String id : routes) {
             Route route = context.getRoute(id);

@@ -161,6 +161,29 @@ class RouteReloadTest extends DaemonTestBase {
     }
 
     @Test
+    void should_refuse_new_runs_of_a_held_pipeline_and_count_those_in_progress() throws Exception {
+        save("held.camel.yaml", export("held", "50"));
+        awaitReloads("held.camel.yaml", 1);
+        TriggerComponent triggers = TriggerComponent.of(harvester.context());
+        try (TriggerComponent.Hold hold = triggers.hold(List.of("export:held", "export:not-here"))) {
+            assertThat(hold.runsInProgress()).isEmpty();
+            assertThat(harvester.runNow("export:held").getException()).hasMessage("pipeline export:held not started: its"
+                    + " route file is being applied (live route edit); start it again in a moment");
+        }
+        assertThat(statuses("export:held")).isEmpty();
+
+        api.latencyMs(300);
+        CompletableFuture<Exchange> running = triggers.startInBackground("export:held",
+                Map.of(TriggerKind.HEADER, TriggerKind.API.value()), Map.of());
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.requestUris().size() >= 1);
+        try (TriggerComponent.Hold hold = triggers.hold(List.of("export:held"))) {
+            assertThat(hold.runsInProgress()).isEqualTo(Map.of("export:held", 1));
+        }
+        assertThat(running.get().getException()).isNull();
+        assertThat(statuses("export:held")).containsExactly("completed");
+    }
+
+    @Test
     void should_remove_the_routes_of_a_deleted_file() throws Exception {
         save("gone.camel.yaml", export("gone", "50"));
         awaitReloads("gone.camel.yaml", 1);

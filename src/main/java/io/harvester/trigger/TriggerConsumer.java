@@ -2,6 +2,7 @@ package io.harvester.trigger;
 
 import java.time.Instant;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunLifecycle;
@@ -37,6 +38,13 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
     private RunLifecycle lifecycle;
     /** Set once this route's stop has begun: no new run, even while the context itself keeps running. */
     private volatile boolean draining;
+    /** Set while a live route edit swaps this route: new runs are refused (see {@link TriggerComponent#hold}). */
+    private volatile boolean held;
+    /**
+     * Runs entered through this consumer and not yet out. Counted before {@link #held} is read, so a hold
+     * that reads zero after setting it cannot miss a run that got past it.
+     */
+    private final AtomicInteger entered = new AtomicInteger();
 
     TriggerConsumer(TriggerEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -56,9 +64,15 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
             throw new IllegalStateException("pipeline " + getEndpoint().getPipeline() + " not started: Harvester is stopping");
         }
         String callerRun = MDC.get(RunHandle.MDC_KEY);
+        entered.incrementAndGet();
         try {
+            if (held) {
+                throw new IllegalStateException("pipeline " + getEndpoint().getPipeline() + " not started: its route file"
+                        + " is being applied (live route edit); start it again in a moment");
+            }
             getProcessor().process(exchange);
         } finally {
+            entered.decrementAndGet();
             // the caller's thread outlives the run; its later log lines carry its own run id, if any, not this one's
             if (callerRun == null) {
                 MDC.remove(RunHandle.MDC_KEY);
@@ -87,6 +101,13 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
     }
 
     private void run(TriggerKind kind) {
+        entered.incrementAndGet();
+        if (held) {
+            entered.decrementAndGet();
+            LOG.warn("Pipeline {}: {} trigger ignored, its route file is being applied (live route edit)",
+                    getEndpoint().getPipeline(), kind.value());
+            return;
+        }
         Exchange exchange = createExchange(false);
         exchange.getMessage().setHeader(TriggerKind.HEADER, kind.value());
         try {
@@ -98,9 +119,16 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware {
         } catch (Exception e) {
             getExceptionHandler().handleException("pipeline " + getEndpoint().getPipeline() + " failed", exchange, e);
         } finally {
+            entered.decrementAndGet();
             MDC.remove(RunHandle.MDC_KEY);
             releaseExchange(exchange, false);
         }
+    }
+
+    /** Refuses new runs from now on (or again takes them); returns the runs in progress through this consumer. */
+    int hold(boolean hold) {
+        held = hold;
+        return entered.get();
     }
 
     private boolean stopping() {
