@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -206,6 +207,14 @@ final class RouteFileReload extends ServiceSupport {
             oldRoutes.addAll(before.declarations().routeIds());
         }
         dependents.values().forEach(d -> oldRoutes.addAll(d.declarations().routeIds()));
+        Set<String> taken = text == null ? Set.of() : after.routeIds().stream()
+                .filter(id -> !oldRoutes.contains(id) && context.getRoute(id) != null).collect(Collectors.toCollection(TreeSet::new));
+        if (!taken.isEmpty()) {
+            // Camel would replace the other file's route of that id without a word
+            LOG.error("Route file {} not reloaded, its previous routes keep running: route id(s) {} already run, declared"
+                    + " in another file", display(file), taken);
+            return true;
+        }
         Optional<String> failure = Optional.empty();
         Map<String, Integer> busy = runsInProgress(oldRoutes);
         if (busy.isEmpty()) {

@@ -50,6 +50,8 @@ class RouteReloadTest extends DaemonTestBase {
                 "camel.main.routes-include-pattern", "file:routes/templates/*.camel.yaml,file:routes/harvester-*.camel.yaml,"
                         + "file:routes/demo/demo-api.camel.yaml,file:routes/demo/demo-export.camel.xml,"
                         + "file:" + work.toAbsolutePath() + "/*.camel.yaml,file:" + work.toAbsolutePath() + "/*.camel.xml",
+                // as the prod profile leaves out routes/demo/, at start-up and on edits
+                "camel.main.routes-exclude-pattern", "file:" + work.toAbsolutePath() + "/excluded-*.camel.yaml",
                 "camel.main.routes-reload-enabled", "true",
                 "camel.main.routes-reload-directory", work.toAbsolutePath().toString(),
                 "camel.main.routes-reload-directory-recursive", "false"));
@@ -115,6 +117,13 @@ class RouteReloadTest extends DaemonTestBase {
         assertThat(awaitError("broken.camel.yaml", 3).get(2)).endsWith("not reloaded, its previous routes keep running:"
                 + " route export-broken: export:broken: pageSize must be at least 1, was 0");
         assertThat(run("export:broken")).isEqualTo(pages(2, 50));
+
+        // a route id another file declares (routes/harvester-runs.camel.yaml): Camel would replace that route
+        save("broken.camel.yaml", export("broken", "50") + exports().export("other", api.url("/orders"), Map.of()).yaml()
+                .replace("routeId: export-other", "routeId: run-heartbeat"));
+        assertThat(awaitError("broken.camel.yaml", 4).get(3)).endsWith("not reloaded, its previous routes keep running:"
+                + " route id(s) [run-heartbeat] already run, declared in another file");
+        assertThat(harvester.context().getRoute("run-heartbeat").getEndpoint().getEndpointUri()).startsWith("timer:");
         assertThat(statuses("export:broken")).containsExactly("completed", "completed");
     }
 
@@ -181,6 +190,16 @@ class RouteReloadTest extends DaemonTestBase {
         }
         assertThat(running.get().getException()).isNull();
         assertThat(statuses("export:held")).containsExactly("completed");
+    }
+
+    @Test
+    void should_leave_out_a_saved_file_the_exclude_pattern_names() throws Exception {
+        save("excluded-demo.camel.yaml", export("excluded", "50"));
+        save("included.camel.yaml", export("included", "50"));
+        awaitReloads("included.camel.yaml", 1);
+
+        assertThat(TriggerComponent.of(harvester.context()).pipelines()).contains("export:included").doesNotContain("export:excluded");
+        assertThat(log.containing("excluded-demo.camel.yaml")).isEmpty();
     }
 
     @Test
