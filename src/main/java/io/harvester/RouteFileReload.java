@@ -121,6 +121,9 @@ final class RouteFileReload extends ServiceSupport {
             }
         }
         LOG.info("Live route edits: route files saved, added or deleted under {} are applied while Harvester runs", display(root));
+        if (!pending.isEmpty()) {
+            applyAfter(QUIET_MS);
+        }
     }
 
     @Override
