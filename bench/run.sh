@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Benchmarks of exports, crawls, jobs, the status cache and task dispatch (not tests). Run from anywhere;
+# Benchmarks of exports, crawls, jobs, the status cache, task dispatch and live route edits (not tests). Run from anywhere;
 # prints Markdown tables.
 #   bench/run.sh                 all of them
-#   bench/run.sh efficiency      one of: efficiency throughput memory crawl csv jobs status dispatch runs
+#   bench/run.sh efficiency      one of: efficiency throughput memory crawl csv jobs status dispatch runs reload
 # Uses the embedded PostgreSQL and Redis of the test support and a local upstream in the same JVM;
 # dispatch also runs /usr/bin/redis-benchmark against that Redis.
 set -euo pipefail
@@ -12,7 +12,7 @@ mvn -B -q -DskipTests test-compile dependency:build-classpath \
 CP="target/classes:target/test-classes:$(cat target/bench.classpath)"
 JAVA_OPTS=(-Dharvester.log-dir=target/bench/logs)
 mkdir -p target/bench
-modes="${*:-efficiency throughput memory crawl csv jobs status dispatch runs}"
+modes="${*:-efficiency throughput memory crawl csv jobs status dispatch runs reload}"
 for mode in $modes; do
     echo "## $mode"
     heap=-Xmx1g
@@ -25,6 +25,7 @@ for mode in $modes; do
     [ "$mode" = status ] && main=io.harvester.bench.StatusBenchmark
     [ "$mode" = dispatch ] && main=io.harvester.bench.DispatchBenchmark
     [ "$mode" = runs ] && main=io.harvester.bench.RunsApiBenchmark
+    [ "$mode" = reload ] && main=io.harvester.bench.ReloadBenchmark
     java "$heap" "${JAVA_OPTS[@]}" -cp "$CP" "$main" "$mode" > "target/bench/$mode.out" 2>&1 \
         || { tail -40 "target/bench/$mode.out"; exit 1; }
     grep -E '^\|' "target/bench/$mode.out"

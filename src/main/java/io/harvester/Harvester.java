@@ -71,6 +71,16 @@ public final class Harvester {
                 // before any route or template resolves a placeholder: every {{env:...}} value is a secret
                 support.getCamelContext().getPropertiesComponent().addPropertiesFunction(new EnvSecretsFunction());
             }
+
+            @Override
+            public void afterConfigure(BaseMainSupport support) {
+                // live route edits go through Harvester's checks and wait for runs in progress (RouteFileReload)
+                try {
+                    RouteFileReload.takeOverCamelsWatcher(support.getCamelContext(), support.configure());
+                } catch (Exception e) {
+                    throw new IllegalStateException("live route edits cannot be set up: " + e.getMessage(), e);
+                }
+            }
         });
         // Our profile picks the property files only. Handing "dev" to Camel as well would switch on its
         // developer mode (message history, tracing, extended statistics) on every exchange of a daemon.

@@ -15,28 +15,23 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
+import io.harvester.RouteDeclarations.Template;
+import io.harvester.RouteDeclarations.Use;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
  * Reads the route files before Camel does, to say clearly what Camel would skip or accept silently: a
- * file in {@code routes/} that is not a {@code *.camel.yaml} (WARN), a {@code templatedRoute} naming a
- * template that does not exist, missing a required parameter or giving one the template does not
- * declare (a misspelling: the closest declared name is suggested), two pipelines of the same name,
- * and no pipeline at all (WARN). Errors fail start-up naming the file and the route.
+ * file in {@code routes/} that is neither a {@code *.camel.yaml} nor a {@code *.camel.xml} (WARN), a
+ * {@code templatedRoute} naming a template that does not exist, missing a required parameter or giving
+ * one the template does not declare (a misspelling: the closest declared name is suggested), two
+ * pipelines of the same name, and no pipeline at all (WARN). Errors fail start-up naming the file and
+ * the route. A live edit of a route file goes through the same checks ({@link #checkUses}).
  */
 public final class RouteFiles {
 
     static final Path ROUTES = Path.of("routes");
     private static final Logger LOG = LoggerFactory.getLogger(RouteFiles.class);
-
-    private record Template(String id, Set<String> parameters, Set<String> required) {
-    }
-
-    private record Use(Path file, String routeId, String template, Map<String, String> parameters) {
-    }
 
     private RouteFiles() {
     }
@@ -58,16 +53,36 @@ public final class RouteFiles {
             if (!withDemo && file.startsWith(root.resolve("demo"))) {
                 continue;
             }
-            String name = file.getFileName().toString();
-            if (!name.endsWith(".camel.yaml")) {
-                if (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".xml")) {
-                    LOG.warn("Ignored: {}; route files end in .camel.yaml", file);
+            if (!RouteDeclarations.isRouteFile(file)) {
+                if (!file.getFileName().toString().startsWith(".")) {
+                    LOG.warn("Ignored: {}; route files end in {} or {}", file, RouteDeclarations.YAML, RouteDeclarations.XML);
                 }
                 continue;
             }
-            read(file, templates, uses, routeFiles, jobs);
+            RouteDeclarations declared = RouteDeclarations.parse(file, read(file));
+            templates.putAll(declared.templates());
+            uses.addAll(declared.uses());
+            declared.routeIds().forEach(id -> routeFiles.put(id, file.toString()));
+            declared.routes().forEach((id, from) -> {
+                if (from.startsWith("trigger:job:")) {
+                    jobs.add(id);
+                }
+            });
         }
-        Map<String, Path> pipelines = new HashMap<>();
+        checkUses(uses, templates, new HashMap<>());
+        if (uses.isEmpty() && jobs.isEmpty()) {
+            LOG.warn("No pipeline is declared in {}: add a templatedRoute to routes/exports.camel.yaml or routes/crawls.camel.yaml, or a job route",
+                    root);
+        }
+        return routeFiles;
+    }
+
+    /**
+     * Checks templated routes against the templates they name, and their pipeline names against
+     * {@code pipelines} (pipeline to the file declaring it; the new ones are added). Throws naming the
+     * file and route of the first mistake.
+     */
+    public static void checkUses(List<Use> uses, Map<String, Template> templates, Map<String, Path> pipelines) {
         for (Use use : uses) {
             String where = use.file() + ": route " + use.routeId() + ": ";
             Template template = templates.get(use.template());
@@ -95,11 +110,6 @@ public final class RouteFiles {
                         + "' of template " + use.template() + " is declared twice (also in " + earlier + ")");
             }
         }
-        if (uses.isEmpty() && jobs.isEmpty()) {
-            LOG.warn("No pipeline is declared in {}: add a templatedRoute to routes/exports.camel.yaml or routes/crawls.camel.yaml, or a job route",
-                    root);
-        }
-        return routeFiles;
     }
 
     private static List<Path> files(Path root) {
@@ -110,63 +120,12 @@ public final class RouteFiles {
         }
     }
 
-    private static void read(Path file, Map<String, Template> templates, List<Use> uses, Map<String, String> routeFiles,
-                             Set<String> jobs) {
-        Object document;
+    private static String read(Path file) {
         try {
-            document = new Load(LoadSettings.builder().setLabel(file.toString()).build())
-                    .loadFromString(Files.readString(file));
+            return Files.readString(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(file + ": not valid YAML: " + e.getMessage().replaceAll("\\s+", " "), e);
         }
-        if (!(document instanceof List<?> entries)) {
-            return;
-        }
-        for (Object entry : entries) {
-            if (!(entry instanceof Map<?, ?> item)) {
-                continue;
-            }
-            if (item.get("routeTemplate") instanceof Map<?, ?> template) {
-                Set<String> parameters = new LinkedHashSet<>();
-                Set<String> required = new LinkedHashSet<>();
-                for (Map<?, ?> parameter : maps(template.get("parameters"))) {
-                    String name = String.valueOf(parameter.get("name"));
-                    parameters.add(name);
-                    if (parameter.get("defaultValue") == null && !"false".equals(String.valueOf(parameter.get("required")))) {
-                        required.add(name);
-                    }
-                }
-                templates.put(String.valueOf(template.get("id")), new Template(String.valueOf(template.get("id")),
-                        parameters, required));
-            } else if (item.get("templatedRoute") instanceof Map<?, ?> use) {
-                Map<String, String> parameters = new LinkedHashMap<>();
-                for (Map<?, ?> parameter : maps(use.get("parameters"))) {
-                    parameters.put(String.valueOf(parameter.get("name")), String.valueOf(parameter.get("value")));
-                }
-                String routeId = String.valueOf(use.get("routeId"));
-                uses.add(new Use(file, routeId, String.valueOf(use.get("routeTemplateRef")), parameters));
-                routeFiles.put(routeId, file.toString());
-            } else if (item.get("route") instanceof Map<?, ?> route && route.get("id") != null) {
-                routeFiles.put(String.valueOf(route.get("id")), file.toString());
-                if (route.get("from") instanceof Map<?, ?> from && String.valueOf(from.get("uri")).startsWith("trigger:job:")) {
-                    jobs.add(String.valueOf(route.get("id")));
-                }
-            }
-        }
-    }
-
-    private static List<Map<?, ?>> maps(Object list) {
-        List<Map<?, ?>> maps = new ArrayList<>();
-        if (list instanceof List<?> items) {
-            for (Object item : items) {
-                if (item instanceof Map<?, ?> map) {
-                    maps.add(map);
-                }
-            }
-        }
-        return maps;
     }
 
     /** " (did you mean 'x'?)" for the known name closest to a misspelt one, when one is close enough. */

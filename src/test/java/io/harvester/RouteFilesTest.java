@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 
+import io.harvester.support.LogLines;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,6 +50,47 @@ class RouteFilesTest {
         assertThat(RouteFiles.check(routes, true)).containsOnlyKeys("export-a", "export-d")
                 .containsEntry("export-a", routes.resolve("team/a.camel.yaml").toString());
         assertThat(RouteFiles.check(routes, false)).containsOnlyKeys("export-a");
+    }
+
+    @Test
+    void should_read_xml_route_files_and_report_every_other_file_at_start_up() throws Exception {
+        write("templates/t.camel.yaml", template("paged", "name", "pageSize=10"));
+        write("x.camel.xml", """
+                <camel>
+                    <templatedRoute routeTemplateRef="paged" routeId="export-x">
+                        <parameter name="name" value="x"/>
+                        <parameter name="pageSise" value="5"/>
+                    </templatedRoute>
+                    <route id="job-route"><from uri="trigger:job:j"/><log message="hi"/></route>
+                </camel>
+                """);
+        write("orders.yaml", "[]\n");
+
+        try (LogLines log = LogLines.capture()) {
+            assertThatThrownBy(() -> RouteFiles.check(routes, true)).hasMessage(routes.resolve("x.camel.xml")
+                    + ": route export-x: parameter 'pageSise' is not a parameter of template paged (did you mean 'pageSize'?)");
+            assertThat(log.containing("Ignored"))
+                    .containsExactly("WARN Ignored: " + routes.resolve("orders.yaml") + "; route files end in .camel.yaml or .camel.xml");
+        }
+        write("x.camel.xml", Files.readString(routes.resolve("x.camel.xml")).replace("pageSise", "pageSize"));
+        assertThat(RouteFiles.check(routes, true)).containsOnlyKeys("export-x", "job-route")
+                .containsEntry("export-x", routes.resolve("x.camel.xml").toString());
+    }
+
+    @Test
+    void should_name_the_line_of_a_file_that_is_not_valid_xml() throws Exception {
+        write("broken.camel.xml", "<camel>\n  <templatedRoute routeTemplateRef=\"paged\">\n</camel>\n");
+
+        assertThatThrownBy(() -> RouteFiles.check(routes, true)).hasMessageStartingWith(routes.resolve("broken.camel.xml")
+                + ": not valid XML: line 3, column 3: ");
+    }
+
+    @Test
+    void should_not_fail_on_a_missing_sub_folder() throws Exception {
+        write("exports.camel.yaml", "[]\n");
+
+        assertThat(RouteFiles.check(routes, true)).isEmpty();
+        assertThat(RouteFiles.check(routes.resolve("templates"), true)).isEmpty();
     }
 
     @Test

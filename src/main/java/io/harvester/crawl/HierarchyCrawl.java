@@ -18,6 +18,7 @@ import io.harvester.http.HttpRetryPolicy;
 import io.harvester.http.RetryPacing;
 import io.harvester.http.UpstreamPressure;
 import io.harvester.pipeline.PipelineBean;
+import io.harvester.pipeline.PipelineView;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunStatus;
@@ -74,7 +75,7 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
         super.init();
         checkpoint = new CrawlCheckpoint(dataSource);
         try {
-            jmxName = new ObjectName("io.harvester:type=crawl,name=" + ObjectName.quote(name));
+            jmxName = PipelineView.name(pipeline());
             HarvesterMBeans.register(camelContext, new CrawlView(this, camelContext), jmxName);
         } catch (Exception e) {
             throw new IllegalStateException(pipeline() + ": cannot register its MBean: " + e.getMessage(), e);
@@ -83,6 +84,18 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
 
     public void destroy() throws Exception {
         HarvesterMBeans.unregister(jmxName);
+    }
+
+    /**
+     * Removes the JMX view of a crawl whose route is gone (a live route edit deleted it): Camel does not
+     * call a route template bean's destroyMethod when its route is removed.
+     */
+    public static void unregisterView(String crawl) {
+        try {
+            HarvesterMBeans.unregister(PipelineView.name("crawl:" + crawl));
+        } catch (Exception e) {
+            LOG.warn("Crawl {}: its JMX view was not removed: {}", crawl, e.getMessage());
+        }
     }
 
     /**

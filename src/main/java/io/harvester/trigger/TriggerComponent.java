@@ -1,8 +1,10 @@
 package io.harvester.trigger;
 
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,6 +71,49 @@ public class TriggerComponent extends DefaultComponent {
     /** The pipelines whose routes run now (each route from {@code trigger:<pipeline>}). */
     public Set<String> pipelines() {
         return new TreeSet<>(consumers.keySet());
+    }
+
+    /**
+     * Refuses new runs of these pipelines (a trigger is refused with a message, a cron tick ignored with a
+     * WARN) until the hold is closed: a live route edit swaps their routes under it, so no run can start
+     * between its check for runs in progress and the routes' stop. Pipelines not running here are skipped.
+     */
+    public Hold hold(Collection<String> pipelines) {
+        Map<String, TriggerConsumer> held = new TreeMap<>();
+        Map<String, Integer> running = new TreeMap<>();
+        for (String pipeline : pipelines) {
+            TriggerConsumer consumer = consumers.get(pipeline);
+            if (consumer != null) {
+                held.put(pipeline, consumer);
+                int runs = consumer.hold(true);
+                if (runs > 0) {
+                    running.put(pipeline, runs);
+                }
+            }
+        }
+        return new Hold(held, running);
+    }
+
+    /** Pipelines held by {@link #hold}, with the runs they had in progress when the hold began. */
+    public static final class Hold implements AutoCloseable {
+        private final Map<String, TriggerConsumer> held;
+        private final Map<String, Integer> running;
+
+        private Hold(Map<String, TriggerConsumer> held, Map<String, Integer> running) {
+            this.held = held;
+            this.running = running;
+        }
+
+        /** Pipeline to its runs in progress when the hold began; empty when none was running. */
+        public Map<String, Integer> runsInProgress() {
+            return running;
+        }
+
+        /** New runs are taken again (by the consumers held; replaced ones are gone anyway). */
+        @Override
+        public void close() {
+            held.values().forEach(consumer -> consumer.hold(false));
+        }
     }
 
     @Override

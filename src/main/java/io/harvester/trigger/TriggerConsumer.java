@@ -3,6 +3,7 @@ package io.harvester.trigger;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.harvester.infra.HarvesterMBeans;
 import io.harvester.pipeline.PipelineView;
@@ -43,6 +44,13 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
     private RunLifecycle lifecycle;
     /** Set once this route's stop has begun: no new run, even while the context itself keeps running. */
     private volatile boolean draining;
+    /** Set while a live route edit swaps this route: new runs are refused (see {@link TriggerComponent#hold}). */
+    private volatile boolean held;
+    /**
+     * Runs entered through this consumer and not yet out. Counted before {@link #held} is read, so a hold
+     * that reads zero after setting it cannot miss a run that got past it.
+     */
+    private final AtomicInteger entered = new AtomicInteger();
 
     TriggerConsumer(TriggerEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -65,9 +73,15 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
                     : "its route " + getRouteId() + " is " + context.getRouteController().getRouteStatus(getRouteId())));
         }
         String callerRun = MDC.get(RunHandle.MDC_KEY);
+        entered.incrementAndGet();
         try {
+            if (held) {
+                throw new IllegalStateException("pipeline " + getEndpoint().getPipeline() + " not started: its route file"
+                        + " is being applied (live route edit); start it again in a moment");
+            }
             getProcessor().process(exchange);
         } finally {
+            entered.decrementAndGet();
             // the caller's thread outlives the run; its later log lines carry its own run id, if any, not this one's
             if (callerRun == null) {
                 MDC.remove(RunHandle.MDC_KEY);
@@ -96,6 +110,13 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
     }
 
     private void run(TriggerKind kind) {
+        entered.incrementAndGet();
+        if (held) {
+            entered.decrementAndGet();
+            LOG.warn("Pipeline {}: {} trigger ignored, its route file is being applied (live route edit)",
+                    getEndpoint().getPipeline(), kind.value());
+            return;
+        }
         Exchange exchange = createExchange(false);
         exchange.getMessage().setHeader(TriggerKind.HEADER, kind.value());
         try {
@@ -107,9 +128,16 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
         } catch (Exception e) {
             getExceptionHandler().handleException("pipeline " + getEndpoint().getPipeline() + " failed", exchange, e);
         } finally {
+            entered.decrementAndGet();
             MDC.remove(RunHandle.MDC_KEY);
             releaseExchange(exchange, false);
         }
+    }
+
+    /** Refuses new runs from now on (or again takes them); returns the runs in progress through this consumer. */
+    int hold(boolean hold) {
+        held = hold;
+        return entered.get();
     }
 
     private boolean stopping() {

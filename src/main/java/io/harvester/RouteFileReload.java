@@ -1,0 +1,361 @@
+package io.harvester;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import io.harvester.RouteDeclarations.Template;
+import io.harvester.RouteDeclarations.Use;
+import io.harvester.trigger.TriggerComponent;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.MainConfigurationProperties;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteTemplateDefinition;
+import org.apache.camel.model.RouteTemplateParameterDefinition;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.RouteWatcherReloadStrategy;
+import org.apache.camel.support.service.ServiceSupport;
+import org.apache.camel.util.AntPathMatcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Live route edits ({@code camel.main.routes-reload-enabled}): a route file saved, added or deleted under
+ * the watched folder is applied to the running daemon, one file at a time, through Harvester's own steps
+ * instead of Camel's {@code RouteWatcherReloadStrategy.onRouteReload}, which in Camel 4.17 leaves
+ * {@code templatedRoute}s out of a reload (and, removing all routes, would drop every pipeline).
+ * <ol>
+ * <li>Camel's file watcher notices the change; events of one save are gathered for {@value #QUIET_MS} ms.</li>
+ * <li>The new text is checked as at start-up ({@link RouteDeclarations}, {@link RouteFiles#checkUses}): a
+ * file that does not parse, names an unknown template or parameter, or a pipeline declared elsewhere is
+ * not applied; an ERROR names the file, the line and the reason, and the previous routes keep running.</li>
+ * <li>While a route the file declared (or, for a template file, a route made from its templates) has a
+ * run in progress (an in-flight exchange), the change waits: an INFO says for which runs, and it is
+ * applied as soon as they end. A run is never cut off nor half-configured by an edit; the next run uses
+ * the new file. From the last look until the swap is done the file's pipelines take no new run
+ * ({@link TriggerComponent#hold}), so none can slip in between.</li>
+ * <li>The file's old routes (and templates) are stopped and removed, the new text is loaded: its routes,
+ * templates and templated routes, whose beans are made anew ({@code initMethod}) with the new
+ * parameters. If Camel refuses the new routes, whatever of them was added is removed and the previous
+ * text is loaded again (ERROR naming file and reason).</li>
+ * </ol>
+ * Only files declaring routes, templated routes and route templates are applied live; a file with
+ * anything else (rest, routeConfiguration, beans) is left for the next restart, with a WARN.
+ */
+final class RouteFileReload extends ServiceSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RouteFileReload.class);
+    /** Editors save in several events (truncate, write, rename): they are gathered this long. */
+    static final long QUIET_MS = 200;
+    /** How often a change waiting for runs to end looks again. */
+    static final long RECHECK_MS = 250;
+
+    /** A route file as last applied: its text and what it declares. */
+    private record Applied(String text, RouteDeclarations declarations) {
+    }
+
+    private final CamelContext context;
+    private final Path root;
+    private final boolean recursive;
+    private final List<String> excluded;
+    private final Map<Path, Applied> applied = new ConcurrentHashMap<>();
+    private final Set<Path> pending = ConcurrentHashMap.newKeySet();
+    /** Changes whose wait for runs was logged already (once per change, not once per look). */
+    private final Set<Path> waiting = ConcurrentHashMap.newKeySet();
+    private ScheduledExecutorService executor;
+    private ScheduledFuture<?> next;
+
+    RouteFileReload(CamelContext context, String folder, boolean recursive, String excludePatterns) {
+        this.context = context;
+        this.root = absolute(Path.of(folder.startsWith("file:") ? folder.substring(5) : folder));
+        this.recursive = recursive;
+        this.excluded = excludePatterns == null ? List.of() : Arrays.stream(excludePatterns.split(","))
+                .map(String::trim).filter(p -> !p.isEmpty()).map(p -> p.replaceFirst("^(file|classpath):", "")).toList();
+    }
+
+    /**
+     * When {@code camel.main.routes-reload-enabled} made camel-main add its {@link RouteWatcherReloadStrategy},
+     * keeps its file watcher (folder, sub-folders, pattern) but hands the changes it sees to Harvester's
+     * steps instead of Camel's reload.
+     */
+    static void takeOverCamelsWatcher(CamelContext context, MainConfigurationProperties config) throws Exception {
+        RouteWatcherReloadStrategy watcher = context.hasService(RouteWatcherReloadStrategy.class);
+        if (watcher == null || watcher.getResourceReload() != null) {
+            return;
+        }
+        RouteFileReload reload = new RouteFileReload(context, watcher.getFolder(), watcher.isRecursive(),
+                config.getRoutesExcludePattern());
+        watcher.setResourceReload((name, resource) -> reload.onChange(resource));
+        context.addService(reload);
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        executor = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "RouteFileReload");
+        for (Path file : routeFiles()) {
+            try {
+                String text = Files.readString(file);
+                applied.put(file, new Applied(text, parse(file, text)));
+            } catch (IOException | RuntimeException e) {
+                // Camel loaded it at start-up, so it parsed then; it was edited meanwhile and is picked up as a change
+                pending.add(file);
+            }
+        }
+        LOG.info("Live route edits: route files saved, added or deleted under {} are applied while Harvester runs", display(root));
+        if (!pending.isEmpty()) {
+            applyAfter(QUIET_MS);
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (executor != null) {
+            context.getExecutorServiceManager().shutdownNow(executor);
+            executor = null;
+        }
+    }
+
+    /** Called on the watcher's thread: the change is queued and applied on this service's own thread. */
+    void onChange(Resource resource) {
+        Path file = absolute(Path.of(resource.getLocation().replaceFirst("^file:", "")));
+        if (isExcluded(file)) {
+            LOG.debug("Route file {} changed; it is excluded (camel.main.routes-exclude-pattern)", display(file));
+            return;
+        }
+        pending.add(file);
+        applyAfter(QUIET_MS);
+    }
+
+    private synchronized void applyAfter(long millis) {
+        if (executor == null) {
+            return;
+        }
+        if (next != null) {
+            next.cancel(false);
+        }
+        next = executor.schedule(this::applyPending, millis, TimeUnit.MILLISECONDS);
+    }
+
+    private void applyPending() {
+        for (Path file : List.copyOf(pending)) {
+            boolean done;
+            try {
+                done = apply(file);
+            } catch (RuntimeException e) {
+                LOG.error("Route file {} not reloaded: {}", display(file), e.getMessage(), e);
+                done = true;
+            }
+            if (done) {
+                pending.remove(file);
+                waiting.remove(file);
+            }
+        }
+        if (!pending.isEmpty()) {
+            applyAfter(RECHECK_MS);
+        }
+    }
+
+    /** Applies one file's change; false while it waits for runs in progress. */
+    private boolean apply(Path file) {
+        String text = read(file);
+        Applied before = applied.get(file);
+        if (before != null && Objects.equals(text, before.text())) {
+            return true;
+        }
+        RouteDeclarations after = null;
+        Map<Path, Applied> dependents;
+        if (text != null) {
+            try {
+                after = parse(file, text);
+                dependents = dependents(file, before, after);
+                check(file, after, dependents);
+            } catch (IllegalArgumentException e) {
+                LOG.error("Route file {} not reloaded, its previous routes keep running: {}", display(file), reason(file, e));
+                return true;
+            }
+            if (!after.others().isEmpty()) {
+                LOG.warn("Route file {} not reloaded: it declares {}, which only a restart applies (routes, templated"
+                        + " routes and route templates are applied live)", display(file), after.others());
+                return true;
+            }
+        } else {
+            dependents = dependents(file, before, null);
+        }
+        if (before != null && !before.declarations().others().isEmpty()) {
+            LOG.warn("Route file {} changed; it declares {}, which only a restart applies", display(file),
+                    before.declarations().others());
+            return true;
+        }
+        Set<String> oldRoutes = new LinkedHashSet<>();
+        if (before != null) {
+            oldRoutes.addAll(before.declarations().routeIds());
+        }
+        dependents.values().forEach(d -> oldRoutes.addAll(d.declarations().routeIds()));
+        Set<String> taken = text == null ? Set.of() : after.routeIds().stream()
+                .filter(id -> !oldRoutes.contains(id) && context.getRoute(id) != null).collect(Collectors.toCollection(TreeSet::new));
+        if (!taken.isEmpty()) {
+            // Camel would replace the other file's route of that id without a word
+            LOG.error("Route file {} not reloaded, its previous routes keep running: route id(s) {} already run, declared"
+                    + " in another file", display(file), taken);
+            return true;
+        }
+        Optional<String> failure = Optional.empty();
+        Map<String, Integer> busy = runsInProgress(oldRoutes);
+        if (busy.isEmpty()) {
+            // the hold refuses new runs of the file's pipelines from this second look until their routes are swapped
+            try (TriggerComponent.Hold hold = TriggerComponent.of(context).hold(RouteSwap.pipelines(context, oldRoutes).values())) {
+                hold.runsInProgress().forEach((pipeline, runs) -> busy.put("pipeline " + pipeline, runs));
+                if (busy.isEmpty()) {
+                    failure = swap(file, before, text, oldRoutes, dependents);
+                }
+            }
+        }
+        if (!busy.isEmpty()) {
+            if (waiting.add(file)) {
+                LOG.info("Route file {} changed; applied once the runs in progress end ({})", display(file),
+                        busy.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", ")));
+            }
+            return false;
+        }
+        if (failure.isPresent()) {
+            LOG.error("Route file {} not reloaded, its previous routes keep running: {}", display(file), failure.get());
+        } else if (text == null) {
+            applied.remove(file);
+            LOG.info("Route file {} deleted: routes {} removed", display(file), oldRoutes);
+        } else {
+            applied.put(file, new Applied(text, after));
+            LOG.info("Route file {} reloaded: routes {}{}", display(file), after.routeIds(), dependents.isEmpty() ? ""
+                    : ", and those of " + dependents.keySet().stream().map(RouteFileReload::display).toList()
+                    + " made from its templates");
+        }
+        return true;
+    }
+
+    /** Parsed under the name the operator knows, so messages name the file as in routes/. */
+    private static RouteDeclarations parse(Path file, String text) {
+        return RouteDeclarations.parse(Path.of(display(file)), text);
+    }
+
+    private Optional<String> swap(Path file, Applied before, String text, Set<String> oldRoutes, Map<Path, Applied> dependents) {
+        Map<Path, String> reloaded = new LinkedHashMap<>();
+        dependents.forEach((other, state) -> reloaded.put(other, state.text()));
+        return new RouteSwap(context, file, before == null ? null : before.text(), text, oldRoutes, reloaded).run();
+    }
+
+    /** The other files whose templated routes use a template this file declares (or declared). */
+    private Map<Path, Applied> dependents(Path file, Applied before, RouteDeclarations after) {
+        Set<String> templates = new LinkedHashSet<>();
+        if (before != null) {
+            templates.addAll(before.declarations().templates().keySet());
+        }
+        if (after != null) {
+            templates.addAll(after.templates().keySet());
+        }
+        Map<Path, Applied> dependents = new LinkedHashMap<>();
+        applied.forEach((other, state) -> {
+            if (!other.equals(file) && state.declarations().uses().stream().anyMatch(u -> templates.contains(u.template()))) {
+                dependents.put(other, state);
+            }
+        });
+        return dependents;
+    }
+
+    /** The start-up checks, on the new text: templates as the context has them, with this file's in their place. */
+    private void check(Path file, RouteDeclarations after, Map<Path, Applied> dependents) {
+        Map<String, Template> templates = new HashMap<>();
+        for (RouteTemplateDefinition definition : ((ModelCamelContext) context).getRouteTemplateDefinitions()) {
+            Set<String> parameters = new LinkedHashSet<>();
+            Set<String> required = new LinkedHashSet<>();
+            for (RouteTemplateParameterDefinition parameter : definition.getTemplateParameters()) {
+                parameters.add(parameter.getName());
+                if (parameter.getDefaultValue() == null && parameter.isRequired()) {
+                    required.add(parameter.getName());
+                }
+            }
+            templates.put(definition.getId(), new Template(definition.getId(), parameters, required));
+        }
+        templates.putAll(after.templates());
+        Map<String, Path> pipelines = new HashMap<>();
+        applied.forEach((other, state) -> {
+            if (!other.equals(file)) {
+                state.declarations().uses().forEach(u -> pipelines.put(u.template() + ":" + u.parameters().get("name"), other));
+            }
+        });
+        RouteFiles.checkUses(after.uses(), templates, pipelines);
+        List<Use> reused = new ArrayList<>();
+        dependents.values().forEach(d -> reused.addAll(d.declarations().uses()));
+        RouteFiles.checkUses(reused, templates, new HashMap<>());
+    }
+
+    /** "route id" to its exchanges in flight, for the routes that have any: a pipeline's runs in progress. */
+    private Map<String, Integer> runsInProgress(Set<String> routeIds) {
+        Map<String, Integer> busy = new TreeMap<>();
+        for (String id : routeIds) {
+            int inFlight = context.getInflightRepository().size(id);
+            if (inFlight > 0) {
+                busy.put("route " + id, inFlight);
+            }
+        }
+        return busy;
+    }
+
+    private List<Path> routeFiles() throws IOException {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> all = recursive ? Files.walk(root) : Files.list(root)) {
+            return all.filter(Files::isRegularFile).filter(RouteDeclarations::isRouteFile).map(RouteFileReload::absolute)
+                    .filter(f -> !isExcluded(f)).sorted().toList();
+        }
+    }
+
+    private boolean isExcluded(Path file) {
+        String relative = display(file);
+        AntPathMatcher matcher = AntPathMatcher.INSTANCE;
+        return excluded.stream().anyMatch(pattern -> matcher.match(pattern, relative));
+    }
+
+    /** The check's message without the file name in front: the log line names the file already. */
+    private static String reason(Path file, RuntimeException e) {
+        String prefix = display(file) + ": ";
+        String message = e.getMessage();
+        return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Path absolute(Path path) {
+        return path.toAbsolutePath().normalize();
+    }
+
+    /** A file as the operator knows it: relative to the working directory when inside it. */
+    static String display(Path file) {
+        Path here = absolute(Path.of(""));
+        return file.startsWith(here) ? here.relativize(file).toString() : file.toString();
+    }
+}

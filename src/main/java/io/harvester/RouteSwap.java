@@ -1,0 +1,142 @@
+package io.harvester;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import io.harvester.crawl.HierarchyCrawl;
+import io.harvester.trigger.TriggerComponent;
+import io.harvester.trigger.TriggerEndpoint;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+
+/**
+ * Replaces the routes of one edited route file (and of the files using its templates) in a running
+ * context: the old routes are stopped and removed with their definitions and templates, then the new
+ * text is loaded, templated routes included. When Camel refuses the new text, whatever of it was added
+ * is removed and the previous text is loaded again, so the file's previous routes keep running.
+ */
+final class RouteSwap {
+
+    private final ModelCamelContext context;
+    private final Path file;
+    private final String oldText;
+    private final String newText;
+    private final Set<String> oldRoutes;
+    private final Map<Path, String> dependents;
+
+    /**
+     * @param oldRoutes  the routes to replace: the file's, and those made from its templates
+     * @param dependents files whose templated routes use the file's templates, with their text: loaded again after it
+     */
+    RouteSwap(CamelContext context, Path file, String oldText, String newText, Set<String> oldRoutes,
+              Map<Path, String> dependents) {
+        this.context = (ModelCamelContext) context;
+        this.file = file;
+        this.oldText = oldText;
+        this.newText = newText;
+        this.oldRoutes = oldRoutes;
+        this.dependents = dependents;
+    }
+
+    /** Swaps the routes; empty when done, else why the new text was refused (the old routes run again). */
+    Optional<String> run() {
+        Map<String, String> pipelinesBefore = pipelines(context, oldRoutes);
+        try {
+            replace(oldRoutes, templates(oldText), newText);
+            forgetGoneCrawls(pipelinesBefore);
+            return Optional.empty();
+        } catch (Exception refused) {
+            String reason = StartupFailure.describe(refused, Map.of());
+            try {
+                Set<String> added = new LinkedHashSet<>(oldRoutes);
+                added.addAll(declared(newText).routeIds());
+                Set<String> addedTemplates = new LinkedHashSet<>(templates(oldText));
+                addedTemplates.addAll(templates(newText));
+                replace(added, addedTemplates, oldText);
+            } catch (Exception restoring) {
+                return Optional.of(reason + "; loading its previous routes again failed too: "
+                        + StartupFailure.describe(restoring, Map.of()));
+            }
+            return Optional.of(reason);
+        }
+    }
+
+    private void replace(Set<String> routes, Set<String> templates, String text) throws Exception {
+        for (String id : routes) {
+            remove(id);
+        }
+        for (String template : templates) {
+            context.removeRouteTemplateDefinitions(template);
+        }
+        if (text != null) {
+            load(file, text);
+        }
+        for (Map.Entry<Path, String> dependent : dependents.entrySet()) {
+            load(dependent.getKey(), dependent.getValue());
+        }
+    }
+
+    /**
+     * Stops the route (gracefully: its trigger takes no new run, a run in flight gets the shutdown timeout)
+     * and removes it with its definition: a definition left behind would clash with the new one's node ids.
+     */
+    private void remove(String routeId) throws Exception {
+        if (context.getRoute(routeId) != null) {
+            context.getRouteController().stopRoute(routeId);
+        }
+        RouteDefinition definition = context.getRouteDefinition(routeId);
+        if (definition != null) {
+            context.removeRouteDefinition(definition);
+        }
+        if (context.getRoute(routeId) != null) {
+            context.removeRoute(routeId);
+        }
+    }
+
+    /** Loads a route file's text as Camel loads it at start-up: routes and templates, then templated routes. */
+    private void load(Path source, String text) throws Exception {
+        var resource = ResourceHelper.fromString("file:" + source, text);
+        for (RoutesBuilder builder : PluginHelper.getRoutesLoader(context).findRoutesBuilders(List.of(resource))) {
+            context.addRoutes(builder);
+            // Camel's own reload (RoutesBuilder.updateRoutesToCamelContext) leaves templated routes out
+            context.addTemplatedRoutes(builder);
+        }
+    }
+
+    /** Route id to the pipeline it runs ({@code trigger:<pipeline>}), for the routes that run one. */
+    static Map<String, String> pipelines(CamelContext context, Set<String> routes) {
+        Map<String, String> pipelines = new LinkedHashMap<>();
+        for (String id : routes) {
+            Route route = context.getRoute(id);
+            if (route != null && route.getEndpoint() instanceof TriggerEndpoint trigger) {
+                pipelines.put(id, trigger.getPipeline());
+            }
+        }
+        return pipelines;
+    }
+
+    /** Camel never calls a template bean's destroyMethod: a crawl gone for good takes its JMX view with it here. */
+    private void forgetGoneCrawls(Map<String, String> pipelinesBefore) {
+        Set<String> running = TriggerComponent.of(context).pipelines();
+        pipelinesBefore.values().stream().filter(p -> p.startsWith("crawl:") && !running.contains(p))
+                .forEach(p -> HierarchyCrawl.unregisterView(p.substring("crawl:".length())));
+    }
+
+    private Set<String> templates(String text) {
+        return declared(text).templates().keySet();
+    }
+
+    private RouteDeclarations declared(String text) {
+        return text == null ? RouteDeclarations.none(file) : RouteDeclarations.parse(file, text);
+    }
+}

@@ -1,0 +1,351 @@
+package io.harvester;
+
+import static io.harvester.support.ExportYaml.exports;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+
+import io.harvester.support.CrawlYaml;
+import io.harvester.support.DaemonTestBase;
+import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterRuntime;
+import io.harvester.support.LogLines;
+import io.harvester.trigger.TriggerComponent;
+import io.harvester.trigger.TriggerKind;
+import javax.management.ObjectName;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.component.quartz.QuartzComponent;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.quartz.CronTrigger;
+import org.quartz.Scheduler;
+import org.quartz.TriggerKey;
+
+/**
+ * Live route edits on a running daemon: the test edits route files in its own working folder (never the
+ * repository's routes/) and reads what the fake upstream was asked and what the log says.
+ */
+class RouteReloadTest extends DaemonTestBase {
+
+    private static LogLines log;
+    private FakeUpstream api;
+
+    @BeforeAll
+    static void start() {
+        log = LogLines.capture();
+        harvester = HarvesterRuntime.start(work, "[]\n", Map.of(
+                // the shipped XML demo export and the demo API it reads, from the repository's routes/ (never edited here)
+                "camel.main.routes-include-pattern", "file:routes/templates/*.camel.yaml,file:routes/harvester-*.camel.yaml,"
+                        + "file:routes/demo/demo-api.camel.yaml,file:routes/demo/demo-export.camel.xml,"
+                        + "file:" + work.toAbsolutePath() + "/*.camel.yaml,file:" + work.toAbsolutePath() + "/*.camel.xml",
+                // as the prod profile leaves out routes/demo/, at start-up and on edits
+                "camel.main.routes-exclude-pattern", "file:" + work.toAbsolutePath() + "/excluded-*.camel.yaml",
+                "camel.main.routes-reload-enabled", "true",
+                "camel.main.routes-reload-directory", work.toAbsolutePath().toString(),
+                "camel.main.routes-reload-directory-recursive", "false"));
+    }
+
+    @AfterAll
+    static void stopCapture() {
+        log.close();
+    }
+
+    @BeforeEach
+    void startApi() {
+        api = FakeUpstream.start().total(100);
+    }
+
+    @AfterEach
+    void stopApi() {
+        api.close();
+    }
+
+    @Test
+    void should_run_the_shipped_demo_export_written_in_xml() {
+        Exchange exchange = harvester.runNow("export:demo-orders-xml");
+
+        assertThat(exchange.getException()).isNull();
+        assertThat(statuses("export:demo-orders-xml")).containsExactly("completed");
+        assertThat(harvester.query("select o.rows from run_outputs o join runs r on r.id = o.run_id"
+                + " where o.\"primary\" and r.pipeline = 'export:demo-orders-xml'")).containsExactly(Map.of("rows", 2500L));
+    }
+
+    @Test
+    void should_use_a_changed_page_size_in_the_next_run() throws Exception {
+        save("size.camel.yaml", export("size", "50"));
+        awaitReloads("size.camel.yaml", 1);
+        assertThat(run("export:size")).isEqualTo(List.of("/orders?page=1&size=50", "/orders?page=2&size=50"));
+
+        save("size.camel.yaml", export("size", "20"));
+        awaitReloads("size.camel.yaml", 2);
+
+        assertThat(run("export:size")).isEqualTo(pages(5, 20));
+        assertThat(statuses("export:size")).containsExactly("completed", "completed");
+    }
+
+    @Test
+    void should_keep_the_previous_routes_of_a_yaml_file_an_edit_broke() throws Exception {
+        save("broken.camel.yaml", export("broken", "50"));
+        awaitReloads("broken.camel.yaml", 1);
+
+        save("broken.camel.yaml", "- templatedRoute:\n    routeTemplateRef: paged-export\n    routeId: export-broken\n"
+                + "    parameters: [unclosed\n");
+        List<String> syntax = awaitError("broken.camel.yaml", 1);
+        assertThat(syntax.get(0)).startsWith("ERROR Route file " + work.resolve("broken.camel.yaml")
+                + " not reloaded, its previous routes keep running: not valid YAML: ").contains("line 4, column 17: parameters: [unclosed");
+        assertThat(run("export:broken")).isEqualTo(pages(2, 50));
+
+        // valid YAML naming a parameter the template does not have: the start-up check, on the edit
+        save("broken.camel.yaml", export("broken", "50").replace("pageSize", "pageSise"));
+        assertThat(awaitError("broken.camel.yaml", 2).get(1)).endsWith("not reloaded, its previous routes keep running:"
+                + " route export-broken: parameter 'pageSise' is not a parameter of template paged-export (did you mean 'pageSize'?)");
+
+        // a value the export's bean refuses when Camel makes it: the new route is dropped, the old one loaded again
+        save("broken.camel.yaml", export("broken", "0"));
+        assertThat(awaitError("broken.camel.yaml", 3).get(2)).endsWith("not reloaded, its previous routes keep running:"
+                + " route export-broken: export:broken: pageSize must be at least 1, was 0");
+        assertThat(run("export:broken")).isEqualTo(pages(2, 50));
+
+        // a route id another file declares (routes/harvester-runs.camel.yaml): Camel would replace that route
+        save("broken.camel.yaml", export("broken", "50") + exports().export("other", api.url("/orders"), Map.of()).yaml()
+                .replace("routeId: export-other", "routeId: run-heartbeat"));
+        assertThat(awaitError("broken.camel.yaml", 4).get(3)).endsWith("not reloaded, its previous routes keep running:"
+                + " route id(s) [run-heartbeat] already run, declared in another file");
+        assertThat(harvester.context().getRoute("run-heartbeat").getEndpoint().getEndpointUri()).startsWith("timer:");
+        assertThat(statuses("export:broken")).containsExactly("completed", "completed");
+    }
+
+    @Test
+    void should_load_and_reload_xml_routes_and_keep_the_previous_ones_when_broken() throws Exception {
+        save("xml.camel.xml", xmlExport("xml", "50"));
+        awaitReloads("xml.camel.xml", 1);
+        assertThat(run("export:xml")).isEqualTo(pages(2, 50));
+
+        save("xml.camel.xml", xmlExport("xml", "25").replace("</camel>", ""));
+        assertThat(awaitError("xml.camel.xml", 1).get(0)).isEqualTo("ERROR Route file " + work.resolve("xml.camel.xml")
+                + " not reloaded, its previous routes keep running: not valid XML: line 10, column 1: XML document structures must start and end within the same entity.");
+        assertThat(run("export:xml")).isEqualTo(pages(2, 50));
+
+        save("xml.camel.xml", xmlExport("xml", "25"));
+        awaitReloads("xml.camel.xml", 2);
+        assertThat(run("export:xml")).isEqualTo(pages(4, 25));
+    }
+
+    @Test
+    void should_apply_an_edit_made_during_a_run_only_after_the_run() throws Exception {
+        api.total(200).latencyMs(100);
+        save("long.camel.yaml", export("long", "10"));
+        awaitReloads("long.camel.yaml", 1);
+        CompletableFuture<Exchange> running = TriggerComponent.of(harvester.context())
+                .startInBackground("export:long", Map.of(TriggerKind.HEADER, TriggerKind.API.value()), Map.of());
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.requestUris().size() >= 2);
+
+        save("long.camel.yaml", export("long", "40"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !log.containing("Route file " + work.resolve("long.camel.yaml")
+                + " changed; applied once the runs in progress end (route export-long: 1)").isEmpty());
+        assertThat(running).isNotDone();
+
+        running.get();
+        assertThat(statuses("export:long")).containsExactly("completed");
+        assertThat(api.requestUris()).isEqualTo(pages(20, 10));
+        assertThat(harvester.query("select o.rows from run_outputs o join runs r on r.id = o.run_id"
+                + " where o.\"primary\" and r.pipeline = 'export:long'")).containsExactly(Map.of("rows", 200L));
+        awaitReloads("long.camel.yaml", 2);
+
+        api.latencyMs(0);
+        assertThat(run("export:long")).isEqualTo(pages(5, 40));
+        assertThat(statuses("export:long")).containsExactly("completed", "completed");
+    }
+
+    @Test
+    void should_refuse_new_runs_of_a_held_pipeline_and_count_those_in_progress() throws Exception {
+        save("held.camel.yaml", export("held", "50"));
+        awaitReloads("held.camel.yaml", 1);
+        TriggerComponent triggers = TriggerComponent.of(harvester.context());
+        try (TriggerComponent.Hold hold = triggers.hold(List.of("export:held", "export:not-here"))) {
+            assertThat(hold.runsInProgress()).isEmpty();
+            assertThat(harvester.runNow("export:held").getException()).hasMessage("pipeline export:held not started: its"
+                    + " route file is being applied (live route edit); start it again in a moment");
+        }
+        assertThat(statuses("export:held")).isEmpty();
+
+        api.latencyMs(300);
+        CompletableFuture<Exchange> running = triggers.startInBackground("export:held",
+                Map.of(TriggerKind.HEADER, TriggerKind.API.value()), Map.of());
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.requestUris().size() >= 1);
+        try (TriggerComponent.Hold hold = triggers.hold(List.of("export:held"))) {
+            assertThat(hold.runsInProgress()).isEqualTo(Map.of("export:held", 1));
+        }
+        assertThat(running.get().getException()).isNull();
+        assertThat(statuses("export:held")).containsExactly("completed");
+    }
+
+    @Test
+    void should_leave_out_a_saved_file_the_exclude_pattern_names() throws Exception {
+        save("excluded-demo.camel.yaml", export("excluded", "50"));
+        save("included.camel.yaml", export("included", "50"));
+        awaitReloads("included.camel.yaml", 1);
+
+        assertThat(TriggerComponent.of(harvester.context()).pipelines()).contains("export:included").doesNotContain("export:excluded");
+        assertThat(log.containing("excluded-demo.camel.yaml")).isEmpty();
+    }
+
+    @Test
+    void should_remove_the_routes_of_a_deleted_file() throws Exception {
+        save("gone.camel.yaml", export("gone", "50"));
+        awaitReloads("gone.camel.yaml", 1);
+        assertThat(TriggerComponent.of(harvester.context()).pipelines()).contains("export:gone");
+
+        Files.delete(work.resolve("gone.camel.yaml"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !log.containing("Route file " + work.resolve("gone.camel.yaml")
+                + " deleted: routes [export-gone] removed").isEmpty());
+        assertThat(TriggerComponent.of(harvester.context()).pipelines()).doesNotContain("export:gone");
+        assertThat(harvester.context().getRoute("export-gone")).isNull();
+    }
+
+    @Test
+    void should_recreate_a_crawl_with_its_new_cron_and_its_jmx_view() throws Exception {
+        api.tree(2, 2);
+        ObjectName view = new ObjectName("io.harvester:type=crawl,name=" + ObjectName.quote("tree"));
+        save("crawl.camel.yaml", crawl("0 0 3 * * ?"));
+        awaitReloads("crawl.camel.yaml", 1);
+        assertThat(storedCron("crawl_tree")).isEqualTo("0 0 3 * * ?");
+        assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(view)).isTrue();
+
+        save("crawl.camel.yaml", crawl("0 30 4 * * ?"));
+        awaitReloads("crawl.camel.yaml", 2);
+        assertThat(storedCron("crawl_tree")).isEqualTo("0 30 4 * * ?");
+        assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(view)).isTrue();
+        assertThat(harvester.runNow("crawl:tree").getException()).isNull();
+        assertThat(statuses("crawl:tree")).containsExactly("completed");
+
+        Files.delete(work.resolve("crawl.camel.yaml"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !log.containing("Route file " + work.resolve("crawl.camel.yaml")
+                + " deleted: routes [crawl-tree] removed").isEmpty());
+        assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(view)).isFalse();
+        assertThat(log.containing("crawl.camel.yaml not reloaded")).isEmpty();
+    }
+
+    @Test
+    void should_recreate_the_routes_made_from_a_changed_template_and_refuse_one_they_cannot_use() throws Exception {
+        save("greeter.camel.yaml", greeter("{{greeting}}, ${body}", "greeting"));
+        awaitReloads("greeter.camel.yaml", 1);
+        save("greet.camel.yaml", """
+                - templatedRoute:
+                    routeTemplateRef: greeter
+                    routeId: greet-a
+                    parameters:
+                      - name: name
+                        value: a
+                      - name: greeting
+                        value: Hello
+                """);
+        awaitReloads("greet.camel.yaml", 1);
+        assertThat(greet()).isEqualTo("Hello, Ada");
+
+        save("greeter.camel.yaml", greeter("{{greeting}}!! ${body}", "greeting"));
+        awaitReloads("greeter.camel.yaml", 2);
+        assertThat(log.containing("Route file " + work.resolve("greeter.camel.yaml") + " reloaded")).last().isEqualTo(
+                "INFO Route file " + work.resolve("greeter.camel.yaml") + " reloaded: routes [], and those of ["
+                        + work.resolve("greet.camel.yaml") + "] made from its templates");
+        assertThat(greet()).isEqualTo("Hello!! Ada");
+
+        save("greeter.camel.yaml", greeter("{{salutation}} ${body}", "salutation"));
+        assertThat(awaitError("greeter.camel.yaml", 1).get(0)).endsWith("its previous routes keep running: "
+                + work.resolve("greet.camel.yaml") + ": route greet-a: parameter 'greeting' is not a parameter of"
+                + " template greeter");
+        assertThat(greet()).isEqualTo("Hello!! Ada");
+    }
+
+    private static String greeter(String body, String parameter) {
+        return """
+                - routeTemplate:
+                    id: greeter
+                    parameters:
+                      - name: name
+                      - name: %s
+                    route:
+                      from:
+                        uri: "direct:greet-{{name}}"
+                        steps:
+                          - setBody:
+                              simple: "%s"
+                """.formatted(parameter, body);
+    }
+
+    private static String greet() {
+        return harvester.context().createFluentProducerTemplate().to("direct:greet-a").withBody("Ada").request(String.class);
+    }
+
+    private String crawl(String cron) {
+        return CrawlYaml.crawl("tree", api.url("/tree"), Map.of("depth", "2", "cron", cron)).yaml();
+    }
+
+    private static String storedCron(String job) throws Exception {
+        Scheduler scheduler = harvester.context().getComponent("quartz", QuartzComponent.class).getScheduler();
+        return ((CronTrigger) scheduler.getTrigger(new TriggerKey(job, "harvester"))).getCronExpression();
+    }
+
+    private String export(String name, String pageSize) {
+        return exports().export(name, api.url("/orders"), Map.of("pageSize", pageSize, "concurrency", "1")).yaml();
+    }
+
+    private String xmlExport(String name, String pageSize) {
+        return """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <camel>
+                    <templatedRoute routeTemplateRef="paged-export" routeId="export-%s">
+                        <parameter name="name" value="%s"/>
+                        <parameter name="url" value="%s"/>
+                        <parameter name="pageSize" value="%s"/>
+                        <parameter name="concurrency" value="1"/>
+                    </templatedRoute>
+                </camel>
+                """.formatted(name, name, api.url("/orders"), pageSize);
+    }
+
+    private static void save(String file, String text) throws Exception {
+        Files.writeString(work.resolve(file), text);
+    }
+
+    private static void awaitReloads(String file, int count) {
+        String line = "INFO Route file " + work.resolve(file) + " reloaded";
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.containing(line).size() >= count);
+        assertThat(log.containing(line)).hasSize(count);
+    }
+
+    private static List<String> awaitError(String file, int count) {
+        String line = "ERROR Route file " + work.resolve(file) + " not reloaded";
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.containing(line).size() >= count);
+        return log.containing(line);
+    }
+
+    /** Runs the export now and returns what it asked the upstream, in order (one page at a time). */
+    private List<String> run(String pipeline) {
+        api.resetCounters();
+        Exchange exchange = harvester.runNow(pipeline);
+        assertThat(exchange.getException()).isNull();
+        return api.requestUris();
+    }
+
+    private static List<String> pages(int count, int size) {
+        return IntStream.rangeClosed(1, count).mapToObj(p -> "/orders?page=" + p + "&size=" + size).toList();
+    }
+
+    private static List<Object> statuses(String pipeline) {
+        return harvester.query("select status from runs where pipeline = '" + pipeline + "' order by id").stream()
+                .map(row -> row.get("status")).toList();
+    }
+}
