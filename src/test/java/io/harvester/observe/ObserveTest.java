@@ -45,6 +45,7 @@ class ObserveTest extends DaemonTestBase {
                 .export("broken", broken.url("/orders"), Map.of("pageSize", "10", "retries", "0"))
                 .export("guarded", guarded.url("/orders"), Map.of("pageSize", "10"))
                 .export("reloaded", guarded.url("/orders"), Map.of("pageSize", "10"))
+                .export("busy", broken.url("/orders"), Map.of("pageSize", "10"))
                 .route("hierarchy-crawl", "crawl-tree", "tree", upstream.url("/tree"), Map.of("depth", "2", "maxInFlight", "7")),
                 Map.of());
     }
@@ -132,6 +133,21 @@ class ObserveTest extends DaemonTestBase {
         assertThat(guarded.requests()).isEqualTo(3);
         assertThat(jmx.getAttribute(name, "State")).isEqualTo("CLOSED");
         assertThat(jmx.getAttribute(name, "BufferedCalls")).isEqualTo(3);
+    }
+
+    @Test
+    void should_count_a_trigger_skipped_because_a_run_is_live() throws Exception {
+        // another instance's live run of the pipeline (beating now): this instance's trigger is skipped
+        harvester.execute("insert into runs (pipeline, status, trigger, started_at, heartbeat_at, owner)"
+                + " values ('export:busy', 'running', 'manual', now(), now(), 'another-instance')");
+
+        harvester.runNow("export:busy");
+
+        assertThat(harvester.query("select status from runs where pipeline = 'export:busy' order by id"))
+                .containsExactly(Map.of("status", "running"), Map.of("status", "skipped"));
+        Map<String, Double> metrics = parse(get("/observe/metrics").body());
+        assertThat(metrics.get("harvester_runs_total{pipeline=\"export:busy\",status=\"skipped\"}")).isEqualTo(1.0);
+        assertThat(metrics.get("harvester_run_duration_seconds_sum{pipeline=\"export:busy\",status=\"skipped\"}")).isEqualTo(0.0);
     }
 
     @Test
