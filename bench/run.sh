@@ -2,7 +2,8 @@
 # Benchmarks of exports, crawls, jobs, the status cache, task dispatch and live route edits (not tests). Run from anywhere;
 # prints Markdown tables.
 #   bench/run.sh                 all of them
-#   bench/run.sh efficiency      one of: efficiency throughput memory crawl csv jobs status dispatch runs reload
+#   bench/run.sh efficiency      one of: efficiency throughput memory crawl csv jobs status dispatch runs reload metrics
+#   METRICS_RECORDS=50000 bench/run.sh metrics   a smaller export for the metrics on/off comparison (default 200000)
 # Uses the embedded PostgreSQL and Redis of the test support and a local upstream in the same JVM;
 # dispatch also runs /usr/bin/redis-benchmark against that Redis.
 set -euo pipefail
@@ -12,7 +13,7 @@ mvn -B -q -DskipTests test-compile dependency:build-classpath \
 CP="target/classes:target/test-classes:$(cat target/bench.classpath)"
 JAVA_OPTS=(-Dharvester.log-dir=target/bench/logs)
 mkdir -p target/bench
-modes="${*:-efficiency throughput memory crawl csv jobs status dispatch runs reload}"
+modes="${*:-efficiency throughput memory crawl csv jobs status dispatch runs reload metrics}"
 for mode in $modes; do
     echo "## $mode"
     heap=-Xmx1g
@@ -26,7 +27,9 @@ for mode in $modes; do
     [ "$mode" = dispatch ] && main=io.harvester.bench.DispatchBenchmark
     [ "$mode" = runs ] && main=io.harvester.bench.RunsApiBenchmark
     [ "$mode" = reload ] && main=io.harvester.bench.ReloadBenchmark
-    java "$heap" "${JAVA_OPTS[@]}" -cp "$CP" "$main" "$mode" > "target/bench/$mode.out" 2>&1 \
+    args=("$mode")
+    [ "$mode" = metrics ] && args+=("${METRICS_RECORDS:-200000}")
+    java "$heap" "${JAVA_OPTS[@]}" -cp "$CP" "$main" "${args[@]}" > "target/bench/$mode.out" 2>&1 \
         || { tail -40 "target/bench/$mode.out"; exit 1; }
     grep -E '^\|' "target/bench/$mode.out"
     echo

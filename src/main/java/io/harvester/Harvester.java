@@ -7,6 +7,7 @@ import io.harvester.dispatch.DispatchConfiguration;
 import io.harvester.dispatch.status.StatusConfiguration;
 import io.harvester.infra.StorageConfiguration;
 import io.harvester.jobs.JobsConfiguration;
+import io.harvester.observe.ObserveConfiguration;
 import io.harvester.runs.RunsConfiguration;
 import io.harvester.runs.api.RunControlConfiguration;
 import io.harvester.runs.api.RunsApiConfiguration;
@@ -96,6 +97,7 @@ public final class Harvester {
         main.configure().addConfiguration(DispatchConfiguration.class);
         main.configure().addConfiguration(StatusConfiguration.class);
         main.configure().addConfiguration(ApiConfiguration.class);
+        main.configure().addConfiguration(ObserveConfiguration.class);
         return main;
     }
 }

@@ -2,6 +2,7 @@ package io.harvester.crawl;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
  * AIMD in-flight limit for one API: halved when it pushes back (429, 5xx), grown by one after a
@@ -21,6 +22,8 @@ public final class AdaptiveLimit {
     private int limit;
     private int successes;
     private int cuts;
+    /** Told of every change (metrics); memory only, called under this limit's lock. */
+    private volatile IntConsumer changes = value -> { };
 
     public AdaptiveLimit(int max) {
         if (max < 1) {
@@ -33,6 +36,12 @@ public final class AdaptiveLimit {
 
     public synchronized int current() {
         return limit;
+    }
+
+    /** {@code listener} is told the limit now and every new value from now on. */
+    public synchronized void onChange(IntConsumer listener) {
+        changes = listener;
+        listener.accept(limit);
     }
 
     public int max() {
@@ -77,5 +86,6 @@ public final class AdaptiveLimit {
     private void set(int value) {
         limit = value;
         history.add(new Change(System.currentTimeMillis(), value));
+        changes.accept(value);
     }
 }

@@ -13,6 +13,7 @@ import io.harvester.output.CsvOutput;
 import io.harvester.pipeline.ProgressClock;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
+import io.harvester.runs.RunObserver;
 import io.harvester.runs.RunStatus;
 import io.harvester.runs.RunStore;
 import org.apache.camel.Exchange;
@@ -53,6 +54,7 @@ final class CrawlRun implements RunHandle {
         this.frontier = frontier;
         this.limit = limit;
         this.breakerWaitMillis = breakerWaitMillis;
+        limit.onChange(value -> live.level(RunObserver.LIMIT, value));
         // the checkpoint stays: the next run continues from it
         live.onAbort(status -> {
             frontier.halt();
@@ -86,6 +88,7 @@ final class CrawlRun implements RunHandle {
     void answered(Lookup lookup, List<CrawlNode> children) {
         frontier.answered(lookup);
         waitingSince.remove(lookup);
+        live.count(RunObserver.LOOKUPS, 1);
         limit.succeeded();
         List<Lookup> next = List.of();
         try {
@@ -139,6 +142,7 @@ final class CrawlRun implements RunHandle {
             }
             String message = "crawl " + name + ": lookup of " + lookup.label() + " failed: " + reason;
             LOG.error(message, cause);
+            live.count(RunObserver.LOOKUPS, 1);
             if (lookup.parent() == null) {
                 rootFailed = true;
                 runFailure = message;

@@ -156,7 +156,7 @@ public final class JobExecution extends ServiceSupport implements Processor {
         Map<String, Object> params = params(settings, single);
         switch (decision.action()) {
             case SKIP -> {
-                long id = jobs.lifecycle().store().skip(pipeline(), trigger.value(), params, decision.blocker(),
+                long id = jobs.lifecycle().skip(pipeline(), trigger.value(), params, decision.blocker(),
                         decision.reason());
                 LOG.warn("Job {}: {} trigger recorded as run {}, {}", job, trigger.value(), id, decision.reason());
                 return Optional.empty();
@@ -164,7 +164,7 @@ public final class JobExecution extends ServiceSupport implements Processor {
             case CANCEL_AND_START -> {
                 if (!jobs.abandon(decision.blocker(), decision.reason())) {
                     // never two runs of a job at work: this trigger waits, the next one looks again
-                    long id = jobs.lifecycle().store().skip(pipeline(), trigger.value(), params, decision.blocker(),
+                    long id = jobs.lifecycle().skip(pipeline(), trigger.value(), params, decision.blocker(),
                             "skipped: previous run " + decision.blocker() + " is still stopping");
                     LOG.warn("Job {}: {} trigger recorded as run {}: run {} is still stopping", job, trigger.value(), id,
                             decision.blocker());

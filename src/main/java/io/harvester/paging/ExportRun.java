@@ -13,6 +13,7 @@ import io.harvester.output.CsvOutput;
 import io.harvester.pipeline.ProgressClock;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
+import io.harvester.runs.RunObserver;
 import io.harvester.runs.RunStatus;
 import io.harvester.runs.RunStore;
 import org.apache.camel.Exchange;
@@ -81,11 +82,13 @@ final class ExportRun implements RunHandle {
 
     void fetched() {
         pagesFetched.incrementAndGet();
+        run.count(RunObserver.PAGES, 1);
     }
 
     private void write(Chunk chunk) {
         output.write(chunk.text(), chunk.rows());
         rowsWritten.addAndGet(chunk.rows());
+        run.count(RunObserver.ROWS, chunk.rows());
         if (progressClock.due()) {
             reportProgress();
         }

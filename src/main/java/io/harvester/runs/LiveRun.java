@@ -1,5 +1,6 @@
 package io.harvester.runs;
 
+import java.time.Duration;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -19,6 +20,7 @@ public final class LiveRun {
     private final String outputDir;
     private final RunLifecycle lifecycle;
     private final AtomicBoolean ended = new AtomicBoolean();
+    private final long startedNanos = System.nanoTime();
     private volatile Consumer<String> onAbort = status -> { };
     private volatile Future<?> limit;
     private volatile BooleanSupplier settled = () -> true;
@@ -45,6 +47,21 @@ public final class LiveRun {
 
     public RunStore store() {
         return lifecycle.store();
+    }
+
+    /** How long the run has been going in this process. */
+    public Duration elapsed() {
+        return Duration.ofNanos(System.nanoTime() - startedNanos);
+    }
+
+    /** Reports {@code amount} more of a measure ({@link RunObserver#ROWS}, ...) to the observers (metrics). */
+    public void count(String measure, long amount) {
+        lifecycle.counted(this, measure, amount);
+    }
+
+    /** Reports the current value of a measure ({@link RunObserver#LIMIT}) to the observers (metrics). */
+    public void level(String measure, long value) {
+        lifecycle.level(this, measure, value);
     }
 
     public boolean isLive() {

@@ -2,6 +2,7 @@ package io.harvester.runs;
 
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,8 @@ public class RunLifecycle {
 
     /** Told of every run this lifecycle begins, on the beginning thread (the run log writer: memory only). */
     private final List<Consumer<LiveRun>> beginListeners = new CopyOnWriteArrayList<>();
+    /** Told of every run's end and of the measures runs report (metrics). */
+    private final List<RunObserver> observers = new CopyOnWriteArrayList<>();
     /** Where runs without an output folder of their own get one (for their log file); null: they get none. */
     private final Path outputRoot;
 
@@ -76,12 +79,44 @@ public class RunLifecycle {
      */
     public Optional<LiveRun> begin(String pipeline, String trigger, Map<String, ?> params, String outputDir) {
         String folder = outputDir != null ? outputDir : defaultOutputDir(pipeline);
-        return store.begin(pipeline, trigger, params, folder).map(id -> {
+        Optional<LiveRun> begun = store.begin(pipeline, trigger, params, folder).map(id -> {
             LiveRun run = new LiveRun(id, pipeline, folder, this);
             live.put(id, run);
             beginListeners.forEach(listener -> listener.accept(run));
             return run;
         });
+        if (begun.isEmpty()) {
+            ended(pipeline, RunStatus.SKIPPED, Duration.ZERO);
+        }
+        return begun;
+    }
+
+    /** Records a trigger the job failure policy skipped, naming the run it counts against; the skipped run's id. */
+    public long skip(String pipeline, String trigger, Map<String, ?> params, long blockedBy, String reason) {
+        long id = store.skip(pipeline, trigger, params, blockedBy, reason);
+        ended(pipeline, RunStatus.SKIPPED, Duration.ZERO);
+        return id;
+    }
+
+    /** {@code observer} is told of every run end and measure from now on. */
+    public void observe(RunObserver observer) {
+        observers.add(observer);
+    }
+
+    public void removeObserver(RunObserver observer) {
+        observers.remove(observer);
+    }
+
+    private void ended(String pipeline, String status, Duration took) {
+        observers.forEach(observer -> observer.ended(pipeline, status, took));
+    }
+
+    void counted(LiveRun run, String measure, long amount) {
+        observers.forEach(observer -> observer.counted(run.pipeline(), measure, amount));
+    }
+
+    void level(LiveRun run, String measure, long value) {
+        observers.forEach(observer -> observer.level(run.pipeline(), measure, value));
     }
 
     /** {@code listener} is told of each run begun from now on; it must only touch memory. */
@@ -100,6 +135,8 @@ public class RunLifecycle {
 
     void record(LiveRun run, String status, String error, String step) {
         release(run);
+        // the run has ended here whether or not the database takes it now
+        ended(run.pipeline(), status, run.elapsed());
         Outcome outcome = new Outcome(run, status, error, step);
         try {
             write(outcome);
@@ -117,6 +154,7 @@ public class RunLifecycle {
                     + " stale?); its file is withdrawn");
         }
         release(run);
+        ended(run.pipeline(), status, run.elapsed());
     }
 
     private void release(LiveRun run) {

@@ -19,6 +19,7 @@ import io.harvester.support.HarvesterRuntime;
  * <li>{@code efficiency}: pages P, latency L, concurrency C: ideal L × (1 + ceil((P−1)/C)) vs measured</li>
  * <li>{@code throughput}: records/s at zero latency, Harvester vs {@link PlainJavaExport}, alternating</li>
  * <li>{@code memory}: peak heap of 100,000 and 1,000,000 records in one JVM (run it under -Xmx256m)</li>
+ * <li>{@code metrics}: records/s of the same export with metrics on and off (two daemons), alternating</li>
  * </ul>
  */
 public final class ExportBenchmark {
@@ -35,7 +36,8 @@ public final class ExportBenchmark {
             case "efficiency" -> efficiency(work);
             case "throughput" -> throughput(work);
             case "memory" -> memory(work);
-            default -> throw new IllegalArgumentException("mode: efficiency | throughput | memory");
+            case "metrics" -> metrics(work, args.length > 1 ? Long.parseLong(args[1]) : 200_000);
+            default -> throw new IllegalArgumentException("mode: efficiency | throughput | memory | metrics");
         }
         System.exit(0);
     }
@@ -104,6 +106,51 @@ public final class ExportBenchmark {
             System.out.printf("| Harvester (breaker, retries, run tracking, ordered CSV) | %.0f |%n", oursRate);
             System.out.printf("| plain Java (HttpClient + Jackson streaming + BufferedWriter) | %.0f |%n", plainRate);
             System.out.printf("| ratio Harvester / plain | %.2f |%n", oursRate / plainRate);
+        }
+    }
+
+    /**
+     * The cost of metrics: one daemon with them on (Camel's route and exchange meters, Harvester's),
+     * one with them off, in the same JVM on the same upstream; their runs alternate, so both see the
+     * same machine load.
+     */
+    private static void metrics(Path work, long total) throws Exception {
+        int pageSize = 1000;
+        int concurrency = 10;
+        int repeats = 7;
+        Map<String, String> export = Map.of("pageSize", String.valueOf(pageSize), "concurrency", String.valueOf(concurrency));
+        try (FakeUpstream upstream = FakeUpstream.start().total(total).cacheAnswers(true);
+             HarvesterRuntime on = HarvesterRuntime.start(work.resolve("on"), ExportYaml.exports()
+                     .export("metered", upstream.url("/orders"), export).yaml(), Map.of());
+             HarvesterRuntime off = HarvesterRuntime.start(work.resolve("off"), ExportYaml.exports()
+                     .export("unmetered", upstream.url("/orders"), export).yaml(),
+                     Map.of("camel.metrics.enabled", "false", "camel.management.metrics-enabled", "false",
+                             "camel.main.name", "harvester-unmetered"))) {
+            on.runNow("export:metered");
+            off.runNow("export:unmetered");
+            List<Long> metered = new ArrayList<>();
+            List<Long> unmetered = new ArrayList<>();
+            for (int i = 0; i < repeats; i++) {
+                long start = System.nanoTime();
+                on.runNow("export:metered");
+                metered.add(System.nanoTime() - start);
+                start = System.nanoTime();
+                off.runNow("export:unmetered");
+                unmetered.add(System.nanoTime() - start);
+            }
+            long completed = (long) on.query("select count(*) as n from runs where pipeline = 'export:metered' and status = 'completed'")
+                    .get(0).get("n");
+            if (completed != repeats + 1) {
+                throw new IllegalStateException("metered runs completed: " + completed);
+            }
+            double onRate = total / (median(metered) / 1e9);
+            double offRate = total / (median(unmetered) / 1e9);
+            System.out.println("| export of " + total + " records, " + pageSize + "/page, C=" + concurrency
+                    + ", zero latency | records/s (median of " + repeats + ", alternating) |");
+            System.out.println("|---|---|");
+            System.out.printf("| metrics on (camel.metrics.enabled, Harvester's meters) | %.0f |%n", onRate);
+            System.out.printf("| metrics off | %.0f |%n", offRate);
+            System.out.printf("| ratio on / off | %.2f |%n", onRate / offRate);
         }
     }
 

@@ -100,6 +100,8 @@ public final class DaemonProcess implements AutoCloseable {
         if (!portFromEnvironment) {
             command.add("-Dcamel.server.port=" + port);
         }
+        // camel-cli-connector writes <user.home>/.camel/<pid>*.json: the folder's own home, not the real one
+        command.add("-Duser.home=" + home());
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("-jar", System.getProperty("harvester.jar")));
         ProcessBuilder builder = new ProcessBuilder(command).directory(folder.toFile()).redirectErrorStream(true)
@@ -119,6 +121,11 @@ public final class DaemonProcess implements AutoCloseable {
 
     public Process process() {
         return process;
+    }
+
+    /** The process's user.home: {@code <folder>/home}. */
+    public Path home() {
+        return folder.resolve("home");
     }
 
     public Path folder() {

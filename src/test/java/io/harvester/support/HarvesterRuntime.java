@@ -88,6 +88,8 @@ public final class HarvesterRuntime implements AutoCloseable {
             // tests move and release delayed tasks by hand, on a clock of their own
             props.put("harvester.dispatch.delay-timers", "false");
             props.put("harvester.api.token", API_TOKEN);
+            // the Camel CLI's files would go to the real ~/.camel (CliConnectorIT tests them on the jar)
+            props.put("harvester.cli-connector.enabled", "false");
             // a test that clears the token must not leave a generated one in the working directory
             props.put("harvester.api.generate-token", "false");
             // Redis is shared by every test: each database gets keys of its own, the same after a restart on it

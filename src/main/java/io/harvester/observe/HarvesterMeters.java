@@ -1,0 +1,94 @@
+package io.harvester.observe;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.harvester.runs.RunObserver;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+
+/**
+ * Harvester's own meters, on the registry Camel scrapes at /observe/metrics (README, "Metrics and
+ * health"). Runs and pipelines report through {@link RunObserver}, breakers come and go with their
+ * routes through {@link PipelineBreakers}; nothing outside this package knows about Micrometer.
+ */
+final class HarvesterMeters implements RunObserver, PipelineBreakers.Listener {
+
+    /** The counters pipelines report, by measure: Micrometer name (Prometheus adds _total). */
+    private static final Map<String, String> COUNTERS = Map.of(
+            ROWS, "harvester.export.rows",
+            PAGES, "harvester.export.pages",
+            LOOKUPS, "harvester.crawl.lookups");
+    /** Every state a breaker can be in: one gauge each per pipeline, 1 for the state it is in. */
+    private static final List<CircuitBreaker.State> STATES = List.of(CircuitBreaker.State.values());
+
+    private final MeterRegistry registry;
+    private final PipelineBreakers breakers;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> limits = new ConcurrentHashMap<>();
+    private final Map<String, List<Meter>> breakerGauges = new ConcurrentHashMap<>();
+
+    HarvesterMeters(MeterRegistry registry, PipelineBreakers breakers) {
+        this.registry = registry;
+        this.breakers = breakers;
+    }
+
+    @Override
+    public void ended(String pipeline, String status, Duration took) {
+        String key = pipeline + '\n' + status;
+        counters.computeIfAbsent("runs\n" + key, k -> Counter.builder("harvester.runs")
+                .description("Runs ended, by pipeline and status (skipped triggers included)")
+                .tag("pipeline", pipeline).tag("status", status).register(registry)).increment();
+        timers.computeIfAbsent(key, k -> Timer.builder("harvester.run.duration")
+                .description("How long runs took, by pipeline and status")
+                .tag("pipeline", pipeline).tag("status", status).register(registry)).record(took);
+    }
+
+    @Override
+    public void counted(String pipeline, String measure, long amount) {
+        String name = COUNTERS.get(measure);
+        if (name != null) {
+            counters.computeIfAbsent(measure + '\n' + pipeline, k -> Counter.builder(name)
+                    .tag("pipeline", pipeline).register(registry)).increment(amount);
+        }
+    }
+
+    @Override
+    public void level(String pipeline, String measure, long value) {
+        if (LIMIT.equals(measure)) {
+            limits.computeIfAbsent(pipeline, p -> {
+                AtomicLong limit = new AtomicLong();
+                Gauge.builder("harvester.crawl.limit", limit, AtomicLong::get)
+                        .description("The crawl's adaptive in-flight limit (its latest run's)")
+                        .tag("pipeline", p).register(registry);
+                return limit;
+            }).set(value);
+        }
+    }
+
+    @Override
+    public void added(String pipeline) {
+        removed(pipeline);
+        List<Meter> gauges = STATES.stream().<Meter>map(state -> Gauge.builder("harvester.breaker.state",
+                        () -> state.name().equals(breakers.state(pipeline)) ? 1 : 0)
+                .description("1 for the state the pipeline's circuit breaker is in, 0 for the others")
+                .tag("pipeline", pipeline).tag("state", state.name()).register(registry)).toList();
+        breakerGauges.put(pipeline, gauges);
+    }
+
+    @Override
+    public void removed(String pipeline) {
+        List<Meter> gauges = breakerGauges.remove(pipeline);
+        if (gauges != null) {
+            gauges.forEach(registry::remove);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.harvester.observe;
+
+import javax.sql.DataSource;
+
+import io.harvester.dispatch.TaskSetSizes;
+import io.harvester.runs.RunLifecycle;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import org.apache.camel.cli.connector.DefaultCliConnectorFactory;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.spi.CliConnectorFactory;
+import org.redisson.api.RedissonClient;
+
+/**
+ * Operations' view of the daemon (README, "Metrics and health"): each pipeline's circuit breaker under
+ * a stable JMX name and as a health check, database and Redis health checks, and Harvester's meters
+ * on the registry Camel scrapes at /observe/metrics. Runs after {@code RunsConfiguration}.
+ */
+public class ObserveConfiguration implements CamelConfiguration {
+
+    @PropertyInject(value = "camel.metrics.enabled", defaultValue = "false")
+    private boolean metricsEnabled;
+    @PropertyInject(value = "harvester.observe.probe-timeout-ms", defaultValue = "2000")
+    private long probeTimeoutMs;
+    @PropertyInject(value = "harvester.observe.backlog-max-age-ms", defaultValue = "5000")
+    private long backlogMaxAgeMs;
+    @PropertyInject(value = "harvester.status.queue", defaultValue = "harvester:status:queue")
+    private String statusQueue;
+    @PropertyInject(value = "harvester.cli-connector.enabled", defaultValue = "true")
+    private boolean cliConnector;
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        RunLifecycle lifecycle = context.getRegistry().lookupByNameAndType("runLifecycle", RunLifecycle.class);
+        DataSource dataSource = context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
+        RedissonClient redis = context.getRegistry().lookupByNameAndType("redisson", RedissonClient.class);
+        if (!cliConnector) {
+            // camel-cli-connector starts with every context it finds on the class path; this one says no
+            DefaultCliConnectorFactory off = new DefaultCliConnectorFactory();
+            off.setEnabled(false);
+            context.getCamelContextExtension().addContextPlugin(CliConnectorFactory.class, off);
+        }
+
+        // follows the routes as they are added and removed, from the first one on
+        PipelineBreakers breakers = new PipelineBreakers();
+        context.addLifecycleStrategy(breakers);
+        context.getRegistry().bind("pipelineBreakers", breakers);
+        breakers.listen(new BreakerViews(context, breakers));
+
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        if (health != null) {
+            health.register(withContext(StorageHealthCheck.database(dataSource, probeTimeoutMs), context));
+            health.register(withContext(StorageHealthCheck.redis(redis, probeTimeoutMs), context));
+        }
+
+        if (metricsEnabled) {
+            MeterRegistry registry = meterRegistry(context);
+            HarvesterMeters meters = new HarvesterMeters(registry, breakers);
+            lifecycle.observe(meters);
+            breakers.listen(meters);
+            new BacklogGauges(new TaskSetSizes(lifecycle.store().sql(), redis), redis, statusQueue, probeTimeoutMs,
+                    backlogMaxAgeMs).bindTo(registry);
+        }
+    }
+
+    /**
+     * The registry camel-micrometer-prometheus scrapes: it takes the one bound as {@code metricsRegistry}
+     * when there is one, so binding ours first puts Camel's meters and Harvester's in the same scrape.
+     */
+    private static MeterRegistry meterRegistry(CamelContext context) {
+        MeterRegistry found = context.getRegistry().lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
+                MeterRegistry.class);
+        if (found != null) {
+            return found;
+        }
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        context.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, registry);
+        return registry;
+    }
+
+    private static StorageHealthCheck withContext(StorageHealthCheck check, CamelContext context) {
+        check.setCamelContext(context);
+        return check;
+    }
+}

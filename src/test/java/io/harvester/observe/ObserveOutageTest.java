@@ -1,0 +1,61 @@
+package io.harvester.observe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harvester.support.ExportYaml;
+import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterRuntime;
+import io.harvester.support.PerTestDaemon;
+import io.harvester.support.TestStorage;
+import org.junit.jupiter.api.Test;
+
+/** With PostgreSQL refusing connections, health is DOWN naming the database, and metrics are still served. */
+class ObserveOutageTest extends PerTestDaemon {
+
+    @Test
+    void should_report_the_database_down_and_keep_serving_metrics() throws Exception {
+        upstream = FakeUpstream.start().total(10);
+        harvester = HarvesterRuntime.start(work, ExportYaml.exports().export("x", upstream.url("/orders"), Map.of()).yaml(),
+                Map.of("harvester.observe.backlog-max-age-ms", "0", "harvester.observe.probe-timeout-ms", "1000"));
+        String database = harvester.dbUrl().replaceAll(".*/([^/?]+).*", "$1");
+        TestStorage storage = TestStorage.get();
+        storage.admin("alter database " + database + " allow_connections false");
+        storage.admin("select pg_terminate_backend(pid) from pg_stat_activity where datname = '" + database + "'");
+        try {
+            HttpResponse<String> health = get("/observe/health");
+            assertThat(health.statusCode()).isEqualTo(503);
+            JsonNode root = new ObjectMapper().readTree(health.body());
+            assertThat(root.get("status").asText()).isEqualTo("DOWN");
+            // the default exposure lists only the checks that are DOWN: the database, not Redis
+            assertThat(root.get("checks")).hasSize(1);
+            JsonNode check = root.get("checks").get(0);
+            assertThat(check.get("name").asText()).isEqualTo("database");
+            assertThat(check.get("status").asText()).isEqualTo("DOWN");
+            assertThat(check.get("message").asText()).startsWith("PostgreSQL is unreachable: ");
+
+            HttpResponse<String> metrics = get("/observe/metrics");
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            Map<String, Double> values = ObserveTest.parse(metrics.body());
+            assertThat(values.get("harvester_dispatch_task_sets")).isNaN();
+            assertThat(values.get("harvester_status_queue_size")).as("Redis still answers").isEqualTo(0.0);
+        } finally {
+            storage.admin("alter database " + database + " allow_connections true");
+        }
+        HttpResponse<String> health = get("/observe/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).isEqualTo("{\"status\":\"UP\"}");
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + harvester.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
