@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
 
@@ -35,7 +36,7 @@ class CliConnectorIT {
     void should_write_a_status_file_naming_the_routes_and_stop_a_route_on_request() throws Exception {
         harvester = DaemonProcess.prepare().prod()
                 .routes("exports.camel.yaml", ExportYaml.exports().export("cli", "http://127.0.0.1:9/orders", Map.of()).yaml())
-                .start();
+                .cliConnector().start();
         long pid = harvester.process().pid();
         Path status = harvester.home().resolve(".camel").resolve(pid + "-status.json");
         ObjectMapper json = new ObjectMapper();
@@ -47,9 +48,10 @@ class CliConnectorIT {
         assertThat(routes.size()).as("the daemon's own routes too").isGreaterThan(1);
         assertThat(json.readTree(status.toFile()).get("context").get("name").asText()).isEqualTo("harvester");
 
-        // what `camel cmd stop-route export-cli` writes
-        Files.writeString(harvester.home().resolve(".camel").resolve(pid + "-action.json"),
-                "{\"action\":\"route\",\"command\":\"stop\",\"id\":\"export-cli\"}");
+        // what `camel cmd stop-route export-cli` writes, whole at once: the connector would take a half-written file
+        Path written = harvester.home().resolve(".camel").resolve(pid + "-action.json.tmp");
+        Files.writeString(written, "{\"action\":\"route\",\"command\":\"stop\",\"id\":\"export-cli\"}");
+        Files.move(written, harvester.home().resolve(".camel").resolve(pid + "-action.json"), StandardCopyOption.ATOMIC_MOVE);
 
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
                 .until(() -> "Stopped".equals(routeStates(json, status).get("export-cli")));

@@ -71,10 +71,16 @@ public final class JobExecution extends ServiceSupport implements Processor {
         LOG.info("Job {}: steps {}", job, steps);
     }
 
+    /** A stopped route keeps its job's view (State Stopped); the view goes with the route's removal. */
     @Override
     protected void doStop() throws Exception {
-        jobs.unregister(this);
         ServiceHelper.stopService(route);
+    }
+
+    @Override
+    protected void doShutdown() throws Exception {
+        jobs.unregister(this);
+        ServiceHelper.stopAndShutdownService(route);
     }
 
     private RouteDefinition routeDefinition() {

@@ -23,7 +23,7 @@ final class BacklogGauges {
     private record Sample(double sets, double members, double queue) {
     }
 
-    private final TaskSetSizes taskSets;
+    private final BoundedCall<TaskSetSizes.Backlog> taskSets;
     private final RedissonClient redis;
     private final String statusQueue;
     private final long timeoutMs;
@@ -34,7 +34,7 @@ final class BacklogGauges {
     private boolean failing;
 
     BacklogGauges(TaskSetSizes taskSets, RedissonClient redis, String statusQueue, long timeoutMs, long maxAgeMs) {
-        this.taskSets = taskSets;
+        this.taskSets = new BoundedCall<>("the task sets", () -> taskSets.read(timeoutMs));
         this.redis = redis;
         this.statusQueue = statusQueue;
         this.timeoutMs = timeoutMs;
@@ -61,7 +61,7 @@ final class BacklogGauges {
         double queue = Double.NaN;
         String failure = null;
         try {
-            TaskSetSizes.Backlog backlog = BoundedCall.within(timeoutMs, "the task sets", () -> taskSets.read(timeoutMs));
+            TaskSetSizes.Backlog backlog = taskSets.call(timeoutMs);
             sets = backlog.sets();
             members = backlog.members();
         } catch (Exception e) {
@@ -78,7 +78,8 @@ final class BacklogGauges {
         }
         failing = failure != null;
         last = new Sample(sets, members, queue);
-        takenAtNanos = now;
+        // the age counts from the end of the read: a slow failing read is not followed at once by another
+        takenAtNanos = System.nanoTime();
         taken = true;
         return last;
     }

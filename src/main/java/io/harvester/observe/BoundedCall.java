@@ -1,6 +1,7 @@
 package io.harvester.observe;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -8,11 +9,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Runs a blocking probe (a JDBC connection, a Redis command) with a deadline: health checks and scrapes
- * answer within it whatever the server does. A probe past its deadline is interrupted and left to end
- * on its own daemon thread.
+ * A blocking probe (a JDBC connection, a Redis command) answered within a deadline: health checks and
+ * scrapes answer in time whatever the server does. One probe of a kind runs at a time: a probe past its
+ * deadline is left to end on its own thread (a JDBC read is not interruptible), and the calls meanwhile
+ * wait for that same probe instead of starting another, so a stuck server holds one thread and one
+ * pooled connection, not one per scrape.
  */
-final class BoundedCall {
+final class BoundedCall<T> {
 
     private static final ExecutorService PROBES = Executors.newCachedThreadPool(task -> {
         Thread thread = new Thread(task, "harvester-probe");
@@ -20,17 +23,28 @@ final class BoundedCall {
         return thread;
     });
 
-    private BoundedCall() {
+    private final String what;
+    private final Callable<T> probe;
+    private Future<T> inFlight;
+
+    BoundedCall(String what, Callable<T> probe) {
+        this.what = what;
+        this.probe = probe;
     }
 
-    static <T> T within(long timeoutMs, String what, Callable<T> probe) throws Exception {
-        Future<T> future = PROBES.submit(probe);
+    T call(long timeoutMs) throws Exception {
+        Future<T> future;
+        synchronized (this) {
+            if (inFlight == null || inFlight.isDone()) {
+                inFlight = PROBES.submit(probe);
+            }
+            future = inFlight;
+        }
         try {
             return future.get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            future.cancel(true);
             throw new TimeoutException(what + " did not answer within " + timeoutMs + " ms");
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }

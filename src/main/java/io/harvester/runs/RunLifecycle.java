@@ -108,15 +108,29 @@ public class RunLifecycle {
     }
 
     private void ended(String pipeline, String status, Duration took) {
-        observers.forEach(observer -> observer.ended(pipeline, status, took));
+        tell(observer -> observer.ended(pipeline, status, took));
     }
 
     void counted(LiveRun run, String measure, long amount) {
-        observers.forEach(observer -> observer.counted(run.pipeline(), measure, amount));
+        tell(observer -> observer.counted(run.pipeline(), measure, amount));
     }
 
     void level(LiveRun run, String measure, long value) {
-        observers.forEach(observer -> observer.level(run.pipeline(), measure, value));
+        tell(observer -> observer.level(run.pipeline(), measure, value));
+    }
+
+    /**
+     * Metrics never decide a run's fate: an observer that throws (a meter the registry refuses) is logged,
+     * while the run's end, already committed, and its published file stand.
+     */
+    private void tell(Consumer<RunObserver> call) {
+        for (RunObserver observer : observers) {
+            try {
+                call.accept(observer);
+            } catch (RuntimeException e) {
+                LOG.warn("Run observer {} failed: {}", observer, e.toString());
+            }
+        }
     }
 
     /** {@code listener} is told of each run begun from now on; it must only touch memory. */

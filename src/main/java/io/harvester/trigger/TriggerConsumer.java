@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.harvester.infra.HarvesterMBeans;
+import io.harvester.jobs.JobExecution;
 import io.harvester.pipeline.PipelineView;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunLifecycle;
@@ -18,6 +19,7 @@ import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.ShutdownAware;
 import org.apache.camel.support.DefaultConsumer;
+import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -52,8 +54,12 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
      */
     private final AtomicInteger entered = new AtomicInteger();
 
+    /** What the endpoint handed over to run (for a job its JobExecution), before Camel wraps it. */
+    private final Processor pipelineProcessor;
+
     TriggerConsumer(TriggerEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
+        this.pipelineProcessor = processor;
     }
 
     @Override
@@ -174,17 +180,29 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
      */
     private void registerView() throws Exception {
         String pipeline = getEndpoint().getPipeline();
-        if (!OWN_VIEWS.contains(pipeline.substring(0, pipeline.indexOf(':')))) {
+        if (hasPlainView()) {
             HarvesterMBeans.register(getEndpoint().getCamelContext(),
                     new PipelineView(getEndpoint().getCamelContext(), pipeline), PipelineView.name(pipeline));
         }
     }
 
+    private boolean hasPlainView() {
+        String pipeline = getEndpoint().getPipeline();
+        return !OWN_VIEWS.contains(pipeline.substring(0, pipeline.indexOf(':')));
+    }
+
+    /**
+     * The route is removed: its pipeline's view goes. A job's execution hears of it only from here (Camel's
+     * bridge to a plain processor passes on start and stop, not shutdown), and drops its view then, not
+     * when the route is merely stopped.
+     */
     @Override
     protected void doShutdown() throws Exception {
-        String pipeline = getEndpoint().getPipeline();
-        if (!OWN_VIEWS.contains(pipeline.substring(0, pipeline.indexOf(':')))) {
-            HarvesterMBeans.unregister(PipelineView.name(pipeline));
+        if (hasPlainView()) {
+            HarvesterMBeans.unregister(PipelineView.name(getEndpoint().getPipeline()));
+        }
+        if (pipelineProcessor instanceof JobExecution) {
+            ServiceHelper.stopAndShutdownService(pipelineProcessor);
         }
         super.doShutdown();
     }

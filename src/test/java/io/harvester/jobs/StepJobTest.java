@@ -231,4 +231,21 @@ class StepJobTest extends PerTestDaemon {
                 Map.of("status", "failed", "error", "step s3 failed: ERROR: division by zero"),
                 Map.of("status", "cancelled", "error", "cancelled over JMX"));
     }
+
+    @Test
+    void should_keep_the_job_view_while_its_route_is_stopped_and_drop_it_with_the_route() throws Exception {
+        start(FLAKY, Map.of());
+        ObjectName view = new ObjectName("io.harvester:type=job,name=\"flaky\"");
+        javax.management.MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        harvester.context().getRouteController().stopRoute("job-flaky");
+        assertThat(jmx.getAttribute(view, "State")).isEqualTo("Stopped");
+        assertThat(jmx.invoke(view, "runNow", null, null)).asString().startsWith("not started: the route of job:flaky is Stopped");
+        assertThat(harvester.query("select 1 from runs")).isEmpty();
+
+        harvester.context().getRouteController().startRoute("job-flaky");
+        assertThat(jmx.getAttribute(view, "State")).isEqualTo("idle");
+        harvester.context().getRouteController().stopRoute("job-flaky");
+        harvester.context().removeRoute("job-flaky");
+        assertThat(jmx.isRegistered(view)).isFalse();
+    }
 }

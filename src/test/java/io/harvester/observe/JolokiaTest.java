@@ -62,11 +62,15 @@ class JolokiaTest extends DaemonTestBase {
         assertThat(post("127.0.0.1", Map.of("type", "exec", "mbean", route, "operation", "start()")).path("status").asInt())
                 .isEqualTo(200);
 
+        upstream.resetCounters();
+        long before = runs();
         JsonNode started = post("127.0.0.1", Map.of("type", "exec", "mbean", "io.harvester:type=export,name=\"watched\"",
                 "operation", "runNow()"));
         assertThat(started.path("value").asText()).startsWith("run of export:watched started");
-        await().atMost(Duration.ofSeconds(20)).until(() -> !harvester.query(
-                "select 1 from runs where pipeline = 'export:watched' and status = 'completed'").isEmpty());
+        await().atMost(Duration.ofSeconds(20)).until(() -> runs() == before + 1 && harvester.query(
+                "select 1 from runs where pipeline = 'export:watched' and status in ('pending', 'running')").isEmpty());
+        assertThat(harvester.query("select status from runs where pipeline = 'export:watched' order by id desc limit 1"))
+                .containsExactly(Map.of("status", "completed"));
         assertThat(upstream.requests()).isEqualTo(2);
     }
 
@@ -117,6 +121,58 @@ class JolokiaTest extends DaemonTestBase {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(local.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(local.body()).path("value").path("agent").asText()).isNotEmpty();
+    }
+
+    @Test
+    void should_refuse_web_pages_of_other_sites_and_acting_by_get() throws Exception {
+        String runNow = JSON.writeValueAsString(Map.of("type", "exec", "mbean", "io.harvester:type=export,name=\"watched\"",
+                "operation", "runNow()"));
+        long runs = runs();
+        // a page of another site posting from a browser on this machine (its Origin gives it away)
+        HttpResponse<String> crossSite = HTTP.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + harvester.port() + "/observe/jolokia/"))
+                .header("Origin", "http://evil.example").header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(runNow)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(crossSite.statusCode()).isEqualTo(403);
+        assertThat(crossSite.body()).contains("web pages of other sites");
+        // DNS rebinding: the page's own host name resolved to 127.0.0.1
+        assertThat(raw("POST /observe/jolokia/ HTTP/1.1\r\nHost: evil.example:" + harvester.port()
+                + "\r\nContent-Type: text/plain\r\nContent-Length: " + runNow.length() + "\r\nConnection: close\r\n\r\n" + runNow))
+                .startsWith("HTTP/1.1 403");
+        // a GET can come from any page without Origin or Referer: it may only read
+        HttpResponse<String> getExec = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + harvester.port()
+                + "/observe/jolokia/exec/io.harvester:type=export,name=%22watched%22/runNow()")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(getExec.statusCode()).isEqualTo(403);
+        assertThat(getExec.body()).contains("GET only reads");
+        HttpResponse<String> getByParameter = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + harvester.port()
+                + "/observe/jolokia/?p=/exec/io.harvester:type=export,name=%22watched%22/runNow()")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(getByParameter.statusCode()).isEqualTo(403);
+        Thread.sleep(500); // a run started by any of them would have its row by now
+        assertThat(runs()).isEqualTo(runs);
+
+        // the same from this machine's own tools (curl, Hawtio's proxy: no foreign Origin) is served
+        HttpResponse<String> local = HTTP.send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + harvester.port() + "/observe/jolokia/"))
+                .header("Origin", "http://localhost:8080")
+                .POST(HttpRequest.BodyPublishers.ofString(runNow)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(JSON.readTree(local.body()).path("status").asInt()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> runs() == runs + 1 && harvester.query(
+                "select 1 from runs where pipeline = 'export:watched' and status in ('pending', 'running')").isEmpty());
+    }
+
+    private static long runs() {
+        return (Long) harvester.query("select count(*) as n from runs where pipeline = 'export:watched'").get(0).get("n");
+    }
+
+    /** A request written by hand: HttpClient will not send a Host header of the caller's choosing. */
+    private static String raw(String request) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", harvester.port())) {
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     private static JsonNode post(String host, Map<String, Object> request) throws Exception {

@@ -24,7 +24,7 @@ class ObserveOutageTest extends PerTestDaemon {
     void should_report_the_database_down_and_keep_serving_metrics() throws Exception {
         upstream = FakeUpstream.start().total(10);
         harvester = HarvesterRuntime.start(work, ExportYaml.exports().export("x", upstream.url("/orders"), Map.of()).yaml(),
-                Map.of("harvester.observe.backlog-max-age-ms", "0", "harvester.observe.probe-timeout-ms", "1000"));
+                Map.of("harvester.observe.backlog-max-age-ms", "0", "harvester.observe.probe-timeout-ms", "2000"));
         String database = harvester.dbUrl().replaceAll(".*/([^/?]+).*", "$1");
         TestStorage storage = TestStorage.get();
         storage.admin("alter database " + database + " allow_connections false");

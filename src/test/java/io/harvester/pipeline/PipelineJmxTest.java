@@ -90,6 +90,11 @@ class PipelineJmxTest extends DaemonTestBase {
         long runs = count("export:ticking");
         long requests = ticking.requests();
 
+        // stopping a pipeline is an operator's choice: the instance stays healthy
+        java.net.http.HttpResponse<String> health = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + harvester.port()
+                        + "/observe/health")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode() + " " + health.body()).startsWith("200").contains("UP");
         assertThat(JMX.invoke(view, "runNow", null, null)).isEqualTo("not started: the route of export:ticking is"
                 + " Stopped; start it first (org.apache.camel:type=routes, start)");
         Thread.sleep(2_500); // two and a half cron ticks

@@ -33,6 +33,7 @@ public final class DaemonProcess implements AutoCloseable {
     private final Map<String, String> environment = new HashMap<>();
     private String dbUrl;
     private boolean portFromEnvironment;
+    private boolean cliConnector;
     private Process process;
 
     private DaemonProcess(Path folder) {
@@ -95,8 +96,17 @@ public final class DaemonProcess implements AutoCloseable {
         return env("CAMEL_SERVER_PORT", String.valueOf(port));
     }
 
+    /** Leaves camel-cli-connector on (it is off in the other process tests: a status task every second). */
+    public DaemonProcess cliConnector() {
+        cliConnector = true;
+        return this;
+    }
+
     public DaemonProcess start(String... jvmOptions) {
         List<String> command = new ArrayList<>(List.of("java"));
+        if (!cliConnector) {
+            command.add("-Dharvester.cli-connector.enabled=false");
+        }
         if (!portFromEnvironment) {
             command.add("-Dcamel.server.port=" + port);
         }
