@@ -25,7 +25,13 @@ public final class HarvesterMBeans {
         DefaultManagementMBeanAssembler assembler = new DefaultManagementMBeanAssembler(context);
         assembler.start();
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        Object mbean = assembler.assemble(server, view, name);
+        Object mbean;
+        try {
+            mbean = assembler.assemble(server, view, name);
+        } finally {
+            // the assembled MBean keeps its own description; a live route edit registers views again and again
+            assembler.stop();
+        }
         if (server.isRegistered(name)) {
             server.unregisterMBean(name);
         }

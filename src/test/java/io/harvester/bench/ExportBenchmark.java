@@ -131,18 +131,13 @@ public final class ExportBenchmark {
             List<Long> metered = new ArrayList<>();
             List<Long> unmetered = new ArrayList<>();
             for (int i = 0; i < repeats; i++) {
-                long start = System.nanoTime();
-                on.runNow("export:metered");
-                metered.add(System.nanoTime() - start);
-                start = System.nanoTime();
-                off.runNow("export:unmetered");
-                unmetered.add(System.nanoTime() - start);
+                // the order within each pair alternates too: neither side always runs on a warmer machine
+                boolean onFirst = i % 2 == 0;
+                timed(onFirst ? on : off, onFirst ? "export:metered" : "export:unmetered", onFirst ? metered : unmetered);
+                timed(onFirst ? off : on, onFirst ? "export:unmetered" : "export:metered", onFirst ? unmetered : metered);
             }
-            long completed = (long) on.query("select count(*) as n from runs where pipeline = 'export:metered' and status = 'completed'")
-                    .get(0).get("n");
-            if (completed != repeats + 1) {
-                throw new IllegalStateException("metered runs completed: " + completed);
-            }
+            requireCompleted(on, "export:metered", repeats + 1);
+            requireCompleted(off, "export:unmetered", repeats + 1);
             double onRate = total / (median(metered) / 1e9);
             double offRate = total / (median(unmetered) / 1e9);
             System.out.println("| export of " + total + " records, " + pageSize + "/page, C=" + concurrency
@@ -151,6 +146,20 @@ public final class ExportBenchmark {
             System.out.printf("| metrics on (camel.metrics.enabled, Harvester's meters) | %.0f |%n", onRate);
             System.out.printf("| metrics off | %.0f |%n", offRate);
             System.out.printf("| ratio on / off | %.2f |%n", onRate / offRate);
+        }
+    }
+
+    private static void timed(HarvesterRuntime harvester, String pipeline, List<Long> times) {
+        long start = System.nanoTime();
+        harvester.runNow(pipeline);
+        times.add(System.nanoTime() - start);
+    }
+
+    private static void requireCompleted(HarvesterRuntime harvester, String pipeline, long expected) {
+        long completed = (long) harvester.query("select count(*) as n from runs where pipeline = '" + pipeline
+                + "' and status = 'completed'").get(0).get("n");
+        if (completed != expected) {
+            throw new IllegalStateException(pipeline + ": " + completed + " runs completed, not " + expected);
         }
     }
 
