@@ -2,7 +2,6 @@ package io.harvester.dispatch;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.harvester.runs.RunSql;
@@ -33,18 +32,29 @@ public final class TaskSetSizes {
     /** The backlog now; throws when PostgreSQL or Redis do not answer (Redis within {@code timeoutMs}). */
     public Backlog read(long timeoutMs) throws Exception {
         List<DispatchStore.Open> open = store.inProgress();
+        long members = 0;
+        for (int size : sizes(redis, open, timeoutMs)) {
+            members += size;
+        }
+        return new Backlog(open.size(), members);
+    }
+
+    /**
+     * The members left in each of these sets, in their order: one pipelined SCARD round, none for no sets.
+     * Throws when Redis does not answer within {@code timeoutMs}.
+     */
+    static List<Integer> sizes(RedissonClient redis, List<DispatchStore.Open> open, long timeoutMs) throws Exception {
         if (open.isEmpty()) {
-            return new Backlog(0, 0);
+            return List.of();
         }
         RBatch batch = redis.createBatch();
         List<RFuture<Integer>> sizes = new ArrayList<>();
         open.forEach(task -> sizes.add(batch.getSet(task.source(), StringCodec.INSTANCE).sizeAsync()));
         batch.executeAsync().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
-        long members = 0;
+        List<Integer> counts = new ArrayList<>(sizes.size());
         for (RFuture<Integer> size : sizes) {
-            CompletableFuture<Integer> done = size.toCompletableFuture();
-            members += done.getNow(0);
+            counts.add(size.toCompletableFuture().getNow(0));
         }
-        return new Backlog(open.size(), members);
+        return counts;
     }
 }

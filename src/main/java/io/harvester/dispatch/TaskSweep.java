@@ -16,10 +16,7 @@ import io.harvester.runs.RunStatus;
 import io.harvester.trigger.TriggerComponent;
 import io.harvester.trigger.TriggerKind;
 import org.apache.camel.Exchange;
-import org.redisson.api.RBatch;
-import org.redisson.api.RFuture;
 import org.redisson.api.RedissonClient;
-import org.redisson.client.codec.StringCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -43,6 +40,9 @@ public class TaskSweep {
     private final RedissonClient redis;
     private final Duration staleAfter;
 
+    /** A sweep runs every minute: a Redis that does not answer within half of it fails this one. */
+    private static final long REDIS_TIMEOUT_MS = 30_000;
+
     public TaskSweep(RunLifecycle lifecycle, RedissonClient redis, Duration staleAfter) {
         this.lifecycle = lifecycle;
         this.store = new DispatchStore(lifecycle.store().sql());
@@ -50,24 +50,29 @@ public class TaskSweep {
         this.staleAfter = staleAfter;
     }
 
+    /** Redis's answer in time or the sweep fails (and the next minute's sweep tries again). */
+    private List<Integer> setSizes(List<DispatchStore.Open> open) {
+        try {
+            return TaskSetSizes.sizes(redis, open, REDIS_TIMEOUT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the task sets' sizes", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("Redis did not give the task sets' sizes: " + e.getMessage(), e);
+        }
+    }
+
     public void sweep(Exchange exchange) {
         int started = store.startDue();
         List<DispatchStore.Open> open = store.inProgress();
-        RBatch batch = redis.createBatch();
-        List<RFuture<Integer>> sizes = new ArrayList<>();
-        for (DispatchStore.Open task : open) {
-            sizes.add(batch.getSet(task.source(), StringCodec.INSTANCE).sizeAsync());
-        }
-        if (!open.isEmpty()) {
-            batch.execute();
-        }
+        List<Integer> sizes = setSizes(open);
         List<Long> completed = new ArrayList<>();
         List<Long> ids = new ArrayList<>();
         List<Integer> current = new ArrayList<>();
         List<String> stale = new ArrayList<>();
         for (int i = 0; i < open.size(); i++) {
             DispatchStore.Open task = open.get(i);
-            int size = sizes.get(i).toCompletableFuture().join();
+            int size = sizes.get(i);
             if (size == 0) {
                 completed.add(task.id());
                 continue;
