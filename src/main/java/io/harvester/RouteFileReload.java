@@ -20,6 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -83,6 +85,10 @@ final class RouteFileReload extends ServiceSupport {
     private final Set<Path> waiting = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService executor;
     private ScheduledFuture<?> next;
+    /** Changes the watcher reported (tests wait on it). */
+    private final AtomicLong changes = new AtomicLong();
+    /** Test seam: called on this service's thread right after a changed file was read, before it is applied. */
+    volatile Consumer<Path> afterRead;
 
     RouteFileReload(CamelContext context, String folder, boolean recursive, String excludePatterns) {
         this.context = context;
@@ -142,7 +148,13 @@ final class RouteFileReload extends ServiceSupport {
             return;
         }
         pending.add(file);
+        changes.incrementAndGet();
         applyAfter(QUIET_MS);
+    }
+
+    /** How many changes of route files the watcher reported so far. */
+    long changes() {
+        return changes.get();
     }
 
     private synchronized void applyAfter(long millis) {
@@ -157,6 +169,8 @@ final class RouteFileReload extends ServiceSupport {
 
     private void applyPending() {
         for (Path file : List.copyOf(pending)) {
+            // taken off before the file is read: a save arriving while this one is applied queues it again
+            pending.remove(file);
             boolean done;
             try {
                 done = apply(file);
@@ -165,8 +179,9 @@ final class RouteFileReload extends ServiceSupport {
                 done = true;
             }
             if (done) {
-                pending.remove(file);
                 waiting.remove(file);
+            } else {
+                pending.add(file);
             }
         }
         if (!pending.isEmpty()) {
@@ -177,6 +192,10 @@ final class RouteFileReload extends ServiceSupport {
     /** Applies one file's change; false while it waits for runs in progress. */
     private boolean apply(Path file) {
         String text = read(file);
+        Consumer<Path> hook = afterRead;
+        if (hook != null) {
+            hook.accept(file);
+        }
         Applied before = applied.get(file);
         if (before != null && Objects.equals(text, before.text())) {
             return true;

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 
 import io.harvester.support.CrawlYaml;
@@ -93,6 +94,35 @@ class RouteReloadTest extends DaemonTestBase {
 
         assertThat(run("export:size")).isEqualTo(pages(5, 20));
         assertThat(statuses("export:size")).containsExactly("completed", "completed");
+    }
+
+    @Test
+    void should_apply_a_save_made_while_the_previous_save_of_the_file_is_applied() throws Exception {
+        save("twice.camel.yaml", export("twice", "10"));
+        awaitReloads("twice.camel.yaml", 1);
+        RouteFileReload reload = harvester.context().hasService(RouteFileReload.class);
+        Path file = work.resolve("twice.camel.yaml").toAbsolutePath().normalize();
+        AtomicBoolean once = new AtomicBoolean();
+        // the second save lands (and the watcher reports it) after the first one was read, before it is swapped in
+        reload.afterRead = read -> {
+            if (read.equals(file) && once.compareAndSet(false, true)) {
+                long before = reload.changes();
+                try {
+                    save("twice.camel.yaml", export("twice", "25"));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                await().atMost(Duration.ofSeconds(10)).until(() -> reload.changes() > before);
+            }
+        };
+        try {
+            save("twice.camel.yaml", export("twice", "20"));
+            awaitReloads("twice.camel.yaml", 3);
+        } finally {
+            reload.afterRead = null;
+        }
+        assertThat(once).isTrue();
+        assertThat(run("export:twice")).isEqualTo(pages(4, 25));
     }
 
     @Test
@@ -231,6 +261,12 @@ class RouteReloadTest extends DaemonTestBase {
         assertThat(harvester.runNow("crawl:tree").getException()).isNull();
         assertThat(statuses("crawl:tree")).containsExactly("completed");
 
+        // back to the first cron: its Quartz endpoint, cached since, must store the job again
+        save("crawl.camel.yaml", crawl("0 0 3 * * ?"));
+        awaitReloads("crawl.camel.yaml", 3);
+        assertThat(storedCron("crawl_tree")).isEqualTo("0 0 3 * * ?");
+        assertThat(log.containing("has no trigger harvester.crawl_tree stored")).isEmpty();
+
         Files.delete(work.resolve("crawl.camel.yaml"));
         await().atMost(Duration.ofSeconds(10)).until(() -> !log.containing("Route file " + work.resolve("crawl.camel.yaml")
                 + " deleted: routes [crawl-tree] removed").isEmpty());
@@ -295,7 +331,8 @@ class RouteReloadTest extends DaemonTestBase {
 
     private static String storedCron(String job) throws Exception {
         Scheduler scheduler = harvester.context().getComponent("quartz", QuartzComponent.class).getScheduler();
-        return ((CronTrigger) scheduler.getTrigger(new TriggerKey(job, "harvester"))).getCronExpression();
+        var stored = scheduler.getTrigger(new TriggerKey(job, "harvester"));
+        return stored == null ? null : ((CronTrigger) stored).getCronExpression();
     }
 
     private String export(String name, String pageSize) {
