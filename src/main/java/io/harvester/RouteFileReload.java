@@ -83,6 +83,8 @@ final class RouteFileReload extends ServiceSupport {
     private final Set<Path> pending = ConcurrentHashMap.newKeySet();
     /** Changes whose wait for runs was logged already (once per change, not once per look). */
     private final Set<Path> waiting = ConcurrentHashMap.newKeySet();
+    /** Files the checks refused (reported): tried again, quietly, after any later change. */
+    private final Set<Path> refused = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService executor;
     private ScheduledFuture<?> next;
     /** Changes the watcher reported (tests wait on it). */
@@ -167,21 +169,58 @@ final class RouteFileReload extends ServiceSupport {
         next = executor.schedule(this::applyPending, millis, TimeUnit.MILLISECONDS);
     }
 
+    /** What became of one file's change. */
+    private enum Outcome {
+        /** Applied, or refused for good (logged), or nothing to do. */
+        DONE,
+        /** Waits for runs in progress. */
+        WAIT,
+        /** Refused by the checks; may pass once other files of the batch are applied. */
+        REFUSED
+    }
+
+    /**
+     * Applies the files changed since the last look as one batch: deletions first, then files declaring
+     * templates, then the others, so that a pipeline moved to another file (mv, git pull) or a template
+     * changed together with its users is not refused against the state the batch is replacing. A file the
+     * checks refuse is tried again once others were applied, until no file makes progress; only then is it
+     * reported. Files refused earlier are tried again (quietly) after any later change.
+     */
     private void applyPending() {
-        for (Path file : List.copyOf(pending)) {
-            // taken off before the file is read: a save arriving while this one is applied queues it again
-            pending.remove(file);
-            boolean done;
-            try {
-                done = apply(file);
-            } catch (RuntimeException e) {
-                LOG.error("Route file {} not reloaded: {}", display(file), e.getMessage(), e);
-                done = true;
+        Set<Path> batch = new LinkedHashSet<>(pending);
+        // taken off before the files are read: a save arriving while this one is applied queues it again
+        pending.removeAll(batch);
+        Set<Path> retried = new LinkedHashSet<>(refused);
+        retried.removeAll(batch);
+        Map<Path, String> texts = new LinkedHashMap<>();
+        for (Path file : batch) {
+            texts.put(file, readQuietly(file));
+        }
+        List<Path> todo = new ArrayList<>(batch);
+        todo.sort(java.util.Comparator.comparingInt(file -> order(file, texts.get(file))));
+        todo.addAll(retried);
+        boolean progress = true;
+        while (!todo.isEmpty() && progress) {
+            progress = false;
+            List<Path> again = new ArrayList<>();
+            for (Path file : todo) {
+                switch (applySafely(file, texts, true)) {
+                    case DONE -> {
+                        progress = true;
+                        refused.remove(file);
+                        waiting.remove(file);
+                    }
+                    case WAIT -> pending.add(file);
+                    case REFUSED -> again.add(file);
+                }
             }
-            if (done) {
-                waiting.remove(file);
-            } else {
-                pending.add(file);
+            todo = again;
+        }
+        for (Path file : todo) {
+            refused.add(file);
+            if (!retried.contains(file)) {
+                // reported now, with the reason it has against the state the batch left
+                applySafely(file, texts, false);
             }
         }
         if (!pending.isEmpty()) {
@@ -189,8 +228,33 @@ final class RouteFileReload extends ServiceSupport {
         }
     }
 
-    /** Applies one file's change; false while it waits for runs in progress. */
-    private boolean apply(Path file) {
+    /** Deletions first, then files declaring templates, then the others. */
+    private static int order(Path file, String text) {
+        if (text == null) {
+            return 0;
+        }
+        try {
+            return parse(file, text).templates().isEmpty() ? 2 : 1;
+        } catch (RuntimeException e) {
+            return 2;
+        }
+    }
+
+    private Outcome applySafely(Path file, Map<Path, String> texts, boolean quiet) {
+        try {
+            return apply(file, texts, quiet);
+        } catch (RuntimeException e) {
+            LOG.error("Route file {} not reloaded: {}", display(file), e.getMessage(), e);
+            return Outcome.DONE;
+        }
+    }
+
+    /**
+     * Applies one file's change. {@code texts} are the batch's files as read: a file using this file's
+     * templates is loaded with its new text when it is in the batch. When {@code quiet}, a refusal by the
+     * checks is returned instead of logged.
+     */
+    private Outcome apply(Path file, Map<Path, String> texts, boolean quiet) {
         String text = read(file);
         Consumer<Path> hook = afterRead;
         if (hook != null) {
@@ -198,44 +262,58 @@ final class RouteFileReload extends ServiceSupport {
         }
         Applied before = applied.get(file);
         if (before != null && Objects.equals(text, before.text())) {
-            return true;
+            return Outcome.DONE;
         }
         RouteDeclarations after = null;
         Map<Path, Applied> dependents;
+        Map<Path, Applied> renewed;
         if (text != null) {
             try {
                 after = parse(file, text);
                 dependents = dependents(file, before, after);
-                check(file, after, dependents);
+                renewed = renewed(dependents, texts);
+                check(file, after, renewed);
             } catch (IllegalArgumentException e) {
+                if (quiet) {
+                    return Outcome.REFUSED;
+                }
                 LOG.error("Route file {} not reloaded, its previous routes keep running: {}", display(file), reason(file, e));
-                return true;
+                return Outcome.DONE;
             }
             if (!after.others().isEmpty()) {
                 LOG.warn("Route file {} not reloaded: it declares {}, which only a restart applies (routes, templated"
                         + " routes and route templates are applied live)", display(file), after.others());
-                return true;
+                return Outcome.DONE;
             }
         } else {
             dependents = dependents(file, before, null);
+            renewed = renewed(dependents, texts);
         }
         if (before != null && !before.declarations().others().isEmpty()) {
             LOG.warn("Route file {} changed; it declares {}, which only a restart applies", display(file),
                     before.declarations().others());
-            return true;
+            return Outcome.DONE;
         }
         Set<String> oldRoutes = new LinkedHashSet<>();
         if (before != null) {
             oldRoutes.addAll(before.declarations().routeIds());
         }
         dependents.values().forEach(d -> oldRoutes.addAll(d.declarations().routeIds()));
-        Set<String> taken = text == null ? Set.of() : after.routeIds().stream()
+        Set<String> newRoutes = new LinkedHashSet<>();
+        if (after != null) {
+            newRoutes.addAll(after.routeIds());
+        }
+        renewed.values().forEach(d -> newRoutes.addAll(d.declarations().routeIds()));
+        Set<String> taken = newRoutes.stream()
                 .filter(id -> !oldRoutes.contains(id) && context.getRoute(id) != null).collect(Collectors.toCollection(TreeSet::new));
         if (!taken.isEmpty()) {
+            if (quiet) {
+                return Outcome.REFUSED;
+            }
             // Camel would replace the other file's route of that id without a word
             LOG.error("Route file {} not reloaded, its previous routes keep running: route id(s) {} already run, declared"
                     + " in another file", display(file), taken);
-            return true;
+            return Outcome.DONE;
         }
         Optional<String> failure = Optional.empty();
         Map<String, Integer> busy = runsInProgress(oldRoutes);
@@ -244,7 +322,7 @@ final class RouteFileReload extends ServiceSupport {
             try (TriggerComponent.Hold hold = TriggerComponent.of(context).hold(RouteSwap.pipelines(context, oldRoutes).values())) {
                 hold.runsInProgress().forEach((pipeline, runs) -> busy.put("pipeline " + pipeline, runs));
                 if (busy.isEmpty()) {
-                    failure = swap(file, before, text, oldRoutes, dependents);
+                    failure = swap(file, before, text, oldRoutes, dependents, renewed);
                 }
             }
         }
@@ -253,20 +331,44 @@ final class RouteFileReload extends ServiceSupport {
                 LOG.info("Route file {} changed; applied once the runs in progress end ({})", display(file),
                         busy.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", ")));
             }
-            return false;
+            return Outcome.WAIT;
         }
         if (failure.isPresent()) {
             LOG.error("Route file {} not reloaded, its previous routes keep running: {}", display(file), failure.get());
-        } else if (text == null) {
-            applied.remove(file);
-            LOG.info("Route file {} deleted: routes {} removed", display(file), oldRoutes);
         } else {
-            applied.put(file, new Applied(text, after));
-            LOG.info("Route file {} reloaded: routes {}{}", display(file), after.routeIds(), dependents.isEmpty() ? ""
-                    : ", and those of " + dependents.keySet().stream().map(RouteFileReload::display).toList()
-                    + " made from its templates");
+            if (text == null) {
+                applied.remove(file);
+                LOG.info("Route file {} deleted: routes {} removed", display(file), oldRoutes);
+            } else {
+                applied.put(file, new Applied(text, after));
+                LOG.info("Route file {} reloaded: routes {}{}", display(file), after.routeIds(), dependents.isEmpty() ? ""
+                        : ", and those of " + dependents.keySet().stream().map(RouteFileReload::display).toList()
+                        + " made from its templates");
+            }
+            applied.putAll(renewed);
         }
-        return true;
+        return Outcome.DONE;
+    }
+
+    /**
+     * The dependents as they are loaded again: with their new text when the batch changed them too (and it
+     * parses), else as last applied.
+     */
+    private static Map<Path, Applied> renewed(Map<Path, Applied> dependents, Map<Path, String> texts) {
+        Map<Path, Applied> renewed = new LinkedHashMap<>();
+        dependents.forEach((other, state) -> {
+            String text = texts.get(other);
+            Applied now = state;
+            if (text != null && !text.equals(state.text())) {
+                try {
+                    now = new Applied(text, parse(other, text));
+                } catch (IllegalArgumentException e) {
+                    // refused when its own turn comes
+                }
+            }
+            renewed.put(other, now);
+        });
+        return renewed;
     }
 
     /** Parsed under the name the operator knows, so messages name the file as in routes/. */
@@ -274,10 +376,13 @@ final class RouteFileReload extends ServiceSupport {
         return RouteDeclarations.parse(Path.of(display(file)), text);
     }
 
-    private Optional<String> swap(Path file, Applied before, String text, Set<String> oldRoutes, Map<Path, Applied> dependents) {
+    private Optional<String> swap(Path file, Applied before, String text, Set<String> oldRoutes, Map<Path, Applied> dependents,
+                                  Map<Path, Applied> renewed) {
+        Map<Path, String> previous = new LinkedHashMap<>();
+        dependents.forEach((other, state) -> previous.put(other, state.text()));
         Map<Path, String> reloaded = new LinkedHashMap<>();
-        dependents.forEach((other, state) -> reloaded.put(other, state.text()));
-        return new RouteSwap(context, file, before == null ? null : before.text(), text, oldRoutes, reloaded).run();
+        renewed.forEach((other, state) -> reloaded.put(other, state.text()));
+        return new RouteSwap(context, file, before == null ? null : before.text(), text, oldRoutes, previous, reloaded).run();
     }
 
     /** The other files whose templated routes use a template this file declares (or declared). */
@@ -300,6 +405,7 @@ final class RouteFileReload extends ServiceSupport {
 
     /** The start-up checks, on the new text: templates as the context has them, with this file's in their place. */
     private void check(Path file, RouteDeclarations after, Map<Path, Applied> dependents) {
+        // dependents: as they will be loaded again (new text when the batch changed them)
         Map<String, Template> templates = new HashMap<>();
         for (RouteTemplateDefinition definition : ((ModelCamelContext) context).getRouteTemplateDefinitions()) {
             Set<String> parameters = new LinkedHashSet<>();
@@ -315,14 +421,14 @@ final class RouteFileReload extends ServiceSupport {
         templates.putAll(after.templates());
         Map<String, Path> pipelines = new HashMap<>();
         applied.forEach((other, state) -> {
-            if (!other.equals(file)) {
+            if (!other.equals(file) && !dependents.containsKey(other)) {
                 state.declarations().uses().forEach(u -> pipelines.put(u.template() + ":" + u.parameters().get("name"), other));
             }
         });
         RouteFiles.checkUses(after.uses(), templates, pipelines);
         List<Use> reused = new ArrayList<>();
         dependents.values().forEach(d -> reused.addAll(d.declarations().uses()));
-        RouteFiles.checkUses(reused, templates, new HashMap<>());
+        RouteFiles.checkUses(reused, templates, pipelines);
     }
 
     /** "route id" to its exchanges in flight, for the routes that have any: a pipeline's runs in progress. */
@@ -358,6 +464,14 @@ final class RouteFileReload extends ServiceSupport {
         String prefix = display(file) + ": ";
         String message = e.getMessage();
         return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return read(file);
+        } catch (UncheckedIOException e) {
+            return null;
+        }
     }
 
     private static String read(Path file) {

@@ -32,27 +32,30 @@ final class RouteSwap {
     private final String oldText;
     private final String newText;
     private final Set<String> oldRoutes;
-    private final Map<Path, String> dependents;
+    private final Map<Path, String> oldDependents;
+    private final Map<Path, String> newDependents;
 
     /**
-     * @param oldRoutes  the routes to replace: the file's, and those made from its templates
-     * @param dependents files whose templated routes use the file's templates, with their text: loaded again after it
+     * @param oldRoutes     the routes to replace: the file's, and those made from its templates
+     * @param oldDependents files whose templated routes use the file's templates, with their text as last applied
+     * @param newDependents the same files with the text to load after the file (their new one when changed too)
      */
     RouteSwap(CamelContext context, Path file, String oldText, String newText, Set<String> oldRoutes,
-              Map<Path, String> dependents) {
+              Map<Path, String> oldDependents, Map<Path, String> newDependents) {
         this.context = (ModelCamelContext) context;
         this.file = file;
         this.oldText = oldText;
         this.newText = newText;
         this.oldRoutes = oldRoutes;
-        this.dependents = dependents;
+        this.oldDependents = oldDependents;
+        this.newDependents = newDependents;
     }
 
     /** Swaps the routes; empty when done, else why the new text was refused (the old routes run again). */
     Optional<String> run() {
         Map<String, String> pipelinesBefore = pipelines(context, oldRoutes);
         try {
-            replace(oldRoutes, templates(oldText), newText);
+            replace(oldRoutes, templates(oldText), newText, newDependents);
             forgetGoneCrawls(pipelinesBefore);
             return Optional.empty();
         } catch (Exception refused) {
@@ -60,9 +63,10 @@ final class RouteSwap {
             try {
                 Set<String> added = new LinkedHashSet<>(oldRoutes);
                 added.addAll(declared(newText).routeIds());
+                newDependents.forEach((other, text) -> added.addAll(RouteDeclarations.parse(other, text).routeIds()));
                 Set<String> addedTemplates = new LinkedHashSet<>(templates(oldText));
                 addedTemplates.addAll(templates(newText));
-                replace(added, addedTemplates, oldText);
+                replace(added, addedTemplates, oldText, oldDependents);
             } catch (Exception restoring) {
                 return Optional.of(reason + "; loading its previous routes again failed too: "
                         + StartupFailure.describe(restoring, Map.of()));
@@ -71,7 +75,7 @@ final class RouteSwap {
         }
     }
 
-    private void replace(Set<String> routes, Set<String> templates, String text) throws Exception {
+    private void replace(Set<String> routes, Set<String> templates, String text, Map<Path, String> dependents) throws Exception {
         for (String id : routes) {
             remove(id);
         }

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -305,10 +306,63 @@ class RouteReloadTest extends DaemonTestBase {
         assertThat(greet()).isEqualTo("Hello!! Ada");
     }
 
+    @Test
+    void should_keep_a_pipeline_moved_to_another_file() throws Exception {
+        // both name orders, whatever order the changes come in
+        for (String[] move : new String[][] {{"mva", "mvb"}, {"mvd", "mvc"}, {"mvm", "mvn"}, {"mvz", "mve"}}) {
+            String from = move[0] + ".camel.yaml";
+            String to = move[1] + ".camel.yaml";
+            save(from, export(move[0], "50"));
+            awaitReloads(from, 1);
+
+            Files.move(work.resolve(from), work.resolve(to), StandardCopyOption.ATOMIC_MOVE);
+            await().atMost(Duration.ofSeconds(10)).until(() -> log.containing("INFO Route file " + work.resolve(to) + " reloaded").size() == 1
+                    && log.containing("INFO Route file " + work.resolve(from) + " deleted").size() == 1);
+
+            assertThat(TriggerComponent.of(harvester.context()).pipelines()).contains("export:" + move[0]);
+            assertThat(harvester.context().getRouteController().getRouteStatus("export-" + move[0]).isStarted()).isTrue();
+            assertThat(log.containing(to + " not reloaded")).isEmpty();
+        }
+    }
+
+    @Test
+    void should_apply_a_template_changed_together_with_the_file_using_it() throws Exception {
+        save("greeter2.camel.yaml", greeter("greeter2", "{{greeting}}, ${body}", "greeting"));
+        save("greet2.camel.yaml", greet2("greeting", "Hello"));
+        awaitReloads("greeter2.camel.yaml", 1);
+        awaitReloads("greet2.camel.yaml", 1);
+        assertThat(greet("b")).isEqualTo("Hello, Ada");
+
+        // the parameter renamed in both (one git pull): neither file passes the checks against the other's old text
+        save("greeter2.camel.yaml", greeter("greeter2", "{{salutation}}: ${body}", "salutation"));
+        save("greet2.camel.yaml", greet2("salutation", "Hi"));
+        awaitReloads("greeter2.camel.yaml", 2);
+        assertThat(greet("b")).isEqualTo("Hi: Ada");
+        assertThat(log.containing("greet2.camel.yaml not reloaded")).isEmpty();
+        assertThat(log.containing("greeter2.camel.yaml not reloaded")).isEmpty();
+    }
+
+    private static String greet2(String parameter, String value) {
+        return """
+                - templatedRoute:
+                    routeTemplateRef: greeter2
+                    routeId: greet-b
+                    parameters:
+                      - name: name
+                        value: b
+                      - name: %s
+                        value: %s
+                """.formatted(parameter, value);
+    }
+
     private static String greeter(String body, String parameter) {
+        return greeter("greeter", body, parameter);
+    }
+
+    private static String greeter(String id, String body, String parameter) {
         return """
                 - routeTemplate:
-                    id: greeter
+                    id: %s
                     parameters:
                       - name: name
                       - name: %s
@@ -318,11 +372,15 @@ class RouteReloadTest extends DaemonTestBase {
                         steps:
                           - setBody:
                               simple: "%s"
-                """.formatted(parameter, body);
+                """.formatted(id, parameter, body);
     }
 
     private static String greet() {
-        return harvester.context().createFluentProducerTemplate().to("direct:greet-a").withBody("Ada").request(String.class);
+        return greet("a");
+    }
+
+    private static String greet(String name) {
+        return harvester.context().createFluentProducerTemplate().to("direct:greet-" + name).withBody("Ada").request(String.class);
     }
 
     private String crawl(String cron) {
