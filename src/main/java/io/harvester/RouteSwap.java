@@ -14,10 +14,13 @@ import io.harvester.trigger.TriggerEndpoint;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.RoutesBuilder;
+import org.apache.camel.ServiceStatus;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Replaces the routes of one edited route file (and of the files using its templates) in a running
@@ -26,6 +29,8 @@ import org.apache.camel.support.ResourceHelper;
  * is removed and the previous text is loaded again, so the file's previous routes keep running.
  */
 final class RouteSwap {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RouteSwap.class);
 
     private final ModelCamelContext context;
     private final Path file;
@@ -54,9 +59,17 @@ final class RouteSwap {
     /** Swaps the routes; empty when done, else why the new text was refused (the old routes run again). */
     Optional<String> run() {
         Map<String, String> pipelinesBefore = pipelines(context, oldRoutes);
+        Map<String, ServiceStatus> statuses = new LinkedHashMap<>();
+        for (String id : oldRoutes) {
+            ServiceStatus status = context.getRouteController().getRouteStatus(id);
+            if (status != null) {
+                statuses.put(id, status);
+            }
+        }
         try {
             replace(oldRoutes, templates(oldText), newText, newDependents);
-            forgetGoneCrawls(pipelinesBefore);
+            keepStopped(statuses);
+            forgetGone(pipelinesBefore);
             return Optional.empty();
         } catch (Exception refused) {
             String reason = StartupFailure.describe(refused, Map.of());
@@ -67,6 +80,8 @@ final class RouteSwap {
                 Set<String> addedTemplates = new LinkedHashSet<>(templates(oldText));
                 addedTemplates.addAll(templates(newText));
                 replace(added, addedTemplates, oldText, oldDependents);
+                keepStopped(statuses);
+                forgetGoneCrawls(pipelinesBefore);
             } catch (Exception restoring) {
                 return Optional.of(reason + "; loading its previous routes again failed too: "
                         + StartupFailure.describe(restoring, Map.of()));
@@ -129,10 +144,42 @@ final class RouteSwap {
         return pipelines;
     }
 
+    /**
+     * A route an operator stopped or suspended (JMX, Camel CLI) before the edit is stopped or suspended
+     * again once loaded anew: an edit must not start what was deliberately halted.
+     */
+    private void keepStopped(Map<String, ServiceStatus> statuses) throws Exception {
+        for (Map.Entry<String, ServiceStatus> entry : statuses.entrySet()) {
+            String id = entry.getKey();
+            if (context.getRoute(id) == null) {
+                continue;
+            }
+            if (entry.getValue().isStopped()) {
+                context.getRouteController().stopRoute(id);
+                LOG.info("Route {} was stopped before the edit of {}: stopped again", id, RouteFileReload.display(file));
+            } else if (entry.getValue().isSuspended()) {
+                context.getRouteController().suspendRoute(id);
+                LOG.info("Route {} was suspended before the edit of {}: suspended again", id, RouteFileReload.display(file));
+            }
+        }
+    }
+
+    /**
+     * A pipeline the edit removed (deleted or renamed) leaves nothing behind: its crawl JMX view (Camel never
+     * calls a template bean's destroyMethod), its Quartz job and trigger in the shared store (which would
+     * keep firing on every instance with no endpoint for it).
+     */
+    private void forgetGone(Map<String, String> pipelinesBefore) {
+        forgetGoneCrawls(pipelinesBefore);
+        Set<String> declared = TriggerComponent.declared(context);
+        pipelinesBefore.values().stream().filter(p -> !declared.contains(p)).distinct()
+                .forEach(p -> TriggerComponent.of(context).forgetSchedule(p));
+    }
+
     /** Camel never calls a template bean's destroyMethod: a crawl gone for good takes its JMX view with it here. */
     private void forgetGoneCrawls(Map<String, String> pipelinesBefore) {
-        Set<String> running = TriggerComponent.of(context).pipelines();
-        pipelinesBefore.values().stream().filter(p -> p.startsWith("crawl:") && !running.contains(p))
+        Set<String> declared = TriggerComponent.declared(context);
+        pipelinesBefore.values().stream().filter(p -> p.startsWith("crawl:") && !declared.contains(p))
                 .forEach(p -> HierarchyCrawl.unregisterView(p.substring("crawl:".length())));
     }
 

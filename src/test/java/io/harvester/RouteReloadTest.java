@@ -25,6 +25,7 @@ import io.harvester.trigger.TriggerKind;
 import javax.management.ObjectName;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.ServiceStatus;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -273,6 +274,50 @@ class RouteReloadTest extends DaemonTestBase {
                 + " deleted: routes [crawl-tree] removed").isEmpty());
         assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(view)).isFalse();
         assertThat(log.containing("crawl.camel.yaml not reloaded")).isEmpty();
+        // nothing left in the shared store to fire for a pipeline no route declares
+        assertThat(storedCron("crawl_tree")).isNull();
+    }
+
+    @Test
+    void should_delete_the_stored_schedule_of_a_pipeline_whose_cron_is_emptied_or_renamed() throws Exception {
+        save("cronless.camel.yaml", exports().export("cronless", api.url("/orders"), Map.of("cron", "0 0 5 * * ?")).yaml());
+        awaitReloads("cronless.camel.yaml", 1);
+        assertThat(storedCron("export_cronless")).isEqualTo("0 0 5 * * ?");
+
+        save("cronless.camel.yaml", exports().export("cronless", api.url("/orders"), Map.of()).yaml());
+        awaitReloads("cronless.camel.yaml", 2);
+        assertThat(storedCron("export_cronless")).isNull();
+
+        save("cronless.camel.yaml", exports().export("cronless", api.url("/orders"), Map.of("cron", "0 0 5 * * ?")).yaml());
+        awaitReloads("cronless.camel.yaml", 3);
+        assertThat(storedCron("export_cronless")).isEqualTo("0 0 5 * * ?");
+
+        // renamed: the old pipeline's job goes, the new one's is stored
+        save("cronless.camel.yaml", exports().export("renamed", api.url("/orders"), Map.of("cron", "0 0 5 * * ?")).yaml());
+        awaitReloads("cronless.camel.yaml", 4);
+        assertThat(storedCron("export_cronless")).isNull();
+        assertThat(storedCron("export_renamed")).isEqualTo("0 0 5 * * ?");
+        Files.delete(work.resolve("cronless.camel.yaml"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> storedCron("export_renamed") == null);
+    }
+
+    @Test
+    void should_keep_a_route_stopped_or_suspended_over_jmx_so_after_an_edit() throws Exception {
+        save("halted.camel.yaml", export("stopped", "50") + export("suspended", "50"));
+        awaitReloads("halted.camel.yaml", 1);
+        harvester.context().getRouteController().stopRoute("export-stopped");
+        harvester.context().getRouteController().suspendRoute("export-suspended");
+
+        save("halted.camel.yaml", export("stopped", "20") + export("suspended", "20"));
+        awaitReloads("halted.camel.yaml", 2);
+
+        assertThat(harvester.context().getRouteController().getRouteStatus("export-stopped")).isEqualTo(ServiceStatus.Stopped);
+        assertThat(harvester.context().getRouteController().getRouteStatus("export-suspended")).isEqualTo(ServiceStatus.Suspended);
+        assertThat(log.containing("Route export-stopped was stopped before the edit of " + work.resolve("halted.camel.yaml")
+                + ": stopped again")).hasSize(1);
+        harvester.context().getRouteController().startRoute("export-stopped");
+        harvester.context().getRouteController().resumeRoute("export-suspended");
+        assertThat(run("export:stopped")).isEqualTo(pages(5, 20));
     }
 
     @Test

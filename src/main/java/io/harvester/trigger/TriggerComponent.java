@@ -16,6 +16,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
 import org.apache.camel.support.DefaultComponent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code trigger:<pipeline>[?cron=...&runAtStartup=true]} starts a pipeline route: on a Quartz cron, once
@@ -24,6 +26,8 @@ import org.apache.camel.support.DefaultComponent;
  * One entry point per pipeline means a route template needs a single {@code from}, whatever starts it.
  */
 public class TriggerComponent extends DefaultComponent {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TriggerComponent.class);
 
     private final Map<String, TriggerConsumer> consumers = new ConcurrentHashMap<>();
     private ProducerTemplate background;
@@ -66,6 +70,28 @@ public class TriggerComponent extends DefaultComponent {
     public String cron(String pipeline) {
         TriggerConsumer consumer = consumers.get(pipeline);
         return consumer != null && consumer.getEndpoint().hasSchedule() ? consumer.getEndpoint().getCron().trim() : null;
+    }
+
+    /**
+     * Deletes the pipeline's Quartz job and trigger from the shared store, if any: the pipeline was removed
+     * (live edit) or starts without a schedule. Every instance shares the store: the same route files
+     * everywhere are expected. Failures are logged (WARN), not thrown.
+     */
+    public void forgetSchedule(String pipeline) {
+        CamelContext context = getCamelContext();
+        if (context.hasComponent("quartz") == null) {
+            return;
+        }
+        try {
+            if (CronSchedule.forget(context, pipeline)) {
+                LOG.info("Pipeline {}: its stored schedule (Quartz job {}.{}) is deleted: the pipeline {}", pipeline,
+                        CronSchedule.GROUP, CronSchedule.job(pipeline), declared(context).contains(pipeline)
+                                ? "has no cron any more" : "is no longer declared");
+            }
+        } catch (Exception e) {
+            LOG.warn("Pipeline {}: deleting its stored schedule (Quartz job {}.{}) failed: {}", pipeline, CronSchedule.GROUP,
+                    CronSchedule.job(pipeline), e.getMessage(), e);
+        }
     }
 
     /** The pipelines whose routes run now (each route from {@code trigger:<pipeline>}). */

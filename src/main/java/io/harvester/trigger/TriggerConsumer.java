@@ -216,6 +216,8 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
     private void startSchedule() {
         TriggerEndpoint endpoint = getEndpoint();
         if (!endpoint.hasSchedule()) {
+            // a cron emptied (route file, harvester.schedule.*.cron=) leaves no job behind firing on every instance
+            endpoint.getComponent().forgetSchedule(endpoint.getPipeline());
             return;
         }
         try {
