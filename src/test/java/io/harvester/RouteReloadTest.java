@@ -225,6 +225,46 @@ class RouteReloadTest extends DaemonTestBase {
     }
 
     @Test
+    void should_run_a_cron_tick_that_came_during_a_live_edit_once_the_edit_is_applied() throws Exception {
+        save("ticking.camel.yaml", exports().export("ticking", api.url("/orders"), Map.of("cron", "* * * * * ?",
+                "concurrency", "1")).yaml());
+        awaitReloads("ticking.camel.yaml", 1);
+        TriggerComponent triggers = TriggerComponent.of(harvester.context());
+        long before;
+        try (TriggerComponent.Hold hold = triggers.hold(List.of("export:ticking"))) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !log.containing(
+                    "INFO Pipeline export:ticking: schedule trigger waits for its route file being applied").isEmpty());
+            before = scheduledRuns("export:ticking");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> scheduledRuns("export:ticking") > before);
+        assertThat(log.containing("Pipeline export:ticking: schedule trigger ignored")).isEmpty();
+        Files.delete(work.resolve("ticking.camel.yaml"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !triggers.pipelines().contains("export:ticking"));
+    }
+
+    @Test
+    void should_refuse_a_start_between_the_old_routes_removal_and_the_new_ones_start_with_the_hold_message() throws Exception {
+        save("gap.camel.yaml", export("gap", "50"));
+        awaitReloads("gap.camel.yaml", 1);
+        TriggerComponent triggers = TriggerComponent.of(harvester.context());
+        try (TriggerComponent.Hold hold = triggers.hold(List.of("export:gap"))) {
+            // as during a swap: the old route is gone, the new one not started yet
+            harvester.context().getRouteController().stopRoute("export-gap");
+            assertThat(harvester.runNow("export:gap").getException()).hasMessage("pipeline export:gap not started: its"
+                    + " route file is being applied (live route edit); start it again in a moment");
+        }
+        harvester.context().getRouteController().startRoute("export-gap");
+        assertThat(run("export:gap")).isEqualTo(pages(2, 50));
+    }
+
+    @Test
+    void should_log_a_background_start_that_failed() {
+        TriggerComponent.of(harvester.context()).startInBackground("export:nowhere", Map.of(TriggerKind.HEADER, "manual"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !log.containing("WARN Pipeline export:nowhere: started in the"
+                + " background (manual), it failed: no pipeline named export:nowhere is running").isEmpty());
+    }
+
+    @Test
     void should_leave_out_a_saved_file_the_exclude_pattern_names() throws Exception {
         save("excluded-demo.camel.yaml", export("excluded", "50"));
         save("included.camel.yaml", export("included", "50"));
@@ -482,6 +522,10 @@ class RouteReloadTest extends DaemonTestBase {
 
     private static List<String> pages(int count, int size) {
         return IntStream.rangeClosed(1, count).mapToObj(p -> "/orders?page=" + p + "&size=" + size).toList();
+    }
+
+    private static long scheduledRuns(String pipeline) {
+        return harvester.query("select id from runs where trigger = 'schedule' and pipeline = '" + pipeline + "'").size();
     }
 
     private static List<Object> statuses(String pipeline) {
