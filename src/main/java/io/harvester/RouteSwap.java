@@ -1,14 +1,17 @@
 package io.harvester;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 import io.harvester.crawl.HierarchyCrawl;
+import io.harvester.infra.PropertyNames;
 import io.harvester.trigger.TriggerComponent;
 import io.harvester.trigger.TriggerEndpoint;
 import org.apache.camel.CamelContext;
@@ -19,6 +22,7 @@ import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.util.IOHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -172,8 +176,35 @@ final class RouteSwap {
     private void forgetGone(Map<String, String> pipelinesBefore) {
         forgetGoneCrawls(pipelinesBefore);
         Set<String> declared = TriggerComponent.declared(context);
-        pipelinesBefore.values().stream().filter(p -> !declared.contains(p)).distinct()
-                .forEach(p -> TriggerComponent.of(context).forgetSchedule(p));
+        pipelinesBefore.values().stream().filter(p -> !declared.contains(p)).distinct().forEach(p -> {
+            TriggerComponent.of(context).forgetSchedule(p);
+            warnLeftSettings(p);
+        });
+    }
+
+    /**
+     * Settings naming a pipeline the edit removed are accepted now, but the next start-up refuses them
+     * (misspelt-name check): said at once, naming each property.
+     */
+    private void warnLeftSettings(String pipeline) {
+        List<String> prefixes = new ArrayList<>();
+        prefixes.add("harvester.schedule." + pipeline.replaceFirst(":", ".") + ".");
+        if (pipeline.startsWith("job:")) {
+            prefixes.add("harvester.jobs." + pipeline.substring("job:".length()) + ".");
+        }
+        Set<String> left = new TreeSet<>();
+        for (String name : PropertyNames.of(context)) {
+            if (prefixes.stream().anyMatch(name::startsWith)) {
+                left.add(name);
+            }
+        }
+        for (String variable : System.getenv().keySet()) {
+            if (prefixes.stream().anyMatch(prefix -> variable.startsWith(IOHelper.normalizeEnvironmentVariable(prefix)))) {
+                left.add(variable);
+            }
+        }
+        left.forEach(name -> LOG.warn("Pipeline {} was removed by the edit of {}, but {} still names it: the next start-up"
+                + " refuses it; remove it", pipeline, RouteFileReload.display(file), name));
     }
 
     /** Camel never calls a template bean's destroyMethod: a crawl gone for good takes its JMX view with it here. */

@@ -46,9 +46,12 @@ class RouteReloadTest extends DaemonTestBase {
     private FakeUpstream api;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
         log = LogLines.capture();
+        // a pipeline with a schedule property, for the edit that deletes it
+        Files.writeString(work.resolve("doomed.camel.yaml"), exports().export("doomed", "http://localhost:9/orders", Map.of()).yaml());
         harvester = HarvesterRuntime.start(work, "[]\n", Map.of(
+                "harvester.schedule.export.doomed.cron", "0 0 4 * * ?",
                 // the shipped XML demo export and the demo API it reads, from the repository's routes/ (never edited here)
                 "camel.main.routes-include-pattern", "file:routes/templates/*.camel.yaml,file:routes/harvester-*.camel.yaml,"
                         + "file:routes/demo/demo-api.camel.yaml,file:routes/demo/demo-export.camel.xml,"
@@ -262,6 +265,24 @@ class RouteReloadTest extends DaemonTestBase {
         TriggerComponent.of(harvester.context()).startInBackground("export:nowhere", Map.of(TriggerKind.HEADER, "manual"));
         await().atMost(Duration.ofSeconds(10)).until(() -> !log.containing("WARN Pipeline export:nowhere: started in the"
                 + " background (manual), it failed: no pipeline named export:nowhere is running").isEmpty());
+    }
+
+    @Test
+    void should_leave_a_templated_route_without_route_id_to_the_next_restart() throws Exception {
+        save("noid.camel.yaml", export("noid", "50").replace("    routeId: export-noid\n", ""));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !log.containing("WARN Route file " + work.resolve("noid.camel.yaml")
+                + " not reloaded: it declares [templatedRoute without routeId], which only a restart applies").isEmpty());
+        assertThat(TriggerComponent.of(harvester.context()).pipelines()).doesNotContain("export:noid");
+    }
+
+    @Test
+    void should_warn_when_a_deleted_pipeline_is_still_named_by_a_property() throws Exception {
+        assertThat(TriggerComponent.of(harvester.context()).cron("export:doomed")).isEqualTo("0 0 4 * * ?");
+        Files.delete(work.resolve("doomed.camel.yaml"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !log.containing("WARN Pipeline export:doomed was removed by the"
+                + " edit of " + work.resolve("doomed.camel.yaml") + ", but harvester.schedule.export.doomed.cron still names"
+                + " it: the next start-up refuses it; remove it").isEmpty());
+        assertThat(storedCron("export_doomed")).isNull();
     }
 
     @Test
