@@ -80,6 +80,10 @@ final class RouteFileReload extends ServiceSupport {
     private final boolean recursive;
     private final List<String> excluded;
     private final Map<Path, Applied> applied = new ConcurrentHashMap<>();
+    /** Route files as Camel loaded them at start-up ({@link LoadedRouteFiles}). */
+    private final Map<Path, String> loaded;
+    /** Test seam: called when the service starts, before it takes its snapshot of the route files. */
+    static volatile Consumer<Path> beforeSnapshot;
     private final Set<Path> pending = ConcurrentHashMap.newKeySet();
     /** Changes whose wait for runs was logged already (once per change, not once per look). */
     private final Set<Path> waiting = ConcurrentHashMap.newKeySet();
@@ -92,8 +96,9 @@ final class RouteFileReload extends ServiceSupport {
     /** Test seam: called on this service's thread right after a changed file was read, before it is applied. */
     volatile Consumer<Path> afterRead;
 
-    RouteFileReload(CamelContext context, String folder, boolean recursive, String excludePatterns) {
+    RouteFileReload(CamelContext context, String folder, boolean recursive, String excludePatterns, Map<Path, String> loaded) {
         this.context = context;
+        this.loaded = loaded;
         this.root = absolute(Path.of(folder.startsWith("file:") ? folder.substring(5) : folder));
         this.recursive = recursive;
         this.excluded = excludePatterns == null ? List.of() : Arrays.stream(excludePatterns.split(","))
@@ -105,13 +110,14 @@ final class RouteFileReload extends ServiceSupport {
      * keeps its file watcher (folder, sub-folders, pattern) but hands the changes it sees to Harvester's
      * steps instead of Camel's reload.
      */
-    static void takeOverCamelsWatcher(CamelContext context, MainConfigurationProperties config) throws Exception {
+    static void takeOverCamelsWatcher(CamelContext context, MainConfigurationProperties config, Map<Path, String> loaded)
+            throws Exception {
         RouteWatcherReloadStrategy watcher = context.hasService(RouteWatcherReloadStrategy.class);
         if (watcher == null || watcher.getResourceReload() != null) {
             return;
         }
         RouteFileReload reload = new RouteFileReload(context, watcher.getFolder(), watcher.isRecursive(),
-                config.getRoutesExcludePattern());
+                config.getRoutesExcludePattern(), loaded);
         watcher.setResourceReload((name, resource) -> reload.onChange(resource));
         context.addService(reload);
     }
@@ -119,12 +125,24 @@ final class RouteFileReload extends ServiceSupport {
     @Override
     protected void doStart() throws Exception {
         executor = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "RouteFileReload");
+        Consumer<Path> hook = beforeSnapshot;
+        if (hook != null) {
+            hook.accept(root);
+        }
         for (Path file : routeFiles()) {
+            String text = loaded.get(file);
             try {
-                String text = Files.readString(file);
+                if (text == null) {
+                    // not one Camel loaded through its collector: as on disk now
+                    text = Files.readString(file);
+                }
                 applied.put(file, new Applied(text, parse(file, text)));
             } catch (IOException | RuntimeException e) {
-                // Camel loaded it at start-up, so it parsed then; it was edited meanwhile and is picked up as a change
+                pending.add(file);
+                continue;
+            }
+            if (!text.equals(readQuietly(file))) {
+                // saved after Camel read it, before this watcher started: a change like any other
                 pending.add(file);
             }
         }
