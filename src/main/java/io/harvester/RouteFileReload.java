@@ -87,6 +87,8 @@ final class RouteFileReload extends ServiceSupport {
     private final Set<Path> pending = ConcurrentHashMap.newKeySet();
     /** Changes whose wait for runs was logged already (once per change, not once per look). */
     private final Set<Path> waiting = ConcurrentHashMap.newKeySet();
+    /** Sub-folders watched since start-up: Camel's watcher stops for good when one is deleted. */
+    private final Set<Path> folders = ConcurrentHashMap.newKeySet();
     /** Files the checks refused (reported): tried again, quietly, after any later change. */
     private final Set<Path> refused = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService executor;
@@ -128,6 +130,11 @@ final class RouteFileReload extends ServiceSupport {
         Consumer<Path> hook = beforeSnapshot;
         if (hook != null) {
             hook.accept(root);
+        }
+        if (recursive && Files.isDirectory(root)) {
+            try (Stream<Path> all = Files.walk(root)) {
+                all.filter(Files::isDirectory).filter(d -> !d.equals(root)).map(RouteFileReload::absolute).forEach(folders::add);
+            }
         }
         for (Path file : routeFiles()) {
             String text = loaded.get(file);
@@ -205,6 +212,7 @@ final class RouteFileReload extends ServiceSupport {
      * reported. Files refused earlier are tried again (quietly) after any later change.
      */
     private void applyPending() {
+        warnDeletedFolders();
         Set<Path> batch = new LinkedHashSet<>(pending);
         // taken off before the files are read: a save arriving while this one is applied queues it again
         pending.removeAll(batch);
@@ -243,6 +251,19 @@ final class RouteFileReload extends ServiceSupport {
         }
         if (!pending.isEmpty()) {
             applyAfter(RECHECK_MS);
+        }
+    }
+
+    /**
+     * Camel's file watcher (FileWatcherResourceReloadStrategy) stops watching altogether when a watched
+     * sub-folder is deleted (rm -r, a branch switch): said loudly, as nothing else would tell.
+     */
+    private void warnDeletedFolders() {
+        for (Path folder : List.copyOf(folders)) {
+            if (!Files.isDirectory(folder) && folders.remove(folder)) {
+                LOG.warn("Route folder {} was deleted: Camel's file watcher may stop on that, and then no later edit of a"
+                        + " route file is applied until Harvester restarts", display(folder));
+            }
         }
     }
 
