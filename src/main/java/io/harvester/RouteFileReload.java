@@ -68,6 +68,8 @@ final class RouteFileReload extends ServiceSupport {
     private static final Logger LOG = LoggerFactory.getLogger(RouteFileReload.class);
     /** Editors save in several events (truncate, write, rename): they are gathered this long. */
     static final long QUIET_MS = 200;
+    /** How long a route file that became empty may stay so before it is applied as empty. */
+    static final long EMPTY_GRACE_MS = 2000;
     /** How often a change waiting for runs to end looks again. */
     static final long RECHECK_MS = 250;
 
@@ -87,6 +89,8 @@ final class RouteFileReload extends ServiceSupport {
     private final Set<Path> pending = ConcurrentHashMap.newKeySet();
     /** Changes whose wait for runs was logged already (once per change, not once per look). */
     private final Set<Path> waiting = ConcurrentHashMap.newKeySet();
+    /** Route files found empty (after having text), since when. */
+    private final Map<Path, Long> emptySince = new ConcurrentHashMap<>();
     /** Sub-folders watched since start-up: Camel's watcher stops for good when one is deleted. */
     private final Set<Path> folders = ConcurrentHashMap.newKeySet();
     /** Files the checks refused (reported): tried again, quietly, after any later change. */
@@ -170,6 +174,11 @@ final class RouteFileReload extends ServiceSupport {
     /** Called on the watcher's thread: the change is queued and applied on this service's own thread. */
     void onChange(Resource resource) {
         Path file = absolute(Path.of(resource.getLocation().replaceFirst("^file:", "")));
+        if (file.getFileName().toString().startsWith(".")) {
+            // editors' lock and swap files (.#orders.camel.yaml): never route files
+            LOG.debug("Route file {} changed; hidden (editor lock or swap file), ignored", display(file));
+            return;
+        }
         if (isExcluded(file)) {
             LOG.debug("Route file {} changed; it is excluded (camel.main.routes-exclude-pattern)", display(file));
             return;
@@ -301,8 +310,22 @@ final class RouteFileReload extends ServiceSupport {
         }
         Applied before = applied.get(file);
         if (before != null && Objects.equals(text, before.text())) {
+            emptySince.remove(file);
             return Outcome.DONE;
         }
+        if (text != null && text.isBlank() && before != null && !before.text().isBlank()) {
+            // an editor truncates, then writes: an empty file is taken as being written until it stays empty
+            Long since = emptySince.putIfAbsent(file, System.nanoTime());
+            if (since == null) {
+                LOG.warn("Route file {} is empty: taken as being written, its routes keep running; applied (its routes"
+                        + " removed) if it is still empty in {} ms", display(file), EMPTY_GRACE_MS);
+                return Outcome.WAIT;
+            }
+            if (System.nanoTime() - since < EMPTY_GRACE_MS * 1_000_000) {
+                return Outcome.WAIT;
+            }
+        }
+        emptySince.remove(file);
         RouteDeclarations after = null;
         Map<Path, Applied> dependents;
         Map<Path, Applied> renewed;
@@ -487,7 +510,8 @@ final class RouteFileReload extends ServiceSupport {
             return List.of();
         }
         try (Stream<Path> all = recursive ? Files.walk(root) : Files.list(root)) {
-            return all.filter(Files::isRegularFile).filter(RouteDeclarations::isRouteFile).map(RouteFileReload::absolute)
+            return all.filter(Files::isRegularFile).filter(RouteDeclarations::isRouteFile)
+                    .filter(f -> !f.getFileName().toString().startsWith(".")).map(RouteFileReload::absolute)
                     .filter(f -> !isExcluded(f)).sorted().toList();
         }
     }

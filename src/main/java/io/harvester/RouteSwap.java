@@ -101,7 +101,8 @@ final class RouteSwap {
         for (String template : templates) {
             context.removeRouteTemplateDefinitions(template);
         }
-        if (text != null) {
+        if (text != null && !text.isBlank()) {
+            // Camel refuses an empty resource; an empty route file declares nothing
             load(file, text);
         }
         for (Map.Entry<Path, String> dependent : dependents.entrySet()) {

@@ -286,6 +286,43 @@ class RouteReloadTest extends DaemonTestBase {
     }
 
     @Test
+    void should_keep_the_routes_of_a_file_emptied_while_an_editor_writes_it() throws Exception {
+        save("trunc.camel.yaml", export("trunc", "50"));
+        awaitReloads("trunc.camel.yaml", 1);
+
+        save("trunc.camel.yaml", "");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !log.containing("WARN Route file " + work.resolve("trunc.camel.yaml")
+                + " is empty: taken as being written, its routes keep running").isEmpty());
+        assertThat(TriggerComponent.of(harvester.context()).pipelines()).contains("export:trunc");
+        save("trunc.camel.yaml", export("trunc", "25"));
+        awaitReloads("trunc.camel.yaml", 2);
+
+        assertThat(run("export:trunc")).isEqualTo(pages(4, 25));
+        assertThat(log.containing("Route file " + work.resolve("trunc.camel.yaml") + " reloaded: routes []")).isEmpty();
+    }
+
+    @Test
+    void should_remove_the_routes_of_a_file_that_stays_empty() throws Exception {
+        save("emptied.camel.yaml", export("emptied", "50"));
+        awaitReloads("emptied.camel.yaml", 1);
+
+        save("emptied.camel.yaml", "");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !log.containing("INFO Route file " + work.resolve("emptied.camel.yaml")
+                + " reloaded: routes []").isEmpty());
+        assertThat(TriggerComponent.of(harvester.context()).pipelines()).doesNotContain("export:emptied");
+    }
+
+    @Test
+    void should_ignore_editor_lock_files() throws Exception {
+        save(".#lock.camel.yaml", export("lock", "50"));
+        save("afterlock.camel.yaml", export("afterlock", "50"));
+        awaitReloads("afterlock.camel.yaml", 1);
+
+        assertThat(TriggerComponent.of(harvester.context()).pipelines()).contains("export:afterlock").doesNotContain("export:lock");
+        assertThat(log.containing(".#lock.camel.yaml")).isEmpty();
+    }
+
+    @Test
     void should_leave_out_a_saved_file_the_exclude_pattern_names() throws Exception {
         save("excluded-demo.camel.yaml", export("excluded", "50"));
         save("included.camel.yaml", export("included", "50"));
