@@ -1,5 +1,6 @@
 package io.harvester;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,6 +10,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
 
 import io.harvester.crawl.HierarchyCrawl;
 import io.harvester.infra.PropertyNames;
@@ -63,6 +67,7 @@ final class RouteSwap {
     /** Swaps the routes; empty when done, else why the new text was refused (the old routes run again). */
     Optional<String> run() {
         Map<String, String> pipelinesBefore = pipelines(context, oldRoutes);
+        Set<ObjectName> viewsBefore = crawlViews();
         Map<String, ServiceStatus> statuses = new LinkedHashMap<>();
         for (String id : oldRoutes) {
             ServiceStatus status = context.getRouteController().getRouteStatus(id);
@@ -78,6 +83,7 @@ final class RouteSwap {
         } catch (Exception refused) {
             String reason = StartupFailure.describe(refused, Map.of());
             try {
+                forgetFailedCrawlViews(viewsBefore);
                 Set<String> added = new LinkedHashSet<>(oldRoutes);
                 added.addAll(declared(newText).routeIds());
                 newDependents.forEach((other, text) -> added.addAll(RouteDeclarations.parse(other, text).routeIds()));
@@ -86,6 +92,7 @@ final class RouteSwap {
                 replace(added, addedTemplates, oldText, oldDependents);
                 keepStopped(statuses);
                 forgetGoneCrawls(pipelinesBefore);
+                forgetFailedCrawlViews(viewsBefore);
             } catch (Exception restoring) {
                 return Optional.of(reason + "; loading its previous routes again failed too: "
                         + StartupFailure.describe(restoring, Map.of()));
@@ -206,6 +213,28 @@ final class RouteSwap {
         }
         left.forEach(name -> LOG.warn("Pipeline {} was removed by the edit of {}, but {} still names it: the next start-up"
                 + " refuses it; remove it", pipeline, RouteFileReload.display(file), name));
+    }
+
+    private static Set<ObjectName> crawlViews() {
+        try {
+            return ManagementFactory.getPlatformMBeanServer().queryNames(new ObjectName("io.harvester:type=crawl,*"), null);
+        } catch (MalformedObjectNameException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A refused text's crawls may have registered their JMX views (their beans were made) before Camel
+     * refused it: views that were not there before and whose crawl no route runs are removed.
+     */
+    private void forgetFailedCrawlViews(Set<ObjectName> viewsBefore) {
+        Set<String> declared = TriggerComponent.declared(context);
+        for (ObjectName view : crawlViews()) {
+            String crawl = ObjectName.unquote(view.getKeyProperty("name"));
+            if (!viewsBefore.contains(view) && !declared.contains("crawl:" + crawl)) {
+                HierarchyCrawl.unregisterView(crawl);
+            }
+        }
     }
 
     /** Camel never calls a template bean's destroyMethod: a crawl gone for good takes its JMX view with it here. */

@@ -329,6 +329,22 @@ class RouteReloadTest extends DaemonTestBase {
     }
 
     @Test
+    void should_not_leave_the_jmx_view_of_a_crawl_in_a_refused_edit() throws Exception {
+        api.tree(2, 2);
+        ObjectName ghost = new ObjectName("io.harvester:type=crawl,name=" + ObjectName.quote("ghost"));
+        save("ghost.camel.yaml", export("ghostly", "50"));
+        awaitReloads("ghost.camel.yaml", 1);
+
+        // the first crawl's bean (and view) is made, then the second one's refuses its empty url: the edit is rolled back
+        save("ghost.camel.yaml", export("ghostly", "50") + CrawlYaml.crawl("ghost", api.url("/tree"), Map.of("depth", "2")).yaml()
+                + CrawlYaml.crawl("ghost2", "", Map.of("depth", "2")).yaml());
+        assertThat(awaitError("ghost.camel.yaml", 1).get(0)).contains("crawl:ghost2: url is empty");
+
+        assertThat(TriggerComponent.of(harvester.context()).pipelines()).contains("export:ghostly").doesNotContain("crawl:ghost");
+        assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(ghost)).isFalse();
+    }
+
+    @Test
     void should_leave_out_a_saved_file_the_exclude_pattern_names() throws Exception {
         save("excluded-demo.camel.yaml", export("excluded", "50"));
         save("included.camel.yaml", export("included", "50"));
