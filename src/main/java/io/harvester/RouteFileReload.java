@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Live route edits ({@code camel.main.routes-reload-enabled}): a route file saved, added or deleted under
- * the watched folder is applied to the running daemon, one file at a time, through Harvester's own steps
+ * the watched folder is applied to the running daemon file by file (files changed together as one batch,
+ * see {@link #applyPending}), through Harvester's own steps
  * instead of Camel's {@code RouteWatcherReloadStrategy.onRouteReload}, which in Camel 4.17 leaves
  * {@code templatedRoute}s out of a reload (and, removing all routes, would drop every pipeline).
  * <ol>
