@@ -66,6 +66,8 @@ public final class Harvester {
     /** The daemon as production runs it; tests start the same thing. */
     public static Main create() {
         Main main = new Main();
+        // live route edits start from the route files as Camel loaded them
+        main.setRoutesCollector(new LoadedRouteFiles());
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void beforeConfigure(BaseMainSupport support) {
@@ -77,7 +79,8 @@ public final class Harvester {
             public void afterConfigure(BaseMainSupport support) {
                 // live route edits go through Harvester's checks and wait for runs in progress (RouteFileReload)
                 try {
-                    RouteFileReload.takeOverCamelsWatcher(support.getCamelContext(), support.configure());
+                    RouteFileReload.takeOverCamelsWatcher(support.getCamelContext(), support.configure(),
+                            support.getRoutesCollector() instanceof LoadedRouteFiles loaded ? loaded.texts() : Map.of());
                 } catch (Exception e) {
                     throw new IllegalStateException("live route edits cannot be set up: " + e.getMessage(), e);
                 }

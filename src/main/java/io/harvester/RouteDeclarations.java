@@ -46,10 +46,16 @@ public record RouteDeclarations(Path file, Map<String, Template> templates, List
         return name.endsWith(YAML) || name.endsWith(XML);
     }
 
-    /** Route ids the file declares, templated ones included, in file order. */
+    /**
+     * A {@code templatedRoute} without {@code routeId} gets an id Camel makes up, which a live edit cannot
+     * find again to replace: like a route without id, its file is applied at the next restart only.
+     */
+    public static final String WITHOUT_ROUTE_ID = "templatedRoute without routeId";
+
+    /** Route ids the file declares, templated ones included (those with a routeId), in file order. */
     public Set<String> routeIds() {
         Set<String> ids = new LinkedHashSet<>();
-        uses.forEach(use -> ids.add(use.routeId()));
+        uses.stream().filter(use -> use.routeId() != null).forEach(use -> ids.add(use.routeId()));
         ids.addAll(routes.keySet());
         return ids;
     }
@@ -103,8 +109,12 @@ public record RouteDeclarations(Path file, Map<String, Template> templates, List
                 for (Map<?, ?> parameter : maps(use.get("parameters"))) {
                     parameters.put(String.valueOf(parameter.get("name")), String.valueOf(parameter.get("value")));
                 }
-                uses.add(new Use(file, String.valueOf(use.get("routeId")), String.valueOf(use.get("routeTemplateRef")),
-                        parameters));
+                Object routeId = use.get("routeId");
+                if (routeId == null || String.valueOf(routeId).isBlank()) {
+                    others.add(WITHOUT_ROUTE_ID);
+                }
+                uses.add(new Use(file, routeId == null || String.valueOf(routeId).isBlank() ? null : String.valueOf(routeId),
+                        String.valueOf(use.get("routeTemplateRef")), parameters));
             } else if (item.get("route") instanceof Map<?, ?> route && route.get("id") != null) {
                 String from = route.get("from") instanceof Map<?, ?> f ? String.valueOf(f.get("uri")) : "";
                 routes.put(String.valueOf(route.get("id")), from);
@@ -156,7 +166,11 @@ public record RouteDeclarations(Path file, Map<String, Template> templates, List
                 for (Element parameter : children(item, "parameter")) {
                     parameters.put(parameter.getAttribute("name"), parameter.getAttribute("value"));
                 }
-                uses.add(new Use(file, item.getAttribute("routeId"), item.getAttribute("routeTemplateRef"), parameters));
+                String routeId = item.getAttribute("routeId");
+                if (routeId.isBlank()) {
+                    others.add(WITHOUT_ROUTE_ID);
+                }
+                uses.add(new Use(file, routeId.isBlank() ? null : routeId, item.getAttribute("routeTemplateRef"), parameters));
             }
             case "route" -> {
                 List<Element> from = children(item, "from");

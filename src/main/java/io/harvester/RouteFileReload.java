@@ -20,6 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -40,7 +42,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Live route edits ({@code camel.main.routes-reload-enabled}): a route file saved, added or deleted under
- * the watched folder is applied to the running daemon, one file at a time, through Harvester's own steps
+ * the watched folder is applied to the running daemon file by file (files changed together as one batch,
+ * see {@link #applyPending}), through Harvester's own steps
  * instead of Camel's {@code RouteWatcherReloadStrategy.onRouteReload}, which in Camel 4.17 leaves
  * {@code templatedRoute}s out of a reload (and, removing all routes, would drop every pipeline).
  * <ol>
@@ -66,6 +69,8 @@ final class RouteFileReload extends ServiceSupport {
     private static final Logger LOG = LoggerFactory.getLogger(RouteFileReload.class);
     /** Editors save in several events (truncate, write, rename): they are gathered this long. */
     static final long QUIET_MS = 200;
+    /** How long a route file that became empty may stay so before it is applied as empty. */
+    static final long EMPTY_GRACE_MS = 2000;
     /** How often a change waiting for runs to end looks again. */
     static final long RECHECK_MS = 250;
 
@@ -78,14 +83,29 @@ final class RouteFileReload extends ServiceSupport {
     private final boolean recursive;
     private final List<String> excluded;
     private final Map<Path, Applied> applied = new ConcurrentHashMap<>();
+    /** Route files as Camel loaded them at start-up ({@link LoadedRouteFiles}). */
+    private final Map<Path, String> loaded;
+    /** Test seam: called when the service starts, before it takes its snapshot of the route files. */
+    static volatile Consumer<Path> beforeSnapshot;
     private final Set<Path> pending = ConcurrentHashMap.newKeySet();
     /** Changes whose wait for runs was logged already (once per change, not once per look). */
     private final Set<Path> waiting = ConcurrentHashMap.newKeySet();
+    /** Route files found empty (after having text), since when. */
+    private final Map<Path, Long> emptySince = new ConcurrentHashMap<>();
+    /** Sub-folders watched since start-up: Camel's watcher stops for good when one is deleted. */
+    private final Set<Path> folders = ConcurrentHashMap.newKeySet();
+    /** Files the checks refused (reported): tried again, quietly, after any later change. */
+    private final Set<Path> refused = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService executor;
     private ScheduledFuture<?> next;
+    /** Changes the watcher reported (tests wait on it). */
+    private final AtomicLong changes = new AtomicLong();
+    /** Test seam: called on this service's thread right after a changed file was read, before it is applied. */
+    volatile Consumer<Path> afterRead;
 
-    RouteFileReload(CamelContext context, String folder, boolean recursive, String excludePatterns) {
+    RouteFileReload(CamelContext context, String folder, boolean recursive, String excludePatterns, Map<Path, String> loaded) {
         this.context = context;
+        this.loaded = loaded;
         this.root = absolute(Path.of(folder.startsWith("file:") ? folder.substring(5) : folder));
         this.recursive = recursive;
         this.excluded = excludePatterns == null ? List.of() : Arrays.stream(excludePatterns.split(","))
@@ -97,13 +117,14 @@ final class RouteFileReload extends ServiceSupport {
      * keeps its file watcher (folder, sub-folders, pattern) but hands the changes it sees to Harvester's
      * steps instead of Camel's reload.
      */
-    static void takeOverCamelsWatcher(CamelContext context, MainConfigurationProperties config) throws Exception {
+    static void takeOverCamelsWatcher(CamelContext context, MainConfigurationProperties config, Map<Path, String> loaded)
+            throws Exception {
         RouteWatcherReloadStrategy watcher = context.hasService(RouteWatcherReloadStrategy.class);
         if (watcher == null || watcher.getResourceReload() != null) {
             return;
         }
         RouteFileReload reload = new RouteFileReload(context, watcher.getFolder(), watcher.isRecursive(),
-                config.getRoutesExcludePattern());
+                config.getRoutesExcludePattern(), loaded);
         watcher.setResourceReload((name, resource) -> reload.onChange(resource));
         context.addService(reload);
     }
@@ -111,12 +132,29 @@ final class RouteFileReload extends ServiceSupport {
     @Override
     protected void doStart() throws Exception {
         executor = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "RouteFileReload");
+        Consumer<Path> hook = beforeSnapshot;
+        if (hook != null) {
+            hook.accept(root);
+        }
+        if (recursive && Files.isDirectory(root)) {
+            try (Stream<Path> all = Files.walk(root)) {
+                all.filter(Files::isDirectory).filter(d -> !d.equals(root)).map(RouteFileReload::absolute).forEach(folders::add);
+            }
+        }
         for (Path file : routeFiles()) {
+            String text = loaded.get(file);
             try {
-                String text = Files.readString(file);
+                if (text == null) {
+                    // not one Camel loaded through its collector: as on disk now
+                    text = Files.readString(file);
+                }
                 applied.put(file, new Applied(text, parse(file, text)));
             } catch (IOException | RuntimeException e) {
-                // Camel loaded it at start-up, so it parsed then; it was edited meanwhile and is picked up as a change
+                pending.add(file);
+                continue;
+            }
+            if (!text.equals(readQuietly(file))) {
+                // saved after Camel read it, before this watcher started: a change like any other
                 pending.add(file);
             }
         }
@@ -137,12 +175,23 @@ final class RouteFileReload extends ServiceSupport {
     /** Called on the watcher's thread: the change is queued and applied on this service's own thread. */
     void onChange(Resource resource) {
         Path file = absolute(Path.of(resource.getLocation().replaceFirst("^file:", "")));
+        if (file.getFileName().toString().startsWith(".")) {
+            // editors' lock and swap files (.#orders.camel.yaml): never route files
+            LOG.debug("Route file {} changed; hidden (editor lock or swap file), ignored", display(file));
+            return;
+        }
         if (isExcluded(file)) {
             LOG.debug("Route file {} changed; it is excluded (camel.main.routes-exclude-pattern)", display(file));
             return;
         }
         pending.add(file);
+        changes.incrementAndGet();
         applyAfter(QUIET_MS);
+    }
+
+    /** How many changes of route files the watcher reported so far. */
+    long changes() {
+        return changes.get();
     }
 
     private synchronized void applyAfter(long millis) {
@@ -155,18 +204,59 @@ final class RouteFileReload extends ServiceSupport {
         next = executor.schedule(this::applyPending, millis, TimeUnit.MILLISECONDS);
     }
 
+    /** What became of one file's change. */
+    private enum Outcome {
+        /** Applied, or refused for good (logged), or nothing to do. */
+        DONE,
+        /** Waits for runs in progress. */
+        WAIT,
+        /** Refused by the checks; may pass once other files of the batch are applied. */
+        REFUSED
+    }
+
+    /**
+     * Applies the files changed since the last look as one batch: deletions first, then files declaring
+     * templates, then the others, so that a pipeline moved to another file (mv, git pull) or a template
+     * changed together with its users is not refused against the state the batch is replacing. A file the
+     * checks refuse is tried again once others were applied, until no file makes progress; only then is it
+     * reported. Files refused earlier are tried again (quietly) after any later change.
+     */
     private void applyPending() {
-        for (Path file : List.copyOf(pending)) {
-            boolean done;
-            try {
-                done = apply(file);
-            } catch (RuntimeException e) {
-                LOG.error("Route file {} not reloaded: {}", display(file), e.getMessage(), e);
-                done = true;
+        warnDeletedFolders();
+        Set<Path> batch = new LinkedHashSet<>(pending);
+        // taken off before the files are read: a save arriving while this one is applied queues it again
+        pending.removeAll(batch);
+        Set<Path> retried = new LinkedHashSet<>(refused);
+        retried.removeAll(batch);
+        Map<Path, String> texts = new LinkedHashMap<>();
+        for (Path file : batch) {
+            texts.put(file, readQuietly(file));
+        }
+        List<Path> todo = new ArrayList<>(batch);
+        todo.sort(java.util.Comparator.comparingInt(file -> order(file, texts.get(file))));
+        todo.addAll(retried);
+        boolean progress = true;
+        while (!todo.isEmpty() && progress) {
+            progress = false;
+            List<Path> again = new ArrayList<>();
+            for (Path file : todo) {
+                switch (applySafely(file, texts, true)) {
+                    case DONE -> {
+                        progress = true;
+                        refused.remove(file);
+                        waiting.remove(file);
+                    }
+                    case WAIT -> pending.add(file);
+                    case REFUSED -> again.add(file);
+                }
             }
-            if (done) {
-                pending.remove(file);
-                waiting.remove(file);
+            todo = again;
+        }
+        for (Path file : todo) {
+            refused.add(file);
+            if (!retried.contains(file)) {
+                // reported now, with the reason it has against the state the batch left
+                applySafely(file, texts, false);
             }
         }
         if (!pending.isEmpty()) {
@@ -174,49 +264,119 @@ final class RouteFileReload extends ServiceSupport {
         }
     }
 
-    /** Applies one file's change; false while it waits for runs in progress. */
-    private boolean apply(Path file) {
+    /**
+     * Camel's file watcher (FileWatcherResourceReloadStrategy) stops watching altogether when a watched
+     * sub-folder is deleted (rm -r, a branch switch): said loudly, as nothing else would tell.
+     */
+    private void warnDeletedFolders() {
+        for (Path folder : List.copyOf(folders)) {
+            if (!Files.isDirectory(folder) && folders.remove(folder)) {
+                LOG.warn("Route folder {} was deleted: Camel's file watcher may stop on that, and then no later edit of a"
+                        + " route file is applied until Harvester restarts", display(folder));
+            }
+        }
+    }
+
+    /** Deletions first, then files declaring templates, then the others. */
+    private static int order(Path file, String text) {
+        if (text == null) {
+            return 0;
+        }
+        try {
+            return parse(file, text).templates().isEmpty() ? 2 : 1;
+        } catch (RuntimeException e) {
+            return 2;
+        }
+    }
+
+    private Outcome applySafely(Path file, Map<Path, String> texts, boolean quiet) {
+        try {
+            return apply(file, texts, quiet);
+        } catch (RuntimeException e) {
+            LOG.error("Route file {} not reloaded: {}", display(file), e.getMessage(), e);
+            return Outcome.DONE;
+        }
+    }
+
+    /**
+     * Applies one file's change. {@code texts} are the batch's files as read: a file using this file's
+     * templates is loaded with its new text when it is in the batch. When {@code quiet}, a refusal by the
+     * checks is returned instead of logged.
+     */
+    private Outcome apply(Path file, Map<Path, String> texts, boolean quiet) {
         String text = read(file);
+        Consumer<Path> hook = afterRead;
+        if (hook != null) {
+            hook.accept(file);
+        }
         Applied before = applied.get(file);
         if (before != null && Objects.equals(text, before.text())) {
-            return true;
+            emptySince.remove(file);
+            return Outcome.DONE;
         }
+        if (text != null && text.isBlank() && before != null && !before.text().isBlank()) {
+            // an editor truncates, then writes: an empty file is taken as being written until it stays empty
+            Long since = emptySince.putIfAbsent(file, System.nanoTime());
+            if (since == null) {
+                LOG.warn("Route file {} is empty: taken as being written, its routes keep running; applied (its routes"
+                        + " removed) if it is still empty in {} ms", display(file), EMPTY_GRACE_MS);
+                return Outcome.WAIT;
+            }
+            if (System.nanoTime() - since < EMPTY_GRACE_MS * 1_000_000) {
+                return Outcome.WAIT;
+            }
+        }
+        emptySince.remove(file);
         RouteDeclarations after = null;
         Map<Path, Applied> dependents;
+        Map<Path, Applied> renewed;
         if (text != null) {
             try {
                 after = parse(file, text);
                 dependents = dependents(file, before, after);
-                check(file, after, dependents);
+                renewed = renewed(dependents, texts);
+                check(file, after, renewed);
             } catch (IllegalArgumentException e) {
+                if (quiet) {
+                    return Outcome.REFUSED;
+                }
                 LOG.error("Route file {} not reloaded, its previous routes keep running: {}", display(file), reason(file, e));
-                return true;
+                return Outcome.DONE;
             }
             if (!after.others().isEmpty()) {
                 LOG.warn("Route file {} not reloaded: it declares {}, which only a restart applies (routes, templated"
                         + " routes and route templates are applied live)", display(file), after.others());
-                return true;
+                return Outcome.DONE;
             }
         } else {
             dependents = dependents(file, before, null);
+            renewed = renewed(dependents, texts);
         }
         if (before != null && !before.declarations().others().isEmpty()) {
             LOG.warn("Route file {} changed; it declares {}, which only a restart applies", display(file),
                     before.declarations().others());
-            return true;
+            return Outcome.DONE;
         }
         Set<String> oldRoutes = new LinkedHashSet<>();
         if (before != null) {
             oldRoutes.addAll(before.declarations().routeIds());
         }
         dependents.values().forEach(d -> oldRoutes.addAll(d.declarations().routeIds()));
-        Set<String> taken = text == null ? Set.of() : after.routeIds().stream()
+        Set<String> newRoutes = new LinkedHashSet<>();
+        if (after != null) {
+            newRoutes.addAll(after.routeIds());
+        }
+        renewed.values().forEach(d -> newRoutes.addAll(d.declarations().routeIds()));
+        Set<String> taken = newRoutes.stream()
                 .filter(id -> !oldRoutes.contains(id) && context.getRoute(id) != null).collect(Collectors.toCollection(TreeSet::new));
         if (!taken.isEmpty()) {
+            if (quiet) {
+                return Outcome.REFUSED;
+            }
             // Camel would replace the other file's route of that id without a word
             LOG.error("Route file {} not reloaded, its previous routes keep running: route id(s) {} already run, declared"
                     + " in another file", display(file), taken);
-            return true;
+            return Outcome.DONE;
         }
         Optional<String> failure = Optional.empty();
         Map<String, Integer> busy = runsInProgress(oldRoutes);
@@ -225,7 +385,7 @@ final class RouteFileReload extends ServiceSupport {
             try (TriggerComponent.Hold hold = TriggerComponent.of(context).hold(RouteSwap.pipelines(context, oldRoutes).values())) {
                 hold.runsInProgress().forEach((pipeline, runs) -> busy.put("pipeline " + pipeline, runs));
                 if (busy.isEmpty()) {
-                    failure = swap(file, before, text, oldRoutes, dependents);
+                    failure = swap(file, before, text, oldRoutes, dependents, renewed);
                 }
             }
         }
@@ -234,20 +394,44 @@ final class RouteFileReload extends ServiceSupport {
                 LOG.info("Route file {} changed; applied once the runs in progress end ({})", display(file),
                         busy.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", ")));
             }
-            return false;
+            return Outcome.WAIT;
         }
         if (failure.isPresent()) {
             LOG.error("Route file {} not reloaded, its previous routes keep running: {}", display(file), failure.get());
-        } else if (text == null) {
-            applied.remove(file);
-            LOG.info("Route file {} deleted: routes {} removed", display(file), oldRoutes);
         } else {
-            applied.put(file, new Applied(text, after));
-            LOG.info("Route file {} reloaded: routes {}{}", display(file), after.routeIds(), dependents.isEmpty() ? ""
-                    : ", and those of " + dependents.keySet().stream().map(RouteFileReload::display).toList()
-                    + " made from its templates");
+            if (text == null) {
+                applied.remove(file);
+                LOG.info("Route file {} deleted: routes {} removed", display(file), oldRoutes);
+            } else {
+                applied.put(file, new Applied(text, after));
+                LOG.info("Route file {} reloaded: routes {}{}", display(file), after.routeIds(), dependents.isEmpty() ? ""
+                        : ", and those of " + dependents.keySet().stream().map(RouteFileReload::display).toList()
+                        + " made from its templates");
+            }
+            applied.putAll(renewed);
         }
-        return true;
+        return Outcome.DONE;
+    }
+
+    /**
+     * The dependents as they are loaded again: with their new text when the batch changed them too (and it
+     * parses), else as last applied.
+     */
+    private static Map<Path, Applied> renewed(Map<Path, Applied> dependents, Map<Path, String> texts) {
+        Map<Path, Applied> renewed = new LinkedHashMap<>();
+        dependents.forEach((other, state) -> {
+            String text = texts.get(other);
+            Applied now = state;
+            if (text != null && !text.equals(state.text())) {
+                try {
+                    now = new Applied(text, parse(other, text));
+                } catch (IllegalArgumentException e) {
+                    // refused when its own turn comes
+                }
+            }
+            renewed.put(other, now);
+        });
+        return renewed;
     }
 
     /** Parsed under the name the operator knows, so messages name the file as in routes/. */
@@ -255,10 +439,13 @@ final class RouteFileReload extends ServiceSupport {
         return RouteDeclarations.parse(Path.of(display(file)), text);
     }
 
-    private Optional<String> swap(Path file, Applied before, String text, Set<String> oldRoutes, Map<Path, Applied> dependents) {
+    private Optional<String> swap(Path file, Applied before, String text, Set<String> oldRoutes, Map<Path, Applied> dependents,
+                                  Map<Path, Applied> renewed) {
+        Map<Path, String> previous = new LinkedHashMap<>();
+        dependents.forEach((other, state) -> previous.put(other, state.text()));
         Map<Path, String> reloaded = new LinkedHashMap<>();
-        dependents.forEach((other, state) -> reloaded.put(other, state.text()));
-        return new RouteSwap(context, file, before == null ? null : before.text(), text, oldRoutes, reloaded).run();
+        renewed.forEach((other, state) -> reloaded.put(other, state.text()));
+        return new RouteSwap(context, file, before == null ? null : before.text(), text, oldRoutes, previous, reloaded).run();
     }
 
     /** The other files whose templated routes use a template this file declares (or declared). */
@@ -281,6 +468,7 @@ final class RouteFileReload extends ServiceSupport {
 
     /** The start-up checks, on the new text: templates as the context has them, with this file's in their place. */
     private void check(Path file, RouteDeclarations after, Map<Path, Applied> dependents) {
+        // dependents: as they will be loaded again (new text when the batch changed them)
         Map<String, Template> templates = new HashMap<>();
         for (RouteTemplateDefinition definition : ((ModelCamelContext) context).getRouteTemplateDefinitions()) {
             Set<String> parameters = new LinkedHashSet<>();
@@ -296,14 +484,14 @@ final class RouteFileReload extends ServiceSupport {
         templates.putAll(after.templates());
         Map<String, Path> pipelines = new HashMap<>();
         applied.forEach((other, state) -> {
-            if (!other.equals(file)) {
+            if (!other.equals(file) && !dependents.containsKey(other)) {
                 state.declarations().uses().forEach(u -> pipelines.put(u.template() + ":" + u.parameters().get("name"), other));
             }
         });
         RouteFiles.checkUses(after.uses(), templates, pipelines);
         List<Use> reused = new ArrayList<>();
         dependents.values().forEach(d -> reused.addAll(d.declarations().uses()));
-        RouteFiles.checkUses(reused, templates, new HashMap<>());
+        RouteFiles.checkUses(reused, templates, pipelines);
     }
 
     /** "route id" to its exchanges in flight, for the routes that have any: a pipeline's runs in progress. */
@@ -323,7 +511,8 @@ final class RouteFileReload extends ServiceSupport {
             return List.of();
         }
         try (Stream<Path> all = recursive ? Files.walk(root) : Files.list(root)) {
-            return all.filter(Files::isRegularFile).filter(RouteDeclarations::isRouteFile).map(RouteFileReload::absolute)
+            return all.filter(Files::isRegularFile).filter(RouteDeclarations::isRouteFile)
+                    .filter(f -> !f.getFileName().toString().startsWith(".")).map(RouteFileReload::absolute)
                     .filter(f -> !isExcluded(f)).sorted().toList();
         }
     }
@@ -339,6 +528,14 @@ final class RouteFileReload extends ServiceSupport {
         String prefix = display(file) + ": ";
         String message = e.getMessage();
         return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return read(file);
+        } catch (UncheckedIOException e) {
+            return null;
+        }
     }
 
     private static String read(Path file) {

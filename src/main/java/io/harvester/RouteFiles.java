@@ -84,7 +84,8 @@ public final class RouteFiles {
      */
     public static void checkUses(List<Use> uses, Map<String, Template> templates, Map<String, Path> pipelines) {
         for (Use use : uses) {
-            String where = use.file() + ": route " + use.routeId() + ": ";
+            String where = use.file() + ": " + (use.routeId() == null ? "templatedRoute of " + use.template()
+                    : "route " + use.routeId()) + ": ";
             Template template = templates.get(use.template());
             if (template == null) {
                 throw new IllegalArgumentException(where + "routeTemplateRef '" + use.template()

@@ -2,9 +2,11 @@ package io.harvester.trigger;
 
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
+import org.apache.camel.Endpoint;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.component.quartz.QuartzEndpoint;
 import org.apache.camel.support.service.ServiceHelper;
@@ -43,7 +45,11 @@ final class CronSchedule {
 
     /** Quartz's name of the pipeline's trigger and job: export:orders becomes export_orders. */
     String job() {
-        return trigger.getPipeline().replaceAll("[^A-Za-z0-9_.-]", "_");
+        return job(trigger.getPipeline());
+    }
+
+    static String job(String pipeline) {
+        return pipeline.replaceAll("[^A-Za-z0-9_.-]", "_");
     }
 
     private String cron() {
@@ -76,7 +82,35 @@ final class CronSchedule {
                 onTick.accept(exchange.getMessage().getHeader(SCHEDULED_FIRE_TIME, Date.class).toInstant()));
         ServiceHelper.startService(started);
         consumer = started;
+        Scheduler scheduler = trigger.getCamelContext().getComponent("quartz", QuartzComponent.class).getScheduler();
+        if (scheduler != null && scheduler.getTrigger(new TriggerKey(job(), GROUP)) == null) {
+            LOG.error("Pipeline {}: its schedule started but Quartz has no trigger {}.{} stored: it will not run on cron '{}'"
+                    + " until Harvester restarts", trigger.getPipeline(), GROUP, job(), cron());
+        }
         return true;
+    }
+
+    /**
+     * Deletes a pipeline's stored job and trigger (shared by the cluster) and drops the context's cached
+     * Quartz endpoints of that job: camel-quartz marks such an endpoint as having added its job and, for a
+     * clustered store, never resets the mark, so the endpoint got again would resume a job no longer
+     * stored and leave the pipeline without trigger. True when a job was stored.
+     */
+    static boolean forget(CamelContext context, String pipeline) throws SchedulerException {
+        Scheduler scheduler = context.getComponent("quartz", QuartzComponent.class).getScheduler();
+        boolean deleted = scheduler != null && scheduler.deleteJob(new JobKey(job(pipeline), GROUP));
+        TriggerKey key = new TriggerKey(job(pipeline), GROUP);
+        for (Endpoint cached : List.copyOf(context.getEndpoints())) {
+            if (cached instanceof QuartzEndpoint quartz && key.equals(quartz.getTriggerKey())) {
+                try {
+                    context.removeEndpoint(quartz);
+                } catch (Exception e) {
+                    LOG.warn("Pipeline {}: dropping its old Quartz endpoint {} failed: {}", pipeline, quartz.getEndpointUri(),
+                            e.getMessage(), e);
+                }
+            }
+        }
+        return deleted;
     }
 
     /** The next tick as the shared store has it (whichever instance fires it); null before the schedule is stored. */
@@ -110,7 +144,7 @@ final class CronSchedule {
             LOG.info("Pipeline {}: schedule changed from cron '{}', misfire instruction {} to cron '{}', misfire {};"
                             + " it is stored anew", trigger.getPipeline(), cron.getCronExpression(),
                     cron.getMisfireInstruction(), cron(), trigger.getMisfire().value());
-            scheduler.deleteJob(new JobKey(job(), GROUP));
+            forget(trigger.getCamelContext(), trigger.getPipeline());
         }
     }
 }

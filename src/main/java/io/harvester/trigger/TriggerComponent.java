@@ -16,6 +16,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Route;
 import org.apache.camel.support.DefaultComponent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code trigger:<pipeline>[?cron=...&runAtStartup=true]} starts a pipeline route: on a Quartz cron, once
@@ -25,7 +27,11 @@ import org.apache.camel.support.DefaultComponent;
  */
 public class TriggerComponent extends DefaultComponent {
 
+    private static final Logger LOG = LoggerFactory.getLogger(TriggerComponent.class);
+
     private final Map<String, TriggerConsumer> consumers = new ConcurrentHashMap<>();
+    /** Pipelines under a {@link #hold}, to the number of holds on each; guarded by itself. */
+    private final Map<String, Integer> held = new HashMap<>();
     private ProducerTemplate background;
 
     /** The component of a context, for starting its pipelines. */
@@ -38,7 +44,14 @@ public class TriggerComponent extends DefaultComponent {
      * run, or the skipped row, appears in table runs.
      */
     public void startInBackground(String pipeline, Map<String, Object> headers) {
-        startInBackground(pipeline, headers, Map.of());
+        // nobody waits for this run: a start refused (held, stopped, unknown pipeline) would otherwise go unseen
+        startInBackground(pipeline, headers, Map.of()).whenComplete((exchange, failure) -> {
+            Throwable reason = failure != null ? failure : exchange == null ? null : exchange.getException();
+            if (reason != null) {
+                LOG.warn("Pipeline {}: started in the background ({}), it failed: {}", pipeline,
+                        headers.getOrDefault(TriggerKind.HEADER, TriggerKind.MANUAL.value()), reason.getMessage());
+            }
+        });
     }
 
     /**
@@ -68,6 +81,28 @@ public class TriggerComponent extends DefaultComponent {
         return consumer != null && consumer.getEndpoint().hasSchedule() ? consumer.getEndpoint().getCron().trim() : null;
     }
 
+    /**
+     * Deletes the pipeline's Quartz job and trigger from the shared store, if any: the pipeline was removed
+     * (live edit) or starts without a schedule. Every instance shares the store: the same route files
+     * everywhere are expected. Failures are logged (WARN), not thrown.
+     */
+    public void forgetSchedule(String pipeline) {
+        CamelContext context = getCamelContext();
+        if (context.hasComponent("quartz") == null) {
+            return;
+        }
+        try {
+            if (CronSchedule.forget(context, pipeline)) {
+                LOG.info("Pipeline {}: its stored schedule (Quartz job {}.{}) is deleted: the pipeline {}", pipeline,
+                        CronSchedule.GROUP, CronSchedule.job(pipeline), declared(context).contains(pipeline)
+                                ? "has no cron any more" : "is no longer declared");
+            }
+        } catch (Exception e) {
+            LOG.warn("Pipeline {}: deleting its stored schedule (Quartz job {}.{}) failed: {}", pipeline, CronSchedule.GROUP,
+                    CronSchedule.job(pipeline), e.getMessage(), e);
+        }
+    }
+
     /** The pipelines whose routes run now (each route from {@code trigger:<pipeline>}). */
     public Set<String> pipelines() {
         return new TreeSet<>(consumers.keySet());
@@ -79,9 +114,13 @@ public class TriggerComponent extends DefaultComponent {
      * between its check for runs in progress and the routes' stop. Pipelines not running here are skipped.
      */
     public Hold hold(Collection<String> pipelines) {
+        Set<String> names = new TreeSet<>(pipelines);
+        synchronized (this.held) {
+            names.forEach(pipeline -> this.held.merge(pipeline, 1, Integer::sum));
+        }
         Map<String, TriggerConsumer> held = new TreeMap<>();
         Map<String, Integer> running = new TreeMap<>();
-        for (String pipeline : pipelines) {
+        for (String pipeline : names) {
             TriggerConsumer consumer = consumers.get(pipeline);
             if (consumer != null) {
                 held.put(pipeline, consumer);
@@ -91,15 +130,49 @@ public class TriggerComponent extends DefaultComponent {
                 }
             }
         }
-        return new Hold(held, running);
+        return new Hold(names, held, running);
+    }
+
+    /** Whether a {@link #hold} is on the pipeline now (its route may be gone for the moment). */
+    boolean isHeld(String pipeline) {
+        synchronized (held) {
+            return held.containsKey(pipeline);
+        }
+    }
+
+    /**
+     * Waits, at most {@code millis}, for the holds on a pipeline to close; then its consumer as it runs now
+     * (the new route's after a live edit), or null when the wait ran out or no route runs the pipeline.
+     */
+    TriggerConsumer awaitRelease(String pipeline, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        synchronized (held) {
+            while (held.containsKey(pipeline)) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    return null;
+                }
+                held.wait(left);
+            }
+        }
+        return consumers.get(pipeline);
+    }
+
+    private void release(Set<String> pipelines) {
+        synchronized (held) {
+            pipelines.forEach(pipeline -> held.computeIfPresent(pipeline, (name, count) -> count > 1 ? count - 1 : null));
+            held.notifyAll();
+        }
     }
 
     /** Pipelines held by {@link #hold}, with the runs they had in progress when the hold began. */
-    public static final class Hold implements AutoCloseable {
+    public final class Hold implements AutoCloseable {
+        private final Set<String> names;
         private final Map<String, TriggerConsumer> held;
         private final Map<String, Integer> running;
 
-        private Hold(Map<String, TriggerConsumer> held, Map<String, Integer> running) {
+        private Hold(Set<String> names, Map<String, TriggerConsumer> held, Map<String, Integer> running) {
+            this.names = names;
             this.held = held;
             this.running = running;
         }
@@ -113,6 +186,7 @@ public class TriggerComponent extends DefaultComponent {
         @Override
         public void close() {
             held.values().forEach(consumer -> consumer.hold(false));
+            release(names);
         }
     }
 
@@ -145,6 +219,10 @@ public class TriggerComponent extends DefaultComponent {
 
     TriggerConsumer consumer(String pipeline) {
         TriggerConsumer consumer = consumers.get(pipeline);
+        if (consumer == null && isHeld(pipeline)) {
+            // between the old route's removal and the new one's start during a live edit
+            throw new IllegalStateException(TriggerConsumer.heldMessage(pipeline));
+        }
         if (consumer == null) {
             throw new IllegalArgumentException("no pipeline named " + pipeline + " is running (known: "
                     + consumers.keySet() + ")");

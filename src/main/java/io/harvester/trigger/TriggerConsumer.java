@@ -41,6 +41,8 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
     static final String PIPELINE_CONFIGURATION = "harvester-pipeline";
     /** Kinds whose beans register their own pipeline views (CrawlView, JobView). */
     private static final Set<String> OWN_VIEWS = Set.of("crawl", "job");
+    /** How long a tick coming during a live route edit waits for it (a swap takes tens of milliseconds). */
+    static final long HOLD_WAIT_MS = 10_000;
 
     private ExecutorService startupRunner;
     private RunLifecycle lifecycle;
@@ -82,8 +84,7 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
         entered.incrementAndGet();
         try {
             if (held) {
-                throw new IllegalStateException("pipeline " + getEndpoint().getPipeline() + " not started: its route file"
-                        + " is being applied (live route edit); start it again in a moment");
+                throw new IllegalStateException(heldMessage(getEndpoint().getPipeline()));
             }
             getProcessor().process(exchange);
         } finally {
@@ -115,12 +116,17 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
         run(kind);
     }
 
+    static String heldMessage(String pipeline) {
+        return "pipeline " + pipeline + " not started: its route file is being applied (live route edit); start it"
+                + " again in a moment";
+    }
+
     private void run(TriggerKind kind) {
         entered.incrementAndGet();
         if (held) {
             entered.decrementAndGet();
-            LOG.warn("Pipeline {}: {} trigger ignored, its route file is being applied (live route edit)",
-                    getEndpoint().getPipeline(), kind.value());
+            // not counted while it waits: the swap it waits for must not wait for it
+            runAfterHold(kind);
             return;
         }
         Exchange exchange = createExchange(false);
@@ -138,6 +144,29 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
             MDC.remove(RunHandle.MDC_KEY);
             releaseExchange(exchange, false);
         }
+    }
+
+    /**
+     * A tick (or start-up trigger) that came during a live route edit waits for the edit, bounded, then runs
+     * on the pipeline's route as it is then (the new one): a tick is not lost to an edit.
+     */
+    private void runAfterHold(TriggerKind kind) {
+        String pipeline = getEndpoint().getPipeline();
+        LOG.info("Pipeline {}: {} trigger waits for its route file being applied (live route edit)", pipeline, kind.value());
+        TriggerConsumer now;
+        try {
+            now = getEndpoint().getComponent().awaitRelease(pipeline, HOLD_WAIT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("Pipeline {}: {} trigger ignored, interrupted while its route file was being applied", pipeline, kind.value());
+            return;
+        }
+        if (now == null || now.stopping()) {
+            LOG.warn("Pipeline {}: {} trigger ignored, {}", pipeline, kind.value(), getEndpoint().getComponent().isHeld(pipeline)
+                    ? "its route file was still being applied after " + HOLD_WAIT_MS + " ms" : "no route runs it after the live route edit");
+            return;
+        }
+        now.fire(kind);
     }
 
     /** Refuses new runs from now on (or again takes them); returns the runs in progress through this consumer. */
@@ -234,6 +263,8 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
     private void startSchedule() {
         TriggerEndpoint endpoint = getEndpoint();
         if (!endpoint.hasSchedule()) {
+            // a cron emptied (route file, harvester.schedule.*.cron=) leaves no job behind firing on every instance
+            endpoint.getComponent().forgetSchedule(endpoint.getPipeline());
             return;
         }
         try {

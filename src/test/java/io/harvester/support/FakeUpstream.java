@@ -70,6 +70,7 @@ public final class FakeUpstream implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private volatile long total = 1000;
     private volatile long latencyMs;
+    private volatile java.util.concurrent.CountDownLatch gate;
     private volatile Answer always;
     private volatile int branching = 5;
     private volatile int depth = 4;
@@ -108,6 +109,15 @@ public final class FakeUpstream implements AutoCloseable {
 
     public FakeUpstream total(long total) {
         this.total = total;
+        return this;
+    }
+
+    /**
+     * Holds every page request, once recorded, until the gate opens (at most 30 s), so a test can keep a
+     * run in progress exactly as long as it needs; null lets them through again.
+     */
+    public FakeUpstream gate(java.util.concurrent.CountDownLatch gate) {
+        this.gate = gate;
         return this;
     }
 
@@ -277,6 +287,10 @@ public final class FakeUpstream implements AutoCloseable {
             exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
             requestHeaders.add(headers);
             requestUris.add(uri.toString());
+            java.util.concurrent.CountDownLatch held = gate;
+            if (held != null) {
+                held.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
             if (latencyMs > 0) {
                 Thread.sleep(latencyMs);
             }
