@@ -222,6 +222,9 @@ final class RouteFileReload extends ServiceSupport {
      * reported. Files refused earlier are tried again (quietly) after any later change.
      */
     private void applyPending() {
+        if (context.isStopping() || context.isStopped()) {
+            return; // shutting down: an edit still waiting would swap routes under the drain
+        }
         warnDeletedFolders();
         Set<Path> batch = new LinkedHashSet<>(pending);
         // taken off before the files are read: a save arriving while this one is applied queues it again

@@ -53,7 +53,7 @@ public final class TaskSetSizes {
         batch.executeAsync().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
         List<Integer> counts = new ArrayList<>(sizes.size());
         for (RFuture<Integer> size : sizes) {
-            counts.add(size.toCompletableFuture().getNow(0));
+            counts.add(size.toCompletableFuture().join()); // the batch is done: each answer is there (0 is an empty set)
         }
         return counts;
     }

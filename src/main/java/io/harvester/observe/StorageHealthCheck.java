@@ -1,7 +1,10 @@
 package io.harvester.observe;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 
 import javax.sql.DataSource;
@@ -30,22 +33,32 @@ final class StorageHealthCheck extends AbstractHealthCheck {
     }
 
     /**
-     * {@code SELECT 1} through the pool's validation ({@code Connection.isValid}). A pool whose connections
-     * are all lent out is busy, not down: waiting for one would fail the check of an instance that works.
+     * {@code SELECT 1} through the pool's validation ({@code Connection.isValid}). When every pooled
+     * connection is lent out, waiting for one would fail the check of an instance that is merely busy:
+     * a connection of its own, with timeouts as short as the check's, asks PostgreSQL instead.
      */
     static StorageHealthCheck database(DataSource dataSource, long timeoutMs) {
+        int seconds = (int) Math.max(1, timeoutMs / 1000);
         return new StorageHealthCheck("database", "PostgreSQL", timeoutMs, () -> {
-            if (dataSource instanceof BasicDataSource pool && pool.getNumIdle() == 0
-                    && pool.getNumActive() >= pool.getMaxTotal()) {
-                return "PostgreSQL answers (busy: all " + pool.getMaxTotal() + " pooled connections in use)";
-            }
-            try (Connection connection = dataSource.getConnection()) {
-                if (!connection.isValid((int) Math.max(1, timeoutMs / 1000))) {
+            boolean exhausted = dataSource instanceof BasicDataSource pool && pool.getMaxTotal() > 0
+                    && pool.getNumIdle() == 0 && pool.getNumActive() >= pool.getMaxTotal();
+            try (Connection connection = exhausted ? direct((BasicDataSource) dataSource, seconds) : dataSource.getConnection()) {
+                if (!connection.isValid(seconds)) {
                     throw new IllegalStateException("the connection is not valid");
                 }
             }
-            return "PostgreSQL answers";
+            return exhausted ? "PostgreSQL answers (busy: all pooled connections in use)" : "PostgreSQL answers";
         });
+    }
+
+    private static Connection direct(BasicDataSource pool, int seconds) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", pool.getUsername() == null ? "" : pool.getUsername());
+        properties.setProperty("password", pool.getPassword() == null ? "" : pool.getPassword());
+        properties.setProperty("connectTimeout", String.valueOf(seconds));
+        properties.setProperty("socketTimeout", String.valueOf(seconds));
+        properties.setProperty("loginTimeout", String.valueOf(seconds));
+        return DriverManager.getConnection(pool.getUrl(), properties);
     }
 
     /** A PING-like round trip: the size of Redis's database. */

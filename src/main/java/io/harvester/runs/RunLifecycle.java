@@ -128,7 +128,7 @@ public class RunLifecycle {
             try {
                 call.accept(observer);
             } catch (RuntimeException e) {
-                LOG.warn("Run observer {} failed: {}", observer, e.toString());
+                LOG.warn("Run observer {} failed", observer, e);
             }
         }
     }

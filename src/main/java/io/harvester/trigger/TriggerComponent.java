@@ -93,9 +93,11 @@ public class TriggerComponent extends DefaultComponent {
         }
         try {
             if (CronSchedule.forget(context, pipeline)) {
-                LOG.info("Pipeline {}: its stored schedule (Quartz job {}.{}) is deleted: the pipeline {}", pipeline,
-                        CronSchedule.GROUP, CronSchedule.job(pipeline), declared(context).contains(pipeline)
-                                ? "has no cron any more" : "is no longer declared");
+                // WARN: the store is the cluster's; an instance that still has the cron does not store it again
+                // before its own restart, so instances that disagree stop the pipeline's schedule everywhere
+                LOG.warn("Pipeline {}: its stored schedule (Quartz job {}.{}) is deleted for every instance sharing"
+                        + " the database: the pipeline {} here", pipeline, CronSchedule.GROUP, CronSchedule.job(pipeline),
+                        declared(context).contains(pipeline) ? "has no cron any more" : "is no longer declared");
             }
         } catch (Exception e) {
             LOG.warn("Pipeline {}: deleting its stored schedule (Quartz job {}.{}) failed: {}", pipeline, CronSchedule.GROUP,

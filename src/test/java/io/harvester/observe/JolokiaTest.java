@@ -149,13 +149,27 @@ class JolokiaTest extends DaemonTestBase {
                 + "/observe/jolokia/?p=/exec/io.harvester:type=export,name=%22watched%22/runNow()")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(getByParameter.statusCode()).isEqualTo(403);
+        // an exec path with a p parameter naming a read: Jolokia follows the path, so must the check
+        HttpResponse<String> smuggled = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + harvester.port()
+                + "/observe/jolokia/exec/io.harvester:type=export,name=%22watched%22/runNow()?p=/read")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(smuggled.statusCode()).isEqualTo(403);
+        // a sandboxed page or a no-referrer POST sends Origin: null; a browser marks a cross-site request
+        for (String[] header : new String[][] {{"Origin", "null"}, {"Sec-Fetch-Site", "cross-site"},
+                {"Origin", "http://localhost:1"}, {"Referer", "http://127.0.0.1:3000/page"}}) {
+            HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + harvester.port() + "/observe/jolokia/"))
+                    .header(header[0], header[1]).POST(HttpRequest.BodyPublishers.ofString(runNow)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as(header[0] + ": " + header[1]).isEqualTo(403);
+        }
         Thread.sleep(500); // a run started by any of them would have its row by now
         assertThat(runs()).isEqualTo(runs);
 
         // the same from this machine's own tools (curl, Hawtio's proxy: no foreign Origin) is served
         HttpResponse<String> local = HTTP.send(HttpRequest.newBuilder(
                         URI.create("http://localhost:" + harvester.port() + "/observe/jolokia/"))
-                .header("Origin", "http://localhost:8080")
+                .header("Origin", "http://localhost:" + harvester.port())
                 .POST(HttpRequest.BodyPublishers.ofString(runNow)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(JSON.readTree(local.body()).path("status").asInt()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(20)).until(() -> runs() == runs + 1 && harvester.query(

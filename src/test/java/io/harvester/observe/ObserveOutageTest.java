@@ -54,6 +54,33 @@ class ObserveOutageTest extends PerTestDaemon {
         assertThat(health.body()).isEqualTo("{\"status\":\"UP\"}");
     }
 
+    @Test
+    void should_report_a_busy_pool_up_by_asking_postgresql_on_a_connection_of_its_own() throws Exception {
+        upstream = FakeUpstream.start().total(10);
+        harvester = HarvesterRuntime.start(work, ExportYaml.exports().export("x", upstream.url("/orders"), Map.of()).yaml(),
+                Map.of("harvester.db.pool-size", "3", "harvester.observe.probe-timeout-ms", "2000"));
+        javax.sql.DataSource pool = harvester.context().getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
+        java.util.List<java.sql.Connection> held = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                held.add(pool.getConnection());
+            }
+            HttpResponse<String> health = get("/observe/health?exposureLevel=full&data=true");
+            assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+            JsonNode database = null;
+            for (JsonNode check : new ObjectMapper().readTree(health.body()).get("checks")) {
+                database = "database".equals(check.get("name").asText()) ? check : database;
+            }
+            assertThat(database).isNotNull();
+            assertThat(database.get("status").asText()).isEqualTo("UP");
+            assertThat(database.get("message").asText()).isEqualTo("PostgreSQL answers (busy: all pooled connections in use)");
+        } finally {
+            for (java.sql.Connection connection : held) {
+                connection.close();
+            }
+        }
+    }
+
     private HttpResponse<String> get(String path) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + harvester.port() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
