@@ -62,7 +62,8 @@ import org.slf4j.LoggerFactory;
  * text is loaded again (ERROR naming file and reason).</li>
  * </ol>
  * Only files declaring routes, templated routes and route templates are applied live; a file with
- * anything else (rest, routeConfiguration, beans) is left for the next restart, with a WARN.
+ * anything else (rest, routeConfiguration, beans, a templatedRoute without id) is left for the next restart,
+ * with a WARN; so is a file of templates one of those files uses, as its routes would have to be reloaded.
  */
 final class RouteFileReload extends ServiceSupport {
 
@@ -360,6 +361,16 @@ final class RouteFileReload extends ServiceSupport {
                     before.declarations().others());
             return Outcome.DONE;
         }
+        Map<Path, Set<String>> restartOnly = restartOnly(dependents, renewed);
+        if (!restartOnly.isEmpty()) {
+            // a templatedRoute without id (or rest, beans...) cannot be removed to be loaded again: reloading
+            // such a file would declare its routes twice, and loading it back would fail the same way
+            LOG.warn("Route file {} not reloaded, its previous routes keep running: {}, which only a restart applies; restart"
+                    + " Harvester to apply the edit", display(file), restartOnly.entrySet().stream()
+                    .map(e -> display(e.getKey()) + " uses its templates and declares " + e.getValue())
+                    .collect(Collectors.joining("; ")));
+            return Outcome.DONE;
+        }
         Set<String> oldRoutes = new LinkedHashSet<>();
         if (before != null) {
             oldRoutes.addAll(before.declarations().routeIds());
@@ -435,6 +446,22 @@ final class RouteFileReload extends ServiceSupport {
             renewed.put(other, now);
         });
         return renewed;
+    }
+
+    /**
+     * The files using this file's templates that declare what only a restart applies, as last applied or as
+     * the batch changed them, with what that is.
+     */
+    private static Map<Path, Set<String>> restartOnly(Map<Path, Applied> dependents, Map<Path, Applied> renewed) {
+        Map<Path, Set<String>> found = new LinkedHashMap<>();
+        for (Map<Path, Applied> states : List.of(dependents, renewed)) {
+            states.forEach((other, state) -> {
+                if (!state.declarations().others().isEmpty()) {
+                    found.computeIfAbsent(other, o -> new TreeSet<>()).addAll(state.declarations().others());
+                }
+            });
+        }
+        return found;
     }
 
     /** Parsed under the name the operator knows, so messages name the file as in routes/. */

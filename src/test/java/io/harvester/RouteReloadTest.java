@@ -51,6 +51,9 @@ class RouteReloadTest extends DaemonTestBase {
         log = LogLines.capture();
         // a pipeline with a schedule property, for the edit that deletes it
         Files.writeString(work.resolve("doomed.camel.yaml"), exports().export("doomed", "http://localhost:9/orders", Map.of()).yaml());
+        // a template and a file using it, once without routeId: loaded at start-up, which alone applies that file
+        Files.writeString(work.resolve("greeter3.camel.yaml"), greeter("greeter3", "{{greeting}}, ${body}", "greeting"));
+        Files.writeString(work.resolve("greet3.camel.yaml"), greet3("c", true) + greet3("d", false));
         harvester = HarvesterRuntime.start(work, "[]\n", Map.of(
                 "harvester.schedule.export.doomed.cron", "0 0 4 * * ?",
                 // the shipped XML demo export and the demo API it reads, from the repository's routes/ (never edited here)
@@ -508,6 +511,38 @@ class RouteReloadTest extends DaemonTestBase {
         assertThat(greet("b")).isEqualTo("Hi: Ada");
         assertThat(log.containing("greet2.camel.yaml not reloaded")).isEmpty();
         assertThat(log.containing("greeter2.camel.yaml not reloaded")).isEmpty();
+    }
+
+    @Test
+    void should_leave_a_changed_template_to_the_next_restart_when_a_file_using_it_has_a_templated_route_without_id()
+            throws Exception {
+        assertThat(greet("c")).isEqualTo("Hello, Ada");
+        assertThat(greet("d")).isEqualTo("Hello, Ada");
+
+        // greet3.camel.yaml's route without id cannot be removed: reloading that file would declare direct:greet-d twice
+        save("greeter3.camel.yaml", greeter("greeter3", "{{greeting}}!! ${body}", "greeting"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !log.containing("WARN Route file " + work.resolve("greeter3.camel.yaml")
+                + " not reloaded").isEmpty());
+        assertThat(log.containing("Route file " + work.resolve("greeter3.camel.yaml") + " not reloaded")).containsExactly(
+                "WARN Route file " + work.resolve("greeter3.camel.yaml") + " not reloaded, its previous routes keep running: "
+                        + work.resolve("greet3.camel.yaml") + " uses its templates and declares [templatedRoute without"
+                        + " routeId], which only a restart applies; restart Harvester to apply the edit");
+        assertThat(harvester.context().getRouteController().getRouteStatus("greet-c").isStarted()).isTrue();
+        assertThat(greet("c")).isEqualTo("Hello, Ada");
+        assertThat(greet("d")).isEqualTo("Hello, Ada");
+        assertThat(log.containing("Route file " + work.resolve("greeter3.camel.yaml") + " reloaded")).isEmpty();
+    }
+
+    private static String greet3(String name, boolean withId) {
+        return """
+                - templatedRoute:
+                    routeTemplateRef: greeter3
+                %s    parameters:
+                      - name: name
+                        value: %s
+                      - name: greeting
+                        value: Hello
+                """.formatted(withId ? "    routeId: greet-" + name + "\n" : "", name);
     }
 
     private static String greet2(String parameter, String value) {
