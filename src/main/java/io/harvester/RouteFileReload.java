@@ -87,7 +87,7 @@ final class RouteFileReload extends ServiceSupport {
     /** Route files as Camel loaded them at start-up ({@link LoadedRouteFiles}). */
     private final Map<Path, String> loaded;
     /** Test seam: called when the service starts, before it takes its snapshot of the route files. */
-    static volatile Consumer<Path> beforeSnapshot;
+    private volatile Consumer<Path> beforeSnapshot;
     private final Set<Path> pending = ConcurrentHashMap.newKeySet();
     /** Changes whose wait for runs was logged already (once per change, not once per look). */
     private final Set<Path> waiting = ConcurrentHashMap.newKeySet();
@@ -102,7 +102,7 @@ final class RouteFileReload extends ServiceSupport {
     /** Changes the watcher reported (tests wait on it). */
     private final AtomicLong changes = new AtomicLong();
     /** Test seam: called on this service's thread right after a changed file was read, before it is applied. */
-    volatile Consumer<Path> afterRead;
+    private volatile Consumer<Path> afterRead;
 
     RouteFileReload(CamelContext context, String folder, boolean recursive, String excludePatterns, Map<Path, String> loaded) {
         this.context = context;
@@ -188,6 +188,16 @@ final class RouteFileReload extends ServiceSupport {
         pending.add(file);
         changes.incrementAndGet();
         applyAfter(QUIET_MS);
+    }
+
+    /** Test seam: {@code hook} is called when this service starts, before it takes its snapshot of the route files. */
+    void beforeSnapshot(Consumer<Path> hook) {
+        beforeSnapshot = hook;
+    }
+
+    /** Test seam: {@code hook} is called on this service's thread right after a changed file was read (null: none). */
+    void afterRead(Consumer<Path> hook) {
+        afterRead = hook;
     }
 
     /** How many changes of route files the watcher reported so far. */

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 import io.harvester.support.DaemonTestBase;
@@ -15,6 +17,8 @@ import io.harvester.support.FakeUpstream;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.LogLines;
 import org.apache.camel.Exchange;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.MainListenerSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -40,7 +44,7 @@ class RouteReloadStartupTest extends DaemonTestBase {
         Files.createDirectories(work.resolve("sub"));
         Files.writeString(work.resolve("sub/sub.camel.yaml"), export("sub", "50"));
         // the window: Camel has loaded the files, live edits have not taken their snapshot yet
-        RouteFileReload.beforeSnapshot = root -> {
+        Consumer<Path> window = root -> {
             try {
                 Files.writeString(work.resolve("late.camel.yaml"), export("late", "25"));
                 Files.writeString(work.resolve("broken-late.camel.yaml"), "- templatedRoute: [unclosed\n");
@@ -48,16 +52,22 @@ class RouteReloadStartupTest extends DaemonTestBase {
                 throw new IllegalStateException(e);
             }
         };
-        try {
-            harvester = HarvesterRuntime.start(work, "[]\n", Map.of(
-                    "camel.main.routes-include-pattern", "file:routes/templates/*.camel.yaml,file:routes/harvester-*.camel.yaml,"
-                            + "file:" + work.toAbsolutePath() + "/*.camel.yaml,file:" + work.toAbsolutePath() + "/sub/*.camel.yaml",
-                    "camel.main.routes-reload-enabled", "true",
-                    "camel.main.routes-reload-directory", work.toAbsolutePath().toString(),
-                    "camel.main.routes-reload-directory-recursive", "true"));
-        } finally {
-            RouteFileReload.beforeSnapshot = null;
-        }
+        harvester = HarvesterRuntime.start(work, "[]\n", Map.of(
+                "camel.main.routes-include-pattern", "file:routes/templates/*.camel.yaml,file:routes/harvester-*.camel.yaml,"
+                        + "file:" + work.toAbsolutePath() + "/*.camel.yaml,file:" + work.toAbsolutePath() + "/sub/*.camel.yaml",
+                "camel.main.routes-reload-enabled", "true",
+                "camel.main.routes-reload-directory", work.toAbsolutePath().toString(),
+                "camel.main.routes-reload-directory-recursive", "true"), main -> main.addMainListener(new MainListenerSupport() {
+                    @Override
+                    public void afterConfigure(BaseMainSupport support) {
+                        // after Harvester's own listener added the service, before the context starts it
+                        RouteFileReload reload = support.getCamelContext().hasService(RouteFileReload.class);
+                        if (reload == null) {
+                            throw new IllegalStateException("no RouteFileReload service to hook into");
+                        }
+                        reload.beforeSnapshot(window);
+                    }
+                }));
     }
 
     @AfterAll

@@ -113,7 +113,7 @@ class RouteReloadTest extends DaemonTestBase {
         Path file = work.resolve("twice.camel.yaml").toAbsolutePath().normalize();
         AtomicBoolean once = new AtomicBoolean();
         // the second save lands (and the watcher reports it) after the first one was read, before it is swapped in
-        reload.afterRead = read -> {
+        reload.afterRead(read -> {
             if (read.equals(file) && once.compareAndSet(false, true)) {
                 long before = reload.changes();
                 try {
@@ -123,12 +123,12 @@ class RouteReloadTest extends DaemonTestBase {
                 }
                 await().atMost(Duration.ofSeconds(10)).until(() -> reload.changes() > before);
             }
-        };
+        });
         try {
             save("twice.camel.yaml", export("twice", "20"));
             awaitReloads("twice.camel.yaml", 3);
         } finally {
-            reload.afterRead = null;
+            reload.afterRead(null);
         }
         assertThat(once).isTrue();
         assertThat(run("export:twice")).isEqualTo(pages(4, 25));

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import io.harvester.Harvester;
@@ -56,7 +57,17 @@ public final class HarvesterRuntime implements AutoCloseable {
         return start(workDir, routesYaml, properties, storage.newDatabase());
     }
 
+    /** Started as usual, with {@code beforeStart} given the daemon's Main once configured, before it starts. */
+    public static HarvesterRuntime start(Path workDir, String routesYaml, Map<String, String> properties, Consumer<Main> beforeStart) {
+        return start(workDir, routesYaml, properties, TestStorage.get().newDatabase(), beforeStart);
+    }
+
     public static HarvesterRuntime start(Path workDir, String routesYaml, Map<String, String> properties, String dbUrl) {
+        return start(workDir, routesYaml, properties, dbUrl, main -> { });
+    }
+
+    private static HarvesterRuntime start(Path workDir, String routesYaml, Map<String, String> properties, String dbUrl,
+                                          Consumer<Main> beforeStart) {
         TestStorage storage = TestStorage.get();
         try {
             Files.createDirectories(workDir);
@@ -101,6 +112,7 @@ public final class HarvesterRuntime implements AutoCloseable {
             props.putAll(properties);
             Main main = Harvester.create();
             main.setOverrideProperties(props);
+            beforeStart.accept(main);
             main.start();
             return new HarvesterRuntime(main, dbUrl, storage.user(), output, port);
         } catch (IOException e) {
