@@ -237,6 +237,22 @@ class RouteReloadTest extends DaemonTestBase {
     }
 
     @Test
+    void should_refuse_new_runs_until_the_last_of_overlapping_holds_is_closed() throws Exception {
+        save("twoholds.camel.yaml", export("twoholds", "50"));
+        awaitReloads("twoholds.camel.yaml", 1);
+        TriggerComponent triggers = TriggerComponent.of(harvester.context());
+        TriggerComponent.Hold first = triggers.hold(List.of("export:twoholds"));
+        try (TriggerComponent.Hold second = triggers.hold(List.of("export:twoholds"))) {
+            first.close();
+            assertThat(harvester.runNow("export:twoholds").getException()).hasMessage("pipeline export:twoholds not started:"
+                    + " its route file is being applied (live route edit); start it again in a moment");
+        }
+        assertThat(statuses("export:twoholds")).isEmpty();
+        assertThat(run("export:twoholds")).isEqualTo(pages(2, 50));
+        assertThat(statuses("export:twoholds")).containsExactly("completed");
+    }
+
+    @Test
     void should_run_a_cron_tick_that_came_during_a_live_edit_once_the_edit_is_applied() throws Exception {
         save("ticking.camel.yaml", exports().export("ticking", api.url("/orders"), Map.of("cron", "* * * * * ?",
                 "concurrency", "1")).yaml());

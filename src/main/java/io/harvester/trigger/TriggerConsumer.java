@@ -48,10 +48,13 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
     private RunLifecycle lifecycle;
     /** Set once this route's stop has begun: no new run, even while the context itself keeps running. */
     private volatile boolean draining;
-    /** Set while a live route edit swaps this route: new runs are refused (see {@link TriggerComponent#hold}). */
-    private volatile boolean held;
     /**
-     * Runs entered through this consumer and not yet out. Counted before {@link #held} is read, so a hold
+     * Holds on this route while a live route edit swaps it: new runs are refused while any is open (see
+     * {@link TriggerComponent#hold}). Counted, as holds may overlap: closing one leaves the others on.
+     */
+    private final AtomicInteger holds = new AtomicInteger();
+    /**
+     * Runs entered through this consumer and not yet out. Counted before {@link #holds} is read, so a hold
      * that reads zero after setting it cannot miss a run that got past it.
      */
     private final AtomicInteger entered = new AtomicInteger();
@@ -83,7 +86,7 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
         String callerRun = MDC.get(RunHandle.MDC_KEY);
         entered.incrementAndGet();
         try {
-            if (held) {
+            if (held()) {
                 throw new IllegalStateException(heldMessage(getEndpoint().getPipeline()));
             }
             getProcessor().process(exchange);
@@ -123,7 +126,7 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
 
     private void run(TriggerKind kind) {
         entered.incrementAndGet();
-        if (held) {
+        if (held()) {
             entered.decrementAndGet();
             // not counted while it waits: the swap it waits for must not wait for it
             runAfterHold(kind);
@@ -169,10 +172,22 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
         now.fire(kind);
     }
 
-    /** Refuses new runs from now on (or again takes them); returns the runs in progress through this consumer. */
+    /**
+     * Takes one hold (new runs refused from now on) or gives one back (new runs taken again once no hold is
+     * left); returns the runs in progress through this consumer.
+     */
     int hold(boolean hold) {
-        held = hold;
+        if (hold) {
+            holds.incrementAndGet();
+        } else {
+            holds.getAndUpdate(count -> Math.max(0, count - 1));
+        }
         return entered.get();
+    }
+
+    /** Whether a hold is on this route now. */
+    boolean held() {
+        return holds.get() > 0;
     }
 
     private boolean stopping() {
