@@ -79,6 +79,12 @@ public class PipelineView {
         return trigger().map(TriggerEndpoint::getCron).map(String::trim).orElse("");
     }
 
+    @ManagedAttribute(description = "What the schedule does about ticks missed while no instance could fire them:"
+            + " fire-once-now or do-nothing (harvester.schedule.<kind>.<name>.misfire)")
+    public String getMisfire() {
+        return trigger().map(t -> t.getMisfire().value()).orElse("");
+    }
+
     @ManagedAttribute(description = "When the cron fires next (ISO-8601 UTC, on whichever instance); empty when none")
     public String getNextFireTime() {
         return trigger().map(TriggerEndpoint::nextFireTime).map(Instant::toString).orElse("");

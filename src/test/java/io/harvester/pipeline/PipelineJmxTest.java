@@ -80,6 +80,7 @@ class PipelineJmxTest extends DaemonTestBase {
         ObjectName view = PipelineView.name("export:ticking");
         ObjectName route = route("export-ticking");
         assertThat(Instant.parse((String) JMX.getAttribute(view, "NextFireTime"))).isAfter(Instant.now().minusSeconds(1));
+        assertThat(JMX.getAttribute(view, "Misfire")).isEqualTo("fire-once-now");
         await().atMost(Duration.ofSeconds(20)).until(() -> completed("export:ticking") >= 1);
 
         JMX.invoke(route, "stop", null, null);

@@ -123,6 +123,8 @@ class SchedulePropertyOverrideTest extends PerTestDaemon {
         harvester = HarvesterRuntime.start(work.resolve("first"), routes(),
                 Map.of("harvester.schedule.export.ticker.misfire", "do-nothing"), db);
         assertThat(storedTrigger().getMisfireInstruction()).isEqualTo(CronTrigger.MISFIRE_INSTRUCTION_DO_NOTHING);
+        assertThat(java.lang.management.ManagementFactory.getPlatformMBeanServer().getAttribute(
+                io.harvester.pipeline.PipelineView.name("export:ticker"), "Misfire")).isEqualTo("do-nothing");
         harvester.close();
 
         harvester = HarvesterRuntime.start(work.resolve("second"), routes(), Map.of(), db);
