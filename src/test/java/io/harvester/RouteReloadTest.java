@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 
+import io.harvester.pipeline.PipelineView;
 import io.harvester.support.CrawlYaml;
 import io.harvester.support.DaemonTestBase;
 import io.harvester.support.FakeUpstream;
@@ -302,7 +303,7 @@ class RouteReloadTest extends DaemonTestBase {
 
     @Test
     void should_warn_when_a_deleted_pipeline_is_still_named_by_a_property() throws Exception {
-        assertThat(TriggerComponent.of(harvester.context()).cron("export:doomed")).isEqualTo("0 0 4 * * ?");
+        assertThat(ManagementFactory.getPlatformMBeanServer().getAttribute(PipelineView.name("export:doomed"), "Cron")).isEqualTo("0 0 4 * * ?");
         Files.delete(work.resolve("doomed.camel.yaml"));
         await().atMost(Duration.ofSeconds(10)).until(() -> !log.containing("WARN Pipeline export:doomed was removed by the"
                 + " edit of " + work.resolve("doomed.camel.yaml") + ", but harvester.schedule.export.doomed.cron still names"

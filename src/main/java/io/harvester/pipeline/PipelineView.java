@@ -149,9 +149,7 @@ public class PipelineView {
     }
 
     private Optional<Route> route() {
-        return context.getRoutes().stream()
-                .filter(r -> r.getEndpoint() instanceof TriggerEndpoint t && t.getPipeline().equals(pipeline))
-                .findFirst();
+        return TriggerComponent.route(context, pipeline);
     }
 
     private Optional<TriggerEndpoint> trigger() {

@@ -3,6 +3,7 @@ package io.harvester.trigger;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -75,10 +76,11 @@ public class TriggerComponent extends DefaultComponent {
                 .map(endpoint -> ((TriggerEndpoint) endpoint).getPipeline()).collect(Collectors.toCollection(TreeSet::new));
     }
 
-    /** The cron a running pipeline is scheduled on, wherever it was set; null when on demand only or not running. */
-    public String cron(String pipeline) {
-        TriggerConsumer consumer = consumers.get(pipeline);
-        return consumer != null && consumer.getEndpoint().hasSchedule() ? consumer.getEndpoint().getCron().trim() : null;
+    /** The route of a pipeline in a context (the one from {@code trigger:<pipeline>}), started or not. */
+    public static Optional<Route> route(CamelContext context, String pipeline) {
+        return context.getRoutes().stream()
+                .filter(route -> route.getEndpoint() instanceof TriggerEndpoint trigger && pipeline.equals(trigger.getPipeline()))
+                .findFirst();
     }
 
     /**

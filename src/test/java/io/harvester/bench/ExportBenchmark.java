@@ -98,14 +98,11 @@ public final class ExportBenchmark {
                     throw new IllegalStateException("baseline wrote " + written + " records");
                 }
             }
-            double oursRate = total / (median(ours) / 1e9);
-            double plainRate = total / (median(plain) / 1e9);
-            System.out.println("| export of " + total + " records, " + pageSize + "/page, C=" + concurrency
-                    + ", zero latency | records/s (median of " + REPEATS + ") |");
-            System.out.println("|---|---|");
-            System.out.printf("| Harvester (breaker, retries, run tracking, ordered CSV) | %.0f |%n", oursRate);
-            System.out.printf("| plain Java (HttpClient + Jackson streaming + BufferedWriter) | %.0f |%n", plainRate);
-            System.out.printf("| ratio Harvester / plain | %.2f |%n", oursRate / plainRate);
+            printRates("export of " + total + " records, " + pageSize + "/page, C=" + concurrency
+                            + ", zero latency | records/s (median of " + REPEATS + ")",
+                    "Harvester (breaker, retries, run tracking, ordered CSV)", total / (median(ours) / 1e9),
+                    "plain Java (HttpClient + Jackson streaming + BufferedWriter)", total / (median(plain) / 1e9),
+                    "Harvester / plain");
         }
     }
 
@@ -138,15 +135,21 @@ public final class ExportBenchmark {
             }
             requireCompleted(on, "export:metered", repeats + 1);
             requireCompleted(off, "export:unmetered", repeats + 1);
-            double onRate = total / (median(metered) / 1e9);
-            double offRate = total / (median(unmetered) / 1e9);
-            System.out.println("| export of " + total + " records, " + pageSize + "/page, C=" + concurrency
-                    + ", zero latency | records/s (median of " + repeats + ", alternating) |");
-            System.out.println("|---|---|");
-            System.out.printf("| metrics on (camel.metrics.enabled, Harvester's meters) | %.0f |%n", onRate);
-            System.out.printf("| metrics off | %.0f |%n", offRate);
-            System.out.printf("| ratio on / off | %.2f |%n", onRate / offRate);
+            printRates("export of " + total + " records, " + pageSize + "/page, C=" + concurrency
+                            + ", zero latency | records/s (median of " + repeats + ", alternating)",
+                    "metrics on (camel.metrics.enabled, Harvester's meters)", total / (median(metered) / 1e9),
+                    "metrics off", total / (median(unmetered) / 1e9), "on / off");
         }
+    }
+
+    /** A two-row table of rates measured side by side, and their ratio. */
+    private static void printRates(String heading, String first, double firstRate, String second, double secondRate,
+                                   String ratio) {
+        System.out.println("| " + heading + " |");
+        System.out.println("|---|---|");
+        System.out.printf("| %s | %.0f |%n", first, firstRate);
+        System.out.printf("| %s | %.0f |%n", second, secondRate);
+        System.out.printf("| ratio %s | %.2f |%n", ratio, firstRate / secondRate);
     }
 
     private static void timed(HarvesterRuntime harvester, String pipeline, List<Long> times) {

@@ -14,6 +14,7 @@ import java.util.Map;
 
 import javax.management.ObjectName;
 
+import io.harvester.pipeline.PipelineView;
 import io.harvester.support.CronTicks;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
@@ -58,7 +59,7 @@ class SchedulePropertyOverrideTest extends PerTestDaemon {
         Instant next = trigger.nextFireTime();
         assertThat(next).as("the next tick, not next January's").isBefore(Instant.now().plusSeconds(3));
         assertThat(next.getEpochSecond() % 2).isZero();
-        assertThat(TriggerComponent.of(harvester.context()).cron("export:ticker")).isEqualTo(EVERY_TWO_SECONDS);
+        assertThat(ManagementFactory.getPlatformMBeanServer().getAttribute(PipelineView.name("export:ticker"), "Cron")).isEqualTo(EVERY_TWO_SECONDS);
 
         await().atMost(Duration.ofSeconds(30)).until(() -> scheduledRuns() >= 3);
         harvester.close();
@@ -109,7 +110,7 @@ class SchedulePropertyOverrideTest extends PerTestDaemon {
         harvester = HarvesterRuntime.start(work, JobYaml.job("sync", "one", "select 1"), Map.of(
                 "harvester.jobs.sync.cron", "0 0 1 * * ?", "harvester.schedule.job.sync.cron", YEARLY));
 
-        assertThat(TriggerComponent.of(harvester.context()).cron("job:sync")).isEqualTo(YEARLY);
+        assertThat(ManagementFactory.getPlatformMBeanServer().getAttribute(PipelineView.name("job:sync"), "Cron")).isEqualTo(YEARLY);
         assertThat(ManagementFactory.getPlatformMBeanServer().getAttribute(new ObjectName("io.harvester:type=job,name=\"sync\""),
                 "Cron")).as("the job's JMX view").isEqualTo(YEARLY);
         assertThat(harvester.query("select cron_expression from qrtz_cron_triggers where trigger_name = 'job_sync'"))
@@ -123,8 +124,8 @@ class SchedulePropertyOverrideTest extends PerTestDaemon {
         harvester = HarvesterRuntime.start(work.resolve("first"), routes(),
                 Map.of("harvester.schedule.export.ticker.misfire", "do-nothing"), db);
         assertThat(storedTrigger().getMisfireInstruction()).isEqualTo(CronTrigger.MISFIRE_INSTRUCTION_DO_NOTHING);
-        assertThat(java.lang.management.ManagementFactory.getPlatformMBeanServer().getAttribute(
-                io.harvester.pipeline.PipelineView.name("export:ticker"), "Misfire")).isEqualTo("do-nothing");
+        assertThat(ManagementFactory.getPlatformMBeanServer().getAttribute(
+                PipelineView.name("export:ticker"), "Misfire")).isEqualTo("do-nothing");
         harvester.close();
 
         harvester = HarvesterRuntime.start(work.resolve("second"), routes(), Map.of(), db);
