@@ -13,11 +13,14 @@ import io.harvester.console.ConsoleAssets;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.StartupListener;
+import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds {@code apiToken}, {@code apiResponse}, {@code openApiDocument} (routes/harvester-api.camel.yaml) and
+ * Binds {@code apiToken} and {@code apiGate} (installed first on the HTTP server's router for /api),
+ * {@code apiResponse}, {@code openApiDocument} (routes/harvester-api.camel.yaml) and
  * {@code consoleAssets} (routes/harvester-console.camel.yaml). The token comes from
  * {@code harvester.api.token} (HARVESTER_API_TOKEN). The dev profile, which has none, generates one into
  * {@code harvester.api.token-file} (readable by its owner only) and keeps it across restarts; the log
@@ -33,9 +36,13 @@ public class ApiConfiguration implements CamelConfiguration {
     private boolean generate;
     @PropertyInject(value = "harvester.api.token-file", defaultValue = "data/api-token")
     private String tokenFile;
+    @PropertyInject(value = "harvester.api.in-flight-bytes", defaultValue = "16777216")
+    private long inFlightBytes;
+    @PropertyInject(value = "camel.server.max-body-size", defaultValue = "4194304")
+    private long maxBodySize;
 
     @Override
-    public void configure(CamelContext context) {
+    public void configure(CamelContext context) throws Exception {
         String effective = token;
         if ((effective == null || effective.isBlank()) && generate) {
             effective = generated(Path.of(tokenFile));
@@ -45,10 +52,35 @@ public class ApiConfiguration implements CamelConfiguration {
             LOG.warn("No API token (HARVESTER_API_TOKEN): every /api request is refused with 401");
         }
         context.getRegistry().bind("apiToken", apiToken);
+        ApiGate gate = new ApiGate(apiToken, inFlightBytes, maxBodySize);
+        context.getRegistry().bind("apiGate", gate);
+        context.addStartupListener(new GateInstaller(gate));
         context.getRegistry().bind("apiResponse", new ApiResponse());
         context.getRegistry().bind("consoleAssets", new ConsoleAssets());
         context.getRegistry().bind("openApiDocument", new OpenApiDocument(getClass().getPackage().getImplementationVersion() == null
                 ? "dev" : getClass().getPackage().getImplementationVersion()));
+    }
+
+    /**
+     * Puts the gate on the HTTP server's router once the server is up: ordered first, ahead of every
+     * route's body handler whenever the routes were added.
+     */
+    private record GateInstaller(ApiGate gate) implements StartupListener {
+
+        @Override
+        public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+            // the server may not be up yet: installed once everything is
+        }
+
+        @Override
+        public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+            MainHttpServer server = context.hasService(MainHttpServer.class);
+            if (server == null || server.getRouter() == null) {
+                LOG.warn("No HTTP server (camel.server.enabled=false): the /api gate is not installed");
+                return;
+            }
+            server.getRouter().route("/api/*").order(-1000).handler(gate);
+        }
     }
 
     /** The token in {@code file}, made there first when the file does not exist yet. */

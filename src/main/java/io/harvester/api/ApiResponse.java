@@ -29,7 +29,9 @@ public final class ApiResponse {
         Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         Map<String, Object> body = new LinkedHashMap<>();
         int status = 500;
+        int retryAfter = 0;
         if (caught instanceof ApiError refused) {
+            retryAfter = refused.retryAfterSeconds();
             status = refused.status();
             body.put("error", refused.getMessage());
             if (refused.field() != null) {
@@ -41,6 +43,9 @@ public final class ApiResponse {
             body.put("error", "internal error: " + (caught == null ? "unknown" : HttpFailures.describe(caught)));
         }
         write(exchange, status, body);
+        if (retryAfter > 0) {
+            exchange.getMessage().setHeader("Retry-After", retryAfter);
+        }
     }
 
     private static void write(Exchange exchange, int status, Object body) {

@@ -26,16 +26,24 @@ public final class ApiToken {
 
     /** Passes an authorised request; anything else is a 401. */
     public void check(Exchange exchange) {
+        String refusal = refusal(exchange.getMessage().getHeader("Authorization", String.class));
+        if (refusal != null) {
+            throw new ApiError(401, refusal, null);
+        }
+    }
+
+    /** Why a request with this {@code Authorization} header is refused; null when it may pass. */
+    public String refusal(String authorization) {
         if (expected == null) {
-            throw new ApiError(401, "the API is closed: no API token is configured (HARVESTER_API_TOKEN)", null);
+            return "the API is closed: no API token is configured (HARVESTER_API_TOKEN)";
         }
-        String header = exchange.getMessage().getHeader("Authorization", String.class);
-        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            throw new ApiError(401, "missing API token: send Authorization: Bearer <token>", null);
+        if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return "missing API token: send Authorization: Bearer <token>";
         }
-        if (!MessageDigest.isEqual(expected, digest(header.substring(BEARER.length()).strip()))) {
-            throw new ApiError(401, "wrong API token", null);
+        if (!MessageDigest.isEqual(expected, digest(authorization.substring(BEARER.length()).strip()))) {
+            return "wrong API token";
         }
+        return null;
     }
 
     private static byte[] digest(String token) {

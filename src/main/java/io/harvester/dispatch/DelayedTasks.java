@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import io.harvester.infra.OutageLog;
 import io.harvester.runs.RunSql;
 import org.redisson.api.RedissonClient;
 import org.slf4j.Logger;

@@ -10,11 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds the status cache's beans (routes/harvester-status.camel.yaml): {@code statusIntake},
- * {@code statusBatch}, {@code statusStore} and {@code statusRepository}, the aggregator's repository in
- * Redis (recovery on, retried without limit: a batch waits for the database rather than being dropped).
- * Puts back into the workers' list what a killed predecessor of this instance had taken. Runs after
- * {@code RunsConfiguration}.
+ * Binds the status cache's beans (routes/harvester-status.camel.yaml): {@code statusIntake} and
+ * {@code statusStore}, the flush. Puts back into the workers' list what a killed predecessor of this
+ * instance had taken. Runs after {@code RunsConfiguration}.
  */
 public class StatusConfiguration implements CamelConfiguration {
 
@@ -30,8 +28,10 @@ public class StatusConfiguration implements CamelConfiguration {
     private int completionSize;
     @PropertyInject(value = "harvester.status.take", defaultValue = "500")
     private int take;
-    @PropertyInject(value = "harvester.status.recovery-interval-ms", defaultValue = "5000")
-    private long recoveryInterval;
+    @PropertyInject(value = "harvester.status.completion-interval-ms", defaultValue = "1000")
+    private long completionInterval;
+    @PropertyInject(value = "harvester.status.lease-ms", defaultValue = "30000")
+    private long leaseMs;
 
     @Override
     public void configure(CamelContext context) {
@@ -40,6 +40,11 @@ public class StatusConfiguration implements CamelConfiguration {
         }
         if (completionSize < 1) {
             throw new IllegalArgumentException("harvester.status.completion-size = " + completionSize + ": at least 1");
+        }
+        if (leaseMs < 3 * completionInterval) {
+            // the lease is renewed every flush tick: a shorter one would let others take a living instance's batch
+            throw new IllegalArgumentException("harvester.status.lease-ms = " + leaseMs
+                    + ": at least three times harvester.status.completion-interval-ms (" + completionInterval + ")");
         }
         RunLifecycle lifecycle = context.getRegistry().lookupByNameAndType("runLifecycle", RunLifecycle.class);
         RedissonClient redis = context.getRegistry().lookupByNameAndType("redisson", RedissonClient.class);
@@ -50,14 +55,7 @@ public class StatusConfiguration implements CamelConfiguration {
             LOG.info("Status cache: {} list entr(ies) taken by this instance before it stopped went back to {}", requeued, queueName);
         }
         context.getRegistry().bind("statusIntake", new StatusIntake(new StatusCache(redis, keys), queue, take));
-        context.getRegistry().bind("statusBatch", new StatusBatch(completionSize));
-        context.getRegistry().bind("statusStore", new StatusStore(lifecycle.store().sql(), queue));
-        StatusRepository repository = new StatusRepository();
-        repository.setRedisson(redis);
-        repository.setMapName(keys.aggregation());
-        repository.setUseRecovery(true);
-        repository.setRecoveryInterval(recoveryInterval);
-        repository.setMaximumRedeliveries(0);
-        context.getRegistry().bind("statusRepository", repository);
+        context.getRegistry().bind("statusStore", new StatusStore(lifecycle.store().sql(),
+                new StatusPending(redis, keys, leaseMs), completionSize));
     }
 }

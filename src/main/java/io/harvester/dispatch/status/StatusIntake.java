@@ -6,24 +6,29 @@ import java.util.List;
 import java.util.Map;
 
 import io.harvester.api.ApiError;
+import io.harvester.http.HttpFailures;
+import io.harvester.infra.OutageLog;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Bean {@code statusIntake} (routes/harvester-status.camel.yaml): reports from HTTP and from the Redis
- * list are read, applied in Redis and handed to the aggregator as JSON texts. An HTTP request is
- * answered once its updates are in the aggregation repository (in Redis): acknowledged means kept.
+ * list, applied in Redis and kept in its pending list in one atomic step ({@link StatusCache}). An HTTP
+ * request is answered 202 only once that step is done: acknowledged means kept, in Redis, until the flush
+ * has it in PostgreSQL. Redis away is a 503 with Retry-After, and one WARN per outage.
  */
 public final class StatusIntake {
 
-    static final String ACCEPTED = "HarvesterAccepted";
-    static final String TAKEN = "HarvesterTaken";
+    /** Seconds a client is asked to wait before it sends again while Redis is away. */
+    static final int RETRY_AFTER_SECONDS = 5;
     private static final Logger LOG = LoggerFactory.getLogger(StatusIntake.class);
 
     private final StatusCache cache;
     private final StatusQueue queue;
     private final int take;
+    private final OutageLog httpOutage = new OutageLog("Status intake over HTTP (answering 503 while Redis is away)");
+    private final OutageLog listOutage = new OutageLog("Status intake from the Redis list");
     private Clock clock = Clock.systemUTC();
 
     StatusIntake(StatusCache cache, StatusQueue queue, int take) {
@@ -32,29 +37,50 @@ public final class StatusIntake {
         this.take = take;
     }
 
-    /** The request body's updates; a bad one is a 400 naming its field and nothing is taken. */
-    public void fromHttp(Exchange exchange) {
-        List<StatusUpdate> updates = StatusUpdates.parse(exchange.getMessage().getBody(String.class), clock.millis());
-        cache.apply(updates);
-        exchange.setProperty(ACCEPTED, updates.size());
-        // the aggregation repository keeps the exchange's headers: not the caller's Authorization
-        exchange.getMessage().removeHeaders("*");
-        exchange.getMessage().setBody(texts(updates));
-    }
-
-    /** The answer once the updates are kept: {@code {"accepted": n}}. */
-    public Map<String, Object> receipt(Exchange exchange) {
-        return Map.of("accepted", exchange.getProperty(ACCEPTED, 0, Integer.class));
+    /**
+     * The request body's updates, kept: {@code {"accepted": n}}. A bad one is a 400 naming its field
+     * ({@code [3].state}), as is one the status script refuses (its task record is not a hash); either way
+     * nothing of that request is kept.
+     */
+    public Map<String, Object> fromHttp(Exchange exchange) {
+        String body = exchange.getMessage().getBody(String.class);
+        List<StatusUpdate> updates = StatusUpdates.parse(body, clock.millis());
+        List<StatusCache.Refusal> refused;
+        try {
+            refused = cache.applyAll(updates);
+            httpOutage.succeeded();
+        } catch (IllegalStateException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            httpOutage.failed(e);
+            throw ApiError.unavailable("Redis is unreachable, status updates cannot be kept now (nothing of this request was): "
+                    + HttpFailures.describe(e), RETRY_AFTER_SECONDS);
+        }
+        if (!refused.isEmpty()) {
+            StatusCache.Refusal first = refused.get(0);
+            String field = body.stripLeading().startsWith("[") ? "[" + first.index() + "].id" : "id";
+            throw ApiError.badRequest(field, first.describe() + " (nothing of this request was kept"
+                    + (refused.size() > 1 ? "; " + refused.size() + " updates refused" : "") + ")");
+        }
+        return Map.of("accepted", updates.size());
     }
 
     /**
-     * Up to the take size of list entries (empty body when the list is empty); bad entries go to the
-     * rejected list. The good ones are named in property {@value #TAKEN} until they are in the aggregation
-     * repository: should anything fail before that, {@link #putBack} returns them to the workers' list.
+     * One poll of the list: up to the take size of entries, applied. An entry that is no status update, or
+     * whose task record the script refuses, goes to the rejected list with a WARN naming why; the others
+     * are applied whatever happens to those. Should Redis fail before they are applied, the entries go back
+     * to the workers' list (or wait in the processing list for the next start or another instance).
      */
     public void fromQueue(Exchange exchange) {
+        List<String> entries;
+        try {
+            entries = queue.take(take);
+        } catch (RuntimeException e) {
+            listOutage.failed(e);
+            return;
+        }
         List<StatusUpdate> updates = new ArrayList<>();
-        for (String entry : queue.take(take)) {
+        for (String entry : entries) {
             try {
                 updates.add(StatusUpdates.parseEntry(entry, clock.millis()));
             } catch (ApiError e) {
@@ -65,25 +91,27 @@ public final class StatusIntake {
                 queue.reject(entry);
             }
         }
-        exchange.setProperty(TAKEN, updates.stream().map(StatusUpdate::raw).toList());
-        cache.apply(updates);
-        exchange.getMessage().setBody(texts(updates));
-    }
-
-    /** The entries this exchange took go back to the workers' list (Redis or the aggregator failed them). */
-    @SuppressWarnings("unchecked")
-    public void putBack(Exchange exchange) {
-        List<String> taken = exchange.getProperty(TAKEN, List.class);
-        if (taken != null && !taken.isEmpty()) {
-            Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-            LOG.warn("{} status list entr(ies) put back for later: {}", taken.size(), cause == null ? "unknown" : cause.getMessage());
-            queue.putBack(taken);
+        try {
+            for (StatusCache.Refusal refusal : cache.applyEach(updates)) {
+                LOG.warn("status list entry of task {} rejected ({}), kept in the rejected list",
+                        updates.get(refusal.index()).taskId(), refusal.describe());
+            }
+            listOutage.succeeded();
+        } catch (RuntimeException e) {
+            listOutage.failed(e);
+            putBack(updates.stream().map(StatusUpdate::raw).toList());
         }
     }
 
-    private static List<String> texts(List<StatusUpdate> updates) {
-        List<String> texts = new ArrayList<>(updates.size());
-        updates.forEach(u -> texts.add(u.toJson()));
-        return texts;
+    private void putBack(List<String> taken) {
+        if (taken.isEmpty()) {
+            return;
+        }
+        try {
+            queue.putBack(taken);
+        } catch (RuntimeException e) {
+            // they wait in the processing list: the next start, or another instance, puts them back
+            LOG.debug("status list entries stay in the processing list", e);
+        }
     }
 }

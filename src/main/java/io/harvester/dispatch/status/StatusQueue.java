@@ -11,8 +11,10 @@ import org.redisson.client.codec.StringCodec;
 
 /**
  * The workers' Redis list as a reliable queue: entries are moved ({@code LMOVE}) into this instance's
- * processing list when taken, and removed from it once their update is committed in PostgreSQL. What a
- * killed process left in its processing list goes back to the workers' list at the next start.
+ * processing list when taken, and leave it in the same atomic step that applies their update and keeps it
+ * in the pending list ({@link StatusCache#applyEach}). What a killed process left in its processing list
+ * goes back to the workers' list at the next start of the same instance, or when another instance finds
+ * its lease expired ({@link StatusPending#recoverDead}).
  */
 final class StatusQueue {
 
@@ -38,16 +40,6 @@ final class StatusQueue {
     long requeue() {
         Long moved = requeue.call(RScript.ReturnType.INTEGER, List.of(keys.processing(), keys.queue()));
         return moved == null ? 0 : moved;
-    }
-
-    /** The entries' updates are in PostgreSQL: they leave the processing list (one round trip). */
-    void done(List<String> entries) {
-        if (entries.isEmpty()) {
-            return;
-        }
-        RBatch batch = redis.createBatch();
-        entries.forEach(entry -> batch.getList(keys.processing(), StringCodec.INSTANCE).removeAsync(entry, 1));
-        batch.execute();
     }
 
     /** Taken entries that could not be handled now: back from the processing list to the workers' list, at once. */

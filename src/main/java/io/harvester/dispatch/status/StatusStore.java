@@ -1,76 +1,126 @@
 package io.harvester.dispatch.status;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.harvester.http.HttpFailures;
+import io.harvester.infra.OutageLog;
 import io.harvester.runs.RunSql;
-import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The aggregator's flush (bean {@code statusStore}): one batched upsert into task_status, where the newest
- * {@code at} of each task wins, within the batch and against what the table holds. Once it committed, the
- * batch's Redis list entries leave the processing list. A flush that fails (the database is away) fails
- * its exchange: the aggregation repository keeps the batch and hands it back every recovery interval.
+ * The flush (bean {@code statusStore}, routes/harvester-status.camel.yaml): acknowledged updates go from
+ * the pending list in Redis to task_status, a batch at a time, each one batched upsert where the newest
+ * {@code at} of each task wins, within the batch and against what the table holds. A batch leaves Redis
+ * only once its upsert committed; a batch the database refused is tried again at the next tick, as it is.
+ * An outage of either store is one WARN and one INFO when it is over, not a stack trace per tick.
  */
 public final class StatusStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusStore.class);
 
     private final RunSql sql;
-    private final StatusQueue queue;
-    private final Map<String, AtomicLong> flushesBy = new ConcurrentHashMap<>();
+    private final StatusPending pending;
+    private final int batchSize;
+    private final OutageLog redisOutage = new OutageLog("Status flush: reading the pending updates from Redis");
+    private final OutageLog databaseOutage = new OutageLog("Status flush: writing task_status in PostgreSQL (updates wait in Redis)");
+    private final OutageLog recoveryOutage = new OutageLog("Status recovery of dead instances' updates");
+    private final AtomicLong flushes = new AtomicLong();
     private final AtomicLong flushed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
 
-    StatusStore(RunSql sql, StatusQueue queue) {
+    StatusStore(RunSql sql, StatusPending pending, int batchSize) {
         this.sql = sql;
-        this.queue = queue;
+        this.pending = pending;
+        this.batchSize = batchSize;
     }
 
-    public void flush(Exchange exchange) {
-        List<?> batch = exchange.getMessage().getBody(List.class);
-        List<StatusUpdate> updates = batch.stream().map(o -> StatusUpdate.fromJson((String) o)).toList();
-        List<StatusUpdate> newest = newestPerTask(updates);
-        try {
-            upsert(newest);
-        } catch (RuntimeException e) {
-            failed.incrementAndGet();
-            throw new IllegalStateException("status flush of " + updates.size() + " update(s) into task_status failed, kept in "
-                    + "Redis and tried again: " + HttpFailures.describe(e), e);
+    /** One tick: batches until the pending list is empty or a store fails (then the next tick retries). */
+    public synchronized void flush() {
+        while (true) {
+            List<String> batch;
+            try {
+                batch = pending.take(batchSize);
+                redisOutage.succeeded();
+            } catch (RuntimeException e) {
+                redisOutage.failed(e);
+                return;
+            }
+            if (batch.isEmpty()) {
+                return;
+            }
+            // a batch of unreadable texts only still has to leave the flushing list
+            List<StatusUpdate> updates = readable(batch);
+            List<StatusUpdate> newest = newestPerTask(updates);
+            try {
+                upsert(newest);
+                databaseOutage.succeeded();
+            } catch (RuntimeException e) {
+                failed.incrementAndGet();
+                databaseOutage.failed(new IllegalStateException(HttpFailures.describe(e), e));
+                return;
+            }
+            try {
+                pending.done();
+            } catch (RuntimeException e) {
+                // committed: written again at the next tick, which changes nothing (newest "at" wins)
+                redisOutage.failed(e);
+                return;
+            }
+            flushes.incrementAndGet();
+            flushed.addAndGet(updates.size());
+            LOG.debug("status flush: {} update(s), {} task(s)", updates.size(), newest.size());
+            if (batch.size() < batchSize) {
+                return;
+            }
         }
-        queue.done(updates.stream().map(StatusUpdate::raw).filter(raw -> raw != null).toList());
-        String by = exchange.getMessage().getHeader(Exchange.REDELIVERED, false, Boolean.class) ? "recovery"
-                : exchange.getProperty(Exchange.AGGREGATED_COMPLETED_BY, "unknown", String.class);
-        flushesBy.computeIfAbsent(by, k -> new AtomicLong()).incrementAndGet();
-        flushed.addAndGet(updates.size());
-        LOG.debug("status flush ({}): {} update(s), {} task(s)", by, updates.size(), newest.size());
     }
 
-    /**
-     * Flushes so far by what completed them: {@code strategy} (the count), {@code interval} (the time),
-     * {@code force} (a graceful stop), {@code recovery} (a batch a failed flush or a dead process left).
-     */
-    public Map<String, Long> flushesBy() {
-        Map<String, Long> copy = new LinkedHashMap<>();
-        flushesBy.forEach((k, v) -> copy.put(k, v.get()));
-        return copy;
+    /** The batch's updates; a text that is none (not written by Harvester) is dropped with a WARN rather than block every batch after it. */
+    private static List<StatusUpdate> readable(List<String> batch) {
+        List<StatusUpdate> updates = new ArrayList<>(batch.size());
+        for (String text : batch) {
+            try {
+                updates.add(StatusUpdate.fromJson(text));
+            } catch (RuntimeException e) {
+                LOG.warn("Status flush: dropped a pending entry that is no status update ({}): {}", e.getMessage(), text);
+            }
+        }
+        return updates;
     }
 
+    /** What dead instances held goes back, to be flushed (or taken from the list) by the living. */
+    public void recoverDead() {
+        recoveryOutage.run(() -> {
+            long moved = pending.recoverDead();
+            if (moved > 0) {
+                LOG.info("Status cache: {} update(s) and list entr(ies) held by instance(s) whose lease expired are back to be written", moved);
+            }
+        });
+    }
+
+    /** Batches written so far. */
+    public long flushes() {
+        return flushes.get();
+    }
+
+    /** Updates written so far (each counted once per batch that wrote it). */
     public long flushedUpdates() {
         return flushed.get();
     }
 
-    /** Flushes the database refused (each is tried again by the repository's recovery). */
+    /** Upserts the database refused (each batch is tried again at the next tick). */
     public long failedFlushes() {
         return failed.get();
+    }
+
+    /** Updates waiting in Redis for PostgreSQL. */
+    public int waiting() {
+        return pending.waiting();
     }
 
     /**

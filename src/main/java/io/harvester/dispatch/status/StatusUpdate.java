@@ -10,8 +10,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * One worker's report: task {@code taskId} is in {@code state} as of {@code at} (epoch ms; the newest
  * {@code at} wins), with the report's other fields as {@code payload} (a JSON object, or null). {@code raw}
- * is the Redis list entry it came from, so the entry is removed once the update is in PostgreSQL; null
- * for an update received over HTTP. Kept in the aggregation repository as JSON text ({@link #toJson}).
+ * is the Redis list entry it came from, so the entry leaves the processing list as the update is applied;
+ * null for an update received over HTTP. Kept in the pending list as JSON text ({@link #toJson}, without
+ * {@code raw}).
  */
 public record StatusUpdate(String taskId, String state, long at, String payload, String raw) {
 
@@ -23,7 +24,6 @@ public record StatusUpdate(String taskId, String state, long at, String payload,
         fields.put("state", state);
         fields.put("at", at);
         fields.put("payload", payload);
-        fields.put("raw", raw);
         try {
             return JSON.writeValueAsString(fields);
         } catch (JsonProcessingException e) {
@@ -35,7 +35,7 @@ public record StatusUpdate(String taskId, String state, long at, String payload,
         try {
             JsonNode node = JSON.readTree(json);
             return new StatusUpdate(node.get("id").asText(), node.get("state").asText(), node.get("at").asLong(),
-                    text(node.get("payload")), text(node.get("raw")));
+                    text(node.get("payload")), null);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored status update is not JSON: " + e.getOriginalMessage(), e);
         }

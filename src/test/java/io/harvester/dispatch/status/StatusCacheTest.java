@@ -19,9 +19,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.harvester.support.HarvesterRuntime;
+import io.harvester.support.LogLines;
 import io.harvester.support.PerTestDaemon;
 import io.harvester.support.TestStorage;
-import org.apache.camel.component.redis.processor.aggregate.RedisAggregationRepository;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -77,7 +77,8 @@ class StatusCacheTest extends PerTestDaemon {
                         .allMatch(r -> r.get("state").equals("s" + newest.get((String) r.get("task_id"))[0])));
         StatusStore store = harvester.context().getRegistry().lookupByNameAndType("statusStore", StatusStore.class);
         await().atMost(Duration.ofSeconds(10)).until(() -> store.flushedUpdates() == producers * perProducer);
-        assertThat(store.flushesBy().getOrDefault("strategy", 0L)).as("flushes by count under load").isPositive();
+        assertThat(store.flushes()).as("batches of at most 500").isGreaterThanOrEqualTo(producers * perProducer / 500);
+        assertThat(store.waiting()).isZero();
         assertThat(redis.getList(queue, StringCodec.INSTANCE).size()).isZero();
         assertThat(redis.getList(property("harvester.status.key-prefix") + "processing:" + io.harvester.infra.InstanceId.get(),
                 StringCodec.INSTANCE).size()).as("every taken entry released after its flush").isZero();
@@ -90,11 +91,11 @@ class StatusCacheTest extends PerTestDaemon {
         assertThat(harvester.query("select payload::text as payload from task_status limit 1"))
                 .containsExactly(Map.of("payload", "{\"worker\": \"w\"}"));
 
-        // idle: a single update is flushed by time
-        long byTime = store.flushesBy().getOrDefault("interval", 0L);
+        // idle: a single update is flushed by time, as a batch of its own
+        long flushes = store.flushes();
         assertThat(post("{\"id\": \"idle\", \"state\": \"done\"}", HarvesterRuntime.API_TOKEN).body()).isEqualTo("{\"accepted\":1}");
         await().atMost(Duration.ofSeconds(10)).until(() -> count("select count(*) as n from task_status where task_id = 'idle'") == 1
-                && store.flushesBy().getOrDefault("interval", 0L) == byTime + 1);
+                && store.flushes() == flushes + 1);
     }
 
     @Test
@@ -124,9 +125,9 @@ class StatusCacheTest extends PerTestDaemon {
 
     @Test
     void should_refuse_bad_requests_with_the_field_and_keep_nothing_of_them() throws Exception {
-        // nothing is flushed during the test: what the aggregator holds is read from its repository
+        // nothing is flushed during the test: what is kept is read from the pending list
         harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.status.completion-interval-ms", "600000",
-                "camel.server.max-body-size", "2000"));
+                "harvester.status.lease-ms", "1800000", "camel.server.max-body-size", "2000"));
         String good = "{\"id\": \"a\", \"state\": \"ok\"}";
         String token = HarvesterRuntime.API_TOKEN;
 
@@ -151,21 +152,59 @@ class StatusCacheTest extends PerTestDaemon {
                 "400 {\"error\":\"expected a status update {\\\"id\\\", \\\"state\\\"} or a non-empty array of them\",\"field\":\"body\"}");
         assertThat(post("[" + (good + ",").repeat(100) + good + "]", token).statusCode()).isEqualTo(413);
 
-        // a Camel header, in any letter case, steers nothing: had it reached the aggregator, it would have
-        // completed (and emptied) the waiting batch
+        // a Camel header, in any letter case, steers nothing and is kept nowhere
         HttpResponse<String> steered = http.send(request("{\"id\": \"c\", \"state\": \"ok\"}", token)
                 .header("cAmElAggregationCompleteAllGroups", "true").header("CAMELAGGREGATIONCOMPLETEALLGROUPS", "true").build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(answer(steered)).isEqualTo("202 {\"accepted\":1}");
-        RedisAggregationRepository repository = harvester.context().getRegistry()
-                .lookupByNameAndType("statusRepository", RedisAggregationRepository.class);
-        List<?> waiting = repository.get(harvester.context(), "task-status").getMessage().getBody(List.class);
+        List<String> waiting = redis().<String>getList(property("harvester.status.key-prefix") + "pending", StringCodec.INSTANCE).readAll();
         assertThat(waiting).hasSize(1);
-        StatusUpdate kept = StatusUpdate.fromJson((String) waiting.get(0));
-        assertThat(kept.taskId() + "=" + kept.state() + " payload " + kept.payload() + " raw " + kept.raw()).isEqualTo("c=ok payload null raw null");
-        assertThat(repository.get(harvester.context(), "task-status").getMessage().getHeaders()).as("no request header kept in Redis").isEmpty();
+        assertThat(waiting.get(0)).matches("\\{\"id\":\"c\",\"state\":\"ok\",\"at\":\\d+,\"payload\":null\\}");
         assertThat(redis().getMap(property("harvester.status.key-prefix") + "states", StringCodec.INSTANCE).keySet())
                 .containsExactly("c");
+    }
+
+    @Test
+    void should_refuse_an_update_whose_task_record_is_no_hash_and_let_every_other_update_through() throws Exception {
+        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.status.completion-interval-ms", "100",
+                "harvester.status.queue-poll-ms", "20"));
+        RedissonClient redis = redis();
+        String poison = property("harvester.status.record-prefix") + "poison";
+        redis.getSet(poison, StringCodec.INSTANCE).add("a worker's mistake");
+        String token = HarvesterRuntime.API_TOKEN;
+
+        String refusal = "Redis key " + poison + " holds a set, not a hash: no state can be stored there (nothing of this request was kept)";
+        assertThat(answer(post("[{\"id\": \"a\", \"state\": \"ok\", \"at\": 1}, {\"id\": \"poison\", \"state\": \"x\", \"at\": 1}]", token)))
+                .isEqualTo("400 {\"error\":\"" + refusal + "\",\"field\":\"[1].id\"}");
+        assertThat(answer(post("{\"id\": \"poison\", \"state\": \"x\", \"at\": 1}", token)))
+                .isEqualTo("400 {\"error\":\"" + refusal + "\",\"field\":\"id\"}");
+        assertThat(redis.getMap(property("harvester.status.key-prefix") + "states", StringCodec.INSTANCE).isExists()).isFalse();
+        assertThat(answer(post("{\"id\": \"a\", \"state\": \"ok\", \"at\": 1}", token))).isEqualTo("202 {\"accepted\":1}");
+
+        // on the list the refused entry is set aside, the ones beside it are applied
+        String queue = property("harvester.status.queue");
+        String bad = "{\"id\": \"poison\", \"state\": \"x\", \"at\": 2}";
+        try (LogLines log = LogLines.capture()) {
+            redis.getDeque(queue, StringCodec.INSTANCE).addFirst("{\"id\": \"q1\", \"state\": \"ok\", \"at\": 2}");
+            redis.getDeque(queue, StringCodec.INSTANCE).addFirst(bad);
+            redis.getDeque(queue, StringCodec.INSTANCE).addFirst("{\"id\": \"q2\", \"state\": \"ok\", \"at\": 2}");
+            await().atMost(Duration.ofSeconds(10)).until(() -> harvester.query("select task_id from task_status order by task_id")
+                    .equals(List.of(Map.of("task_id", "a"), Map.of("task_id", "q1"), Map.of("task_id", "q2"))));
+            assertThat(redis.<String>getList(property("harvester.status.key-prefix") + "rejected", StringCodec.INSTANCE).readAll())
+                    .containsExactly(bad);
+            assertThat(log.containing("status list entry")).containsExactly("WARN status list entry of task poison rejected ("
+                    + refusal.substring(0, refusal.indexOf(" (")) + "), kept in the rejected list");
+        }
+        assertThat(redis.getList(queue, StringCodec.INSTANCE).size()).isZero();
+        assertThat(redis.getList(property("harvester.status.key-prefix") + "processing:" + io.harvester.infra.InstanceId.get(),
+                StringCodec.INSTANCE).size()).isZero();
+
+        // one of Harvester's own keys of the wrong type is a server fault, named
+        redis.getMap(property("harvester.status.key-prefix") + "states", StringCodec.INSTANCE).delete();
+        redis.getSet(property("harvester.status.key-prefix") + "states", StringCodec.INSTANCE).add("x");
+        HttpResponse<String> broken = post("{\"id\": \"b\", \"state\": \"ok\"}", token);
+        assertThat(broken.statusCode()).isEqualTo(500);
+        assertThat(broken.body()).contains("Harvester's own Redis key " + property("harvester.status.key-prefix") + "states holds a set");
     }
 
     @Test
