@@ -62,7 +62,7 @@ class StatusCrashIT {
                     redis.getDeque(queue, StringCodec.INSTANCE).addFirst("{\"id\": \"q%d\", \"state\": \"list-%d\", \"at\": %d}".formatted(j, j, 1000 + j));
                 }
                 await().atMost(Duration.ofSeconds(30)).until(() -> redis.getList(queue, StringCodec.INSTANCE).isEmpty());
-                await().atMost(Duration.ofSeconds(30)).until(() -> first.log().contains("status flush of"));
+                await().atMost(Duration.ofSeconds(30)).until(() -> first.log().contains("Status flush: writing task_status"));
                 first.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             } finally {
                 storage.admin("alter database " + database + " allow_connections true");
