@@ -208,6 +208,27 @@ class StatusCacheTest extends PerTestDaemon {
     }
 
     @Test
+    void should_write_what_an_instance_that_never_came_back_held_and_leave_a_living_instance_its_batch() throws Exception {
+        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.status.completion-interval-ms", "100",
+                "harvester.status.recovery-interval-ms", "100", "harvester.status.queue-poll-ms", "20"));
+        RedissonClient redis = redis();
+        String prefix = property("harvester.status.key-prefix");
+        // a recreated container's predecessor: a batch in flight and a taken list entry, no lease any more
+        redis.getList(prefix + "flushing:gone", StringCodec.INSTANCE).add("{\"id\":\"g1\",\"state\":\"in-flight\",\"at\":5,\"payload\":null}");
+        redis.getList(prefix + "processing:gone", StringCodec.INSTANCE).add("{\"id\": \"g2\", \"state\": \"taken\", \"at\": 5}");
+        // another instance, alive: its lease holds, its batch is its own
+        redis.getBucket(prefix + "lease:alive", StringCodec.INSTANCE).set("1", Duration.ofMinutes(1));
+        redis.getList(prefix + "flushing:alive", StringCodec.INSTANCE).add("{\"id\":\"a1\",\"state\":\"its-own\",\"at\":5,\"payload\":null}");
+        redis.getSet(prefix + "instances", StringCodec.INSTANCE).addAll(List.of("gone", "alive"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> harvester.query("select task_id, state from task_status order by task_id")
+                .equals(List.of(Map.of("task_id", "g1", "state", "in-flight"), Map.of("task_id", "g2", "state", "taken"))));
+        assertThat(redis.getKeys().countExists(prefix + "flushing:gone", prefix + "processing:gone")).isZero();
+        assertThat(redis.getSet(prefix + "instances", StringCodec.INSTANCE).readAll()).doesNotContain("gone").contains("alive");
+        assertThat(redis.<String>getList(prefix + "flushing:alive", StringCodec.INSTANCE).readAll()).hasSize(1);
+    }
+
+    @Test
     void should_keep_updates_while_the_database_is_away_and_write_them_once_it_returns() throws Exception {
         harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.status.completion-size", "10",
                 "harvester.status.completion-interval-ms", "100", "harvester.status.recovery-interval-ms", "300"));
