@@ -3,8 +3,14 @@ package io.harvester;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 
 import io.harvester.support.DaemonProcess;
@@ -12,12 +18,47 @@ import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
 import org.junit.jupiter.api.Test;
 
-/** SIGTERM to the real jar: a run that can finish within the shutdown timeout does; one that cannot ends interrupted. */
+/**
+ * Signals to the real jar: an idle daemon stops at once and quietly; a run that can finish within the
+ * shutdown timeout does; one that cannot ends interrupted.
+ */
 class ShutdownIT {
 
     private static String export(FakeUpstream upstream, String name) {
         return ExportYaml.exports().export(name, upstream.url("/orders"),
                 Map.of("pageSize", "10", "concurrency", "1", "runAtStartup", "true")).yaml();
+    }
+
+    @Test
+    void should_stop_an_idle_daemon_within_two_seconds_ten_times_on_sigterm_and_sigint_without_a_warning() throws Exception {
+        List<String> stops = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            // the dev profile (embedded PostgreSQL and Redis, demo pipelines) twice, the prod one otherwise
+            boolean dev = i < 2;
+            String signal = i % 2 == 0 ? "TERM" : "INT";
+            try (DaemonProcess daemon = dev ? DaemonProcess.prepare() : DaemonProcess.prepare().prod()) {
+                daemon.start(dev ? new String[] {"-Dharvester.demo.run-at-startup=false"} : new String[0]);
+                await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> health(daemon) == 200);
+                int logged = daemon.log().length();
+                int printed = daemon.console().length();
+                long sent = System.nanoTime();
+                new ProcessBuilder("kill", "-" + signal, String.valueOf(daemon.process().pid())).start().waitFor();
+                boolean ended = daemon.process().waitFor(30, TimeUnit.SECONDS);
+                long tookMs = (System.nanoTime() - sent) / 1_000_000;
+                String after = daemon.log().substring(logged) + daemon.console().substring(printed);
+                stops.add((dev ? "dev" : "prod") + " SIG" + signal + " " + (ended ? tookMs + " ms" : "still running"));
+                assertThat(ended).as(stops.toString()).isTrue();
+                assertThat(after.lines().filter(line -> line.contains(" WARN ") || line.contains(" ERROR ") || line.startsWith("\tat ")))
+                        .as("what the stop logged (%s)", stops).isEmpty();
+            }
+        }
+        System.out.println("idle stops: " + stops);
+        assertThat(stops).allMatch(stop -> stop.endsWith(" ms") && Long.parseLong(stop.replaceAll(".* (\\d+) ms", "$1")) < 2_000, "under 2 s");
+    }
+
+    private static int health(DaemonProcess daemon) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + daemon.port() + "/observe/health")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     @Test
