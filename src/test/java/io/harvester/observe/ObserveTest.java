@@ -97,7 +97,7 @@ class ObserveTest extends DaemonTestBase {
     @Test
     void should_refuse_runs_while_forced_open_over_jmx_and_report_degraded_health() throws Exception {
         MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
-        ObjectName name = new ObjectName("io.harvester:type=breaker,name=\"export:guarded\"");
+        ObjectName name = new ObjectName("io.harvester:type=breaker,kind=export,name=\"guarded\"");
         assertThat(jmx.getAttribute(name, "State")).isEqualTo("CLOSED");
 
         jmx.invoke(name, "transitionToForcedOpenState", new Object[0], new String[0]);
@@ -153,7 +153,7 @@ class ObserveTest extends DaemonTestBase {
     @Test
     void should_follow_a_route_removed_and_added_again_to_its_new_breaker() throws Exception {
         MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
-        ObjectName name = new ObjectName("io.harvester:type=breaker,name=\"export:reloaded\"");
+        ObjectName name = new ObjectName("io.harvester:type=breaker,kind=export,name=\"reloaded\"");
         jmx.invoke(name, "transitionToForcedOpenState", new Object[0], new String[0]);
         CamelContext context = harvester.context();
 
