@@ -49,11 +49,11 @@ public class RunStore {
     }
 
     /**
-     * Starts a run unless the pipeline already has a live one; then the trigger is recorded as a
-     * {@code skipped} run naming the live run, and the result is empty. One statement decides which,
-     * so a skipped trigger takes one id, that of its own row.
+     * Starts a run unless the pipeline already has a live one; then the result is empty, and with
+     * {@code recordSkip} the trigger is recorded as a {@code skipped} run naming the live run. One statement
+     * decides which, so a skipped trigger takes one id, that of its own row.
      */
-    public Optional<Long> begin(String pipeline, String trigger, Map<String, ?> params, String outputDir) {
+    public Optional<Long> begin(String pipeline, String trigger, Map<String, ?> params, String outputDir, boolean recordSkip) {
         String paramsJson = json(params);
         String live = "select id from runs where pipeline = ? and status in ('pending', 'running') limit 1";
         Optional<Object[]> row = sql.queryRow("""
@@ -66,10 +66,14 @@ public class RunStore {
                        case when l.id is null then 'starting' end,
                        case when l.id is null then null else 'skipped: run ' || l.id || ' of ' || ? || ' is still in progress' end
                 from (select 1) one left join live l on true
+                where l.id is null or ?
                 on conflict (pipeline) where status in ('pending', 'running') do nothing
-                returning id, status""", pipeline, pipeline, trigger, paramsJson, owner, outputDir, pipeline);
+                returning id, status""", pipeline, pipeline, trigger, paramsJson, owner, outputDir, pipeline, recordSkip);
         if (row.isPresent()) {
             return RunStatus.RUNNING.equals(row.get()[1]) ? Optional.of((Long) row.get()[0]) : Optional.empty();
+        }
+        if (!recordSkip) {
+            return Optional.empty();
         }
         // another instance began a run between our look and our insert
         Long other = sql.queryId(live, pipeline).orElse(null);
