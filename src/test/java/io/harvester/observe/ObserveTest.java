@@ -20,6 +20,7 @@ import io.harvester.support.DaemonTestBase;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
 import io.harvester.support.FakeUpstream.Answer;
+import io.harvester.trigger.TriggerKind;
 import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -137,11 +138,11 @@ class ObserveTest extends DaemonTestBase {
 
     @Test
     void should_count_a_trigger_skipped_because_a_run_is_live() throws Exception {
-        // another instance's live run of the pipeline (beating now): this instance's trigger is skipped
+        // another instance's live run of the pipeline (beating now): this instance's cron tick is skipped
         harvester.execute("insert into runs (pipeline, status, trigger, started_at, heartbeat_at, owner)"
                 + " values ('export:busy', 'running', 'manual', now(), now(), 'another-instance')");
 
-        harvester.runNow("export:busy");
+        harvester.fire("export:busy", TriggerKind.SCHEDULE, Map.of());
 
         assertThat(harvester.query("select status from runs where pipeline = 'export:busy' order by id"))
                 .containsExactly(Map.of("status", "running"), Map.of("status", "skipped"));
