@@ -16,8 +16,9 @@ import org.apache.camel.ServiceStatus;
 /**
  * Starts a pipeline for a caller that waits for the answer (POST /api/runs, JMX runNow and runStep): the
  * run goes on in the background, the caller gets its id as soon as its row exists ({@link RunStart}).
- * A pipeline that is not started or already has a live run is refused with {@link RunRefused} and nothing
- * is recorded: these triggers are {@code api} ones, or are refused before they reach the pipeline.
+ * A pipeline that is not started or already has a live run is refused with {@link RunRefused}. An
+ * {@code api} start that is refused records nothing; a {@code manual} one (JMX) is refused before it
+ * reaches the pipeline, and leaves a skipped row only when another start wins a race in between.
  */
 public final class RunStarter {
 
