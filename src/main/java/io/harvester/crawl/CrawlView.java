@@ -61,7 +61,7 @@ public class CrawlView extends PipelineView {
 
     @ManagedOperation(description = "Makes only the failed lookups of the newest run again, when that run is partial;"
             + " returns the id of the run that does")
-    public long retryFailedSubtrees() throws Exception {
+    public long retryFailedSubtrees() {
         if (crawl.latestPartial(-1).isEmpty()) {
             throw new IllegalStateException("nothing to retry: the newest finished run of " + crawl.pipeline() + " is not partial");
         }

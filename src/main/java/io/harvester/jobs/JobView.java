@@ -29,7 +29,7 @@ public class JobView extends PipelineView {
 
     @ManagedOperation(description = "Runs one step now, as a run of its own, and returns the run's id; the run goes on in"
             + " the background")
-    public long runStep(String step) throws Exception {
+    public long runStep(String step) {
         execution.requireStep(step);
         return start(Map.of(TriggerKind.HEADER, TriggerKind.MANUAL.value(), JobExecution.STEP_HEADER, step));
     }

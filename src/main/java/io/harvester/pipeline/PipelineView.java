@@ -20,6 +20,8 @@ import org.apache.camel.ServiceStatus;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedOperation;
 import org.apache.camel.api.management.ManagedResource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A pipeline as JMX shows it, under a name that does not change between starts or route edits:
@@ -31,6 +33,8 @@ import org.apache.camel.api.management.ManagedResource;
  */
 @ManagedResource(description = "A Harvester pipeline")
 public class PipelineView {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineView.class);
 
     protected final CamelContext context;
     private final String pipeline;
@@ -114,7 +118,7 @@ public class PipelineView {
 
     @ManagedOperation(description = "Starts a run now and returns its id; the run goes on in the background (table runs,"
             + " GET /api/runs/<id>). Refused, recording nothing, when the pipeline is stopped or suspended or a run of it is live")
-    public long runNow() throws Exception {
+    public long runNow() {
         return start(Map.of(TriggerKind.HEADER, TriggerKind.MANUAL.value()));
     }
 
@@ -135,12 +139,15 @@ public class PipelineView {
      * Starts the pipeline with these headers and returns its run's id ({@link RunStarter}). A route stopped
      * over JMX starts nothing: its trigger would only fail later, out of the operator's sight.
      */
-    protected long start(Map<String, Object> headers) throws Exception {
+    protected long start(Map<String, Object> headers) {
         try {
             return new RunStarter(context, lifecycle().store()).start(pipeline, headers);
         } catch (RunRefused refused) {
-            // a remote JMX client (JConsole) has java.lang's classes, not Harvester's
+            // a remote JMX client (JConsole) has the JDK's exception classes, not Harvester's nor a driver's
             throw new IllegalStateException(refused.getMessage());
+        } catch (Exception e) {
+            LOG.warn("Pipeline {}: a start over JMX failed", pipeline, e);
+            throw new IllegalStateException("pipeline " + pipeline + " did not start: " + e.getMessage());
         }
     }
 
