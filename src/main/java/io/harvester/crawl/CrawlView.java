@@ -59,10 +59,12 @@ public class CrawlView extends PipelineView {
         return run == null ? -1 : run.id();
     }
 
-    @ManagedOperation(description = "Makes only the failed lookups of the newest run again, when that run is partial")
-    public String retryFailedSubtrees() {
-        return crawl.latestPartial(-1).map(partial -> start(Map.of(TriggerKind.HEADER, TriggerKind.MANUAL.value(),
-                        HierarchyCrawl.RETRY_FAILED, true), "retry of the failed subtrees of run " + partial))
-                .orElse("nothing to retry: the newest finished run of " + crawl.pipeline() + " is not partial");
+    @ManagedOperation(description = "Makes only the failed lookups of the newest run again, when that run is partial;"
+            + " returns the id of the run that does")
+    public long retryFailedSubtrees() {
+        if (crawl.latestPartial(-1).isEmpty()) {
+            throw new IllegalStateException("nothing to retry: the newest finished run of " + crawl.pipeline() + " is not partial");
+        }
+        return start(Map.of(TriggerKind.HEADER, TriggerKind.MANUAL.value(), HierarchyCrawl.RETRY_FAILED, true));
     }
 }

@@ -33,8 +33,8 @@ final class DelayedTaskRequest {
     private DelayedTaskRequest() {
     }
 
-    /** @param reservedPrefix names a target set may not start with (Harvester's own keys) */
-    static List<DelayedTask> parse(String body, String reservedPrefix) {
+    /** @param ownKeys names a target set may not start with */
+    static List<DelayedTask> parse(String body, OwnKeys ownKeys) {
         JsonNode root;
         try {
             root = JSON.readTree(body == null ? "" : body);
@@ -46,7 +46,7 @@ final class DelayedTaskRequest {
             throw ApiError.badRequest("body", "empty body: expected a delayed task or an array of them");
         }
         if (root.isObject()) {
-            return List.of(task(root, "", reservedPrefix));
+            return List.of(task(root, "", ownKeys));
         }
         if (!root.isArray() || root.isEmpty()) {
             throw ApiError.badRequest("body", "expected a delayed task {\"set\", \"element\", \"due\"} or a non-empty array of them");
@@ -59,23 +59,23 @@ final class DelayedTaskRequest {
             if (!root.get(i).isObject()) {
                 throw ApiError.badRequest("[" + i + "]", "expected a delayed task {\"set\", \"element\", \"due\"}");
             }
-            tasks.add(task(root.get(i), "[" + i + "].", reservedPrefix));
+            tasks.add(task(root.get(i), "[" + i + "].", ownKeys));
         }
         return tasks;
     }
 
-    private static DelayedTask task(JsonNode task, String path, String reservedPrefix) {
+    private static DelayedTask task(JsonNode task, String path, OwnKeys ownKeys) {
         for (Iterator<String> names = task.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!FIELDS.contains(name)) {
                 throw ApiError.badRequest(path + name, "unknown field " + name + ": a delayed task has set, element and due");
             }
         }
-        return new DelayedTask(set(task.get("set"), path + "set", reservedPrefix), element(task.get("element"), path + "element"),
+        return new DelayedTask(set(task.get("set"), path + "set", ownKeys), element(task.get("element"), path + "element"),
                 due(task.get("due"), path + "due"));
     }
 
-    private static String set(JsonNode set, String field, String reservedPrefix) {
+    private static String set(JsonNode set, String field, OwnKeys ownKeys) {
         if (set == null || !set.isTextual() || set.asText().isBlank()) {
             throw ApiError.badRequest(field, "set is required: the name of a Redis set, a non-empty string");
         }
@@ -83,9 +83,9 @@ final class DelayedTaskRequest {
         if (name.length() > MAX_SET_LENGTH) {
             throw ApiError.badRequest(field, "set is longer than " + MAX_SET_LENGTH + " characters");
         }
-        if (name.startsWith(reservedPrefix)) {
-            throw ApiError.badRequest(field, "set '" + name + "' is one of Harvester's own keys (" + reservedPrefix + "…)");
-        }
+        ownKeys.owner(name).ifPresent(owner -> {
+            throw ApiError.badRequest(field, "set '" + name + "' is one of Harvester's own keys: " + owner);
+        });
         return name;
     }
 

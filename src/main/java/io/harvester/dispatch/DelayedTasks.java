@@ -46,13 +46,16 @@ public class DelayedTasks {
     private final RunSql sql;
     private final DelayedStore store;
     private final DelayedQueue queue;
+    private final OwnKeys ownKeys;
     private final Duration threshold;
     private final int chunkSize;
     private final OutageLog scans = new OutageLog("Delayed-task scan");
     private final OutageLog releases = new OutageLog("Delayed-task release");
     private Clock clock = Clock.systemUTC();
 
-    public DelayedTasks(RunSql sql, RedissonClient redis, String key, Duration threshold, Duration scanInterval, int chunkSize) {
+    /** @param ownKeys Harvester's own Redis keys, which delayed tasks may not target; {@code key} is added to them */
+    DelayedTasks(RunSql sql, RedissonClient redis, String key, OwnKeys ownKeys, Duration threshold, Duration scanInterval,
+                 int chunkSize) {
         if (scanInterval.compareTo(threshold) >= 0) {
             throw new IllegalArgumentException("harvester.dispatch.delay-scan-interval = " + text(scanInterval)
                     + " must be shorter than harvester.dispatch.delay-threshold = " + text(threshold)
@@ -61,6 +64,7 @@ public class DelayedTasks {
         this.sql = sql;
         this.store = new DelayedStore(sql);
         this.queue = new DelayedQueue(redis, key);
+        this.ownKeys = ownKeys.prefix("harvester.dispatch.delay-key", key);
         this.threshold = threshold;
         this.chunkSize = Math.max(1, chunkSize);
     }
@@ -76,7 +80,7 @@ public class DelayedTasks {
      * field). The answer: {@code {"accepted", "redis", "postgres"}}.
      */
     public Map<String, Object> fromHttp(String body) {
-        Accepted accepted = accept(DelayedTaskRequest.parse(body, queue.key()));
+        Accepted accepted = accept(DelayedTaskRequest.parse(body, ownKeys));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("accepted", accepted.redis() + accepted.postgres());
         answer.put("redis", accepted.redis());

@@ -29,6 +29,13 @@ public class DispatchConfiguration implements CamelConfiguration {
     private String delayScanInterval;
     @PropertyInject(value = "harvester.dispatch.delay-key", defaultValue = "harvester:delayed")
     private String delayKey;
+    // the status cache's keys (dispatch/status): read here only to keep delayed tasks off them
+    @PropertyInject(value = "harvester.status.key-prefix", defaultValue = "harvester:status:")
+    private String statusKeyPrefix;
+    @PropertyInject(value = "harvester.status.queue", defaultValue = "harvester:status:queue")
+    private String statusQueue;
+    @PropertyInject(value = "harvester.status.record-prefix", defaultValue = "task:")
+    private String statusRecordPrefix;
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -36,7 +43,9 @@ public class DispatchConfiguration implements CamelConfiguration {
         RedissonClient redis = context.getRegistry().lookupByNameAndType("redisson", RedissonClient.class);
         context.getRegistry().bind("taskGeneration", new TaskGeneration(lifecycle, redis, ZoneId.of(zone), firstHour, chunkSize));
         context.getRegistry().bind("taskSweep", new TaskSweep(lifecycle, redis, TimeUtils.toDuration(staleAfter)));
-        context.getRegistry().bind("delayedTasks", new DelayedTasks(lifecycle.store().sql(), redis, delayKey,
+        OwnKeys ownKeys = new OwnKeys().prefix("harvester.status.key-prefix", statusKeyPrefix)
+                .prefix("harvester.status.queue", statusQueue).prefix("harvester.status.record-prefix", statusRecordPrefix);
+        context.getRegistry().bind("delayedTasks", new DelayedTasks(lifecycle.store().sql(), redis, delayKey, ownKeys,
                 TimeUtils.toDuration(delayThreshold), TimeUtils.toDuration(delayScanInterval), chunkSize));
         // started and stopped with the context: registered in JMX while Harvester runs
         context.addService(new DispatchView(context, new DispatchStore(lifecycle.store().sql())), true, true);

@@ -21,6 +21,8 @@ public final class TaskPlan {
 
     public static final String PRODUCT_DETAILS = "product_details";
     public static final String CATEGORY = "category";
+    /** A daily element's data_hour, whatever hour the generation runs at. */
+    static final String DAILY_HOUR = "0";
 
     /** A row of task_for_keyword. */
     public record Keyword(long id, String keyword, String market, String crawlObject, int frequent, String ds) {
@@ -74,7 +76,7 @@ public final class TaskPlan {
             }
             if (row.frequent() == 0) {
                 String name = row.crawlObject() + "_" + epoch + "_0";
-                add(sets, name, row.crawlObject(), now, element(row, category, at.getHour()));
+                add(sets, name, row.crawlObject(), now, element(row, category, DAILY_HOUR));
             } else {
                 for (int hour = firstHour; hour < 24; hour += row.frequent()) {
                     ZonedDateTime due = day.atTime(hour, 0).atZone(zone);
@@ -82,7 +84,7 @@ public final class TaskPlan {
                         due = due.plusDays(1);
                     }
                     String name = row.crawlObject() + "_" + epoch + "_" + row.frequent() + "_" + hour;
-                    add(sets, name, row.crawlObject(), due.toInstant(), element(row, category, hour));
+                    add(sets, name, row.crawlObject(), due.toInstant(), element(row, category, String.valueOf(hour)));
                 }
             }
         }
@@ -93,14 +95,19 @@ public final class TaskPlan {
         sets.computeIfAbsent(name, n -> new TaskSet(n, crawlObject, due, new ArrayList<>())).elements().add(element);
     }
 
-    private static Map<String, Object> element(Keyword row, Category category, int hour) {
+    /**
+     * The element format is the crawl fleet's (README, "Task dispatch"): {@code data_hour} is a string, the
+     * slot hour of an hourly set and "0" for a daily one, so a member depends on the day alone and a daily
+     * set written again at another hour gets no second member for the same keyword.
+     */
+    private static Map<String, Object> element(Keyword row, Category category, String dataHour) {
         Map<String, Object> element = new LinkedHashMap<>();
         if (category == null) {
             element.put("keyword", row.keyword().toUpperCase(Locale.ROOT));
             element.put("market_place_code", row.market());
             element.put("ds", row.ds());
             element.put("frequent", row.frequent() == 0 ? "day" : "hour");
-            element.put("data_hour", hour);
+            element.put("data_hour", dataHour);
         } else {
             element.put("category_id", category.id());
             element.put("category_name", category.name());

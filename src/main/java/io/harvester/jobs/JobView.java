@@ -27,9 +27,10 @@ public class JobView extends PipelineView {
         return execution.steps().toArray(String[]::new);
     }
 
-    @ManagedOperation(description = "Runs one step now, in the background, as a run of its own")
-    public String runStep(String step) {
+    @ManagedOperation(description = "Runs one step now, as a run of its own, and returns the run's id; the run goes on in"
+            + " the background")
+    public long runStep(String step) {
         execution.requireStep(step);
-        return start(Map.of(TriggerKind.HEADER, TriggerKind.MANUAL.value(), JobExecution.STEP_HEADER, step), "step " + step);
+        return start(Map.of(TriggerKind.HEADER, TriggerKind.MANUAL.value(), JobExecution.STEP_HEADER, step));
     }
 }

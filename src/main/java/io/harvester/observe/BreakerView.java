@@ -10,7 +10,7 @@ import org.apache.camel.component.resilience4j.ResilienceProcessor;
 
 /**
  * A pipeline's circuit breaker under a name that survives route changes
- * ({@code io.harvester:type=breaker,name="export:<name>"}), where Camel's own view of it sits under a
+ * ({@code io.harvester:type=breaker,kind=export,name="<name>"}), where Camel's own view of it sits under a
  * generated node id. It looks the breaker up on every call, so it always acts on the route's current one.
  */
 @ManagedResource(description = "A Harvester pipeline's circuit breaker (Resilience4j)")

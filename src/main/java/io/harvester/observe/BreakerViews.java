@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Gives each pipeline's breaker, while its route exists, a JMX view
- * ({@code io.harvester:type=breaker,name="<pipeline>"}) and a health check ({@code breaker:<pipeline>}).
+ * ({@code io.harvester:type=breaker,kind=<kind>,name="<name>"}) and a health check ({@code breaker:<pipeline>}).
  */
 final class BreakerViews implements PipelineBreakers.Listener {
 
@@ -28,8 +28,11 @@ final class BreakerViews implements PipelineBreakers.Listener {
         this.breakers = breakers;
     }
 
+    /** The pipeline MBean's shape ({@code type=<kind>,name="<name>"}), its kind a key of its own beside type=breaker. */
     static ObjectName name(String pipeline) throws Exception {
-        return new ObjectName("io.harvester:type=breaker,name=" + ObjectName.quote(pipeline));
+        int colon = pipeline.indexOf(':');
+        return new ObjectName("io.harvester:type=breaker,kind=" + pipeline.substring(0, colon) + ",name="
+                + ObjectName.quote(pipeline.substring(colon + 1)));
     }
 
     @Override

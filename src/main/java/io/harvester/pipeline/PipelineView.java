@@ -8,6 +8,8 @@ import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 
 import io.harvester.runs.RunLifecycle;
+import io.harvester.runs.RunRefused;
+import io.harvester.runs.RunStarter;
 import io.harvester.runs.RunStore;
 import io.harvester.trigger.TriggerComponent;
 import io.harvester.trigger.TriggerEndpoint;
@@ -18,6 +20,8 @@ import org.apache.camel.ServiceStatus;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedOperation;
 import org.apache.camel.api.management.ManagedResource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A pipeline as JMX shows it, under a name that does not change between starts or route edits:
@@ -29,6 +33,8 @@ import org.apache.camel.api.management.ManagedResource;
  */
 @ManagedResource(description = "A Harvester pipeline")
 public class PipelineView {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineView.class);
 
     protected final CamelContext context;
     private final String pipeline;
@@ -110,10 +116,10 @@ public class PipelineView {
         return lastRun().map(r -> r.error() == null ? "" : r.error()).orElse("");
     }
 
-    @ManagedOperation(description = "Starts a run now, in the background; table runs (or GET /api/runs) shows it, or a"
-            + " skipped row when a run is live")
-    public String runNow() {
-        return start(Map.of(TriggerKind.HEADER, TriggerKind.MANUAL.value()), "run");
+    @ManagedOperation(description = "Starts a run now and returns its id; the run goes on in the background (table runs,"
+            + " GET /api/runs/<id>). Refused, recording nothing, when the pipeline is stopped or suspended or a run of it is live")
+    public long runNow() {
+        return start(Map.of(TriggerKind.HEADER, TriggerKind.MANUAL.value()));
     }
 
     @ManagedOperation(description = "Cancels the pipeline's live run (on another instance: at its next heartbeat)")
@@ -130,18 +136,19 @@ public class PipelineView {
     }
 
     /**
-     * Starts the pipeline in the background with these headers. A route stopped over JMX starts nothing:
-     * its trigger would only fail later, out of the operator's sight.
+     * Starts the pipeline with these headers and returns its run's id ({@link RunStarter}). A route stopped
+     * over JMX starts nothing: its trigger would only fail later, out of the operator's sight.
      */
-    protected String start(Map<String, Object> headers, String what) {
-        ServiceStatus status = routeStatus();
-        if (status != ServiceStatus.Started) {
-            return "not started: the route of " + pipeline + " is " + (status == null ? "removed" : status.name())
-                    + "; start it first (org.apache.camel:type=routes, start)";
+    protected long start(Map<String, Object> headers) {
+        try {
+            return new RunStarter(context, lifecycle().store()).start(pipeline, headers);
+        } catch (RunRefused refused) {
+            // a remote JMX client (JConsole) has the JDK's exception classes, not Harvester's nor a driver's
+            throw new IllegalStateException(refused.getMessage());
+        } catch (Exception e) {
+            LOG.warn("Pipeline {}: a start over JMX failed", pipeline, e);
+            throw new IllegalStateException("pipeline " + pipeline + " did not start: " + e.getMessage());
         }
-        TriggerComponent.of(context).startInBackground(pipeline, headers);
-        return what + " of " + pipeline + " started in the background; table runs shows it, or a skipped row when a run"
-                + " is live";
     }
 
     private ServiceStatus routeStatus() {

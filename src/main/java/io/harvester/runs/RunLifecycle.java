@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import io.harvester.http.HttpFailures;
+import io.harvester.trigger.TriggerKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,20 +73,22 @@ public class RunLifecycle {
     }
 
     /**
-     * Inserts a run row and returns its live handle, or empty when the pipeline already has a live run
-     * (the trigger is then recorded as a skipped run naming it). A run without an output folder (a job,
+     * Inserts a run row and returns its live handle, or empty when the pipeline already has a live run.
+     * A cron tick (any trigger but {@code api}) that finds one is then recorded as a skipped run naming it;
+     * an API start is not: its caller is answered 409 and nothing is recorded. A run without an output folder (a job,
      * a {@code system:} or {@code dispatch:} pipeline) gets {@link #defaultOutputDir} on its row from the
      * start, the folder its log file goes to (README, "Runs").
      */
     public Optional<LiveRun> begin(String pipeline, String trigger, Map<String, ?> params, String outputDir) {
         String folder = outputDir != null ? outputDir : defaultOutputDir(pipeline);
-        Optional<LiveRun> begun = store.begin(pipeline, trigger, params, folder).map(id -> {
+        boolean recordSkip = !TriggerKind.API.value().equals(trigger);
+        Optional<LiveRun> begun = store.begin(pipeline, trigger, params, folder, recordSkip).map(id -> {
             LiveRun run = new LiveRun(id, pipeline, folder, this);
             live.put(id, run);
             beginListeners.forEach(listener -> listener.accept(run));
             return run;
         });
-        if (begun.isEmpty()) {
+        if (begun.isEmpty() && recordSkip) {
             ended(pipeline, RunStatus.SKIPPED, Duration.ZERO);
         }
         return begun;

@@ -49,11 +49,11 @@ public class RunStore {
     }
 
     /**
-     * Starts a run unless the pipeline already has a live one; then the trigger is recorded as a
-     * {@code skipped} run naming the live run, and the result is empty. One statement decides which,
-     * so a skipped trigger takes one id, that of its own row.
+     * Starts a run unless the pipeline already has a live one; then the result is empty, and with
+     * {@code recordSkip} the trigger is recorded as a {@code skipped} run naming the live run. One statement
+     * decides which, so a skipped trigger takes one id, that of its own row.
      */
-    public Optional<Long> begin(String pipeline, String trigger, Map<String, ?> params, String outputDir) {
+    public Optional<Long> begin(String pipeline, String trigger, Map<String, ?> params, String outputDir, boolean recordSkip) {
         String paramsJson = json(params);
         String live = "select id from runs where pipeline = ? and status in ('pending', 'running') limit 1";
         Optional<Object[]> row = sql.queryRow("""
@@ -66,10 +66,14 @@ public class RunStore {
                        case when l.id is null then 'starting' end,
                        case when l.id is null then null else 'skipped: run ' || l.id || ' of ' || ? || ' is still in progress' end
                 from (select 1) one left join live l on true
+                where l.id is null or ?
                 on conflict (pipeline) where status in ('pending', 'running') do nothing
-                returning id, status""", pipeline, pipeline, trigger, paramsJson, owner, outputDir, pipeline);
+                returning id, status""", pipeline, pipeline, trigger, paramsJson, owner, outputDir, pipeline, recordSkip);
         if (row.isPresent()) {
             return RunStatus.RUNNING.equals(row.get()[1]) ? Optional.of((Long) row.get()[0]) : Optional.empty();
+        }
+        if (!recordSkip) {
+            return Optional.empty();
         }
         // another instance began a run between our look and our insert
         Long other = sql.queryId(live, pipeline).orElse(null);
@@ -208,9 +212,12 @@ public class RunStore {
     /**
      * Ends the live runs of every instance that gave no heartbeat for their pipeline's threshold
      * ({@code thresholds}, else {@code defaultMillis}; a run killed before its first beat counts from its
-     * start): {@code abandoned} when their owner is gone too, {@code failed} when the owner still beats
-     * but the run went silent. Each gets a run_logs row, and its running step ends with it; the
-     * statements a gone owner left running are cancelled. Returns how many runs were ended.
+     * start): {@code abandoned} ("instance X silent since T") when their owner stopped beating too,
+     * {@code failed} when the owner still beats but the run went silent. The owner is judged by its own
+     * beat in table instances, over the run's threshold capped at {@code defaultMillis}: a killed
+     * instance's last beat is as old as its run's, however short the run's threshold (a job's stuck-after).
+     * Each ended run gets a run_logs row, and its running step ends with it; the statements a gone owner
+     * left running are cancelled. Returns how many runs were ended.
      */
     public int sweep(long defaultMillis, Map<String, Long> thresholds) {
         String[] pipelines = thresholds.keySet().toArray(String[]::new);
@@ -219,7 +226,10 @@ public class RunStore {
                 with silent as (
                     select r.id, r.owner, coalesce(r.heartbeat_at, r.started_at, r.created_at) as last_beat,
                            coalesce(t.millis, ?) as threshold,
-                           coalesce(i.heartbeat_at > now() - make_interval(secs => ? / 1000.0), false) as owner_alive
+                           -- an owner without a row in instances is unknown here: its run's last beat is its last sign
+                           coalesce(i.heartbeat_at, r.heartbeat_at, r.started_at, r.created_at) as owner_last_beat,
+                           coalesce(i.heartbeat_at > now() - make_interval(secs => least(coalesce(t.millis, ?), ?) / 1000.0),
+                                    false) as owner_alive
                     from runs r
                     left join instances i on i.id = r.owner
                     left join unnest(?::text[], ?::bigint[]) as t(pipeline, millis) on t.pipeline = r.pipeline
@@ -229,17 +239,17 @@ public class RunStore {
                 ended as (
                     update runs r set status = case when s.owner_alive then 'failed' else 'abandoned' end,
                         finished_at = now(),
-                        error = case when s.owner_alive then 'failed' else 'abandoned' end
-                            || ': no heartbeat since ' || to_char(s.last_beat at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS')
-                            || ' UTC from instance ' || coalesce(s.owner, '?')
-                            || case when s.owner_alive then ', which is alive but no longer works on it'
-                                    else ', which is gone' end
+                        error = case when s.owner_alive
+                            then 'failed: no heartbeat since ' || to_char(s.last_beat at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS')
+                                 || ' UTC from instance ' || coalesce(s.owner, '?') || ', which is alive but no longer works on it'
+                            else 'abandoned: instance ' || coalesce(s.owner, '?') || ' silent since '
+                                 || to_char(s.owner_last_beat at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC' end
                     from silent s
                     where r.id = s.id and r.status in ('pending', 'running')
                       -- again on the row as it is now: a beat that committed meanwhile keeps the run
                       and coalesce(r.heartbeat_at, r.started_at, r.created_at) < now() - make_interval(secs => s.threshold / 1000.0)
                     returning r.id, r.status, r.error, s.owner),""" + CLOSE_ENDED,
-                defaultMillis, defaultMillis, pipelines, millis, defaultMillis);
+                defaultMillis, defaultMillis, defaultMillis, pipelines, millis, defaultMillis);
         List<String> gone = ended.stream().filter(r -> RunStatus.ABANDONED.equals(r[0]) && r[1] != null)
                 .map(r -> (String) r[1]).distinct().toList();
         if (!gone.isEmpty()) {

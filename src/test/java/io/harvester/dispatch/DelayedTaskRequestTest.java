@@ -12,10 +12,12 @@ import org.junit.jupiter.api.Test;
 /** A delayed-task request's body: what it may say, and the field named for each thing it may not. */
 class DelayedTaskRequestTest {
 
-    private static final String KEY = "harvester:delayed";
+    private static final OwnKeys OWN_KEYS = new OwnKeys().prefix("harvester.status.key-prefix", "harvester:status:")
+            .prefix("harvester.status.queue", "workers:status").prefix("harvester.status.record-prefix", "task:")
+            .prefix("harvester.dispatch.delay-key", "harvester:delayed");
 
     private static List<DelayedTask> parse(String body) {
-        return DelayedTaskRequest.parse(body, KEY);
+        return DelayedTaskRequest.parse(body, OWN_KEYS);
     }
 
     private static void refused(String body, String field, String error) {
@@ -40,6 +42,16 @@ class DelayedTaskRequestTest {
     }
 
     @Test
+    void should_take_sets_that_only_look_like_harvester_keys() {
+        assertThat(parse("[{\"set\": \"harvester:statu\", \"element\": \"e\", \"due\": 0},"
+                + " {\"set\": \"tasks:1\", \"element\": \"e\", \"due\": 0}, {\"set\": \"harvester\", \"element\": \"e\", \"due\": 0}]"))
+                .extracting(DelayedTask::set).containsExactly("harvester:statu", "tasks:1", "harvester");
+        // a prefix set empty (no task records in Redis) reserves nothing
+        assertThat(DelayedTaskRequest.parse("{\"set\": \"s\", \"element\": \"e\", \"due\": 0}",
+                new OwnKeys().prefix("harvester.status.record-prefix", ""))).extracting(DelayedTask::set).containsExactly("s");
+    }
+
+    @Test
     void should_name_the_field_at_fault() {
         String due = "an ISO-8601 instant with offset (2026-03-21T10:00:00Z) or epoch milliseconds";
         String task = "expected a delayed task {\"set\", \"element\", \"due\"}";
@@ -53,7 +65,13 @@ class DelayedTaskRequestTest {
         refused("{\"set\": 5, \"element\": \"e\", \"due\": 0}", "set", "set is required: the name of a Redis set, a non-empty string");
         refused("{\"set\": \"" + "s".repeat(257) + "\", \"element\": \"e\", \"due\": 0}", "set", "set is longer than 256 characters");
         refused("{\"set\": \"harvester:delayed:failed\", \"element\": \"e\", \"due\": 0}", "set",
-                "set 'harvester:delayed:failed' is one of Harvester's own keys (harvester:delayed…)");
+                "set 'harvester:delayed:failed' is one of Harvester's own keys: harvester:delayed… (harvester.dispatch.delay-key)");
+        refused("[{\"set\": \"s\", \"element\": \"e\", \"due\": 0}, {\"set\": \"harvester:status:states\", \"element\": \"e\", \"due\": 0}]",
+                "[1].set", "set 'harvester:status:states' is one of Harvester's own keys: harvester:status:… (harvester.status.key-prefix)");
+        refused("{\"set\": \"workers:status\", \"element\": \"e\", \"due\": 0}", "set",
+                "set 'workers:status' is one of Harvester's own keys: workers:status… (harvester.status.queue)");
+        refused("{\"set\": \"task:poison\", \"element\": \"e\", \"due\": 0}", "set",
+                "set 'task:poison' is one of Harvester's own keys: task:… (harvester.status.record-prefix)");
         refused("{\"set\": \"s\", \"due\": 0}", "element", "element is required: a string or any other JSON value");
         refused("{\"set\": \"s\", \"element\": null, \"due\": 0}", "element", "element is required: a string or any other JSON value");
         refused("{\"set\": \"s\", \"element\": \"\", \"due\": 0}", "element", "element is empty");

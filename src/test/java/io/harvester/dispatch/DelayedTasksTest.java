@@ -73,7 +73,11 @@ class DelayedTasksTest extends PerTestDaemon {
     }
 
     private String key() {
-        return harvester.context().getPropertiesComponent().resolveProperty("harvester.dispatch.delay-key").orElseThrow();
+        return property("harvester.dispatch.delay-key");
+    }
+
+    private String property(String name) {
+        return harvester.context().getPropertiesComponent().resolveProperty(name).orElseThrow();
     }
 
     /** POST /api/tasks/delayed: "status body". */
@@ -270,7 +274,12 @@ class DelayedTasksTest extends PerTestDaemon {
         assertThat(post("[{\"set\": \"\", \"element\": \"x\", \"due\": 0}, " + good + "]", HarvesterRuntime.API_TOKEN))
                 .isEqualTo("400 {\"error\":\"set is required: the name of a Redis set, a non-empty string\",\"field\":\"[0].set\"}");
         assertThat(post("{\"set\": \"" + key() + "\", \"element\": \"x\", \"due\": 0}", HarvesterRuntime.API_TOKEN))
-                .isEqualTo("400 {\"error\":\"set '" + key() + "' is one of Harvester's own keys (" + key() + "…)\",\"field\":\"set\"}");
+                .isEqualTo("400 {\"error\":\"set '" + key() + "' is one of Harvester's own keys: " + key()
+                        + "… (harvester.dispatch.delay-key)\",\"field\":\"set\"}");
+        String states = property("harvester.status.key-prefix") + "states";
+        assertThat(post("{\"set\": \"" + states + "\", \"element\": \"x\", \"due\": 0}", HarvesterRuntime.API_TOKEN))
+                .isEqualTo("400 {\"error\":\"set '" + states + "' is one of Harvester's own keys: "
+                        + property("harvester.status.key-prefix") + "… (harvester.status.key-prefix)\",\"field\":\"set\"}");
         assertThat(post("[" + good + ", {\"sett\": \"" + p + "a\", \"element\": \"x\", \"due\": 0}]", HarvesterRuntime.API_TOKEN))
                 .isEqualTo("400 {\"error\":\"unknown field sett: a delayed task has set, element and due\",\"field\":\"[1].sett\"}");
         assertThat(post("[" + good + ",", HarvesterRuntime.API_TOKEN)).startsWith("400 {\"error\":\"not JSON at line 1, column ")

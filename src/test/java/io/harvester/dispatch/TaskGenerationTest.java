@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.lang.management.ManagementFactory;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -12,12 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import javax.management.ObjectName;
 
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.PerTestDaemon;
+import io.harvester.support.TestClock;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -26,11 +27,12 @@ import org.redisson.client.codec.StringCodec;
 class TaskGenerationTest extends PerTestDaemon {
 
     private long epoch;
+    private TestClock clock;
 
     private void start(Instant now) {
         harvester = HarvesterRuntime.start(work, "[]", Map.of());
-        harvester.context().getRegistry().lookupByNameAndType("taskGeneration", TaskGeneration.class)
-                .setClock(Clock.fixed(now, ZoneOffset.UTC));
+        clock = new TestClock(now);
+        harvester.context().getRegistry().lookupByNameAndType("taskGeneration", TaskGeneration.class).setClock(clock);
         epoch = now.atZone(ZoneOffset.UTC).toLocalDate().atStartOfDay(ZoneOffset.UTC).toEpochSecond();
         // the dev profile's demo rows make way for the test's own
         harvester.execute("""
@@ -93,10 +95,10 @@ class TaskGenerationTest extends PerTestDaemon {
                 .containsExactly(Map.of("status", "completed", "error", ""));
         assertThat(setsOfTheDay()).isEqualTo(expectedNames());
         assertThat(members("product_details_" + epoch + "_4_8")).containsExactly(
-                "{\"keyword\":\"BAG\",\"market_place_code\":\"DE\",\"ds\":\"20260321\",\"frequent\":\"hour\",\"data_hour\":8}",
-                "{\"keyword\":\"GLOVE\",\"market_place_code\":\"US\",\"ds\":\"20260321\",\"frequent\":\"hour\",\"data_hour\":8}");
+                "{\"keyword\":\"BAG\",\"market_place_code\":\"DE\",\"ds\":\"20260321\",\"frequent\":\"hour\",\"data_hour\":\"8\"}",
+                "{\"keyword\":\"GLOVE\",\"market_place_code\":\"US\",\"ds\":\"20260321\",\"frequent\":\"hour\",\"data_hour\":\"8\"}");
         assertThat(members("product_details_" + epoch + "_0")).containsExactly(
-                "{\"keyword\":\"SHOE\",\"market_place_code\":\"US\",\"ds\":\"20260321\",\"frequent\":\"day\",\"data_hour\":5}");
+                "{\"keyword\":\"SHOE\",\"market_place_code\":\"US\",\"ds\":\"20260321\",\"frequent\":\"day\",\"data_hour\":\"0\"}");
         assertThat(members("category_" + epoch + "_0")).containsExactly("{\"category_id\":\"cat-1\",\"category_name\":\"Shoes\","
                 + "\"marketplace_id\":\"US\",\"list_type\":\"bestsellers\",\"url\":\"https://example.com/c/1\",\"ds\":\"20260321\"}");
 
@@ -160,5 +162,28 @@ class TaskGenerationTest extends PerTestDaemon {
         assertThat(harvester.query("select name, result ->> 'generatedBefore' as again from run_steps s join runs r on r.id = s.run_id"
                 + " where r.id = (select max(id) from runs) order by ordinal")).containsExactly(
                 Map.of("name", "category", "again", "1"), Map.of("name", "product_details", "again", "32"));
+    }
+
+    @Test
+    void should_write_the_same_members_whatever_hour_the_generation_runs_at() {
+        start(Instant.parse("2026-03-21T05:30:00Z"));
+        harvester.runNow(TaskGeneration.PIPELINE);
+        Map<String, Set<String>> morning = new TreeMap<>();
+        setsOfTheDay().forEach(set -> morning.put(set, members(set)));
+        // a generation that died between its sets and their confirmation: the next one writes every set again
+        harvester.execute("update task_information set confirmed = false");
+
+        clock.set(Instant.parse("2026-03-21T14:10:00Z"));
+        harvester.runNow(TaskGeneration.PIPELINE);
+
+        assertThat(harvester.query("select status from runs where pipeline = 'dispatch:generate' order by id"))
+                .containsExactly(Map.of("status", "completed"), Map.of("status", "completed"));
+        assertThat(members("product_details_" + epoch + "_0")).containsExactly(
+                "{\"keyword\":\"SHOE\",\"market_place_code\":\"US\",\"ds\":\"20260321\",\"frequent\":\"day\",\"data_hour\":\"0\"}");
+        assertThat(members("product_details_" + epoch + "_12_16")).containsExactly(
+                "{\"keyword\":\"SOCK\",\"market_place_code\":\"US\",\"ds\":\"20260321\",\"frequent\":\"hour\",\"data_hour\":\"16\"}");
+        Map<String, Set<String>> afternoon = new TreeMap<>();
+        setsOfTheDay().forEach(set -> afternoon.put(set, members(set)));
+        assertThat(afternoon).isEqualTo(morning);
     }
 }

@@ -66,11 +66,11 @@ class JolokiaTest extends DaemonTestBase {
         long before = runs();
         JsonNode started = post("127.0.0.1", Map.of("type", "exec", "mbean", "io.harvester:type=export,name=\"watched\"",
                 "operation", "runNow()"));
-        assertThat(started.path("value").asText()).startsWith("run of export:watched started");
+        long id = started.path("value").asLong();
         await().atMost(Duration.ofSeconds(20)).until(() -> runs() == before + 1 && harvester.query(
                 "select 1 from runs where pipeline = 'export:watched' and status in ('pending', 'running')").isEmpty());
-        assertThat(harvester.query("select status from runs where pipeline = 'export:watched' order by id desc limit 1"))
-                .containsExactly(Map.of("status", "completed"));
+        assertThat(harvester.query("select id, status from runs where pipeline = 'export:watched' order by id desc limit 1"))
+                .containsExactly(Map.of("id", id, "status", "completed"));
         assertThat(upstream.requests()).isEqualTo(2);
     }
 

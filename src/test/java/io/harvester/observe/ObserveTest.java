@@ -20,6 +20,7 @@ import io.harvester.support.DaemonTestBase;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
 import io.harvester.support.FakeUpstream.Answer;
+import io.harvester.trigger.TriggerKind;
 import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -97,7 +98,7 @@ class ObserveTest extends DaemonTestBase {
     @Test
     void should_refuse_runs_while_forced_open_over_jmx_and_report_degraded_health() throws Exception {
         MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
-        ObjectName name = new ObjectName("io.harvester:type=breaker,name=\"export:guarded\"");
+        ObjectName name = new ObjectName("io.harvester:type=breaker,kind=export,name=\"guarded\"");
         assertThat(jmx.getAttribute(name, "State")).isEqualTo("CLOSED");
 
         jmx.invoke(name, "transitionToForcedOpenState", new Object[0], new String[0]);
@@ -137,11 +138,11 @@ class ObserveTest extends DaemonTestBase {
 
     @Test
     void should_count_a_trigger_skipped_because_a_run_is_live() throws Exception {
-        // another instance's live run of the pipeline (beating now): this instance's trigger is skipped
+        // another instance's live run of the pipeline (beating now): this instance's cron tick is skipped
         harvester.execute("insert into runs (pipeline, status, trigger, started_at, heartbeat_at, owner)"
                 + " values ('export:busy', 'running', 'manual', now(), now(), 'another-instance')");
 
-        harvester.runNow("export:busy");
+        harvester.fire("export:busy", TriggerKind.SCHEDULE, Map.of());
 
         assertThat(harvester.query("select status from runs where pipeline = 'export:busy' order by id"))
                 .containsExactly(Map.of("status", "running"), Map.of("status", "skipped"));
@@ -153,7 +154,7 @@ class ObserveTest extends DaemonTestBase {
     @Test
     void should_follow_a_route_removed_and_added_again_to_its_new_breaker() throws Exception {
         MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
-        ObjectName name = new ObjectName("io.harvester:type=breaker,name=\"export:reloaded\"");
+        ObjectName name = new ObjectName("io.harvester:type=breaker,kind=export,name=\"reloaded\"");
         jmx.invoke(name, "transitionToForcedOpenState", new Object[0], new String[0]);
         CamelContext context = harvester.context();
 

@@ -1,6 +1,7 @@
 package io.harvester.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.lang.management.ManagementFactory;
@@ -9,6 +10,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 
+import javax.management.MBeanException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
@@ -22,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /**
  * What an operator does from JConsole or Hawtio: Camel's route MBeans stop, suspend and start a pipeline's
  * route; Harvester's pipeline MBean ({@code io.harvester:type=export,name="..."}) shows its state, last run
- * and next tick, starts a run and cancels one. A stopped pipeline records nothing and sends nothing.
+ * and next tick, starts a run (answering its id) and cancels one. A stopped pipeline records nothing and sends nothing.
  */
 class PipelineJmxTest extends DaemonTestBase {
 
@@ -58,11 +60,12 @@ class PipelineJmxTest extends DaemonTestBase {
         assertThat(JMX.getAttribute(view, "Cron")).isEqualTo("");
         assertThat(JMX.getAttribute(view, "NextFireTime")).isEqualTo("");
 
-        assertThat(JMX.invoke(view, "runNow", null, null)).asString().startsWith("run of export:controlled started");
+        long id = (Long) JMX.invoke(view, "runNow", null, null);
         await().atMost(Duration.ofSeconds(20)).until(() -> !harvester.query(
                 "select 1 from runs where pipeline = 'export:controlled' and status = 'completed'").isEmpty());
         Map<String, Object> run = onlyRun("export:controlled");
-        assertThat(JMX.getAttribute(view, "LastRunId")).isEqualTo(run.get("id"));
+        assertThat(run.get("id")).isEqualTo(id);
+        assertThat(JMX.getAttribute(view, "LastRunId")).isEqualTo(id);
         assertThat(JMX.getAttribute(view, "LastRunStatus")).isEqualTo("completed");
         assertThat(JMX.getAttribute(view, "LastRunError")).isEqualTo("");
         assertThat(Instant.parse((String) JMX.getAttribute(view, "LastRunFinishedAt"))).isBefore(Instant.now());
@@ -96,8 +99,8 @@ class PipelineJmxTest extends DaemonTestBase {
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + harvester.port()
                         + "/observe/health")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode() + " " + health.body()).startsWith("200").contains("UP");
-        assertThat(JMX.invoke(view, "runNow", null, null)).isEqualTo("not started: the route of export:ticking is"
-                + " Stopped; start it first (org.apache.camel:type=routes, start)");
+        assertThatThrownBy(() -> JMX.invoke(view, "runNow", null, null)).isInstanceOf(MBeanException.class).cause()
+                .isExactlyInstanceOf(IllegalStateException.class).hasMessage("pipeline export:ticking is stopped");
         Thread.sleep(2_500); // two and a half cron ticks
         assertThat(count("export:ticking")).isEqualTo(runs);
         assertThat(ticking.requests()).isEqualTo(requests);
@@ -119,8 +122,8 @@ class PipelineJmxTest extends DaemonTestBase {
         try {
             assertThat(JMX.getAttribute(view, "State")).isEqualTo("Suspended");
             long runs = count("export:controlled");
-            assertThat(JMX.invoke(view, "runNow", null, null)).asString()
-                    .startsWith("not started: the route of export:controlled is Suspended");
+            assertThatThrownBy(() -> JMX.invoke(view, "runNow", null, null)).isInstanceOf(MBeanException.class).cause()
+                    .isExactlyInstanceOf(IllegalStateException.class).hasMessage("pipeline export:controlled is suspended");
             assertThat(harvester.runNow("export:controlled").getException()).hasMessage(
                     "pipeline export:controlled not started: its route export-controlled is Suspended");
             assertThat(count("export:controlled")).isEqualTo(runs);
@@ -134,9 +137,10 @@ class PipelineJmxTest extends DaemonTestBase {
     void should_cancel_the_live_run_from_its_mbean() throws Exception {
         ObjectName view = PipelineView.name("export:slow");
         assertThat(JMX.invoke(view, "cancel", null, null)).isEqualTo("no live run of export:slow to cancel");
-        JMX.invoke(view, "runNow", null, null);
-        await().atMost(Duration.ofSeconds(20)).until(() -> "running".equals(JMX.getAttribute(view, "State")));
-        long live = (Long) JMX.getAttribute(view, "LiveRunId");
+        long live = (Long) JMX.invoke(view, "runNow", null, null);
+        assertThat(JMX.getAttribute(view, "LiveRunId")).isEqualTo(live);
+        assertThatThrownBy(() -> JMX.invoke(view, "runNow", null, null)).isInstanceOf(MBeanException.class).cause()
+                .hasMessage("pipeline export:slow is running: run " + live);
 
         assertThat(JMX.invoke(view, "cancel", null, null)).isEqualTo("run " + live + " of export:slow cancelled");
         assertThat(harvester.query("select id, status, error from runs where pipeline = 'export:slow'"))

@@ -11,6 +11,7 @@ import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.PerTestDaemon;
+import io.harvester.trigger.TriggerKind;
 import org.junit.jupiter.api.Test;
 
 /** Live runs of an instance that stopped beating are abandoned and free their pipeline; live runs of a beating one are kept. */
@@ -28,19 +29,20 @@ class RunHeartbeatTest extends PerTestDaemon {
         // and one that is alive and running an export of its own
         harvester.execute("""
                 insert into runs (pipeline, status, trigger, started_at, heartbeat_at, owner) values
-                  ('export:orphaned', 'running', 'schedule', now() - interval '1 hour', now() - interval '1 hour', 'old-container:/app'),
+                  ('export:orphaned', 'running', 'schedule', '2026-03-21 09:00:00+00', '2026-03-21 10:00:00+00', 'old-container:/app'),
                   ('export:shared', 'running', 'schedule', now() - interval '1 hour', now() - interval '5 seconds', 'other-node:/app')""");
 
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 !harvester.query("select 1 from runs where pipeline = 'export:orphaned' and status = 'abandoned'").isEmpty());
 
         Map<String, Object> orphaned = harvester.query("select error from runs where pipeline = 'export:orphaned'").get(0);
-        assertThat((String) orphaned.get("error")).startsWith("abandoned: no heartbeat since ")
-                .endsWith(" UTC from instance old-container:/app, which is gone");
+        // no row of its own in instances: its run's last beat is the last sign of it
+        assertThat(orphaned.get("error")).isEqualTo("abandoned: instance old-container:/app silent since 2026-03-21 10:00:00 UTC");
         assertThat(harvester.query("select r.level, r.message = x.error as same from run_logs r join runs x on x.id = r.run_id"
                 + " where x.pipeline = 'export:orphaned'")).containsExactly(Map.of("level", "ERROR", "same", true));
         harvester.runNow("export:orphaned");
-        harvester.runNow("export:shared");
+        // a cron tick that finds the live run of the other instance is recorded as skipped
+        harvester.fire("export:shared", TriggerKind.SCHEDULE, Map.of());
         assertThat(harvester.query("select pipeline, status from runs where id > 2 order by id")).containsExactly(
                 Map.of("pipeline", "export:orphaned", "status", "completed"),
                 Map.of("pipeline", "export:shared", "status", "skipped"));
@@ -54,5 +56,33 @@ class RunHeartbeatTest extends PerTestDaemon {
         await().atMost(Duration.ofSeconds(10)).until(() -> !slow.isAlive());
         List<Map<String, Object>> slowRuns = harvester.query("select status from runs where pipeline = 'export:slow'");
         assertThat(slowRuns).containsExactly(Map.of("status", "completed"));
+    }
+
+    @Test
+    void should_abandon_a_run_whose_instance_went_silent_with_it_however_short_the_run_threshold() {
+        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.runs.heartbeat-interval-ms", "200",
+                "harvester.runs.stale-after-ms", "300000"));
+        // a job's stuck-after of 3 s; its instance was killed with it 10 s ago, well within stale-after
+        harvester.context().getRegistry().lookupByNameAndType("runHeartbeat", RunHeartbeat.class)
+                .setThresholds(() -> Map.of("job:killed", 3000L, "job:stalled", 3000L));
+        // and a run row of this very instance that no thread here works on: it goes silent while its instance beats
+        String self = harvester.context().getRegistry().lookupByNameAndType("harvesterInstanceId", String.class);
+        harvester.execute("""
+                insert into instances (id, heartbeat_at) values ('killed-node', now() - interval '10 seconds');
+                insert into runs (pipeline, status, trigger, started_at, heartbeat_at, owner) values
+                  ('job:killed', 'running', 'schedule', now() - interval '1 minute', now() - interval '10 seconds', 'killed-node'),
+                  ('job:stalled', 'running', 'schedule', now() - interval '1 minute', now() - interval '10 seconds', '""" + self + "')");
+        String lastBeat = (String) harvester.query("select to_char(heartbeat_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') as t"
+                + " from instances where id = 'killed-node'").get(0).get("t");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> harvester.query(
+                "select 1 from runs where pipeline like 'job:%' and status in ('pending', 'running')").isEmpty());
+
+        assertThat(harvester.query("select pipeline, status, error from runs where pipeline like 'job:%' order by pipeline"))
+                .extracting(r -> r.get("pipeline") + " " + r.get("status") + ": " + r.get("error")).containsExactly(
+                        "job:killed abandoned: abandoned: instance killed-node silent since " + lastBeat + " UTC",
+                        "job:stalled failed: failed: no heartbeat since " + harvester.query("select to_char(heartbeat_at at time"
+                                + " zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') as t from runs where pipeline = 'job:stalled'").get(0).get("t")
+                                + " UTC from instance " + self + ", which is alive but no longer works on it");
     }
 }

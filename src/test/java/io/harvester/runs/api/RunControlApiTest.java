@@ -6,9 +6,15 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 import io.harvester.support.CrawlYaml;
@@ -42,6 +48,7 @@ class RunControlApiTest extends DaemonTestBase {
         String routes = ExportYaml.exports()
                 .export("orders", upstream.url("/orders"), Map.of("pageSize", "100"))
                 .export("slow", slow.url("/orders"), Map.of("pageSize", "10", "concurrency", "1"))
+                .export("crowded", slow.url("/orders"), Map.of("pageSize", "10", "concurrency", "1"))
                 .yaml()
                 + CrawlYaml.crawl("tree", tree.url("/tree"), Map.of("depth", "3", "retries", "1")).yaml()
                 + CrawlYaml.crawl("deep", slowTree.url("/tree"), Map.of("depth", "4", "maxInFlight", "1",
@@ -86,7 +93,7 @@ class RunControlApiTest extends DaemonTestBase {
         Map<String, String> refusals = new LinkedHashMap<>();
         refusals.put("{\"pipeline\": \"export:ordrs\"}",
                 "400 {\"error\":\"no pipeline named 'export:ordrs' (did you mean 'export:orders'?) (pipelines: [crawl:deep,"
-                        + " crawl:tree, dispatch:generate, dispatch:sweep, export:orders, export:slow, job:flaky, job:nap,"
+                        + " crawl:tree, dispatch:generate, dispatch:sweep, export:crowded, export:orders, export:slow, job:flaky, job:nap,"
                         + " system:retention])\",\"field\":\"pipeline\"}");
         refusals.put("{\"mode\": \"complete\"}",
                 "400 {\"error\":\"pipeline is required, e.g. \\\"export:orders\\\"\",\"field\":\"pipeline\"}");
@@ -184,6 +191,56 @@ class RunControlApiTest extends DaemonTestBase {
         assertThat(slow.requests()).as("no page is requested after the cancel but those in flight").isLessThanOrEqualTo(requests + 1);
         assertThat(api.post("/api/runs/" + id + "/cancel", ""))
                 .isEqualTo("409 {\"error\":\"run " + id + " already ended: cancelled\"}");
+    }
+
+    @Test
+    void should_answer_a_stopped_pipeline_409_naming_it_stopped_and_record_nothing() throws Exception {
+        harvester.context().getRouteController().stopRoute("export-orders");
+        try {
+            long runsBefore = (Long) harvester.query("select count(*) as n from runs").get(0).get("n");
+
+            assertThat(post("{\"pipeline\": \"export:orders\"}"))
+                    .isEqualTo("409 {\"error\":\"pipeline export:orders is stopped\",\"field\":\"pipeline\"}");
+
+            assertThat(harvester.query("select count(*) as n from runs").get(0)).containsEntry("n", runsBefore);
+        } finally {
+            harvester.context().getRouteController().startRoute("export-orders");
+        }
+    }
+
+    @Test
+    void should_answer_twenty_concurrent_starts_with_one_run_and_nineteen_409s_recording_one_row() throws Exception {
+        ExecutorService clients = Executors.newFixedThreadPool(20);
+        List<String> answers = new ArrayList<>();
+        try {
+            CountDownLatch ready = new CountDownLatch(20);
+            List<Callable<String>> starts = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                starts.add(() -> {
+                    // all twenty leave together, so they race for the run rather than queue behind it
+                    ready.countDown();
+                    ready.await();
+                    return post("{\"pipeline\": \"export:crowded\"}");
+                });
+            }
+            for (Future<String> answer : clients.invokeAll(starts)) {
+                answers.add(answer.get());
+            }
+        } finally {
+            clients.shutdown();
+        }
+
+        List<Map<String, Object>> rows = harvester.query("select id, status from runs where pipeline = 'export:crowded'");
+        assertThat(rows).hasSize(1);
+        long id = (Long) rows.get(0).get("id");
+        assertThat(rows.get(0)).containsEntry("status", "running");
+        assertThat(answers).filteredOn(a -> a.startsWith("202"))
+                .containsExactly("202 {\"id\":" + id + ",\"url\":\"/api/runs/" + id + "\"}");
+        assertThat(answers).filteredOn(a -> !a.startsWith("202")).hasSize(19)
+                .containsOnly("409 {\"error\":\"pipeline export:crowded is running: run " + id + "\",\"field\":\"pipeline\"}");
+        assertThat(api.post("/api/runs/" + id + "/cancel", "")).isEqualTo("200 {\"id\":" + id + ",\"status\":\"cancelled\"}");
+        assertThat(harvester.query("select count(*) as n from runs where pipeline = 'export:crowded'").get(0))
+                .containsEntry("n", 1L);
     }
 
     @Test
