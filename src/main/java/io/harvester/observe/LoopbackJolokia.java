@@ -27,10 +27,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>a client on another machine is refused, unless {@code harvester.jolokia.allow-remote};</li>
  * <li>so is a web page of another site in a browser, remote or not: a request naming a foreign
- * {@code Host} (DNS rebinding), or whose {@code Origin}, {@code Referer} or {@code Sec-Fetch-Site} shows
- * another site (an {@code Origin} of {@code null} included), unless that site is one of
- * {@code harvester.jolokia.allowed-origins}: a standalone Hawtio's proxy forwards its page's {@code Origin}
- * and {@code Referer} as the browser sent them, so naming Hawtio's origin there is how it gets in;</li>
+ * {@code Host} (DNS rebinding), or whose {@code Origin} or {@code Referer} shows a site other than this
+ * server and {@code harvester.jolokia.allowed-origins} (an {@code Origin} of {@code null} included), or that
+ * the browser marks cross-site ({@code Sec-Fetch-Site}). A standalone Hawtio's proxy forwards its page's
+ * headers as the browser sent them (same-origin, to Hawtio): naming Hawtio's origin is how it gets in;</li>
  * <li>GET may only read ({@code read}, {@code list}, {@code search}, {@code version}): a cross-site GET
  * can be sent without Origin and Referer, so anything that acts goes by POST.</li>
  * </ul>
@@ -84,7 +84,6 @@ public class LoopbackJolokia extends DefaultJolokiaPlatformHttpPlugin {
         }
         // a browser says where a request comes from: only a page of this very server or of an allowed origin
         // may send it, remote or not (a page cannot choose its Origin or Referer, only leave the Referer out)
-        boolean fromAllowedPage = false;
         for (String header : new String[] {"Origin", "Referer"}) {
             String value = request.getHeader(header);
             if (value == null) {
@@ -96,15 +95,14 @@ public class LoopbackJolokia extends DefaultJolokiaPlatformHttpPlugin {
                 continue;
             }
             if (page.isPresent() && allowedOrigins.contains(page.get())) {
-                fromAllowedPage = true;
                 continue;
             }
             return "requests from web pages of other sites are refused (" + header
                     + page.map(origin -> " " + origin + " is not in " + WebOrigin.ALLOWED_ORIGINS).orElse("") + ")";
         }
-        // the page of an allowed origin may call directly too: to Harvester it is another site
+        // an allowed page comes through its own server's proxy, for which the browser says same-origin
         String site = request.getHeader("Sec-Fetch-Site");
-        if (site != null && !"same-origin".equals(site) && !"none".equals(site) && !fromAllowedPage) {
+        if (site != null && !"same-origin".equals(site) && !"none".equals(site)) {
             return "requests from web pages of other sites are refused (Sec-Fetch-Site " + site + ")";
         }
         String host = request.authority() == null ? null : request.authority().host();
