@@ -91,10 +91,7 @@ public class LoopbackJolokia extends DefaultJolokiaPlatformHttpPlugin {
             }
             // "null" is what a sandboxed page or a no-referrer POST sends: a page of another site
             Optional<WebOrigin> page = WebOrigin.of(value);
-            if (page.isPresent() && page.get().isServer(request.authority())) {
-                continue;
-            }
-            if (page.isPresent() && allowedOrigins.contains(page.get())) {
+            if (page.isPresent() && (page.get().isServer(request.authority()) || allowedOrigins.contains(page.get()))) {
                 continue;
             }
             return "requests from web pages of other sites are refused (" + header
