@@ -1,16 +1,18 @@
 package io.harvester.observe;
 
 import java.net.InetAddress;
-import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.HostAndPort;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.impl.Utils;
 import org.apache.camel.component.platform.http.plugin.DefaultJolokiaPlatformHttpPlugin;
@@ -25,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>a client on another machine is refused, unless {@code harvester.jolokia.allow-remote};</li>
  * <li>so is a web page of another site in a browser, remote or not: a request naming a foreign
- * {@code Host} (DNS rebinding), or whose {@code Origin}, {@code Referer} or {@code Sec-Fetch-Site} shows
- * another site (an {@code Origin} of {@code null} included);</li>
+ * {@code Host} (DNS rebinding), or whose {@code Origin} or {@code Referer} shows a site other than this
+ * server and {@code harvester.jolokia.allowed-origins} (an {@code Origin} of {@code null} included), or that
+ * the browser marks cross-site ({@code Sec-Fetch-Site}). A standalone Hawtio's proxy forwards its page's
+ * headers as the browser sent them (same-origin, to Hawtio): naming Hawtio's origin is how it gets in;</li>
  * <li>GET may only read ({@code read}, {@code list}, {@code search}, {@code version}): a cross-site GET
  * can be sent without Origin and Referer, so anything that acts goes by POST.</li>
  * </ul>
@@ -38,9 +42,15 @@ public class LoopbackJolokia extends DefaultJolokiaPlatformHttpPlugin {
     private static final Set<String> GET_COMMANDS = Set.of("", "read", "list", "search", "version");
 
     private boolean allowRemote;
+    private Set<WebOrigin> allowedOrigins = Set.of();
 
     public void setAllowRemote(boolean allowRemote) {
         this.allowRemote = allowRemote;
+    }
+
+    /** Comma-separated origins ({@code http://localhost:8090}) whose pages may call, as this server's own may. */
+    public void setAllowedOrigins(String allowedOrigins) {
+        this.allowedOrigins = WebOrigin.list(allowedOrigins);
     }
 
     @Override
@@ -50,12 +60,17 @@ public class LoopbackJolokia extends DefaultJolokiaPlatformHttpPlugin {
         return (Handler<RoutingContext>) context -> {
             String refusal = refusal(context.request(), Utils.pathOffset(context.request().path(), context));
             if (refusal == null) {
+                if (isFromAllowedPage(context.request())) {
+                    // judged here already; Jolokia would refuse (500) an https page calling over plain http, which
+                    // is what the proxy of a Hawtio served over TLS does
+                    context.request().headers().remove(HttpHeaders.ORIGIN).remove(HttpHeaders.REFERER);
+                }
                 jolokia.handle(context);
                 return;
             }
             LOG.warn("Jolokia request from {} refused: {}", peer(context.request()), refusal);
             context.response().setStatusCode(403).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .end("{\"status\":403,\"error\":\"" + refusal + "\"}");
+                    .end(new JsonObject().put("status", 403).put("error", refusal).encode());
         };
     }
 
@@ -67,19 +82,27 @@ public class LoopbackJolokia extends DefaultJolokiaPlatformHttpPlugin {
         if (request.method() == HttpMethod.GET && !GET_COMMANDS.contains(command(request, path))) {
             return "GET only reads; send other requests by POST";
         }
-        // a browser says where a request comes from: only a page of this very server may send it, remote or not
+        // a browser says where a request comes from: only a page of this very server or of an allowed origin
+        // may send it, remote or not (a page cannot choose its Origin or Referer, only leave the Referer out)
+        for (String header : new String[] {"Origin", "Referer"}) {
+            String value = request.getHeader(header);
+            if (value == null) {
+                continue;
+            }
+            // "null" is what a sandboxed page or a no-referrer POST sends: a page of another site
+            Optional<WebOrigin> page = WebOrigin.of(value);
+            if (page.isPresent() && (page.get().isServer(request.authority()) || allowedOrigins.contains(page.get()))) {
+                continue;
+            }
+            return "requests from web pages of other sites are refused (" + header
+                    + page.map(origin -> " " + origin + " is not in " + WebOrigin.ALLOWED_ORIGINS).orElse("") + ")";
+        }
+        // an allowed page comes through its own server's proxy, for which the browser says same-origin
         String site = request.getHeader("Sec-Fetch-Site");
         if (site != null && !"same-origin".equals(site) && !"none".equals(site)) {
             return "requests from web pages of other sites are refused (Sec-Fetch-Site " + site + ")";
         }
         String host = request.authority() == null ? null : request.authority().host();
-        for (CharSequence header : new CharSequence[] {HttpHeaders.ORIGIN, HttpHeaders.REFERER}) {
-            String value = request.getHeader(header);
-            // "null" is what a sandboxed page or a no-referrer POST sends: a page of another site
-            if (value != null && !isSameOrigin(value, request.authority())) {
-                return "requests from web pages of other sites are refused (" + header + ")";
-            }
-        }
         if (allowRemote) {
             return null;
         }
@@ -91,6 +114,11 @@ public class LoopbackJolokia extends DefaultJolokiaPlatformHttpPlugin {
             return "Jolokia answers requests to localhost only, not to host " + host;
         }
         return null;
+    }
+
+    private boolean isFromAllowedPage(HttpServerRequest request) {
+        return Stream.of(request.getHeader(HttpHeaders.ORIGIN), request.getHeader(HttpHeaders.REFERER))
+                .filter(Objects::nonNull).map(WebOrigin::of).flatMap(Optional::stream).anyMatch(allowedOrigins::contains);
     }
 
     /** Jolokia's command: the first segment of the path after the mount point, or of {@code p} when that is empty. */
@@ -105,21 +133,6 @@ public class LoopbackJolokia extends DefaultJolokiaPlatformHttpPlugin {
 
     private static String peer(HttpServerRequest request) {
         return request.remoteAddress() == null ? null : request.remoteAddress().host();
-    }
-
-    /** Whether an Origin or Referer is this server itself: the host and port the request was sent to. */
-    private static boolean isSameOrigin(String url, HostAndPort server) {
-        if (server == null) {
-            return false;
-        }
-        try {
-            URI from = URI.create(url.trim());
-            int port = from.getPort() >= 0 ? from.getPort() : "https".equalsIgnoreCase(from.getScheme()) ? 443 : 80;
-            int serverPort = server.port() >= 0 ? server.port() : 80;
-            return from.getHost() != null && from.getHost().equalsIgnoreCase(server.host()) && port == serverPort;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 
     static boolean isLoopback(String address) {

@@ -1,6 +1,7 @@
 package io.harvester.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.net.Inet4Address;
@@ -29,17 +30,22 @@ import org.junit.jupiter.api.Test;
 /**
  * Jolokia at /observe/jolokia as Hawtio uses it: reads, route control and Harvester's operations answer
  * from this machine; the JVM's dangerous operations and attribute writes are refused by the shipped
- * policy; a client on another address gets 403 before Jolokia sees the request.
+ * policy; a client on another address gets 403 before Jolokia sees the request; so does a web page
+ * whose origin is neither this server nor one of harvester.jolokia.allowed-origins (a standalone Hawtio's,
+ * whose proxy forwards the browser's Origin and Referer: HawtioIT).
  */
 class JolokiaTest extends DaemonTestBase {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** Where the operator's Hawtio runs, as harvester.jolokia.allowed-origins names it; nothing listens there. */
+    private static final String HAWTIO = "http://localhost:8090";
 
     @BeforeAll
     static void start() {
         upstream = FakeUpstream.start().total(20);
-        startDaemon(ExportYaml.exports().export("watched", upstream.url("/orders"), Map.of("pageSize", "10")), Map.of());
+        startDaemon(ExportYaml.exports().export("watched", upstream.url("/orders"), Map.of("pageSize", "10")),
+                Map.of("harvester.jolokia.allowed-origins", " " + HAWTIO + " , https://ops.example.com,"));
     }
 
     @Test
@@ -115,6 +121,12 @@ class JolokiaTest extends DaemonTestBase {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.body()).contains("clients on this machine only");
+        // an allowed origin vouches for the page, not for the machine the request comes from
+        HttpResponse<String> allowedPage = HTTP.send(HttpRequest.newBuilder(
+                        URI.create("http://" + other.get() + ":" + harvester.port() + "/observe/jolokia/version"))
+                .header("Origin", HAWTIO).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(allowedPage.statusCode()).isEqualTo(403);
+        assertThat(allowedPage.body()).contains("clients on this machine only");
 
         HttpResponse<String> local = HTTP.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + harvester.port() + "/observe/jolokia/version")).build(),
@@ -174,6 +186,77 @@ class JolokiaTest extends DaemonTestBase {
         assertThat(JSON.readTree(local.body()).path("status").asInt()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(20)).until(() -> runs() == runs + 1 && harvester.query(
                 "select 1 from runs where pipeline = 'export:watched' and status in ('pending', 'running')").isEmpty());
+    }
+
+    @Test
+    void should_serve_a_page_of_an_allowed_origin_through_its_own_server_s_proxy() throws Exception {
+        String search = JSON.writeValueAsString(Map.of("type", "search", "mbean", "org.apache.camel:type=routes,*"));
+        // what Hawtio's proxy forwards for its page: the browser's Origin, Referer and Sec-Fetch-Site, Host rewritten
+        HttpResponse<String> proxied = jolokia(search, "Origin", HAWTIO, "Referer", HAWTIO + "/hawtio/jmx/attributes?con=harvester",
+                "Sec-Fetch-Site", "same-origin");
+        assertThat(proxied.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(proxied.body()).path("value")).map(JsonNode::asText)
+                .anyMatch(route -> route.contains("name=\"export-watched\""));
+        assertThat(jolokia(search, "Referer", HAWTIO + "/hawtio/").statusCode()).isEqualTo(200);
+        // origins are compared as a browser does: case-insensitive host, the scheme's default port
+        HttpResponse<String> ops = jolokia(search, "Origin", "https://OPS.example.com:443");
+        assertThat(ops.statusCode()).as(ops.body()).isEqualTo(200);
+    }
+
+    @Test
+    void should_refuse_every_origin_not_allowed_and_keep_the_other_protections_for_an_allowed_one() throws Exception {
+        String runNow = JSON.writeValueAsString(Map.of("type", "exec", "mbean", "io.harvester:type=export,name=\"watched\"",
+                "operation", "runNow()"));
+        long runs = runs();
+        HttpResponse<String> otherPort = jolokia(runNow, "Origin", "http://localhost:8091", "Sec-Fetch-Site", "same-origin");
+        assertThat(otherPort.statusCode()).isEqualTo(403);
+        assertThat(otherPort.body()).isEqualTo("{\"status\":403,\"error\":\"requests from web pages of other sites are refused"
+                + " (Origin http://localhost:8091 is not in harvester.jolokia.allowed-origins)\"}");
+        HttpResponse<String> foreignReferer = jolokia(runNow, "Origin", HAWTIO, "Referer", "http://evil.example/page?token=x");
+        assertThat(foreignReferer.body()).isEqualTo("{\"status\":403,\"error\":\"requests from web pages of other sites are"
+                + " refused (Referer http://evil.example:80 is not in harvester.jolokia.allowed-origins)\"}");
+        for (String[] headers : new String[][] {{"Origin", "http://127.0.0.1:8090"}, {"Origin", "https://localhost:8090"},
+                {"Origin", "http://localhost"}, {"Origin", "http://ops.example.com"}, {"Origin", "null"},
+                {"Referer", "http://localhost:8091/hawtio/"}, {"Sec-Fetch-Site", "cross-site"},
+                {"Origin", "http://localhost:8090.evil.example"},
+                // the allowed page calling Harvester itself, not through its proxy: the browser says so
+                {"Origin", HAWTIO, "Sec-Fetch-Site", "same-site"}, {"Referer", HAWTIO + "/hawtio/", "Sec-Fetch-Site", "cross-site"}}) {
+            HttpResponse<String> refused = jolokia(runNow, headers);
+            assertThat(refused.statusCode()).as(String.join(": ", headers)).isEqualTo(403);
+            assertThat(refused.body()).as(String.join(": ", headers)).contains("web pages of other sites are refused");
+        }
+        // an allowed page still cannot act by GET, nor reach Harvester under a foreign host name
+        HttpResponse<String> getExec = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + harvester.port()
+                + "/observe/jolokia/exec/io.harvester:type=export,name=%22watched%22/runNow()")).header("Origin", HAWTIO).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(getExec.statusCode()).isEqualTo(403);
+        assertThat(getExec.body()).contains("GET only reads");
+        assertThat(raw("POST /observe/jolokia/ HTTP/1.1\r\nHost: evil.example:" + harvester.port() + "\r\nOrigin: " + HAWTIO
+                + "\r\nContent-Type: text/plain\r\nContent-Length: " + runNow.length() + "\r\nConnection: close\r\n\r\n" + runNow))
+                .startsWith("HTTP/1.1 403").contains("Jolokia answers requests to localhost only, not to host evil.example");
+        // a run started by any of them would have its row within this
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> runs() == runs);
+    }
+
+    @Test
+    void should_name_an_allowed_origin_that_is_not_an_origin() {
+        assertThat(WebOrigin.list(" http://LocalHost:8090 , https://ops.example.com,,").stream().map(WebOrigin::toString))
+                .containsExactlyInAnyOrder("http://localhost:8090", "https://ops.example.com:443");
+        assertThat(WebOrigin.list("")).isEmpty();
+        for (String entry : new String[] {"localhost:8090", "http://localhost:8090/hawtio", "*", "http://localhost:8090?x=1",
+                "ftp://localhost", "http://user@localhost:8090", "http://localhost:80 90"}) {
+            assertThatThrownBy(() -> WebOrigin.list("http://localhost:8090," + entry)).as(entry)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("harvester.jolokia.allowed-origins: '" + entry + "' is not an origin; write it as the"
+                            + " browser's address bar shows the page, scheme://host[:port] (http://localhost:8090), comma-separated");
+        }
+    }
+
+    /** A POST to Jolokia from this machine with the given headers (name, value, name, value...). */
+    private static HttpResponse<String> jolokia(String body, String... headers) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + harvester.port() + "/observe/jolokia/"))
+                .headers(headers).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static long runs() {
