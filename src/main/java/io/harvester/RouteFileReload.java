@@ -236,6 +236,11 @@ final class RouteFileReload extends ServiceSupport {
         if (context.isStopping() || context.isStopped()) {
             return; // shutting down: an edit still waiting would swap routes under the drain
         }
+        if (!context.isStarted()) {
+            // Camel is still starting the routes it loaded: swapping one now races with its start-up
+            applyAfter(QUIET_MS);
+            return;
+        }
         warnDeletedFolders();
         Set<Path> batch = new LinkedHashSet<>(pending);
         // taken off before the files are read: a save arriving while this one is applied queues it again
