@@ -28,6 +28,7 @@ class PagedExportBoundsTest extends DaemonTestBase {
     static FakeUpstream announced;
     static FakeUpstream stalled;
     static FakeUpstream trickle;
+    static FakeUpstream silent;
 
     @BeforeAll
     static void start() {
@@ -36,11 +37,13 @@ class PagedExportBoundsTest extends DaemonTestBase {
         announced = FakeUpstream.start().total(300);
         stalled = FakeUpstream.start().total(300);
         trickle = FakeUpstream.start().total(300);
+        silent = FakeUpstream.start().total(300);
         startDaemon(ExportYaml.exports()
                 .export("orders", upstream.url("/orders"), Map.of("pageSize", "100"))
                 .export("huge", huge.url("/orders"), Map.of("pageSize", "100", "retries", "3"))
                 .export("announced", announced.url("/orders"), Map.of("pageSize", "100", "maxResponseBytes", "1048576"))
                 .export("stalled", stalled.url("/orders"), Map.of("pageSize", "100", "timeoutMs", "500", "retries", "0"))
+                .export("silent", silent.url("/orders"), Map.of("pageSize", "100", "timeoutMs", "500", "retries", "0"))
                 .export("trickle", trickle.url("/orders"),
                         Map.of("pageSize", "100", "timeoutMs", "1000", "maxDurationMs", "1500", "retries", "0")),
                 Map.of());
@@ -52,6 +55,7 @@ class PagedExportBoundsTest extends DaemonTestBase {
         announced.close();
         stalled.close();
         trickle.close();
+        silent.close();
     }
 
     @Test
@@ -119,6 +123,23 @@ class PagedExportBoundsTest extends DaemonTestBase {
         assertThat(run.get("error")).isEqualTo("export stalled failed on page 1 (" + stalled.url("/orders")
                 + "?page=1&size=100): the upstream sent nothing for timeoutMs = 500 ms, 1 byte into its answer");
         assertThat(files("stalled")).isEmpty();
+    }
+
+    @Test
+    void should_fail_at_the_stall_timeout_when_the_upstream_never_begins_its_answer() throws Exception {
+        CountDownLatch silence = new CountDownLatch(1);
+        silent.gate(silence);
+        try {
+            harvester.runNow("export:silent");
+        } finally {
+            silence.countDown();
+        }
+
+        Map<String, Object> run = onlyRun("export:silent");
+        assertThat(run.get("status")).isEqualTo("failed");
+        assertThat(run.get("error")).isEqualTo("export silent failed on page 1 (" + silent.url("/orders")
+                + "?page=1&size=100): the upstream sent nothing for timeoutMs = 500 ms after the request");
+        assertThat(files("silent")).isEmpty();
     }
 
     @Test
