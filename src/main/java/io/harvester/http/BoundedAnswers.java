@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.util.function.BooleanSupplier;
 
+import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.classic.ExecChain;
 import org.apache.hc.client5.http.classic.ExecChainHandler;
 import org.apache.hc.client5.http.classic.ExecRuntime;
@@ -61,8 +62,10 @@ public final class BoundedAnswers implements ExecChainHandler {
         ClassicHttpResponse response;
         try {
             response = chain.proceed(request, scope);
+        } catch (ConnectTimeoutException connecting) {
+            throw connecting;
         } catch (SocketTimeoutException silence) {
-            // connecting times out as ConnectTimeoutException: this one is the wait for the answer's head
+            // not connecting: the wait for the answer's head
             throw new UpstreamStalledException(timeout, -1, silence);
         }
         HttpEntity entity = response.getEntity();
