@@ -42,10 +42,10 @@ class PagedExportBoundsTest extends DaemonTestBase {
                 .export("orders", upstream.url("/orders"), Map.of("pageSize", "100"))
                 .export("huge", huge.url("/orders"), Map.of("pageSize", "100", "retries", "3"))
                 .export("announced", announced.url("/orders"), Map.of("pageSize", "100", "maxResponseBytes", "1048576"))
-                .export("stalled", stalled.url("/orders"), Map.of("pageSize", "100", "timeoutMs", "500", "retries", "0"))
+                .export("stalled", stalled.url("/orders"), Map.of("pageSize", "100", "timeoutMs", "1000", "retries", "0"))
                 .export("silent", silent.url("/orders"), Map.of("pageSize", "100", "timeoutMs", "500", "retries", "0"))
                 .export("trickle", trickle.url("/orders"),
-                        Map.of("pageSize", "100", "timeoutMs", "1000", "maxDurationMs", "1500", "retries", "0")),
+                        Map.of("pageSize", "100", "timeoutMs", "5000", "maxDurationMs", "1500", "retries", "0")),
                 Map.of());
     }
 
@@ -121,7 +121,7 @@ class PagedExportBoundsTest extends DaemonTestBase {
         Map<String, Object> run = onlyRun("export:stalled");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat(run.get("error")).isEqualTo("export stalled failed on page 1 (" + stalled.url("/orders")
-                + "?page=1&size=100): the upstream sent nothing for timeoutMs = 500 ms, 1 byte into its answer");
+                + "?page=1&size=100): the upstream sent nothing for timeoutMs = 1000 ms, 1 byte into its answer");
         assertThat(files("stalled")).isEmpty();
     }
 
@@ -144,7 +144,7 @@ class PagedExportBoundsTest extends DaemonTestBase {
 
     @Test
     void should_end_a_run_past_maxDurationMs_and_cut_off_an_answer_that_keeps_trickling() throws Exception {
-        // a byte every 100 ms: never silent for timeoutMs, never done
+        // a byte every 100 ms: never silent for timeoutMs (5 s), never done
         trickle.stream(1, 0, body -> {
             for (int i = 0; i < 300; i++) {
                 body.write(i == 0 ? '{' : ' ');
