@@ -24,27 +24,25 @@ import org.apache.hc.core5.http.io.entity.HttpEntityWrapper;
  * matters: closing a half-read body would make the client read (and wait for) the rest of it.
  * <p>
  * The read timeout itself is the endpoint's {@code responseTimeout} (the pipeline's timeoutMs), which the
- * client keeps on the socket for the body too; this only names it when it fires.
+ * client keeps on the socket for the body too; this only names it when it fires. A socket timeout
+ * restarts with every byte, so an answer that trickles in is stopped by maxAnswerMs instead.
  */
 public final class BoundedAnswers implements ExecChainHandler {
 
     /** Its name in the client's exec chain. */
     public static final String NAME = "harvester-bounded-answers";
 
-    private volatile long maxBytes = 67_108_864;
-    private volatile long timeoutMs = 30_000;
+    private volatile AnswerBounds bounds = AnswerBounds.DEFAULTS;
     private volatile BooleanSupplier runEnded = () -> false;
 
-    /** Most bytes one answer's body may have (the pipeline's maxResponseBytes, default 64 MB). */
-    public BoundedAnswers maxBytes(long maxBytes) {
-        this.maxBytes = maxBytes;
+    /** The pipeline's bounds on one answer (maxResponseBytes, timeoutMs, maxAnswerMs). */
+    public BoundedAnswers bounds(AnswerBounds bounds) {
+        this.bounds = bounds;
         return this;
     }
 
-    /** The read timeout on the pipeline's connections (its timeoutMs), named when an upstream stalls. */
-    public BoundedAnswers timeoutMs(long timeoutMs) {
-        this.timeoutMs = timeoutMs;
-        return this;
+    public AnswerBounds bounds() {
+        return bounds;
     }
 
     /** Answers from now on belong to the run this tells the end of: once it ended they are cut off. */
@@ -56,8 +54,8 @@ public final class BoundedAnswers implements ExecChainHandler {
     @Override
     public ClassicHttpResponse execute(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
             throws IOException, HttpException {
-        long limit = maxBytes;
-        long timeout = timeoutMs;
+        long started = System.nanoTime();
+        AnswerBounds limits = bounds;
         BooleanSupplier ended = runEnded;
         ClassicHttpResponse response;
         try {
@@ -66,33 +64,33 @@ public final class BoundedAnswers implements ExecChainHandler {
             throw connecting;
         } catch (SocketTimeoutException silence) {
             // not connecting: the wait for the answer's head
-            throw new UpstreamStalledException(timeout, -1, silence);
+            throw UpstreamTimeoutException.silent(limits.timeoutMs(), -1, silence);
         }
         HttpEntity entity = response.getEntity();
         if (entity == null) {
             return response;
         }
-        if (entity.getContentLength() > limit) {
+        if (entity.getContentLength() > limits.maxBytes()) {
             scope.execRuntime.discardEndpoint();
-            throw RefusedAnswerException.announcedTooLarge(entity.getContentLength(), limit);
+            throw RefusedAnswerException.announcedTooLarge(entity.getContentLength(), limits.maxBytes());
         }
-        response.setEntity(new BoundedEntity(entity, limit, timeout, ended, scope.execRuntime));
+        response.setEntity(new BoundedEntity(entity, limits, started, ended, scope.execRuntime));
         return response;
     }
 
     /** The answer's entity, its content read through one {@link BoundedInputStream}. */
     private static final class BoundedEntity extends HttpEntityWrapper {
 
-        private final long maxBytes;
-        private final long timeoutMs;
+        private final AnswerBounds bounds;
+        private final long startedNanos;
         private final BooleanSupplier runEnded;
         private final ExecRuntime runtime;
         private volatile boolean dropped;
 
-        BoundedEntity(HttpEntity entity, long maxBytes, long timeoutMs, BooleanSupplier runEnded, ExecRuntime runtime) {
+        BoundedEntity(HttpEntity entity, AnswerBounds bounds, long startedNanos, BooleanSupplier runEnded, ExecRuntime runtime) {
             super(entity);
-            this.maxBytes = maxBytes;
-            this.timeoutMs = timeoutMs;
+            this.bounds = bounds;
+            this.startedNanos = startedNanos;
             this.runEnded = runEnded;
             this.runtime = runtime;
         }
@@ -103,7 +101,7 @@ public final class BoundedAnswers implements ExecChainHandler {
                 // asked again to be consumed after giving up: there is nothing left to read
                 return InputStream.nullInputStream();
             }
-            return new BoundedInputStream(super.getContent(), maxBytes, timeoutMs, runEnded, this::drop);
+            return new BoundedInputStream(super.getContent(), bounds, startedNanos, runEnded, this::drop);
         }
 
         @Override

@@ -7,15 +7,16 @@ import java.net.SocketTimeoutException;
 import java.util.function.BooleanSupplier;
 
 /**
- * An answer's body as the HTTP client reads it, counted byte by byte: past {@code maxBytes}, or once
- * the run it is for has ended, it gives up (the connection is dropped, not drained) and throws
- * {@link RefusedAnswerException}; a read timeout becomes {@link UpstreamStalledException} naming
- * {@code timeoutMs}. Nothing is buffered here: the limit holds before the body can fill the heap.
+ * An answer's body as the HTTP client reads it, counted byte by byte. Past {@code maxResponseBytes},
+ * or once the run it is for has ended, it gives up (the connection is dropped, not drained) with
+ * {@link RefusedAnswerException}; a read timeout, or a body still coming in after {@code maxAnswerMs},
+ * gives up with {@link UpstreamTimeoutException} naming the parameter. Nothing is buffered here: the
+ * limit holds before the body can fill the heap.
  */
 public final class BoundedInputStream extends FilterInputStream {
 
-    private final long maxBytes;
-    private final long timeoutMs;
+    private final AnswerBounds bounds;
+    private final long startedNanos;
     private final BooleanSupplier runEnded;
     private final Runnable dropConnection;
     private long count;
@@ -23,15 +24,16 @@ public final class BoundedInputStream extends FilterInputStream {
 
     /**
      * @param in             the body as it arrives
-     * @param maxBytes       most bytes the body may have
-     * @param timeoutMs      the read timeout in force on the connection, named when it fires
+     * @param bounds         the pipeline's bounds on one answer
+     * @param startedNanos   when the request was sent ({@link System#nanoTime}), for maxAnswerMs
      * @param runEnded       true once the run this answer is for has ended
      * @param dropConnection closes the connection without reading the rest (called once, on giving up)
      */
-    public BoundedInputStream(InputStream in, long maxBytes, long timeoutMs, BooleanSupplier runEnded, Runnable dropConnection) {
+    public BoundedInputStream(InputStream in, AnswerBounds bounds, long startedNanos, BooleanSupplier runEnded,
+                              Runnable dropConnection) {
         super(in);
-        this.maxBytes = maxBytes;
-        this.timeoutMs = timeoutMs;
+        this.bounds = bounds;
+        this.startedNanos = startedNanos;
         this.runEnded = runEnded;
         this.dropConnection = dropConnection;
     }
@@ -43,7 +45,7 @@ public final class BoundedInputStream extends FilterInputStream {
 
     @Override
     public int read() throws IOException {
-        checkRun();
+        checkTime();
         int b;
         try {
             b = super.read();
@@ -58,7 +60,7 @@ public final class BoundedInputStream extends FilterInputStream {
 
     @Override
     public int read(byte[] buffer, int offset, int length) throws IOException {
-        checkRun();
+        checkTime();
         int n;
         try {
             n = super.read(buffer, offset, length);
@@ -73,7 +75,7 @@ public final class BoundedInputStream extends FilterInputStream {
 
     @Override
     public long skip(long n) throws IOException {
-        checkRun();
+        checkTime();
         long skipped;
         try {
             skipped = super.skip(n);
@@ -92,24 +94,29 @@ public final class BoundedInputStream extends FilterInputStream {
         }
     }
 
-    private void checkRun() throws RefusedAnswerException {
+    /** Checked before every read: a trickle is never silent for timeoutMs, so only this stops it. */
+    private void checkTime() throws IOException {
         if (runEnded.getAsBoolean()) {
             giveUp();
             throw RefusedAnswerException.runEnded();
+        }
+        if (bounds.maxAnswerMs() > 0 && System.nanoTime() - startedNanos > bounds.maxAnswerMs() * 1_000_000) {
+            giveUp();
+            throw UpstreamTimeoutException.tooSlow(bounds.maxAnswerMs(), count);
         }
     }
 
     private void counted(long n) throws RefusedAnswerException {
         count += n;
-        if (count > maxBytes) {
+        if (count > bounds.maxBytes()) {
             giveUp();
-            throw RefusedAnswerException.tooLarge(maxBytes);
+            throw RefusedAnswerException.tooLarge(bounds.maxBytes());
         }
     }
 
-    private UpstreamStalledException stalled(SocketTimeoutException silence) {
+    private UpstreamTimeoutException stalled(SocketTimeoutException silence) {
         giveUp();
-        return new UpstreamStalledException(timeoutMs, count, silence);
+        return UpstreamTimeoutException.silent(bounds.timeoutMs(), count, silence);
     }
 
     private void giveUp() {

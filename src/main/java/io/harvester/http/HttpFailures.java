@@ -29,9 +29,9 @@ public final class HttpFailures {
         if (refused != null) {
             return refused.getMessage();
         }
-        UpstreamStalledException stalled = find(failure, UpstreamStalledException.class);
-        if (stalled != null) {
-            return stalled.getMessage();
+        UpstreamTimeoutException timedOut = find(failure, UpstreamTimeoutException.class);
+        if (timedOut != null) {
+            return timedOut.getMessage();
         }
         HttpOperationFailedException http = find(failure, HttpOperationFailedException.class);
         if (http != null) {

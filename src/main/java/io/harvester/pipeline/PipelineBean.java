@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.harvester.http.AnswerBounds;
 import io.harvester.http.AnswerFormatException;
 import io.harvester.http.BoundedAnswers;
 import io.harvester.http.HttpFailures;
@@ -39,7 +40,8 @@ import org.slf4j.MDC;
  * GET a request becomes, and parsing an answer. A kind adds what it fetches and what it makes of it.
  * <p>
  * It is also its route's {@code httpClientConfigurer}: answers are read through {@link BoundedAnswers}
- * ({@code maxResponseBytes}, the stall named after {@code timeoutMs}, cut off once the run ended).
+ * ({@code maxResponseBytes}, {@code maxAnswerMs}, the stall named after {@code timeoutMs}, cut off once the
+ * run ended).
  * <p>
  * Between inserting a run row and handing the run to its handle nothing may fail unnoticed: a failure
  * in {@link #start} ends the run failed with the cause, so no run is left live without a thread on it.
@@ -60,7 +62,6 @@ public abstract class PipelineBean implements HttpClientConfigurer {
     protected String outputDir = "output";
     protected RequestHeaders headers = RequestHeaders.parse("");
     protected int retries = 3;
-    private long maxResponseBytes = 67_108_864;
     private final BoundedAnswers answers = new BoundedAnswers();
 
     /** The kind in the pipeline's name: {@code export}, {@code crawl}. */
@@ -91,8 +92,12 @@ public abstract class PipelineBean implements HttpClientConfigurer {
             throw new IllegalArgumentException("a " + kind() + " needs a name");
         }
         validate();
-        if (maxResponseBytes < 1) {
-            throw new IllegalArgumentException(pipeline() + ": maxResponseBytes must be at least 1, was " + maxResponseBytes);
+        AnswerBounds bounds = answers.bounds();
+        if (bounds.maxBytes() < 1) {
+            throw new IllegalArgumentException(pipeline() + ": maxResponseBytes must be at least 1, was " + bounds.maxBytes());
+        }
+        if (bounds.maxAnswerMs() < 0) {
+            throw new IllegalArgumentException(pipeline() + ": maxAnswerMs must be 0 (no limit) or more, was " + bounds.maxAnswerMs());
         }
         OutputFolder.requireWritable(directory(), pipeline());
         int removed = CsvOutput.removeStaleTemps(directory(), runLifecycle.store()::isLive);
@@ -194,11 +199,14 @@ public abstract class PipelineBean implements HttpClientConfigurer {
     }
 
     public void setMaxResponseBytes(long maxResponseBytes) {
-        this.maxResponseBytes = maxResponseBytes;
-        answers.maxBytes(maxResponseBytes);
+        answers.bounds(answers.bounds().withMaxBytes(maxResponseBytes));
     }
 
     public void setTimeoutMs(long timeoutMs) {
-        answers.timeoutMs(timeoutMs);
+        answers.bounds(answers.bounds().withTimeoutMs(timeoutMs));
+    }
+
+    public void setMaxAnswerMs(long maxAnswerMs) {
+        answers.bounds(answers.bounds().withMaxAnswerMs(maxAnswerMs));
     }
 }

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class BoundedAnswersTest {
 
     private final AtomicInteger discarded = new AtomicInteger();
-    private final BoundedAnswers answers = new BoundedAnswers().maxBytes(1000).timeoutMs(500);
+    private final BoundedAnswers answers = new BoundedAnswers().bounds(new AnswerBounds(1000, 500, 0));
     private final BasicClassicHttpRequest request = new BasicClassicHttpRequest("GET", "http://upstream/orders");
 
     private ExecChain.Scope scope() {
@@ -78,7 +78,7 @@ class BoundedAnswersTest {
     void should_name_timeoutMs_when_the_answer_does_not_begin() {
         assertThatThrownBy(() -> answers.execute(request, scope(), (r, s) -> {
             throw new SocketTimeoutException("Read timed out");
-        })).isInstanceOf(UpstreamStalledException.class)
+        })).isInstanceOf(UpstreamTimeoutException.class)
                 .hasMessage("the upstream sent nothing for timeoutMs = 500 ms after the request");
     }
 

@@ -28,7 +28,7 @@ class BoundedInputStreamTest {
     }
 
     private BoundedInputStream bounded(InputStream in, long maxBytes) {
-        return new BoundedInputStream(in, maxBytes, 500, () -> false, drops::incrementAndGet);
+        return new BoundedInputStream(in, new AnswerBounds(maxBytes, 500, 0), System.nanoTime(), () -> false, drops::incrementAndGet);
     }
 
     @Test
@@ -86,7 +86,7 @@ class BoundedInputStreamTest {
 
         in.read();
         in.read();
-        assertThatThrownBy(in::read).isInstanceOf(UpstreamStalledException.class)
+        assertThatThrownBy(in::read).isInstanceOf(UpstreamTimeoutException.class)
                 .isInstanceOf(SocketTimeoutException.class)
                 .hasMessage("the upstream sent nothing for timeoutMs = 500 ms, 2 bytes into its answer")
                 .hasCauseInstanceOf(SocketTimeoutException.class);
@@ -96,7 +96,8 @@ class BoundedInputStreamTest {
     @Test
     void should_cut_off_an_answer_once_its_run_ended() throws IOException {
         AtomicBoolean ended = new AtomicBoolean();
-        BoundedInputStream in = new BoundedInputStream(body(100), 1000, 500, ended::get, drops::incrementAndGet);
+        BoundedInputStream in = new BoundedInputStream(body(100), new AnswerBounds(1000, 500, 0), System.nanoTime(), ended::get,
+                drops::incrementAndGet);
 
         assertThat(in.read()).isZero();
         ended.set(true);
@@ -104,5 +105,21 @@ class BoundedInputStreamTest {
         assertThatThrownBy(in::read).isInstanceOf(RefusedAnswerException.class)
                 .hasMessage("the run ended while this answer was still coming in");
         assertThat(drops).hasValue(1);
+    }
+
+    @Test
+    void should_give_up_on_an_answer_still_coming_in_after_maxAnswerMs() throws IOException {
+        // sent a minute ago, allowed ten seconds: every byte is late, however fast it comes
+        long aMinuteAgo = System.nanoTime() - 60_000_000_000L;
+        BoundedInputStream late = new BoundedInputStream(body(100), new AnswerBounds(1000, 500, 10_000), aMinuteAgo,
+                () -> false, drops::incrementAndGet);
+
+        assertThatThrownBy(late::read).isInstanceOf(UpstreamTimeoutException.class)
+                .hasMessage("the answer was still coming in after maxAnswerMs = 10000 ms, 0 bytes into it");
+        assertThat(drops).hasValue(1);
+
+        BoundedInputStream unlimited = new BoundedInputStream(body(100), new AnswerBounds(1000, 500, 0), aMinuteAgo,
+                () -> false, drops::incrementAndGet);
+        assertThat(unlimited.readAllBytes()).as("maxAnswerMs 0: no limit").hasSize(100);
     }
 }

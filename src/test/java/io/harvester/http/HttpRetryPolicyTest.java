@@ -44,8 +44,9 @@ class HttpRetryPolicyTest {
         assertThat(third.getMessage().getHeader(Exchange.REDELIVERY_DELAY)).as("backoff 500, 1000, 2000").isEqualTo(2000L);
         assertThat(policy.matches(failedWith(http(503, Map.of()), 4, 3))).isFalse();
         assertThat(policy.matches(failedWith(new SocketTimeoutException("Read timed out"), 1, 3))).isTrue();
-        assertThat(policy.matches(failedWith(new UpstreamStalledException(500, 1, new SocketTimeoutException("Read timed out")), 1, 3)))
+        assertThat(policy.matches(failedWith(UpstreamTimeoutException.silent(500, 1, new SocketTimeoutException("Read timed out")), 1, 3)))
                 .as("a stall is a timeout like any other").isTrue();
+        assertThat(policy.matches(failedWith(UpstreamTimeoutException.tooSlow(600_000, 12), 1, 3))).isTrue();
         assertThat(policy.matches(failedWith(new RuntimeException(new IOException("reset")), 1, 3))).isTrue();
     }
 

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import io.harvester.support.DaemonTestBase;
 import io.harvester.support.ExportYaml;
@@ -29,6 +30,7 @@ class PagedExportBoundsTest extends DaemonTestBase {
     static FakeUpstream stalled;
     static FakeUpstream trickle;
     static FakeUpstream silent;
+    static FakeUpstream slow;
 
     @BeforeAll
     static void start() {
@@ -38,12 +40,15 @@ class PagedExportBoundsTest extends DaemonTestBase {
         stalled = FakeUpstream.start().total(300);
         trickle = FakeUpstream.start().total(300);
         silent = FakeUpstream.start().total(300);
+        slow = FakeUpstream.start().total(300);
         startDaemon(ExportYaml.exports()
                 .export("orders", upstream.url("/orders"), Map.of("pageSize", "100"))
                 .export("huge", huge.url("/orders"), Map.of("pageSize", "100", "retries", "3"))
                 .export("announced", announced.url("/orders"), Map.of("pageSize", "100", "maxResponseBytes", "1048576"))
                 .export("stalled", stalled.url("/orders"), Map.of("pageSize", "100", "timeoutMs", "1000", "retries", "0"))
                 .export("silent", silent.url("/orders"), Map.of("pageSize", "100", "timeoutMs", "500", "retries", "0"))
+                .export("slow", slow.url("/orders"),
+                        Map.of("pageSize", "100", "timeoutMs", "5000", "maxAnswerMs", "1000", "retries", "0"))
                 .export("trickle", trickle.url("/orders"),
                         Map.of("pageSize", "100", "timeoutMs", "5000", "maxDurationMs", "1500", "retries", "0")),
                 Map.of());
@@ -56,6 +61,7 @@ class PagedExportBoundsTest extends DaemonTestBase {
         stalled.close();
         trickle.close();
         silent.close();
+        slow.close();
     }
 
     @Test
@@ -143,15 +149,22 @@ class PagedExportBoundsTest extends DaemonTestBase {
     }
 
     @Test
+    void should_fail_an_answer_still_trickling_in_after_maxAnswerMs() throws Exception {
+        slow.stream(1, 0, aByteEvery100Ms());
+
+        harvester.runNow("export:slow");
+
+        Map<String, Object> run = onlyRun("export:slow");
+        assertThat(run.get("status")).isEqualTo("failed");
+        assertThat((String) run.get("error")).matches(Pattern.quote("export slow failed on page 1 (" + slow.url("/orders")
+                + "?page=1&size=100): the answer was still coming in after maxAnswerMs = 1000 ms, ") + "\\d+ bytes into it");
+        assertThat(files("slow")).isEmpty();
+        await().until(() -> slow.streamsCut() == 1);
+    }
+
+    @Test
     void should_end_a_run_past_maxDurationMs_and_cut_off_an_answer_that_keeps_trickling() throws Exception {
-        // a byte every 100 ms: never silent for timeoutMs (5 s), never done
-        trickle.stream(1, 0, body -> {
-            for (int i = 0; i < 300; i++) {
-                body.write(i == 0 ? '{' : ' ');
-                body.flush();
-                Thread.sleep(100);
-            }
-        });
+        trickle.stream(1, 0, aByteEvery100Ms());
 
         harvester.runNow("export:trickle");
 
@@ -160,6 +173,17 @@ class PagedExportBoundsTest extends DaemonTestBase {
         assertThat(run.get("error")).isEqualTo("export trickle failed: took longer than maxDurationMs (1500 ms)");
         assertThat(files("trickle")).isEmpty();
         await().until(() -> trickle.streamsCut() == 1);
+    }
+
+    /** An upstream at its own pace: a byte every 100 ms for 30 s, never silent for timeoutMs (5 s), never done in time. */
+    private static FakeUpstream.BodyWriter aByteEvery100Ms() {
+        return body -> {
+            for (int i = 0; i < 300; i++) {
+                body.write(i == 0 ? '{' : ' ');
+                body.flush();
+                Thread.sleep(100);
+            }
+        };
     }
 
     /** Writes {@code bytes} bytes of a JSON string's inside, a block at a time. */
