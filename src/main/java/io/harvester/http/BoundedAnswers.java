@@ -20,8 +20,10 @@ import org.apache.hc.core5.http.io.entity.HttpEntityWrapper;
  * The first link of a pipeline's HTTP client chain: every answer's body is read through a
  * {@link BoundedInputStream}, and one whose Content-Length is past {@code maxResponseBytes} is refused
  * before a byte of it is read. camel-http copies a body whole before the route sees it, so this is
- * the one place a page can be stopped before it fills the heap. Dropping the connection on giving up
- * matters: closing a half-read body would make the client read (and wait for) the rest of it.
+ * the one place a page can be stopped before it fills the heap. First in the chain, it sees the body
+ * as the client decompressed it: a gzipped answer counts by what it inflates to. Dropping the
+ * connection on giving up matters: closing a half-read body would make the client read (and wait
+ * for) the rest of it.
  * <p>
  * The read timeout itself is the endpoint's {@code responseTimeout} (the pipeline's timeoutMs), which the
  * client keeps on the socket for the body too; this only names it when it fires. A socket timeout
