@@ -21,7 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** No page holds a run forever or fills the heap: maxResponseBytes, the stall timeout and maxDurationMs end it by name. */
+/** No page holds a run forever or fills the heap: maxResponseBytes, the stall timeout, maxAnswerMs and maxDurationMs end it by name. */
 class PagedExportBoundsTest extends DaemonTestBase {
 
     private static final long MB = 1024 * 1024;
