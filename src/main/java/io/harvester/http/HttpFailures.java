@@ -24,6 +24,15 @@ public final class HttpFailures {
             // our own file or database: our message names the file or the run-model statement
             return failure.getMessage();
         }
+        // our own words: they name the limit or the timeout and the parameter setting it
+        RefusedAnswerException refused = find(failure, RefusedAnswerException.class);
+        if (refused != null) {
+            return refused.getMessage();
+        }
+        UpstreamTimeoutException timedOut = find(failure, UpstreamTimeoutException.class);
+        if (timedOut != null) {
+            return timedOut.getMessage();
+        }
         HttpOperationFailedException http = find(failure, HttpOperationFailedException.class);
         if (http != null) {
             String redirect = http.isRedirectError() && http.getRedirectLocation() != null

@@ -13,8 +13,9 @@ import org.apache.camel.http.base.HttpOperationFailedException;
 
 /**
  * The {@code retryWhile} of pipeline routes: retries 5xx, 429 and I/O failures up to the route's
- * {@code harvesterRetries} exchange property, never other 4xx, a call the open breaker refused, nor a
- * failure of our own file or database writes, nor anything once the daemon is stopping.
+ * {@code harvesterRetries} exchange property, never other 4xx, a call the open breaker refused, an
+ * answer Harvester refused to read on ({@link RefusedAnswerException}: past maxResponseBytes, or its run
+ * ended), nor a failure of our own file or database writes, nor anything once the daemon is stopping.
  * It sets every retry's wait in Camel's redelivery-delay header: exponential backoff, or a 429's
  * {@code Retry-After} (the server's wait, not ours); a caller that paces its requests ({@link #PACING})
  * moves it on to the rate slot it booked. The route's redelivery policy has no delays of its own.
@@ -62,6 +63,7 @@ public class HttpRetryPolicy implements Predicate {
         }
         // while the daemon stops, a retry (with its backoff or Retry-After) would outlast the shutdown timeout
         if (retries == null || failedAttempts > retries || failure == null || HttpFailures.isBreakerOpen(failure)
+                || HttpFailures.find(failure, RefusedAnswerException.class) != null
                 || HttpFailures.isLocal(failure) || exchange.getContext().isStopping()) {
             return false;
         }

@@ -188,19 +188,24 @@ final class ExportRun implements RunHandle {
 
     /**
      * Ends the run failed (when it is still live), then stops the window and drops the temporary file.
-     * The window is stopped whatever happens to the run's row, or the split would wait forever.
+     * The window is stopped whatever happens to the run's row, or the split would wait forever. A run
+     * that had already ended is left to whoever ended it, who stops the window once the end is on
+     * record: a parallel split ends as soon as its window stops, without waiting for the pages still in
+     * flight, and the run must not look live to whoever waited for the route (a page cut off because
+     * another page failed the run lands here while that one is still being recorded).
      */
     private void endFailed(String message, String step, Throwable cause) {
+        if (!run.claimEnd()) {
+            return;
+        }
         try (MDC.MDCCloseable ignored = MDC.putCloseable(RunHandle.MDC_KEY, String.valueOf(run.id()))) {
-            if (run.claimEnd()) {
-                try {
-                    runs.step(run.id(), 1, "fetch", "failed", pagesFetched.get(), stepResult(), message);
-                } catch (RuntimeException databaseAway) {
-                    // the run's outcome below is kept until the database answers; the step row is a detail
-                }
-                run.record(RunStatus.FAILED, message, step);
-                LOG.error(message, cause);
+            try {
+                runs.step(run.id(), 1, "fetch", "failed", pagesFetched.get(), stepResult(), message);
+            } catch (RuntimeException databaseAway) {
+                // the run's outcome below is kept until the database answers; the step row is a detail
             }
+            run.record(RunStatus.FAILED, message, step);
+            LOG.error(message, cause);
         } finally {
             window.fail(new IllegalStateException(message, cause));
             output.abort();

@@ -48,7 +48,7 @@ public class PagedExport extends PipelineBean {
     private int concurrency = 10;
     private int maxPages = 100_000;
     private boolean strictTotal = true;
-    private long maxDurationMs;
+    private long maxDurationMs = 21_600_000;
     private boolean guardFormulas;
 
     @Override

@@ -11,7 +11,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.harvester.http.AnswerBounds;
 import io.harvester.http.AnswerFormatException;
+import io.harvester.http.BoundedAnswers;
 import io.harvester.http.HttpFailures;
 import io.harvester.http.HttpRetryPolicy;
 import io.harvester.http.RequestHeaders;
@@ -25,7 +27,9 @@ import io.harvester.runs.RunStatus;
 import io.harvester.trigger.TriggerKind;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.camel.component.http.HttpMethods;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -35,10 +39,14 @@ import org.slf4j.MDC;
  * common parameters, start-up checks, beginning a run (or recording the trigger skipped), the clean
  * GET a request becomes, and parsing an answer. A kind adds what it fetches and what it makes of it.
  * <p>
+ * It is also its route's {@code httpClientConfigurer}: answers are read through {@link BoundedAnswers}
+ * ({@code maxResponseBytes}, {@code maxAnswerMs}, the stall named after {@code timeoutMs}, cut off once the
+ * run ended).
+ * <p>
  * Between inserting a run row and handing the run to its handle nothing may fail unnoticed: a failure
  * in {@link #start} ends the run failed with the cause, so no run is left live without a thread on it.
  */
-public abstract class PipelineBean {
+public abstract class PipelineBean implements HttpClientConfigurer {
 
     /** Exchange property: the trigger did not start a run (one is live, or nothing to do); the route stops. */
     public static final String SKIPPED = "harvesterSkipped";
@@ -54,6 +62,7 @@ public abstract class PipelineBean {
     protected String outputDir = "output";
     protected RequestHeaders headers = RequestHeaders.parse("");
     protected int retries = 3;
+    private final BoundedAnswers answers = new BoundedAnswers();
 
     /** The kind in the pipeline's name: {@code export}, {@code crawl}. */
     protected abstract String kind();
@@ -83,6 +92,13 @@ public abstract class PipelineBean {
             throw new IllegalArgumentException("a " + kind() + " needs a name");
         }
         validate();
+        AnswerBounds bounds = answers.bounds();
+        if (bounds.maxBytes() < 1) {
+            throw new IllegalArgumentException(pipeline() + ": maxResponseBytes must be at least 1, was " + bounds.maxBytes());
+        }
+        if (bounds.maxAnswerMs() < 0) {
+            throw new IllegalArgumentException(pipeline() + ": maxAnswerMs must be 0 (no limit) or more, was " + bounds.maxAnswerMs());
+        }
         OutputFolder.requireWritable(directory(), pipeline());
         int removed = CsvOutput.removeStaleTemps(directory(), runLifecycle.store()::isLive);
         if (removed > 0) {
@@ -104,6 +120,8 @@ public abstract class PipelineBean {
             return;
         }
         LiveRun run = begun.get();
+        // one run of a pipeline at a time: answers still coming in after it ended are cut off
+        answers.runEnded(() -> !run.isLive());
         RunStart.begun(exchange, run.id());
         MDC.put(RunHandle.MDC_KEY, String.valueOf(run.id()));
         try {
@@ -143,6 +161,11 @@ public abstract class PipelineBean {
         }
     }
 
+    @Override
+    public void configureHttpClient(HttpClientBuilder builder) {
+        builder.addExecInterceptorFirst(BoundedAnswers.NAME, answers);
+    }
+
     public String pipeline() {
         return kind() + ":" + name;
     }
@@ -173,5 +196,17 @@ public abstract class PipelineBean {
 
     public void setRetries(int retries) {
         this.retries = retries;
+    }
+
+    public void setMaxResponseBytes(long maxResponseBytes) {
+        answers.bounds(answers.bounds().withMaxBytes(maxResponseBytes));
+    }
+
+    public void setTimeoutMs(long timeoutMs) {
+        answers.bounds(answers.bounds().withTimeoutMs(timeoutMs));
+    }
+
+    public void setMaxAnswerMs(long maxAnswerMs) {
+        answers.bounds(answers.bounds().withMaxAnswerMs(maxAnswerMs));
     }
 }

@@ -24,6 +24,7 @@ class HierarchyCrawlControlTest extends DaemonTestBase {
     static FakeUpstream throttling;
     static FakeUpstream slowSibling;
     static FakeUpstream limited;
+    static FakeUpstream oversized;
 
     @BeforeAll
     static void start() {
@@ -31,12 +32,15 @@ class HierarchyCrawlControlTest extends DaemonTestBase {
         throttling = FakeUpstream.start().tree(5, 3).latencyMs(5);
         slowSibling = FakeUpstream.start().tree(3, 4).nodeLatencyMs("1-1", 1500);
         limited = FakeUpstream.start().tree(5, 3);
+        oversized = FakeUpstream.start().tree(3, 3);
         ExportYaml routes = CrawlYaml.crawl("failing", upstream.url("/tree"), Map.of("depth", "4", "retries", "1"))
                 .route("hierarchy-crawl", "crawl-throttled", "throttled", throttling.url("/tree"),
                         Map.of("depth", "3", "maxInFlight", "8", "levelConcurrency", "8,8,8"))
                 .route("hierarchy-crawl", "crawl-pipelined", "pipelined", slowSibling.url("/tree"), Map.of())
                 .route("hierarchy-crawl", "crawl-limited", "limited", limited.url("/tree"),
-                        Map.of("depth", "3", "ratePerSecond", "10"));
+                        Map.of("depth", "3", "ratePerSecond", "10"))
+                .route("hierarchy-crawl", "crawl-oversized", "oversized", oversized.url("/tree"),
+                        Map.of("depth", "3", "maxResponseBytes", "1000"));
         startDaemon(routes, Map.of("camel.resilience4j.minimum-number-of-calls", "100",
                 "camel.resilience4j.sliding-window-size", "100"));
     }
@@ -46,6 +50,23 @@ class HierarchyCrawlControlTest extends DaemonTestBase {
         throttling.close();
         slowSibling.close();
         limited.close();
+        oversized.close();
+    }
+
+    @Test
+    void should_fail_a_lookup_whose_answer_is_past_maxResponseBytes_without_retrying_it() throws Exception {
+        String big = "{\"list\": [], \"pad\": \"" + "x".repeat(2000) + "\"}";
+        oversized.scriptNode("2", Answer.body(big));
+
+        harvester.runNow("crawl:oversized");
+
+        assertThat(oversized.lookups("2")).as("the same answer would come again").isEqualTo(1);
+        Map<String, Object> run = harvester.query("select id, status, error from runs where pipeline = 'crawl:oversized'").get(0);
+        assertThat(run.get("status")).isEqualTo("partial");
+        assertThat((String) run.get("error")).isEqualTo("1 node(s) failed, their subtrees are missing: 2");
+        assertThat(harvester.query("select id, status, error from crawl_nodes where status <> 'done' and run_id = " + run.get("id")))
+                .containsExactly(Map.of("id", "2", "status", "failed", "error",
+                        "the answer is " + big.length() + " bytes (Content-Length), larger than maxResponseBytes = 1000 bytes"));
     }
 
     @Test

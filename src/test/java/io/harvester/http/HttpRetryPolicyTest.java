@@ -44,14 +44,19 @@ class HttpRetryPolicyTest {
         assertThat(third.getMessage().getHeader(Exchange.REDELIVERY_DELAY)).as("backoff 500, 1000, 2000").isEqualTo(2000L);
         assertThat(policy.matches(failedWith(http(503, Map.of()), 4, 3))).isFalse();
         assertThat(policy.matches(failedWith(new SocketTimeoutException("Read timed out"), 1, 3))).isTrue();
+        assertThat(policy.matches(failedWith(UpstreamTimeoutException.silent(500, 1, new SocketTimeoutException("Read timed out")), 1, 3)))
+                .as("a stall is a timeout like any other").isTrue();
+        assertThat(policy.matches(failedWith(UpstreamTimeoutException.tooSlow(600_000, 12), 1, 3))).isTrue();
         assertThat(policy.matches(failedWith(new RuntimeException(new IOException("reset")), 1, 3))).isTrue();
     }
 
     @Test
-    void should_not_retry_client_errors_bad_answers_or_an_open_breaker() {
+    void should_not_retry_client_errors_bad_or_refused_answers_or_an_open_breaker() {
         assertThat(policy.matches(failedWith(http(404, Map.of()), 1, 3))).isFalse();
         assertThat(policy.matches(failedWith(http(400, Map.of()), 1, 3))).isFalse();
         assertThat(policy.matches(failedWith(new AnswerFormatException("bad"), 1, 3))).isFalse();
+        assertThat(policy.matches(failedWith(RefusedAnswerException.tooLarge(1000), 1, 3))).as("the same answer again").isFalse();
+        assertThat(policy.matches(failedWith(RefusedAnswerException.runEnded(), 1, 3))).isFalse();
         CallNotPermittedException open = CallNotPermittedException.createCallNotPermittedException(CircuitBreaker.ofDefaults("x"));
         assertThat(policy.matches(failedWith(open, 1, 3))).isFalse();
     }

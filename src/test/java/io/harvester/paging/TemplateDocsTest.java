@@ -19,12 +19,12 @@ class TemplateDocsTest {
 
     @Test
     void should_document_every_paged_export_parameter_as_declared() throws Exception {
-        assertDocumented("routes/templates/paged-export.camel.yaml", 23);
+        assertDocumented("routes/templates/paged-export.camel.yaml", 25);
     }
 
     @Test
     void should_document_every_hierarchy_crawl_parameter_as_declared() throws Exception {
-        assertDocumented("routes/templates/hierarchy-crawl.camel.yaml", 18);
+        assertDocumented("routes/templates/hierarchy-crawl.camel.yaml", 20);
     }
 
     private static void assertDocumented(String templateFile, int parameters) throws Exception {

@@ -37,7 +37,7 @@ import com.sun.net.httpserver.HttpServer;
  * branching and depth: the root call answers ids {@code 1..B}, node {@code X} answers {@code X-1..X-B}</li>
  * </ul>
  * Scripted answers for a page (by its {@code page} parameter, or 1 + the page position for cursor APIs)
- * are served first, in order; then the normal answer.
+ * are served first, in order (streamed ones before the others); then the normal answer.
  */
 public final class FakeUpstream implements AutoCloseable {
 
@@ -50,6 +50,18 @@ public final class FakeUpstream implements AutoCloseable {
         public static Answer body(String body) {
             return new Answer(200, body, Map.of());
         }
+    }
+
+    /**
+     * Writes an answer's body as it goes, never holding it whole: a page of 100 MB, an upstream that
+     * trickles or falls silent. An {@link IOException} from the body means the client hung up.
+     */
+    @FunctionalInterface
+    public interface BodyWriter {
+        void write(OutputStream body) throws IOException, InterruptedException;
+    }
+
+    private record Streamed(long contentLength, BodyWriter writer) {
     }
 
     /** Names the fake's own threads, so tests can count Harvester's threads without them. */
@@ -83,6 +95,8 @@ public final class FakeUpstream implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicIntegerArray maxByLevel = new java.util.concurrent.atomic.AtomicIntegerArray(16);
     private final List<Long> treeRequestTimes = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean cacheAnswers;
+    private final Map<Integer, Deque<Streamed>> streams = new ConcurrentHashMap<>();
+    private final AtomicInteger streamsCut = new AtomicInteger();
     private final Map<String, byte[]> answers = new ConcurrentHashMap<>();
 
     private FakeUpstream() throws IOException {
@@ -139,6 +153,20 @@ public final class FakeUpstream implements AutoCloseable {
     public FakeUpstream script(int page, Answer... answers) {
         scripts.computeIfAbsent(page, p -> new ConcurrentLinkedDeque<>()).addAll(List.of(answers));
         return this;
+    }
+
+    /**
+     * Serves the next request for a page with a 200 whose body {@code writer} writes as it goes;
+     * {@code contentLength} is announced, or 0 sends the body chunked (no length known up front).
+     */
+    public FakeUpstream stream(int page, long contentLength, BodyWriter writer) {
+        streams.computeIfAbsent(page, p -> new ConcurrentLinkedDeque<>()).add(new Streamed(contentLength, writer));
+        return this;
+    }
+
+    /** Streamed answers the client hung up on before their end. */
+    public int streamsCut() {
+        return streamsCut.get();
     }
 
     /** Serves this answer to every request (an upstream that is down or broken). */
@@ -244,6 +272,7 @@ public final class FakeUpstream implements AutoCloseable {
         requestsPerPage.clear();
         requestTimes.clear();
         requestHeaders.clear();
+        streamsCut.set(0);
     }
 
     /**
@@ -293,6 +322,13 @@ public final class FakeUpstream implements AutoCloseable {
             }
             if (latencyMs > 0) {
                 Thread.sleep(latencyMs);
+            }
+            Deque<Streamed> streamed = streams.get(page);
+            Streamed stream = streamed == null ? null : streamed.pollFirst();
+            if (stream != null) {
+                leave.run();
+                stream(exchange, stream);
+                return;
             }
             Answer scripted = always != null ? always : next(page);
             leave.run();
@@ -439,6 +475,18 @@ public final class FakeUpstream implements AutoCloseable {
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
+        }
+    }
+
+    private void stream(HttpExchange exchange, Streamed stream) throws InterruptedException {
+        try {
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, stream.contentLength());
+            try (OutputStream out = exchange.getResponseBody()) {
+                stream.writer().write(out);
+            }
+        } catch (IOException clientHungUp) {
+            streamsCut.incrementAndGet();
         }
     }
 

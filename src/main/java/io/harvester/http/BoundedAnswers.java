@@ -1,0 +1,128 @@
+package io.harvester.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.SocketTimeoutException;
+import java.util.function.BooleanSupplier;
+
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.classic.ExecChain;
+import org.apache.hc.client5.http.classic.ExecChainHandler;
+import org.apache.hc.client5.http.classic.ExecRuntime;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.io.entity.HttpEntityWrapper;
+
+/**
+ * The first link of a pipeline's HTTP client chain: every answer's body is read through a
+ * {@link BoundedInputStream}, and one whose Content-Length is past {@code maxResponseBytes} is refused
+ * before a byte of it is read. camel-http copies a body whole before the route sees it, so this is
+ * the one place a page can be stopped before it fills the heap. First in the chain, it sees the body
+ * as the client decompressed it: a gzipped answer counts by what it inflates to. Dropping the
+ * connection on giving up matters: closing a half-read body would make the client read (and wait
+ * for) the rest of it.
+ * <p>
+ * The read timeout itself is the endpoint's {@code responseTimeout} (the pipeline's timeoutMs), which the
+ * client keeps on the socket for the body too; this only names it when it fires. A socket timeout
+ * restarts with every byte, so an answer that trickles in is stopped by maxAnswerMs instead.
+ */
+public final class BoundedAnswers implements ExecChainHandler {
+
+    /** Its name in the client's exec chain. */
+    public static final String NAME = "harvester-bounded-answers";
+
+    private volatile AnswerBounds bounds = AnswerBounds.DEFAULTS;
+    private volatile BooleanSupplier runEnded = () -> false;
+
+    /** The pipeline's bounds on one answer (maxResponseBytes, timeoutMs, maxAnswerMs). */
+    public BoundedAnswers bounds(AnswerBounds bounds) {
+        this.bounds = bounds;
+        return this;
+    }
+
+    public AnswerBounds bounds() {
+        return bounds;
+    }
+
+    /** Answers from now on belong to the run this tells the end of: once it ended they are cut off. */
+    public BoundedAnswers runEnded(BooleanSupplier runEnded) {
+        this.runEnded = runEnded;
+        return this;
+    }
+
+    @Override
+    public ClassicHttpResponse execute(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
+            throws IOException, HttpException {
+        long started = System.nanoTime();
+        AnswerBounds limits = bounds;
+        BooleanSupplier ended = runEnded;
+        ClassicHttpResponse response;
+        try {
+            response = chain.proceed(request, scope);
+        } catch (ConnectTimeoutException connecting) {
+            throw connecting;
+        } catch (SocketTimeoutException silence) {
+            // not connecting: the wait for the answer's head
+            throw UpstreamTimeoutException.silent(limits.timeoutMs(), -1, silence);
+        }
+        HttpEntity entity = response.getEntity();
+        if (entity == null) {
+            return response;
+        }
+        if (entity.getContentLength() > limits.maxBytes()) {
+            scope.execRuntime.discardEndpoint();
+            throw RefusedAnswerException.announcedTooLarge(entity.getContentLength(), limits.maxBytes());
+        }
+        response.setEntity(new BoundedEntity(entity, limits, started, ended, scope.execRuntime));
+        return response;
+    }
+
+    /** The answer's entity, its content read through one {@link BoundedInputStream}. */
+    private static final class BoundedEntity extends HttpEntityWrapper {
+
+        private final AnswerBounds bounds;
+        private final long startedNanos;
+        private final BooleanSupplier runEnded;
+        private final ExecRuntime runtime;
+        private volatile boolean dropped;
+
+        BoundedEntity(HttpEntity entity, AnswerBounds bounds, long startedNanos, BooleanSupplier runEnded, ExecRuntime runtime) {
+            super(entity);
+            this.bounds = bounds;
+            this.startedNanos = startedNanos;
+            this.runEnded = runEnded;
+            this.runtime = runtime;
+        }
+
+        @Override
+        public InputStream getContent() throws IOException {
+            if (dropped) {
+                // asked again to be consumed after giving up: there is nothing left to read
+                return InputStream.nullInputStream();
+            }
+            return new BoundedInputStream(super.getContent(), bounds, startedNanos, runEnded, this::drop);
+        }
+
+        @Override
+        public void writeTo(OutputStream out) throws IOException {
+            try (InputStream in = getContent()) {
+                in.transferTo(out);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!dropped) {
+                super.close();
+            }
+        }
+
+        private void drop() {
+            dropped = true;
+            runtime.discardEndpoint();
+        }
+    }
+}

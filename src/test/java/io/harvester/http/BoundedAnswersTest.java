@@ -1,0 +1,93 @@
+package io.harvester.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.lang.reflect.Proxy;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.HttpRoute;
+import org.apache.hc.client5.http.classic.ExecChain;
+import org.apache.hc.client5.http.classic.ExecRuntime;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.io.entity.InputStreamEntity;
+import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
+import org.apache.hc.core5.http.message.BasicClassicHttpResponse;
+import org.junit.jupiter.api.Test;
+
+/** The client's first link: a Content-Length past the limit is refused unread, a silent upstream is named, connecting is left alone. */
+class BoundedAnswersTest {
+
+    private final AtomicInteger discarded = new AtomicInteger();
+    private final BoundedAnswers answers = new BoundedAnswers().bounds(new AnswerBounds(1000, 500, 0));
+    private final BasicClassicHttpRequest request = new BasicClassicHttpRequest("GET", "http://upstream/orders");
+
+    private ExecChain.Scope scope() {
+        ExecRuntime runtime = (ExecRuntime) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {ExecRuntime.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("discardEndpoint")) {
+                        discarded.incrementAndGet();
+                    }
+                    return method.getReturnType() == boolean.class ? false : null;
+                });
+        return new ExecChain.Scope("ex-1", new HttpRoute(new HttpHost("http", "upstream", 80)), request, runtime, HttpClientContext.create());
+    }
+
+    private static ClassicHttpResponse answer(byte[] body, long announced) {
+        BasicClassicHttpResponse response = new BasicClassicHttpResponse(200);
+        response.setEntity(new InputStreamEntity(new ByteArrayInputStream(body), announced, ContentType.APPLICATION_JSON));
+        return response;
+    }
+
+    @Test
+    void should_refuse_an_answer_announcing_more_than_the_limit_and_drop_its_connection() {
+        assertThatThrownBy(() -> answers.execute(request, scope(), (r, s) -> answer(new byte[0], 104_857_600)))
+                .isInstanceOf(RefusedAnswerException.class)
+                .hasMessage("the answer is 104857600 bytes (Content-Length), larger than maxResponseBytes = 1000 bytes");
+        assertThat(discarded).hasValue(1);
+    }
+
+    @Test
+    void should_count_an_answer_of_unknown_length_as_it_is_read() throws Exception {
+        ClassicHttpResponse response = answers.execute(request, scope(), (r, s) -> answer(new byte[1001], -1));
+
+        InputStream body = response.getEntity().getContent();
+        assertThat(body.readNBytes(1000)).hasSize(1000);
+        assertThatThrownBy(body::read).isInstanceOf(RefusedAnswerException.class)
+                .hasMessage("the answer is larger than maxResponseBytes = 1000 bytes");
+        assertThat(discarded).hasValue(1);
+        assertThat(response.getEntity().getContent().read()).as("nothing left to consume after giving up").isEqualTo(-1);
+    }
+
+    @Test
+    void should_pass_an_answer_within_the_limit_untouched() throws Exception {
+        ClassicHttpResponse response = answers.execute(request, scope(), (r, s) -> answer("{\"list\": []}".getBytes(), 12));
+
+        assertThat(new String(response.getEntity().getContent().readAllBytes())).isEqualTo("{\"list\": []}");
+        assertThat(discarded).hasValue(0);
+    }
+
+    @Test
+    void should_name_timeoutMs_when_the_answer_does_not_begin() {
+        assertThatThrownBy(() -> answers.execute(request, scope(), (r, s) -> {
+            throw new SocketTimeoutException("Read timed out");
+        })).isInstanceOf(UpstreamTimeoutException.class)
+                .hasMessage("the upstream sent nothing for timeoutMs = 500 ms after the request");
+    }
+
+    @Test
+    void should_leave_a_connect_timeout_as_it_is() {
+        ConnectTimeoutException connecting = new ConnectTimeoutException("Connect to http://upstream:80 failed: Connect timed out");
+
+        assertThatThrownBy(() -> answers.execute(request, scope(), (r, s) -> {
+            throw connecting;
+        })).isSameAs(connecting);
+    }
+}

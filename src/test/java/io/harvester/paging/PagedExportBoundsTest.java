@@ -1,0 +1,197 @@
+package io.harvester.paging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import io.harvester.support.DaemonTestBase;
+import io.harvester.support.ExportYaml;
+import io.harvester.support.FakeUpstream;
+import org.apache.camel.Exchange;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** No page holds a run forever or fills the heap: maxResponseBytes, the stall timeout, maxAnswerMs and maxDurationMs end it by name. */
+class PagedExportBoundsTest extends DaemonTestBase {
+
+    private static final long MB = 1024 * 1024;
+    static FakeUpstream huge;
+    static FakeUpstream announced;
+    static FakeUpstream stalled;
+    static FakeUpstream trickle;
+    static FakeUpstream silent;
+    static FakeUpstream slow;
+
+    @BeforeAll
+    static void start() {
+        upstream = FakeUpstream.start().total(500);
+        huge = FakeUpstream.start().total(300);
+        announced = FakeUpstream.start().total(300);
+        stalled = FakeUpstream.start().total(300);
+        trickle = FakeUpstream.start().total(300);
+        silent = FakeUpstream.start().total(300);
+        slow = FakeUpstream.start().total(300);
+        startDaemon(ExportYaml.exports()
+                .export("orders", upstream.url("/orders"), Map.of("pageSize", "100"))
+                .export("huge", huge.url("/orders"), Map.of("pageSize", "100", "retries", "3"))
+                .export("announced", announced.url("/orders"), Map.of("pageSize", "100", "maxResponseBytes", "1048576"))
+                .export("stalled", stalled.url("/orders"), Map.of("pageSize", "100", "timeoutMs", "1000", "retries", "0"))
+                .export("silent", silent.url("/orders"), Map.of("pageSize", "100", "timeoutMs", "500", "retries", "0"))
+                .export("slow", slow.url("/orders"),
+                        Map.of("pageSize", "100", "timeoutMs", "5000", "maxAnswerMs", "1000", "retries", "0"))
+                .export("trickle", trickle.url("/orders"),
+                        Map.of("pageSize", "100", "timeoutMs", "5000", "maxDurationMs", "1500", "retries", "0")),
+                Map.of());
+    }
+
+    @AfterAll
+    static void stopUpstreams() {
+        huge.close();
+        announced.close();
+        stalled.close();
+        trickle.close();
+        silent.close();
+        slow.close();
+    }
+
+    @Test
+    void should_fail_a_page_larger_than_maxResponseBytes_while_another_export_completes() throws Exception {
+        CountDownLatch streaming = new CountDownLatch(1);
+        CountDownLatch goOn = new CountDownLatch(1);
+        huge.stream(3, 0, body -> {
+            body.write("{\"total\": 300, \"list\": [{\"id\": 201, \"note\": \"".getBytes(StandardCharsets.UTF_8));
+            filler(body, 16 * MB);
+            streaming.countDown();
+            goOn.await(30, TimeUnit.SECONDS);
+            filler(body, 84 * MB);
+            body.write("\"}]}".getBytes(StandardCharsets.UTF_8));
+        });
+
+        CompletableFuture<Exchange> hugeRun = CompletableFuture.supplyAsync(() -> harvester.runNow("export:huge"));
+        assertThat(streaming.await(30, TimeUnit.SECONDS)).as("page 3 of export:huge is on its way").isTrue();
+        harvester.runNow("export:orders");
+        assertThat(onlyRun("export:orders").get("status")).isEqualTo("completed");
+        assertThat(onlyRun("export:huge").get("status")).as("still reading page 3").isEqualTo("running");
+        goOn.countDown();
+        hugeRun.get(60, TimeUnit.SECONDS);
+
+        Map<String, Object> run = onlyRun("export:huge");
+        assertThat(run.get("status")).isEqualTo("failed");
+        assertThat(run.get("error")).isEqualTo("export huge failed on page 3 (" + huge.url("/orders")
+                + "?page=3&size=100): the answer is larger than maxResponseBytes = 67108864 bytes");
+        assertThat(huge.requests(3)).as("a refused answer is not asked for again").isEqualTo(1);
+        assertThat(files("huge")).as("nothing published, no temporary file left").isEmpty();
+        await().until(() -> huge.streamsCut() == 1);
+        assertThat(csvFiles("orders")).hasSize(1);
+    }
+
+    @Test
+    void should_refuse_an_answer_whose_content_length_is_past_the_limit_before_reading_it() throws Exception {
+        announced.stream(2, 100 * MB, body -> filler(body, 100 * MB));
+
+        harvester.runNow("export:announced");
+
+        Map<String, Object> run = onlyRun("export:announced");
+        assertThat(run.get("status")).isEqualTo("failed");
+        assertThat(run.get("error")).isEqualTo("export announced failed on page 2 (" + announced.url("/orders")
+                + "?page=2&size=100): the answer is 104857600 bytes (Content-Length), larger than maxResponseBytes = 1048576 bytes");
+        assertThat(announced.requests(2)).isEqualTo(1);
+        assertThat(files("announced")).isEmpty();
+        await().until(() -> announced.streamsCut() == 1);
+    }
+
+    @Test
+    void should_fail_at_the_stall_timeout_when_the_upstream_falls_silent_mid_answer() throws Exception {
+        CountDownLatch silence = new CountDownLatch(1);
+        stalled.stream(1, 0, body -> {
+            body.write('{');
+            body.flush();
+            silence.await(30, TimeUnit.SECONDS);
+        });
+        try {
+            harvester.runNow("export:stalled");
+        } finally {
+            silence.countDown();
+        }
+
+        Map<String, Object> run = onlyRun("export:stalled");
+        assertThat(run.get("status")).isEqualTo("failed");
+        assertThat(run.get("error")).isEqualTo("export stalled failed on page 1 (" + stalled.url("/orders")
+                + "?page=1&size=100): the upstream sent nothing for timeoutMs = 1000 ms, 1 byte into its answer");
+        assertThat(files("stalled")).isEmpty();
+    }
+
+    @Test
+    void should_fail_at_the_stall_timeout_when_the_upstream_never_begins_its_answer() throws Exception {
+        CountDownLatch silence = new CountDownLatch(1);
+        silent.gate(silence);
+        try {
+            harvester.runNow("export:silent");
+        } finally {
+            silence.countDown();
+        }
+
+        Map<String, Object> run = onlyRun("export:silent");
+        assertThat(run.get("status")).isEqualTo("failed");
+        assertThat(run.get("error")).isEqualTo("export silent failed on page 1 (" + silent.url("/orders")
+                + "?page=1&size=100): the upstream sent nothing for timeoutMs = 500 ms after the request");
+        assertThat(files("silent")).isEmpty();
+    }
+
+    @Test
+    void should_fail_an_answer_still_trickling_in_after_maxAnswerMs() throws Exception {
+        slow.stream(1, 0, aByteEvery100Ms());
+
+        harvester.runNow("export:slow");
+
+        Map<String, Object> run = onlyRun("export:slow");
+        assertThat(run.get("status")).isEqualTo("failed");
+        assertThat((String) run.get("error")).matches(Pattern.quote("export slow failed on page 1 (" + slow.url("/orders")
+                + "?page=1&size=100): the answer was still coming in after maxAnswerMs = 1000 ms, ") + "\\d+ bytes into it");
+        assertThat(files("slow")).isEmpty();
+        await().until(() -> slow.streamsCut() == 1);
+    }
+
+    @Test
+    void should_end_a_run_past_maxDurationMs_and_cut_off_an_answer_that_keeps_trickling() throws Exception {
+        trickle.stream(1, 0, aByteEvery100Ms());
+
+        harvester.runNow("export:trickle");
+
+        Map<String, Object> run = onlyRun("export:trickle");
+        assertThat(run.get("status")).isEqualTo("failed");
+        assertThat(run.get("error")).isEqualTo("export trickle failed: took longer than maxDurationMs (1500 ms)");
+        assertThat(files("trickle")).isEmpty();
+        await().until(() -> trickle.streamsCut() == 1);
+    }
+
+    /** An upstream at its own pace: a byte every 100 ms for 30 s, never silent for timeoutMs (5 s), never done in time. */
+    private static FakeUpstream.BodyWriter aByteEvery100Ms() {
+        return body -> {
+            for (int i = 0; i < 300; i++) {
+                body.write(i == 0 ? '{' : ' ');
+                body.flush();
+                Thread.sleep(100);
+            }
+        };
+    }
+
+    /** Writes {@code bytes} bytes of a JSON string's inside, a block at a time. */
+    private static void filler(OutputStream body, long bytes) throws IOException {
+        byte[] block = new byte[64 * 1024];
+        Arrays.fill(block, (byte) 'x');
+        for (long left = bytes; left > 0; left -= block.length) {
+            body.write(block, 0, (int) Math.min(block.length, left));
+        }
+    }
+}
