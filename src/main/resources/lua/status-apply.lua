@@ -13,7 +13,7 @@ local function typeOf(key)
     return redis.call('TYPE', key)['ok']
 end
 local refused = {}
-for i, own in ipairs({{KEYS[1], 'hash'}, {KEYS[2], 'hash'}, {KEYS[3], 'list'}}) do
+for _, own in ipairs({{KEYS[1], 'hash'}, {KEYS[2], 'hash'}, {KEYS[3], 'list'}, {KEYS[4], 'list'}, {KEYS[5], 'list'}}) do
     local found = typeOf(own[1])
     if found ~= 'none' and found ~= own[2] then
         return {'0\t' .. own[1] .. '\t' .. found}

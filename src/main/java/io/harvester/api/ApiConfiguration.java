@@ -40,6 +40,8 @@ public class ApiConfiguration implements CamelConfiguration {
     private long inFlightBytes;
     @PropertyInject(value = "camel.server.max-body-size", defaultValue = "4194304")
     private long maxBodySize;
+    @PropertyInject(value = "harvester.api.body-timeout-ms", defaultValue = "30000")
+    private long bodyTimeoutMs;
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -52,7 +54,7 @@ public class ApiConfiguration implements CamelConfiguration {
             LOG.warn("No API token (HARVESTER_API_TOKEN): every /api request is refused with 401");
         }
         context.getRegistry().bind("apiToken", apiToken);
-        ApiGate gate = new ApiGate(apiToken, inFlightBytes, maxBodySize);
+        ApiGate gate = new ApiGate(apiToken, inFlightBytes, maxBodySize, bodyTimeoutMs);
         context.getRegistry().bind("apiGate", gate);
         context.addStartupListener(new GateInstaller(gate));
         context.getRegistry().bind("apiResponse", new ApiResponse());
@@ -76,10 +78,10 @@ public class ApiConfiguration implements CamelConfiguration {
         public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
             MainHttpServer server = context.hasService(MainHttpServer.class);
             if (server == null || server.getRouter() == null) {
-                LOG.warn("No HTTP server (camel.server.enabled=false): the /api gate is not installed");
+                LOG.warn("No HTTP server (camel.server.enabled=false): the request gate is not installed");
                 return;
             }
-            server.getRouter().route("/api/*").order(-1000).handler(gate);
+            server.getRouter().route().order(-1000).handler(gate);
         }
     }
 

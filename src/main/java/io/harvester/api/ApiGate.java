@@ -7,18 +7,21 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The first handler of every /api request on the HTTP server, before any body is read: no client can
- * make the daemon hold bodies it will refuse anyway.
+ * The first handler of every request on the HTTP server, before any body is read: no client can make the
+ * daemon hold bodies it will refuse anyway.
  * <ul>
- * <li>The token is checked from the headers: 401 at once; the body that follows is dropped as it arrives,
- * never held, and the connection closes after it.</li>
- * <li>Bodies in flight share a budget ({@code harvester.api.in-flight-bytes}): a request whose declared
- * length (or, sent in chunks, {@code camel.server.max-body-size}) does not fit in what is left is answered
- * 503 with Retry-After. Each body is bounded by {@code camel.server.max-body-size} as well (413, by the
- * server's body handler).</li>
+ * <li>Under /api the token is checked from the headers: 401 at once; the body that follows is dropped as
+ * it arrives, never held.</li>
+ * <li>Bodies in flight, on every path, share a budget ({@code harvester.api.in-flight-bytes}): a request
+ * whose declared length (or, sent in chunks or over HTTP/2 without a length, {@code camel.server.max-body-size})
+ * does not fit in what is left is answered 503 with Retry-After. A body must arrive within
+ * {@code harvester.api.body-timeout-ms}, or its connection is closed: a client that sent its headers and
+ * vanished gives its share back. Each body is bounded by {@code camel.server.max-body-size} as well (413,
+ * by the server's body handler).</li>
  * </ul>
  */
 public final class ApiGate implements Handler<RoutingContext> {
@@ -29,9 +32,10 @@ public final class ApiGate implements Handler<RoutingContext> {
     private final ApiToken token;
     private final long budget;
     private final long maxBodySize;
+    private final long bodyTimeoutMs;
     private final AtomicLong inFlight = new AtomicLong();
 
-    public ApiGate(ApiToken token, long budget, long maxBodySize) {
+    public ApiGate(ApiToken token, long budget, long maxBodySize, long bodyTimeoutMs) {
         if (budget < maxBodySize) {
             throw new IllegalArgumentException("harvester.api.in-flight-bytes = " + budget
                     + ": at least camel.server.max-body-size (" + maxBodySize + "), or no body of the largest size could pass");
@@ -39,11 +43,14 @@ public final class ApiGate implements Handler<RoutingContext> {
         this.token = token;
         this.budget = budget;
         this.maxBodySize = maxBodySize;
+        this.bodyTimeoutMs = bodyTimeoutMs;
     }
 
     @Override
     public void handle(RoutingContext context) {
-        String refusal = token.refusal(context.request().getHeader(HttpHeaders.AUTHORIZATION));
+        String path = context.request().path();
+        String refusal = path != null && (path.equals("/api") || path.startsWith("/api/"))
+                ? token.refusal(context.request().getHeader(HttpHeaders.AUTHORIZATION)) : null;
         if (refusal != null) {
             refuse(context, 401, refusal);
             return;
@@ -56,7 +63,15 @@ public final class ApiGate implements Handler<RoutingContext> {
                         + " (harvester.api.in-flight-bytes): send again later");
                 return;
             }
-            context.addEndHandler(done -> inFlight.addAndGet(-size));
+            long deadline = context.vertx().setTimer(bodyTimeoutMs, fired -> {
+                if (!context.request().isEnded()) {
+                    context.request().connection().close();
+                }
+            });
+            context.addEndHandler(done -> {
+                context.vertx().cancelTimer(deadline);
+                inFlight.addAndGet(-size);
+            });
         }
         context.next();
     }
@@ -78,7 +93,10 @@ public final class ApiGate implements Handler<RoutingContext> {
         }
     }
 
-    /** What the body may hold: its Content-Length, the largest body when sent in chunks, 0 when there is none. */
+    /**
+     * What the body may hold: its Content-Length; the largest body when sent in chunks or over HTTP/2 with
+     * more to come; 0 when there is none.
+     */
     private long declaredSize(RoutingContext context) {
         String length = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length != null) {
@@ -88,7 +106,9 @@ public final class ApiGate implements Handler<RoutingContext> {
                 return maxBodySize;
             }
         }
-        return context.request().getHeader(HttpHeaders.TRANSFER_ENCODING) != null ? maxBodySize : 0;
+        boolean moreToCome = context.request().getHeader(HttpHeaders.TRANSFER_ENCODING) != null
+                || context.request().version() == HttpVersion.HTTP_2 && !context.request().isEnded();
+        return moreToCome ? maxBodySize : 0;
     }
 
     private static void refuse(RoutingContext context, int status, String message) {

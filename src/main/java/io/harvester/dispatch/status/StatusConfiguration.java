@@ -49,7 +49,7 @@ public class StatusConfiguration implements CamelConfiguration {
         RunLifecycle lifecycle = context.getRegistry().lookupByNameAndType("runLifecycle", RunLifecycle.class);
         RedissonClient redis = context.getRegistry().lookupByNameAndType("redisson", RedissonClient.class);
         StatusKeys keys = new StatusKeys(keyPrefix, queueName, recordPrefix, InstanceId.get());
-        StatusQueue queue = new StatusQueue(redis, keys);
+        StatusQueue queue = new StatusQueue(redis, keys, leaseMs);
         long requeued = queue.requeue();
         if (requeued > 0) {
             LOG.info("Status cache: {} list entr(ies) taken by this instance before it stopped went back to {}", requeued, queueName);

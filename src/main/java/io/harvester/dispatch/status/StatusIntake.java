@@ -53,7 +53,8 @@ public final class StatusIntake {
             throw e;
         } catch (RuntimeException e) {
             httpOutage.failed(e);
-            throw ApiError.unavailable("Redis is unreachable, status updates cannot be kept now (nothing of this request was): "
+            throw ApiError.unavailable("Redis is unreachable, status updates cannot be kept now: send them again later"
+                    + " (an update received twice changes nothing): "
                     + HttpFailures.describe(e), RETRY_AFTER_SECONDS);
         }
         if (!refused.isEmpty()) {
@@ -80,18 +81,20 @@ public final class StatusIntake {
             return;
         }
         List<StatusUpdate> updates = new ArrayList<>();
+        List<String> rejected = new ArrayList<>();
         for (String entry : entries) {
             try {
                 updates.add(StatusUpdates.parseEntry(entry, clock.millis()));
             } catch (ApiError e) {
                 LOG.warn("status list entry rejected ({}: {}), kept in the rejected list", e.field(), e.getMessage());
-                queue.reject(entry);
+                rejected.add(entry);
             } catch (RuntimeException e) {
                 LOG.warn("status list entry rejected ({}), kept in the rejected list", e.toString());
-                queue.reject(entry);
+                rejected.add(entry);
             }
         }
         try {
+            rejected.forEach(queue::reject);
             for (StatusCache.Refusal refusal : cache.applyEach(updates)) {
                 LOG.warn("status list entry of task {} rejected ({}), kept in the rejected list",
                         updates.get(refusal.index()).taskId(), refusal.describe());

@@ -23,16 +23,20 @@ final class StatusQueue {
     private final LuaScript take;
     private final LuaScript requeue;
 
-    StatusQueue(RedissonClient redis, StatusKeys keys) {
+    private final long leaseMs;
+
+    StatusQueue(RedissonClient redis, StatusKeys keys, long leaseMs) {
         this.redis = redis;
         this.keys = keys;
+        this.leaseMs = leaseMs;
         this.take = new LuaScript(redis, "status-take");
         this.requeue = new LuaScript(redis, "status-requeue");
     }
 
     /** Up to {@code max} entries, oldest first; now in the processing list. */
     List<String> take(int max) {
-        List<String> taken = take.call(RScript.ReturnType.MULTI, List.of(keys.queue(), keys.processing()), String.valueOf(max));
+        List<String> taken = take.call(RScript.ReturnType.MULTI, List.of(keys.queue(), keys.processing(), keys.lease(), keys.instances()),
+                String.valueOf(max), keys.instance(), String.valueOf(leaseMs));
         return taken == null ? List.of() : taken;
     }
 

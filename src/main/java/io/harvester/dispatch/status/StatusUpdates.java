@@ -26,6 +26,10 @@ public final class StatusUpdates {
     static final int MAX_ID = 200;
     static final int MAX_STATE = 100;
     static final long MAX_AHEAD_MS = 86_400_000L;
+    /** A request's updates at most: each is a step of one atomic script call that Redis runs alone. */
+    static final int MAX_UPDATES = 10_000;
+    /** A report's other fields at most (bytes of JSON): a batch of 500 stays a few MB in the flush. */
+    static final int MAX_PAYLOAD = 65_536;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private StatusUpdates() {
@@ -39,6 +43,9 @@ public final class StatusUpdates {
         }
         if (!root.isArray() || root.isEmpty()) {
             throw ApiError.badRequest("body", "expected a status update {\"id\", \"state\"} or a non-empty array of them");
+        }
+        if (root.size() > MAX_UPDATES) {
+            throw ApiError.badRequest("body", root.size() + " status updates in one request: send at most " + MAX_UPDATES);
         }
         List<StatusUpdate> updates = new ArrayList<>(root.size());
         for (int i = 0; i < root.size(); i++) {
@@ -106,6 +113,10 @@ public final class StatusUpdates {
             }
         }
         String payloadText = payload.isEmpty() ? null : payload.toString();
+        if (payloadText != null && payloadText.length() > MAX_PAYLOAD) {
+            throw ApiError.badRequest(path.isEmpty() ? "body" : path.substring(0, path.length() - 1),
+                    "the report's other fields take " + payloadText.length() + " characters of JSON: at most " + MAX_PAYLOAD);
+        }
         if (payloadText != null && payloadText.contains("\\u0000")) {
             throw ApiError.badRequest(path.isEmpty() ? "body" : path.substring(0, path.length() - 1), "a field holds a NUL character");
         }
