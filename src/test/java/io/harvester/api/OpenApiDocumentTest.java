@@ -41,7 +41,7 @@ class OpenApiDocumentTest extends PerTestDaemon {
         assertThat(answer.statusCode()).isEqualTo(200);
 
         ParseOptions options = new ParseOptions();
-        options.setResolve(false);
+        options.setResolve(true);
         SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(answer.body(), null, options);
         assertThat(parsed.getMessages()).as("swagger-parser's messages").isEmpty();
         OpenAPI document = parsed.getOpenAPI();
