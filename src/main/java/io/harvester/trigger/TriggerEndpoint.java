@@ -42,7 +42,7 @@ public class TriggerEndpoint extends DefaultEndpoint implements DelegateEndpoint
     @UriParam(defaultValue = "false", description = "Fire once when Harvester has started")
     private boolean runAtStartup;
     @UriParam(label = "producer", defaultValue = "false", description = "Sending starts the run in the background and"
-            + " returns once it is under way, as the runs API does (camel cmd send), instead of running it in the sender's thread")
+            + " returns at once (camel cmd send), instead of running it in the sender's thread")
     private boolean background;
     private CronSchedule schedule;
 
@@ -155,7 +155,7 @@ public class TriggerEndpoint extends DefaultEndpoint implements DelegateEndpoint
 
     /**
      * Sending to the endpoint runs the pipeline now, in the caller's thread, and returns its exchange; with
-     * {@code background} it returns at once and the run goes on in the component's own thread (camel-cli-connector
+     * {@code background} it returns at once and the run goes on in a thread of its own (camel-cli-connector
      * runs every CLI action and its status file in one thread, which a run must not hold). A pipeline not
      * running here is refused at once either way; a background start that fails later is a WARN in the log.
      */
