@@ -3,73 +3,127 @@ package io.harvester;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Files;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harvester.support.CamelJBang;
 import io.harvester.support.DaemonProcess;
 import io.harvester.support.ExportYaml;
+import io.harvester.support.FakeUpstream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The jar with camel-cli-connector: Camel JBang finds it through {@code <user.home>/.camel/<pid>-status.json},
- * which names the daemon's routes, and drives it through {@code <pid>-action.json} as
- * {@code camel cmd stop-route} does.
+ * The README's Camel CLI commands, run as an operator runs them: Camel JBang's own commands (camel-jbang-core,
+ * on the failsafe class path) in a process of their own, with the daemon's user.home, against the jar with
+ * camel-cli-connector. They find the daemon through {@code <user.home>/.camel/<pid>-status.json} and drive
+ * it through {@code <pid>-action.json}.
  */
 class CliConnectorIT {
 
+    private static final String CAMEL = CamelJBang.class.getName();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private DaemonProcess harvester;
+    private FakeUpstream upstream;
 
     @AfterEach
     void stop() throws Exception {
         if (harvester != null) {
             harvester.close();
         }
+        if (upstream != null) {
+            upstream.close();
+        }
     }
 
     @Test
-    void should_write_a_status_file_naming_the_routes_and_stop_a_route_on_request() throws Exception {
+    void should_list_stop_start_and_run_a_pipeline_with_the_readme_commands() throws Exception {
+        upstream = FakeUpstream.start().total(30);
         harvester = DaemonProcess.prepare().prod()
-                .routes("exports.camel.yaml", ExportYaml.exports().export("cli", "http://127.0.0.1:9/orders", Map.of()).yaml())
+                .routes("exports.camel.yaml", ExportYaml.exports().export("cli", upstream.url("/orders"), Map.of("pageSize", "10")).yaml())
                 .cliConnector().start();
         long pid = harvester.process().pid();
         Path status = harvester.home().resolve(".camel").resolve(pid + "-status.json");
-        ObjectMapper json = new ObjectMapper();
-
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                .until(() -> routeStates(json, status).containsKey("export-cli"));
-        Map<String, String> routes = routeStates(json, status);
-        assertThat(routes).containsEntry("export-cli", "Started");
-        assertThat(routes.size()).as("the daemon's own routes too").isGreaterThan(1);
-        assertThat(json.readTree(status.toFile()).get("context").get("name").asText()).isEqualTo("harvester");
+                .until(() -> "Started".equals(routeState(status, "export-cli")));
+        assertThat(JSON.readTree(status.toFile()).get("context").get("name").asText()).isEqualTo("harvester");
 
-        // what `camel cmd stop-route export-cli` writes, whole at once: the connector would take a half-written file
-        Path written = harvester.home().resolve(".camel").resolve(pid + "-action.json.tmp");
-        Files.writeString(written, "{\"action\":\"route\",\"command\":\"stop\",\"id\":\"export-cli\"}");
-        Files.move(written, harvester.home().resolve(".camel").resolve(pid + "-action.json"), StandardCopyOption.ATOMIC_MOVE);
+        // camel ps: the daemon by pid and name
+        assertThat(camel("ps")).anyMatch(line -> line.matches("\\s*" + pid + "\\s+harvester\\b.*"));
+        // camel get route harvester: the pipeline's route among the daemon's own
+        assertThat(camel("get", "route", "harvester")).anyMatch(line -> line.matches(".*\\bexport-cli\\b.*\\bStarted\\b.*"));
 
+        // camel get health: Harvester's checks
+        assertThat(camel("get", "health")).anyMatch(line -> line.matches("\\s*" + pid + "\\s+harvester\\b.*\\bharvester/database\\s+R\\s+UP\\b.*"))
+                .anyMatch(line -> line.matches("\\s*" + pid + "\\s+harvester\\b.*\\bharvester/redis\\s+R\\s+UP\\b.*"))
+                .anyMatch(line -> line.matches(".*\\bharvester/breaker:export:cli\\s+R\\s+UP\\b.*"));
+
+        // the positional argument names the integration (pid or name), --id the route; a route id there
+        // names no integration, so nothing is asked of the daemon
+        camel("cmd", "stop-route", "export-cli");
+        assertThat(harvester.home().resolve(".camel").resolve(pid + "-action.json")).doesNotExist();
+        assertThat(routeState(status, "export-cli")).isEqualTo("Started");
+        camel("cmd", "stop-route", String.valueOf(pid), "--id=export-cli");
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
-                .until(() -> "Stopped".equals(routeStates(json, status).get("export-cli")));
+                .until(() -> "Stopped".equals(routeState(status, "export-cli")));
+        assertThat(camel("get", "route", String.valueOf(pid))).anyMatch(line -> line.matches(".*\\bexport-cli\\b.*\\bStopped\\b.*"));
+        camel("cmd", "start-route", "harvester", "--id=export-cli");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> "Started".equals(routeState(status, "export-cli")));
+
+        // a run started from the CLI: the connector sends to the pipeline's trigger, which starts it in the background
+        List<String> sent = camel("cmd", "send", "harvester", "--endpoint=trigger:export:cli?background=true", "--body=cli");
+        assertThat(sent).anyMatch(line -> line.contains("(success)"));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> harvester.query("select id from runs where pipeline = 'export:cli' and finished_at is not null").size() == 1);
+        assertThat(harvester.query("select status, trigger, error from runs where pipeline = 'export:cli'"))
+                .containsExactly(row("completed", "manual", null));
+        assertThat(upstream.requests()).isEqualTo(3);
     }
 
-    /** Route id to state, from the status file as far as it is written; empty while it is not (yet). */
-    private static Map<String, String> routeStates(ObjectMapper json, Path status) {
+    private static Map<String, Object> row(String status, String trigger, String error) {
+        Map<String, Object> row = new java.util.LinkedHashMap<>();
+        row.put("status", status);
+        row.put("trigger", trigger);
+        row.put("error", error);
+        return row;
+    }
+
+    /** Runs {@code camel <args>} as the daemon's user (its user.home) and returns its output lines; it must exit 0. */
+    private List<String> camel(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("java", "-Duser.home=" + harvester.home(), "-cp",
+                System.getProperty("java.class.path"), CAMEL));
+        command.addAll(List.of(args));
+        Process cli = new ProcessBuilder(command).redirectErrorStream(true).start();
+        cli.getOutputStream().close();
+        byte[] output = cli.getInputStream().readAllBytes();
+        assertThat(cli.waitFor(60, TimeUnit.SECONDS)).as("camel " + String.join(" ", args) + " ended").isTrue();
+        // without a terminal the tables still carry colour codes
+        String text = new String(output, StandardCharsets.UTF_8).replaceAll("\u001B\\[[0-9;]*m", "");
+        assertThat(cli.exitValue()).as("camel " + String.join(" ", args) + ":\n" + text).isZero();
+        return text.lines().toList();
+    }
+
+    /** The route's state in the status file as far as it is written; null while it is not (yet). */
+    private static String routeState(Path status, String routeId) {
         try {
-            JsonNode routes = json.readTree(status.toFile()).get("routes");
-            Map<String, String> states = new java.util.HashMap<>();
-            if (routes != null) {
-                for (JsonNode route : routes) {
-                    states.put(route.get("routeId").asText(), route.get("state").asText());
+            for (JsonNode route : JSON.readTree(status.toFile()).path("routes")) {
+                if (route.path("routeId").asText().equals(routeId)) {
+                    return route.path("state").asText();
                 }
             }
-            return states;
-        } catch (Exception notWrittenYet) {
-            return Map.of();
+            return null;
+        } catch (IOException notWrittenYet) {
+            return null;
         }
     }
 }

@@ -21,11 +21,16 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
  */
 final class HarvesterMeters implements RunObserver, PipelineBreakers.Listener {
 
-    /** The counters pipelines report, by measure: Micrometer name (Prometheus adds _total). */
-    private static final Map<String, String> COUNTERS = Map.of(
-            ROWS, "harvester.export.rows",
-            PAGES, "harvester.export.pages",
-            LOOKUPS, "harvester.crawl.lookups");
+    /** A counter pipelines report: its Micrometer name (Prometheus adds _total) and its help text. */
+    private record CounterName(String name, String help) {
+    }
+
+    /** The counters pipelines report, by measure. A meter without a description has no help text, which promtool flags. */
+    private static final Map<String, CounterName> COUNTERS = Map.of(
+            ROWS, new CounterName("harvester.export.rows", "CSV rows exports wrote, by pipeline (failed runs' rows included)"),
+            PAGES, new CounterName("harvester.export.pages", "Pages exports fetched successfully, by pipeline"),
+            LOOKUPS, new CounterName("harvester.crawl.lookups",
+                    "Lookups crawls made, by pipeline: answered, or failed after their retries"));
     /** Every state a breaker can be in: one gauge each per pipeline, 1 for the state it is in. */
     private static final List<CircuitBreaker.State> STATES = List.of(CircuitBreaker.State.values());
 
@@ -54,9 +59,9 @@ final class HarvesterMeters implements RunObserver, PipelineBreakers.Listener {
 
     @Override
     public void counted(String pipeline, String measure, long amount) {
-        String name = COUNTERS.get(measure);
-        if (name != null) {
-            counters.computeIfAbsent(measure + '\n' + pipeline, k -> Counter.builder(name)
+        CounterName counter = COUNTERS.get(measure);
+        if (counter != null) {
+            counters.computeIfAbsent(measure + '\n' + pipeline, k -> Counter.builder(counter.name()).description(counter.help())
                     .tag("pipeline", pipeline).register(registry)).increment(amount);
         }
     }

@@ -60,6 +60,7 @@ public class ObserveConfiguration implements CamelConfiguration {
 
         if (metricsEnabled) {
             MeterRegistry registry = meterRegistry(context);
+            registry.config().meterFilter(new MeterHelp());
             HarvesterMeters meters = new HarvesterMeters(registry, breakers);
             lifecycle.observe(meters);
             breakers.listen(meters);

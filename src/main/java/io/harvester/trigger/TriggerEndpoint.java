@@ -1,6 +1,7 @@
 package io.harvester.trigger;
 
 import java.time.Instant;
+import java.util.HashMap;
 
 import io.harvester.jobs.Jobs;
 import org.apache.camel.Category;
@@ -40,6 +41,9 @@ public class TriggerEndpoint extends DefaultEndpoint implements DelegateEndpoint
     private String cron;
     @UriParam(defaultValue = "false", description = "Fire once when Harvester has started")
     private boolean runAtStartup;
+    @UriParam(label = "producer", defaultValue = "false", description = "Sending starts the run in the background and"
+            + " returns at once (camel cmd send), instead of running it in the sender's thread")
+    private boolean background;
     private CronSchedule schedule;
 
     /** Where the cron came from when not from the URI (a property), for the message about a bad one. */
@@ -74,6 +78,14 @@ public class TriggerEndpoint extends DefaultEndpoint implements DelegateEndpoint
 
     public void setRunAtStartup(boolean runAtStartup) {
         this.runAtStartup = runAtStartup;
+    }
+
+    public boolean isBackground() {
+        return background;
+    }
+
+    public void setBackground(boolean background) {
+        this.background = background;
     }
 
     String getCronSource() {
@@ -141,13 +153,23 @@ public class TriggerEndpoint extends DefaultEndpoint implements DelegateEndpoint
         return new TriggerConsumer(this, run);
     }
 
-    /** Sending to the endpoint runs the pipeline now, in the caller's thread, and returns its exchange. */
+    /**
+     * Sending to the endpoint runs the pipeline now, in the caller's thread, and returns its exchange; with
+     * {@code background} it returns at once and the run goes on in a thread of its own (camel-cli-connector
+     * runs every CLI action and its status file in one thread, which a run must not hold). A pipeline not
+     * running here is refused at once either way; a background start that fails later is a WARN in the log.
+     */
     @Override
     public Producer createProducer() {
         return new DefaultProducer(this) {
             @Override
             public void process(Exchange exchange) throws Exception {
-                getComponent().consumer(pipeline).fire(exchange);
+                TriggerConsumer consumer = getComponent().consumer(pipeline);
+                if (background) {
+                    getComponent().startInBackground(pipeline, new HashMap<>(exchange.getMessage().getHeaders()));
+                } else {
+                    consumer.fire(exchange);
+                }
             }
         };
     }
