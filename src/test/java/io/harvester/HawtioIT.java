@@ -55,6 +55,7 @@ class HawtioIT {
             awaitHawtio(hawtio, hawtioFolder, hawtioPage);
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                     .until(() -> routeIds(direct(harvester, ROUTE_IDS)).contains("export-hawtio"));
+            harvester.awaitHealthy(Duration.ofSeconds(120));
             assertThat(hawtio.isAlive()).isTrue();
 
             // Hawtio's page (Connect > Remote: 127.0.0.1, port, /observe/jolokia) posts through its own server

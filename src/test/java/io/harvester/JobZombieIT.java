@@ -111,6 +111,8 @@ class JobZombieIT {
                 b.start(options);
                 await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> a.query("select id from instances"
                         + " where heartbeat_at > now() - interval '2 seconds' order by id").size() == 2);
+                a.awaitHealthy(Duration.ofSeconds(90));
+                b.awaitHealthy(Duration.ofSeconds(90));
                 long id = startOn(a, "job:lone");
                 await().atMost(Duration.ofSeconds(30)).until(() -> !a.query("select 1 from run_steps where run_id = " + id
                         + " and name = 's2' and status = 'running'").isEmpty());

@@ -68,6 +68,28 @@ class ApiGateTest extends PerTestDaemon {
         await().atMost(Duration.ofSeconds(10)).until(() -> gate.inFlight() == 0);
     }
 
+    @Test
+    void should_count_bodies_on_every_path_and_close_a_connection_whose_body_never_comes() throws Exception {
+        harvester = HarvesterRuntime.start(work, "[]", Map.of("camel.server.max-body-size", "1000",
+                "harvester.api.in-flight-bytes", "1000", "harvester.api.body-timeout-ms", "1500"));
+        ApiGate gate = harvester.context().getRegistry().lookupByNameAndType("apiGate", ApiGate.class);
+        try (Socket holder = new Socket("localhost", harvester.port())) {
+            holder.setSoTimeout(20_000);
+            // a body announced on the console's path, never sent: it holds the whole budget
+            send(holder, "GET /console/console.js HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n");
+            await().atMost(Duration.ofSeconds(10)).until(() -> gate.inFlight() == 1000);
+            try (Socket other = new Socket("localhost", harvester.port())) {
+                other.setSoTimeout(10_000);
+                send(other, "POST /observe/jolokia HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 20\r\nConnection: close\r\n\r\n{\"type\": \"version\"}");
+                assertThat(answer(other)).startsWith("HTTP/1.1 503");
+            }
+            // the body timeout closes the holder's connection and gives its share back
+            assertThat(holder.getInputStream().read()).isEqualTo(-1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> gate.inFlight() == 0);
+        }
+    }
+
     private String headers(String token, int length) {
         return "POST /api/tasks/status HTTP/1.1\r\nHost: localhost:" + harvester.port() + "\r\nContent-Type: application/json\r\n"
                 + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")

@@ -125,6 +125,18 @@ public final class DaemonProcess implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Waits until /observe/health answers 200: the context has started its routes (the HTTP server and the
+     * heartbeats are up earlier, while routes are still starting).
+     */
+    public DaemonProcess awaitHealthy(java.time.Duration atMost) {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        org.awaitility.Awaitility.await().atMost(atMost).pollInterval(java.time.Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/observe/health"))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+        return this;
+    }
+
     public String dbUrl() {
         return dbUrl;
     }

@@ -50,6 +50,10 @@ public class StatusConfiguration implements CamelConfiguration {
         RedissonClient redis = context.getRegistry().lookupByNameAndType("redisson", RedissonClient.class);
         StatusKeys keys = new StatusKeys(keyPrefix, queueName, recordPrefix, InstanceId.get());
         StatusQueue queue = new StatusQueue(redis, keys, leaseMs);
+        long legacy = LegacyAggregation.drain(context, redis, keys);
+        if (legacy > 0) {
+            LOG.info("Status cache: {} update(s) an earlier Harvester left in its aggregation repository are now pending", legacy);
+        }
         long requeued = queue.requeue();
         if (requeued > 0) {
             LOG.info("Status cache: {} list entr(ies) taken by this instance before it stopped went back to {}", requeued, queueName);

@@ -22,6 +22,8 @@ import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.LogLines;
 import io.harvester.support.PerTestDaemon;
 import io.harvester.support.TestStorage;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.redis.processor.aggregate.RedisAggregationRepository;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -226,6 +228,41 @@ class StatusCacheTest extends PerTestDaemon {
         assertThat(redis.getKeys().countExists(prefix + "flushing:gone", prefix + "processing:gone")).isZero();
         assertThat(redis.getSet(prefix + "instances", StringCodec.INSTANCE).readAll()).doesNotContain("gone").contains("alive");
         assertThat(redis.<String>getList(prefix + "flushing:alive", StringCodec.INSTANCE).readAll()).hasSize(1);
+    }
+
+    @Test
+    void should_write_what_an_earlier_version_left_in_its_aggregation_repository() throws Exception {
+        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.status.completion-interval-ms", "100"));
+        RedissonClient redis = redis();
+        StatusKeys keys = new StatusKeys(property("harvester.status.key-prefix"), property("harvester.status.queue"),
+                property("harvester.status.record-prefix"), "upgraded");
+        // as the aggregator of an earlier version left them: a batch waiting, and a batch whose flush failed
+        RedisAggregationRepository old = new RedisAggregationRepository();
+        old.setRedisson(redis);
+        old.setMapName(keys.prefix() + "aggregation:upgraded");
+        old.setUseRecovery(true);
+        old.start();
+        try {
+            old.add(harvester.context(), "task-status", batch("{\"id\":\"w1\",\"state\":\"waiting\",\"at\":7,\"payload\":null,\"raw\":null}"));
+            Exchange failed = batch("{\"id\":\"f1\",\"state\":\"failed-flush\",\"at\":7,\"payload\":\"{\\\"n\\\": 1}\",\"raw\":null}");
+            old.add(harvester.context(), "failed", failed);
+            old.remove(harvester.context(), "failed", failed);
+        } finally {
+            old.stop();
+        }
+
+        assertThat(LegacyAggregation.drain(harvester.context(), redis, keys)).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> harvester.query(
+                "select task_id || '=' || state || ' ' || coalesce(payload::text, '-') as row from task_status order by task_id")
+                .equals(List.of(Map.of("row", "f1=failed-flush {\"n\": 1}"), Map.of("row", "w1=waiting -"))));
+        assertThat(redis.getKeys().countExists(keys.prefix() + "aggregation:upgraded", keys.prefix() + "aggregation:upgraded-completed")).isZero();
+        assertThat(LegacyAggregation.drain(harvester.context(), redis, keys)).isZero();
+    }
+
+    private Exchange batch(String... texts) {
+        Exchange exchange = new org.apache.camel.support.DefaultExchange(harvester.context());
+        exchange.getMessage().setBody(new ArrayList<>(List.of(texts)));
+        return exchange;
     }
 
     @Test
