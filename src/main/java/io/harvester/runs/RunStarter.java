@@ -47,6 +47,11 @@ public final class RunStarter {
 
     /** Refuses a pipeline whose route is stopped or suspended (it is not removed: the caller found it declared). */
     public void refuseUnlessStarted(String pipeline) {
+        refuseUnlessStarted(context, pipeline);
+    }
+
+    /** Refuses a pipeline whose route is stopped or suspended, or that has no route, as the runs API does. */
+    public static void refuseUnlessStarted(CamelContext context, String pipeline) {
         ServiceStatus status = TriggerComponent.route(context, pipeline)
                 .map(Route::getRouteId).map(id -> context.getRouteController().getRouteStatus(id)).orElse(null);
         if (status == null) {
