@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -87,7 +88,7 @@ public final class OpenApiDocument {
         components.set("schemas", schemas.deepCopy());
         components.withObject("securitySchemes").set(BEARER, JSON.createObjectNode().put("type", "http").put("scheme", BEARER)
                 .put("description", "The API token (HARVESTER_API_TOKEN), sent as Authorization: Bearer <token>"));
-        Set<String> generic = new HashSet<>();
+        Set<String> generic = new LinkedHashSet<>();
         for (Iterator<Map.Entry<String, JsonNode>> paths = document.path("paths").fields(); paths.hasNext(); ) {
             Map.Entry<String, JsonNode> path = paths.next();
             for (Iterator<Map.Entry<String, JsonNode>> methods = path.getValue().fields(); methods.hasNext(); ) {
@@ -122,7 +123,7 @@ public final class OpenApiDocument {
         ObjectNode responses = operation.withObject("responses");
         responses.withObject("401").put("description", "The token is missing or wrong, or the API has none configured");
         responses.withObject("500").put("description", "An unexpected failure; the error names it");
-        Map<String, ObjectNode> byCode = new java.util.LinkedHashMap<>();
+        Map<String, ObjectNode> byCode = new LinkedHashMap<>();
         responses.fields().forEachRemaining(code -> byCode.put(code.getKey(), (ObjectNode) code.getValue()));
         return byCode;
     }
