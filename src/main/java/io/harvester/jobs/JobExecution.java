@@ -156,9 +156,7 @@ public final class JobExecution extends ServiceSupport implements Processor {
     private Optional<JobRun> begin(TriggerKind trigger, String single) {
         JobSettings settings = settings();
         JobStore store = jobs.store();
-        boolean manual = trigger == TriggerKind.MANUAL || trigger == TriggerKind.API;
-        JobPolicy.Decision decision = single != null ? JobPolicy.Decision.start()
-                : JobPolicy.decide(store.live(pipeline()), store.lastEnded(pipeline()), settings, manual, store::skipsAgainst);
+        JobPolicy.Decision decision = single != null ? JobPolicy.Decision.start() : decide(settings, trigger);
         Map<String, Object> params = params(settings, single);
         switch (decision.action()) {
             case SKIP -> {
@@ -169,6 +167,11 @@ public final class JobExecution extends ServiceSupport implements Processor {
             }
             case CANCEL_AND_START -> {
                 if (!jobs.abandon(decision.blocker(), decision.reason())) {
+                    if (trigger == TriggerKind.API) {
+                        // a refused API start records nothing: its caller is answered 409
+                        LOG.warn("Job {}: api start refused: run {} is still stopping", job, decision.blocker());
+                        return Optional.empty();
+                    }
                     // never two runs of a job at work: this trigger waits, the next one looks again
                     long id = jobs.lifecycle().skip(pipeline(), trigger.value(), params, decision.blocker(),
                             "skipped: previous run " + decision.blocker() + " is still stopping");
@@ -204,6 +207,13 @@ public final class JobExecution extends ServiceSupport implements Processor {
             live.end(RunStatus.FAILED, "job " + job + " could not start: " + JobRun.describe(e), null);
             throw e;
         }
+    }
+
+    /** What the failure policy does with a whole-job start of this trigger now (a manual or API start skips no wait). */
+    JobPolicy.Decision decide(JobSettings settings, TriggerKind trigger) {
+        JobStore store = jobs.store();
+        boolean manual = trigger == TriggerKind.MANUAL || trigger == TriggerKind.API;
+        return JobPolicy.decide(store.live(pipeline()), store.lastEnded(pipeline()), settings, manual, store::skipsAgainst);
     }
 
     private static Map<String, Object> params(JobSettings settings, String single) {

@@ -10,8 +10,10 @@ import javax.management.ObjectName;
 
 import io.harvester.infra.HarvesterMBeans;
 import io.harvester.runs.LiveRun;
+import io.harvester.runs.LiveRunReplacement;
 import io.harvester.runs.RunLifecycle;
 import io.harvester.runs.RunStatus;
+import io.harvester.trigger.TriggerKind;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
 import org.slf4j.Logger;
@@ -21,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * The jobs of this daemon (bean {@code harvesterJobs}): their settings, their executions and JMX views,
  * and cancelling a job's run wherever it executes.
  */
-public class Jobs {
+public class Jobs implements LiveRunReplacement {
 
     private static final Logger LOG = LoggerFactory.getLogger(Jobs.class);
 
@@ -55,6 +57,20 @@ public class Jobs {
                     + " ms)");
         }
         return settings;
+    }
+
+    /**
+     * A whole-job start replaces a live run the failure policy cancels (a stuck one, for a manual or API
+     * start at once); a single step never does, it runs only beside no live run.
+     */
+    @Override
+    public boolean replacesLiveRun(String pipeline, Map<String, Object> headers) {
+        if (headers.get(JobExecution.STEP_HEADER) != null) {
+            return false;
+        }
+        TriggerKind trigger = TriggerKind.parse(headers.get(TriggerKind.HEADER));
+        return executions.values().stream().filter(e -> e.pipeline().equals(pipeline)).findFirst()
+                .map(e -> e.decide(e.settings(), trigger).action() == JobPolicy.Action.CANCEL_AND_START).orElse(false);
     }
 
     /** Each job's stuck-after, in milliseconds, for the heartbeat sweep. */

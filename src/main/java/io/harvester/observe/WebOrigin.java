@@ -17,10 +17,23 @@ record WebOrigin(String scheme, String host, int port) {
 
     static final String ALLOWED_ORIGINS = "harvester.jolokia.allowed-origins";
 
-    /** The origin of an {@code Origin} or {@code Referer} value; empty for {@code null} and anything not http(s). */
+    /**
+     * The origin of an {@code Origin} or {@code Referer} value; empty for {@code null} and anything not http(s).
+     * Only scheme://authority is parsed: browsers leave characters such as {@code | ^ [ ] { }} unescaped in
+     * the path and query of a Referer, which java.net.URI refuses.
+     */
     static Optional<WebOrigin> of(String url) {
+        String value = url.trim();
+        int authority = value.indexOf("://");
+        if (authority < 0) {
+            return Optional.empty();
+        }
+        int end = authority + 3;
+        while (end < value.length() && "/?#".indexOf(value.charAt(end)) < 0) {
+            end++;
+        }
         try {
-            URI uri = new URI(url.trim());
+            URI uri = new URI(value.substring(0, end));
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
                 return Optional.empty();

@@ -117,7 +117,8 @@ public class PipelineView {
     }
 
     @ManagedOperation(description = "Starts a run now and returns its id; the run goes on in the background (table runs,"
-            + " GET /api/runs/<id>). Refused, recording nothing, when the pipeline is stopped or suspended or a run of it is live")
+            + " GET /api/runs/<id>). Refused, recording nothing, when the pipeline is stopped or suspended or a run of it is live"
+            + " (a job's stuck run is cancelled instead, and the new run's id returned)")
     public long runNow() {
         return start(Map.of(TriggerKind.HEADER, TriggerKind.MANUAL.value()));
     }

@@ -16,9 +16,11 @@ import org.apache.camel.ServiceStatus;
 /**
  * Starts a pipeline for a caller that waits for the answer (POST /api/runs, JMX runNow and runStep): the
  * run goes on in the background, the caller gets its id as soon as its row exists ({@link RunStart}).
- * A pipeline that is not started or already has a live run is refused with {@link RunRefused}. An
- * {@code api} start that is refused records nothing; a {@code manual} one (JMX) is refused before it
- * reaches the pipeline, and leaves a skipped row only when another start wins a race in between.
+ * A pipeline that is not started, or that has a live run its kind's policy would not replace
+ * ({@link LiveRunReplacement}: a job's stuck run is cancelled by a manual start), is refused with
+ * {@link RunRefused}. An {@code api} start that is refused records nothing; a {@code manual} one (JMX) is
+ * refused before it reaches the pipeline, and leaves a skipped row only when another start wins a race in
+ * between.
  */
 public final class RunStarter {
 
@@ -36,15 +38,20 @@ public final class RunStarter {
     /** The id of the run begun for these trigger headers. */
     public long start(String pipeline, Map<String, Object> headers) throws Exception {
         refuseUnlessStarted(pipeline);
-        refuseWhileLive(pipeline);
+        refuseWhileLive(pipeline, headers);
         RunStart start = new RunStart();
         CompletableFuture<Exchange> run = TriggerComponent.of(context).startInBackground(pipeline, headers,
                 Map.of(RunStart.PROPERTY, start));
-        return awaitBegin(pipeline, start, run);
+        return awaitBegin(pipeline, headers, start, run);
     }
 
     /** Refuses a pipeline whose route is stopped or suspended (it is not removed: the caller found it declared). */
     public void refuseUnlessStarted(String pipeline) {
+        refuseUnlessStarted(context, pipeline);
+    }
+
+    /** Refuses a pipeline whose route is stopped or suspended, or that has no route, as the runs API does. */
+    public static void refuseUnlessStarted(CamelContext context, String pipeline) {
         ServiceStatus status = TriggerComponent.route(context, pipeline)
                 .map(Route::getRouteId).map(id -> context.getRouteController().getRouteStatus(id)).orElse(null);
         if (status == null) {
@@ -55,14 +62,21 @@ public final class RunStarter {
         }
     }
 
-    private void refuseWhileLive(String pipeline) {
-        store.liveRun(pipeline).ifPresent(live -> {
+    private void refuseWhileLive(String pipeline, Map<String, Object> headers) {
+        store.liveRun(pipeline).filter(live -> !replaced(pipeline, headers)).ifPresent(live -> {
             throw new RunRefused("pipeline " + pipeline + " is running: run " + live);
         });
     }
 
+    /** Whether the pipeline's policy would cancel its live run for this start: then the policy decides, not this. */
+    private boolean replaced(String pipeline, Map<String, Object> headers) {
+        return context.getRegistry().findByType(LiveRunReplacement.class).stream()
+                .anyMatch(policy -> policy.replacesLiveRun(pipeline, headers));
+    }
+
     /** The id of the run the trigger began; a trigger that ended without one (a run was live after all) is refused. */
-    private long awaitBegin(String pipeline, RunStart start, CompletableFuture<Exchange> run) throws Exception {
+    private long awaitBegin(String pipeline, Map<String, Object> headers, RunStart start, CompletableFuture<Exchange> run)
+            throws Exception {
         run.whenComplete((done, failed) -> start.runId().completeExceptionally(new NoRunBegun(done, failed)));
         try {
             return start.runId().get(BEGIN_WAIT_SECONDS, TimeUnit.SECONDS);
@@ -75,7 +89,7 @@ public final class RunStarter {
                 throw cause;
             }
             // another start won the race: its run is live, or has ended already
-            refuseWhileLive(pipeline);
+            refuseWhileLive(pipeline, headers);
             throw new RunRefused("pipeline " + pipeline + " began no run: a run of it was live when this start reached it");
         }
     }

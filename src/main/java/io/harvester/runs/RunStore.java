@@ -216,8 +216,10 @@ public class RunStore {
      * {@code failed} when the owner still beats but the run went silent. The owner is judged by its own
      * beat in table instances, over the run's threshold capped at {@code defaultMillis}: a killed
      * instance's last beat is as old as its run's, however short the run's threshold (a job's stuck-after).
-     * Each ended run gets a run_logs row, and its running step ends with it; the statements a gone owner
-     * left running are cancelled. Returns how many runs were ended.
+     * Each ended run gets a run_logs row, and its running step ends with it. The statements an owner left
+     * running are terminated only once it has been silent for {@code defaultMillis} (stale-after): a live
+     * instance whose beat is merely late (a GC pause, an exhausted pool) loses the run, not its other work.
+     * Returns how many runs were ended.
      */
     public int sweep(long defaultMillis, Map<String, Long> thresholds) {
         String[] pipelines = thresholds.keySet().toArray(String[]::new);
@@ -250,13 +252,25 @@ public class RunStore {
                       and coalesce(r.heartbeat_at, r.started_at, r.created_at) < now() - make_interval(secs => s.threshold / 1000.0)
                     returning r.id, r.status, r.error, s.owner),""" + CLOSE_ENDED,
                 defaultMillis, defaultMillis, defaultMillis, pipelines, millis, defaultMillis);
-        List<String> gone = ended.stream().filter(r -> RunStatus.ABANDONED.equals(r[0]) && r[1] != null)
+        List<String> silent = ended.stream().filter(r -> RunStatus.ABANDONED.equals(r[0]) && r[1] != null)
                 .map(r -> (String) r[1]).distinct().toList();
+        List<String> gone = silentFor(silent, defaultMillis);
         if (!gone.isEmpty()) {
             // a killed process's statement runs on in PostgreSQL until it ends: it must not commit a dead run's work
             cancelStatementsOf(gone);
         }
         return ended.size();
+    }
+
+    /** Those of the instances that gave no beat for {@code millis}, or have no row in instances (unknown here). */
+    private List<String> silentFor(List<String> instances, long millis) {
+        if (instances.isEmpty()) {
+            return List.of();
+        }
+        return sql.queryRows("""
+                select o.id from unnest(?::text[]) as o(id) left join instances i on i.id = o.id
+                where coalesce(i.heartbeat_at < now() - make_interval(secs => ? / 1000.0), true)""",
+                instances.toArray(String[]::new), millis).stream().map(r -> (String) r[0]).toList();
     }
 
     /** Asks the owner of a live run to stop it (it ends {@code cancelled} on the owner's next heartbeat); false when it had ended. */

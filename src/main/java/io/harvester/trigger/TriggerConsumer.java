@@ -86,9 +86,7 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
         String callerRun = MDC.get(RunHandle.MDC_KEY);
         entered.incrementAndGet();
         try {
-            if (held()) {
-                throw new IllegalStateException(heldMessage(getEndpoint().getPipeline()));
-            }
+            refuseWhileHeld();
             getProcessor().process(exchange);
         } finally {
             entered.decrementAndGet();
@@ -183,6 +181,13 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
             holds.getAndUpdate(count -> Math.max(0, count - 1));
         }
         return entered.get();
+    }
+
+    /** Refuses a new run while a live route edit holds this route. */
+    void refuseWhileHeld() {
+        if (held()) {
+            throw new IllegalStateException(heldMessage(getEndpoint().getPipeline()));
+        }
     }
 
     /** Whether a hold is on this route now. */

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.HashMap;
 
 import io.harvester.jobs.Jobs;
+import io.harvester.runs.RunStarter;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.DelegateEndpoint;
@@ -157,7 +158,8 @@ public class TriggerEndpoint extends DefaultEndpoint implements DelegateEndpoint
      * Sending to the endpoint runs the pipeline now, in the caller's thread, and returns its exchange; with
      * {@code background} it returns at once and the run goes on in a thread of its own (camel-cli-connector
      * runs every CLI action and its status file in one thread, which a run must not hold). A pipeline not
-     * running here is refused at once either way; a background start that fails later is a WARN in the log.
+     * running here, stopped, suspended or held by a live route edit is refused at once either way, with the
+     * runs API's message; a background start that fails later is a WARN in the log.
      */
     @Override
     public Producer createProducer() {
@@ -166,6 +168,9 @@ public class TriggerEndpoint extends DefaultEndpoint implements DelegateEndpoint
             public void process(Exchange exchange) throws Exception {
                 TriggerConsumer consumer = getComponent().consumer(pipeline);
                 if (background) {
+                    // the caller (camel cmd send) is told now: a refusal in the background would only be a WARN
+                    RunStarter.refuseUnlessStarted(getCamelContext(), pipeline);
+                    consumer.refuseWhileHeld();
                     getComponent().startInBackground(pipeline, new HashMap<>(exchange.getMessage().getHeaders()));
                 } else {
                     consumer.fire(exchange);

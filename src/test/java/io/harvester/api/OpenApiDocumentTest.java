@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
 import io.harvester.support.HarvesterRuntime;
+import io.harvester.support.LogLines;
 import io.harvester.support.PerTestDaemon;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
@@ -83,6 +84,67 @@ class OpenApiDocumentTest extends PerTestDaemon {
                 .containsKey("Retry-After");
         assertThat(codes(document, "/api/runs", PathItem.HttpMethod.POST)).contains("202", "400", "401", "409", "413");
         assertThat(codes(document, "/api/runs/{id}", PathItem.HttpMethod.GET)).contains("200", "400", "401", "404");
+    }
+
+    @Test
+    void should_describe_a_rest_verb_it_has_no_schemas_for_generically_and_warn_once() throws Exception {
+        harvester = HarvesterRuntime.start(work, """
+                - rest:
+                    path: /api/extra
+                    get:
+                      - path: /hello/{name}
+                        to: direct:extra-hello
+                      - path: /named
+                        id: extraNamed
+                        description: A verb with an id but no schemas
+                        to: direct:extra-named
+                - route:
+                    routeConfigurationId: harvester-api
+                    from:
+                      uri: direct:extra-hello
+                      steps:
+                        - setBody:
+                            constant: hello
+                - route:
+                    routeConfigurationId: harvester-api
+                    from:
+                      uri: direct:extra-named
+                      steps:
+                        - setBody:
+                            constant: named
+                """, Map.of());
+
+        try (LogLines log = LogLines.capture()) {
+            HttpResponse<String> answer = send("GET", "/api/openapi.json", null);
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+            assertThat(send("GET", "/api/openapi.json", null).statusCode()).isEqualTo(200);
+
+            ParseOptions options = new ParseOptions();
+            options.setResolve(true);
+            assertThat(new OpenAPIV3Parser().readContents(answer.body(), null, options).getMessages())
+                    .as("swagger-parser's messages").isEmpty();
+            com.fasterxml.jackson.databind.JsonNode paths = JSON.readTree(answer.body()).path("paths");
+            String errors = ",\"401\":{\"description\":\"The token is missing or wrong, or the API has none configured\","
+                    + "\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},"
+                    + "\"500\":{\"description\":\"An unexpected failure; the error names it\","
+                    + "\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}";
+            assertThat(JSON.writeValueAsString(paths.path("/api/extra/hello/{name}").path("get"))).isEqualTo(
+                    "{\"tags\":[\"/api/extra\"],\"operationId\":\"getApiExtraHelloName\",\"parameters\":[{\"name\":\"name\","
+                            + "\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"string\"}}],"
+                            + "\"responses\":{\"200\":{\"description\":\"The verb's answer, which this document does not describe\"}" + errors
+                            + ",\"x-camelContextId\":\"harvester\",\"summary\":\"GET /api/extra/hello/{name}\",\"security\":[{\"bearer\":[]}]}");
+            assertThat(JSON.writeValueAsString(paths.path("/api/extra/named").path("get"))).isEqualTo(
+                    "{\"tags\":[\"/api/extra\"],\"summary\":\"A verb with an id but no schemas\",\"operationId\":\"extraNamed\","
+                            + "\"responses\":{\"200\":{\"description\":\"The verb's answer, which this document does not describe\"}" + errors
+                            + ",\"x-camelContextId\":\"harvester\",\"security\":[{\"bearer\":[]}]}");
+            assertThat(paths.path("/api/runs").path("post").path("requestBody").path("content").path("application/json")
+                    .path("schema").path("$ref").asText()).as("the described verbs keep their schemas")
+                    .isEqualTo("#/components/schemas/StartRunRequest");
+            assertThat(log.containing("OpenAPI")).containsExactly("WARN OpenAPI: described without schemas:"
+                    + " GET /api/extra/hello/{name} (no id), GET /api/extra/named (no schema ExtraNamedResponse);"
+                    + " give each REST verb an id and its schemas in openapi/schemas.yaml"
+                    + " (<Id>Request for a body, <Id>Response for its 2xx answers)");
+        }
     }
 
     @Test

@@ -187,6 +187,55 @@ class StepJobTest extends PerTestDaemon {
     }
 
     @Test
+    void should_cancel_a_stuck_run_by_jmx_run_now_and_return_the_new_run_id() throws Exception {
+        start(FLAKY, Map.of("harvester.jobs.flaky.max-duration", "1s"));
+        harvester.execute("update job_switch set sleep = 60");
+        Thread first = new Thread(() -> tick("flaky"));
+        first.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !harvester.query("select 1 from runs r join run_steps s on s.run_id = r.id"
+                + " where r.status = 'running' and s.name = 's2' and s.status = 'running'"
+                + " and r.started_at < now() - interval '1200 milliseconds'").isEmpty());
+        long stuck = (Long) harvester.query("select id from runs where status = 'running'").get(0).get("id");
+        harvester.execute("update job_switch set sleep = 0");
+
+        long fresh = (Long) ManagementFactory.getPlatformMBeanServer().invoke(
+                new ObjectName("io.harvester:type=job,name=\"flaky\""), "runNow", new Object[0], new String[0]);
+
+        first.join(5_000);
+        assertThat(first.isAlive()).as("the stuck run's thread is free: its statement was cancelled").isFalse();
+        Map<String, Object> old = harvester.query("select status, error from runs where id = " + stuck).get(0);
+        assertThat(old.get("status")).isEqualTo("abandoned");
+        assertThat((String) old.get("error")).startsWith("abandoned: stuck (running for ")
+                .endsWith(" s, max-duration PT1S); cancelled by a manual start");
+        await().atMost(Duration.ofSeconds(10)).until(() -> harvester.query("select status from runs where id = " + fresh)
+                .get(0).get("status"), "completed"::equals);
+        assertThat(harvester.query("select id, trigger, resumed_from from runs where id <> " + stuck + " order by id"))
+                .containsExactly(Map.of("id", fresh, "trigger", "manual", "resumed_from", stuck));
+        assertThat(steps(fresh)).extracting(r -> r.get("name") + "=" + r.get("status") + "#" + r.get("attempt"))
+                .containsExactly("s1=skipped#1", "s2=completed#2", "s3=completed#1", "s4=completed#1", "s5=completed#1");
+    }
+
+    @Test
+    void should_refuse_jmx_run_now_beside_a_healthy_live_run_recording_nothing() throws Exception {
+        start(FLAKY, Map.of());
+        harvester.execute("update job_switch set sleep = 60");
+        Thread first = new Thread(() -> tick("flaky"));
+        first.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !harvester.query(
+                "select 1 from run_steps where name = 's2' and status = 'running'").isEmpty());
+        long live = (Long) harvester.query("select id from runs where status = 'running'").get(0).get("id");
+        ObjectName view = new ObjectName("io.harvester:type=job,name=\"flaky\"");
+
+        assertThatThrownBy(() -> ManagementFactory.getPlatformMBeanServer().invoke(view, "runNow", new Object[0], new String[0]))
+                .isInstanceOf(MBeanException.class).cause().hasMessage("pipeline job:flaky is running: run " + live);
+
+        assertThat(harvester.query("select id, status from runs")).containsExactly(Map.of("id", live, "status", "running"));
+        ManagementFactory.getPlatformMBeanServer().invoke(view, "cancel", new Object[0], new String[0]);
+        first.join(5_000);
+        assertThat(first.isAlive()).isFalse();
+    }
+
+    @Test
     void should_run_one_named_step_as_a_run_of_its_own_by_header_and_over_jmx() throws Exception {
         start(FLAKY, Map.of());
 

@@ -198,6 +198,13 @@ class JolokiaTest extends DaemonTestBase {
         assertThat(JSON.readTree(proxied.body()).path("value")).map(JsonNode::asText)
                 .anyMatch(route -> route.contains("name=\"export-watched\""));
         assertThat(jolokia(search, "Referer", HAWTIO + "/hawtio/").statusCode()).isEqualTo(200);
+        // a browser leaves | ^ [ ] { } unescaped in a Referer's path and query: only its origin counts
+        String unescaped = "/hawtio/jmx/attributes?nid=root-org.apache.camel|routes&q=a^b[0]{x}";
+        HttpResponse<String> raw = jolokia(search, "Referer", HAWTIO + unescaped);
+        assertThat(raw.statusCode()).as(raw.body()).isEqualTo(200);
+        assertThat(jolokia(search, "Referer", "http://evil.example" + unescaped).body()).isEqualTo("{\"status\":403,"
+                + "\"error\":\"requests from web pages of other sites are refused (Referer http://evil.example:80 is not in"
+                + " harvester.jolokia.allowed-origins)\"}");
         // origins are compared as a browser does: case-insensitive host, the scheme's default port
         HttpResponse<String> ops = jolokia(search, "Origin", "https://OPS.example.com:443");
         assertThat(ops.statusCode()).as(ops.body()).isEqualTo(200);
@@ -243,6 +250,12 @@ class JolokiaTest extends DaemonTestBase {
         assertThat(WebOrigin.list(" http://LocalHost:8090 , https://ops.example.com,,").stream().map(WebOrigin::toString))
                 .containsExactlyInAnyOrder("http://localhost:8090", "https://ops.example.com:443");
         assertThat(WebOrigin.list("")).isEmpty();
+        assertThat(WebOrigin.of("https://Ops.example.com:8443/hawtio/jmx?nid=a|b^c[1]{2}#x|y").map(WebOrigin::toString))
+                .contains("https://ops.example.com:8443");
+        assertThat(WebOrigin.of("HTTP://[::1]/p|q").map(WebOrigin::toString)).contains("http://[::1]:80");
+        for (String notAPage : new String[] {"null", "localhost:8090/page", "ftp://localhost/x", "http://exa mple/"}) {
+            assertThat(WebOrigin.of(notAPage)).as(notAPage).isEmpty();
+        }
         for (String entry : new String[] {"localhost:8090", "http://localhost:8090/hawtio", "*", "http://localhost:8090?x=1",
                 "ftp://localhost", "http://user@localhost:8090", "http://localhost:80 90"}) {
             assertThatThrownBy(() -> WebOrigin.list("http://localhost:8090," + entry)).as(entry)

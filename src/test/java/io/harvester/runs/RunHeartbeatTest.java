@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import io.harvester.infra.InstanceId;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
 import io.harvester.support.HarvesterRuntime;
@@ -84,5 +85,54 @@ class RunHeartbeatTest extends PerTestDaemon {
                         "job:stalled failed: failed: no heartbeat since " + harvester.query("select to_char(heartbeat_at at time"
                                 + " zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') as t from runs where pipeline = 'job:stalled'").get(0).get("t")
                                 + " UTC from instance " + self + ", which is alive but no longer works on it");
+    }
+
+    @Test
+    void should_abandon_the_run_of_a_late_instance_but_terminate_backends_only_of_one_silent_for_stale_after() {
+        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.runs.heartbeat-interval-ms", "200",
+                "harvester.runs.stale-after-ms", "300000"));
+        harvester.context().getRegistry().lookupByNameAndType("runHeartbeat", RunHeartbeat.class)
+                .setThresholds(() -> Map.of("job:late", 3000L, "job:gone", 3000L));
+        // late-node's beat is 10 s late (past the job's stuck-after, within stale-after): alive, with other work;
+        // gone-node has been silent for 10 minutes, longer than stale-after
+        harvester.execute("""
+                insert into instances (id, heartbeat_at) values
+                  ('late-node', now() - interval '10 seconds'), ('gone-node', now() - interval '10 minutes');
+                insert into runs (pipeline, status, trigger, started_at, heartbeat_at, owner) values
+                  ('job:late', 'running', 'schedule', now() - interval '1 minute', now() - interval '10 seconds', 'late-node'),
+                  ('job:gone', 'running', 'schedule', now() - interval '1 hour', now() - interval '10 minutes', 'gone-node')""");
+        Thread lateWork = backend("late-node");
+        Thread goneWork = backend("gone-node");
+        await().atMost(Duration.ofSeconds(10)).until(() -> busyBackends().size() == 2);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !goneWork.isAlive());
+
+        assertThat(harvester.query("select pipeline, status from runs order by pipeline")).containsExactly(
+                Map.of("pipeline", "job:gone", "status", "abandoned"), Map.of("pipeline", "job:late", "status", "abandoned"));
+        assertThat((String) harvester.query("select error from runs where pipeline = 'job:late'").get(0).get("error"))
+                .startsWith("abandoned: instance late-node silent since ");
+        assertThat(busyBackends()).as("the late instance's other statement runs on").containsExactly(
+                InstanceId.applicationName("late-node"));
+        harvester.query("select pg_cancel_backend(pid) from pg_stat_activity where application_name = '"
+                + InstanceId.applicationName("late-node") + "'");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !lateWork.isAlive());
+    }
+
+    /** A statement of an instance's pool on the database, as its application_name shows it: a minute's sleep. */
+    private Thread backend(String instance) {
+        Thread work = new Thread(() -> {
+            try {
+                harvester.execute("set application_name = '" + InstanceId.applicationName(instance) + "'; select pg_sleep(60)");
+            } catch (IllegalStateException ended) {
+                // terminated or cancelled: what the test looks at is pg_stat_activity
+            }
+        });
+        work.start();
+        return work;
+    }
+
+    private List<Object> busyBackends() {
+        return harvester.query("select application_name from pg_stat_activity where application_name like 'harvester %-node'"
+                + " and state = 'active' order by application_name").stream().map(r -> r.get("application_name")).toList();
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
+import io.harvester.runs.RunRefused;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
 import io.harvester.support.HarvesterRuntime;
@@ -45,5 +46,26 @@ class TriggerBackgroundTest extends PerTestDaemon {
         assertThat(unknown.getException()).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("no pipeline named export:nope is running");
         assertThat(harvester.query("select count(*) as n from runs where pipeline = 'export:nope'")).containsExactly(Map.of("n", 0L));
+    }
+
+    @Test
+    void should_refuse_a_suspended_or_held_pipeline_before_returning_recording_nothing() throws Exception {
+        upstream = FakeUpstream.start().total(30);
+        harvester = HarvesterRuntime.start(work, ExportYaml.exports().export("orders", upstream.url("/orders"),
+                Map.of("pageSize", "10")).yaml(), Map.of());
+        ProducerTemplate producer = harvester.context().createProducerTemplate();
+
+        harvester.context().getRouteController().suspendRoute("export-orders");
+        Exchange suspended = producer.send("trigger:export:orders?background=true", exchange -> exchange.getMessage().setBody("cli"));
+        assertThat(suspended.getException()).isInstanceOf(RunRefused.class).hasMessage("pipeline export:orders is suspended");
+        harvester.context().getRouteController().resumeRoute("export-orders");
+
+        try (TriggerComponent.Hold hold = TriggerComponent.of(harvester.context()).hold(List.of("export:orders"))) {
+            Exchange held = producer.send("trigger:export:orders?background=true", exchange -> exchange.getMessage().setBody("cli"));
+            assertThat(held.getException()).isInstanceOf(IllegalStateException.class).hasMessage("pipeline export:orders not"
+                    + " started: its route file is being applied (live route edit); start it again in a moment");
+        }
+        assertThat(harvester.query("select count(*) as n from runs")).containsExactly(Map.of("n", 0L));
+        assertThat(upstream.requests()).isZero();
     }
 }

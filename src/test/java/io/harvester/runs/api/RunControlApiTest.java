@@ -60,8 +60,12 @@ class RunControlApiTest extends DaemonTestBase {
                 + JobYaml.job("nap",
                         "first", "insert into job_effects (step) values ('first')",
                         "nap", "insert into job_effects (step) select 'nap' from pg_sleep(600)",
-                        "last", "insert into job_effects (step) values ('last')");
-        harvester = io.harvester.support.HarvesterRuntime.start(work, routes, Map.of("harvester.jobs.flaky.cron", "", "harvester.jobs.nap.cron", ""));
+                        "last", "insert into job_effects (step) values ('last')")
+                + JobYaml.job("wedged",
+                        "wedge", "insert into job_effects (step) values ('wedge')",
+                        "wedged", "insert into job_effects (step) select 'wedged' from pg_sleep(600)");
+        harvester = io.harvester.support.HarvesterRuntime.start(work, routes, Map.of("harvester.jobs.flaky.cron", "",
+                "harvester.jobs.nap.cron", "", "harvester.jobs.wedged.cron", "", "harvester.jobs.wedged.max-duration", "1s"));
         harvester.execute("create table job_effects (step text not null)");
         api = new RunsApiClient(harvester);
     }
@@ -94,7 +98,7 @@ class RunControlApiTest extends DaemonTestBase {
         refusals.put("{\"pipeline\": \"export:ordrs\"}",
                 "400 {\"error\":\"no pipeline named 'export:ordrs' (did you mean 'export:orders'?) (pipelines: [crawl:deep,"
                         + " crawl:tree, dispatch:generate, dispatch:sweep, export:crowded, export:orders, export:slow, job:flaky, job:nap,"
-                        + " system:retention])\",\"field\":\"pipeline\"}");
+                        + " job:wedged, system:retention])\",\"field\":\"pipeline\"}");
         refusals.put("{\"mode\": \"complete\"}",
                 "400 {\"error\":\"pipeline is required, e.g. \\\"export:orders\\\"\",\"field\":\"pipeline\"}");
         refusals.put("{\"pipeline\": \"job:flaky\", \"mode\": \"single\", \"step\": \"s9\"}",
@@ -267,6 +271,38 @@ class RunControlApiTest extends DaemonTestBase {
         assertThat(harvester.query("select count(*) as n from pg_stat_activity where query like '%pg_sleep(600)%'"
                 + " and state = 'active' and pid <> pg_backend_pid()").get(0)).as("its statement was cancelled")
                 .containsEntry("n", 0L);
+    }
+
+    @Test
+    void should_refuse_a_start_beside_a_healthy_job_run_recording_nothing() throws Exception {
+        long id = api.start("{\"pipeline\": \"job:nap\"}");
+        await().until(() -> steps(id).contains("2 nap running"));
+
+        assertThat(api.post("/api/runs", "{\"pipeline\": \"job:nap\"}"))
+                .isEqualTo("409 {\"error\":\"pipeline job:nap is running: run " + id + "\",\"field\":\"pipeline\"}");
+
+        assertThat(harvester.query("select count(*) as n from runs where pipeline = 'job:nap' and id > " + id).get(0))
+                .containsEntry("n", 0L);
+        assertThat(api.post("/api/runs/" + id + "/cancel", "")).isEqualTo("200 {\"id\":" + id + ",\"status\":\"cancelled\"}");
+    }
+
+    @Test
+    void should_cancel_a_stuck_job_run_and_start_anew_when_started_over_the_api() throws Exception {
+        long stuck = api.start("{\"pipeline\": \"job:wedged\"}");
+        await().until(() -> !harvester.query("select 1 from runs where id = " + stuck + " and status = 'running'"
+                + " and current_step = 'wedged' and started_at < now() - interval '1200 milliseconds'").isEmpty());
+
+        long fresh = api.start("{\"pipeline\": \"job:wedged\"}");
+
+        assertThat(run(stuck).get("status")).isEqualTo("abandoned");
+        assertThat((String) run(stuck).get("error")).startsWith("abandoned: stuck (running for ")
+                .endsWith(" s, max-duration PT1S); cancelled by a manual start");
+        assertThat(steps(stuck)).containsExactly("1 wedge completed", "2 wedged cancelled");
+        assertThat(harvester.query("select id, trigger, resumed_from from runs where pipeline = 'job:wedged' and id <> " + stuck))
+                .containsExactly(Map.of("id", fresh, "trigger", "api", "resumed_from", stuck));
+        await().until(() -> steps(fresh).contains("2 wedged running"));
+        assertThat(steps(fresh)).containsExactly("1 wedge skipped", "2 wedged running");
+        assertThat(api.post("/api/runs/" + fresh + "/cancel", "")).isEqualTo("200 {\"id\":" + fresh + ",\"status\":\"cancelled\"}");
     }
 
     @Test
