@@ -100,8 +100,9 @@ class JobZombieIT {
                 "s1", "insert into lone.job_effects (step) values ('s1')",
                 "s2", "insert into lone.job_effects (step) select 's2' from pg_sleep(600)");
         // stuck-after well under stale-after: the killed instance's own beat is younger than stale-after
+        // the killed instance's statements are ended once it has been silent for stale-after (5 s here)
         String[] options = {"-Dharvester.jobs.lone.cron=", "-Dharvester.jobs.lone.stuck-after=3s",
-                "-Dharvester.runs.heartbeat-interval-ms=500"};
+                "-Dharvester.runs.heartbeat-interval-ms=500", "-Dharvester.runs.stale-after-ms=5000"};
         try (DaemonProcess a = DaemonProcess.prepare().prod().env("HARVESTER_INSTANCE_ID", "node-a")
                 .env("HARVESTER_API_TOKEN", TOKEN).routes("jobs.camel.yaml", job)) {
             a.execute("create schema lone; create table lone.job_effects (step text not null)");
@@ -133,7 +134,7 @@ class JobZombieIT {
                 assertThat(b.query("select 1 from instances where id = 'node-b' and heartbeat_at > now() - interval '2 seconds'"))
                         .as("the other instance beats on").hasSize(1);
                 // the statement the killed process left running is ended, so its step never commits
-                await().atMost(Duration.ofSeconds(10)).until(() -> b.query("select 1 from pg_stat_activity"
+                await().atMost(Duration.ofSeconds(30)).until(() -> b.query("select 1 from pg_stat_activity"
                         + " where query like '%pg_sleep(600)%' and pid <> pg_backend_pid()").isEmpty());
                 assertThat(b.query("select step from lone.job_effects")).containsExactly(Map.of("step", "s1"));
             }

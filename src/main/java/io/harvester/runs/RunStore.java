@@ -9,9 +9,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 import javax.sql.DataSource;
@@ -254,10 +256,14 @@ public class RunStore {
                 defaultMillis, defaultMillis, defaultMillis, pipelines, millis, defaultMillis);
         List<String> silent = ended.stream().filter(r -> RunStatus.ABANDONED.equals(r[0]) && r[1] != null)
                 .map(r -> (String) r[1]).distinct().toList();
-        List<String> gone = silentFor(silent, defaultMillis);
+        // a killed process's statement runs on in PostgreSQL until it ends: it must not commit a dead run's work.
+        // Its run may have been ended sweeps ago (a job's stuck-after is shorter than stale-after): every sweep
+        // looks at each instance silent for stale-after (within the last day), not only at this sweep's owners.
+        Set<String> gone = new LinkedHashSet<>(silentFor(silent, defaultMillis));
+        sql.queryRows("select id from instances where id <> ? and heartbeat_at < now() - make_interval(secs => ? / 1000.0)"
+                + " and heartbeat_at > now() - interval '1 day'", owner, defaultMillis).forEach(r -> gone.add((String) r[0]));
         if (!gone.isEmpty()) {
-            // a killed process's statement runs on in PostgreSQL until it ends: it must not commit a dead run's work
-            cancelStatementsOf(gone);
+            cancelStatementsOf(new ArrayList<>(gone));
         }
         return ended.size();
     }
