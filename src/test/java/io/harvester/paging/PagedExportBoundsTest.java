@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
@@ -13,9 +14,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+import io.harvester.observe.PipelineBreakers;
 import io.harvester.support.DaemonTestBase;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,6 +37,7 @@ class PagedExportBoundsTest extends DaemonTestBase {
     static FakeUpstream trickle;
     static FakeUpstream silent;
     static FakeUpstream slow;
+    static FakeUpstream cut;
 
     @BeforeAll
     static void start() {
@@ -41,6 +48,7 @@ class PagedExportBoundsTest extends DaemonTestBase {
         trickle = FakeUpstream.start().total(300);
         silent = FakeUpstream.start().total(300);
         slow = FakeUpstream.start().total(300);
+        cut = FakeUpstream.start().total(1000);
         startDaemon(ExportYaml.exports()
                 .export("orders", upstream.url("/orders"), Map.of("pageSize", "100"))
                 .export("huge", huge.url("/orders"), Map.of("pageSize", "100", "retries", "3"))
@@ -50,7 +58,9 @@ class PagedExportBoundsTest extends DaemonTestBase {
                 .export("slow", slow.url("/orders"),
                         Map.of("pageSize", "100", "timeoutMs", "5000", "maxAnswerMs", "1000", "retries", "0"))
                 .export("trickle", trickle.url("/orders"),
-                        Map.of("pageSize", "100", "timeoutMs", "5000", "maxDurationMs", "1500", "retries", "0")),
+                        Map.of("pageSize", "100", "timeoutMs", "5000", "maxDurationMs", "1500", "retries", "0"))
+                .export("cut", cut.url("/orders"),
+                        Map.of("pageSize", "100", "concurrency", "10", "timeoutMs", "5000", "maxDurationMs", "2000", "retries", "0")),
                 Map.of());
     }
 
@@ -62,6 +72,7 @@ class PagedExportBoundsTest extends DaemonTestBase {
         trickle.close();
         silent.close();
         slow.close();
+        cut.close();
     }
 
     @Test
@@ -173,6 +184,43 @@ class PagedExportBoundsTest extends DaemonTestBase {
         assertThat(run.get("error")).isEqualTo("export trickle failed: took longer than maxDurationMs (1500 ms)");
         assertThat(files("trickle")).isEmpty();
         await().until(() -> trickle.streamsCut() == 1);
+    }
+
+    @Test
+    void should_leave_the_breaker_closed_when_a_run_ends_with_its_pages_in_flight() throws Exception {
+        for (int page = 2; page <= 10; page++) {
+            cut.stream(page, 0, aByteEvery100Ms());
+        }
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        ObjectName breaker = new ObjectName("io.harvester:type=breaker,kind=export,name=\"cut\"");
+
+        harvester.runNow("export:cut");
+
+        assertThat(onlyRun("export:cut").get("error")).isEqualTo("export cut failed: took longer than maxDurationMs (2000 ms)");
+        await().until(() -> cut.streamsCut() == 9);
+        // nine answers cut off by the run's end: neither failures nor successes, only page 1 counts
+        assertThat(jmx.getAttribute(breaker, "State")).isEqualTo("CLOSED");
+        assertThat(jmx.getAttribute(breaker, "FailedCalls")).isEqualTo(0);
+        assertThat(jmx.getAttribute(breaker, "BufferedCalls")).isEqualTo(1);
+
+        harvester.runNow("export:cut");
+
+        assertThat(harvester.query("select status from runs where pipeline = 'export:cut' order by id"))
+                .containsExactly(Map.of("status", "failed"), Map.of("status", "completed"));
+        assertThat(jmx.getAttribute(breaker, "State")).isEqualTo("CLOSED");
+        assertThat(jmx.getAttribute(breaker, "FailedCalls")).isEqualTo(0);
+        // the test harness's window is 10 calls: run 2's ten pages fill it
+        assertThat(jmx.getAttribute(breaker, "SuccessfulCalls")).isEqualTo(10);
+        // the breaker Harvester's registry made keeps camel.resilience4j.* (the harness's: 5 calls, window 10)
+        CircuitBreakerConfig config = breakerConfig("export:cut");
+        assertThat(config.getMinimumNumberOfCalls()).isEqualTo(5);
+        assertThat(config.getSlidingWindowSize()).isEqualTo(10);
+        assertThat(config.getFailureRateThreshold()).isEqualTo(50f);
+    }
+
+    private static CircuitBreakerConfig breakerConfig(String pipeline) {
+        return harvester.context().getRegistry().lookupByNameAndType("pipelineBreakers", PipelineBreakers.class)
+                .breaker(pipeline).orElseThrow().getCircuitBreaker().getCircuitBreakerConfig();
     }
 
     /** An upstream at its own pace: a byte every 100 ms for 30 s, never silent for timeoutMs (5 s), never done in time. */
