@@ -6,12 +6,16 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 import javax.management.MBeanServer;
@@ -38,9 +42,10 @@ class PagedExportBoundsTest extends DaemonTestBase {
     static FakeUpstream silent;
     static FakeUpstream slow;
     static FakeUpstream cut;
+    static SlowHead slowHead;
 
     @BeforeAll
-    static void start() {
+    static void start() throws IOException {
         upstream = FakeUpstream.start().total(500);
         huge = FakeUpstream.start().total(300);
         announced = FakeUpstream.start().total(300);
@@ -49,6 +54,7 @@ class PagedExportBoundsTest extends DaemonTestBase {
         silent = FakeUpstream.start().total(300);
         slow = FakeUpstream.start().total(300);
         cut = FakeUpstream.start().total(1000);
+        slowHead = new SlowHead();
         startDaemon(ExportYaml.exports()
                 .export("orders", upstream.url("/orders"), Map.of("pageSize", "100"))
                 .export("huge", huge.url("/orders"), Map.of("pageSize", "100", "retries", "3"))
@@ -60,12 +66,14 @@ class PagedExportBoundsTest extends DaemonTestBase {
                 .export("trickle", trickle.url("/orders"),
                         Map.of("pageSize", "100", "timeoutMs", "5000", "maxDurationMs", "1500", "retries", "0"))
                 .export("cut", cut.url("/orders"),
-                        Map.of("pageSize", "100", "concurrency", "10", "timeoutMs", "5000", "maxDurationMs", "2000", "retries", "0")),
+                        Map.of("pageSize", "100", "concurrency", "10", "timeoutMs", "5000", "maxDurationMs", "2000", "retries", "0"))
+                .export("slowhead", slowHead.url("/orders"),
+                        Map.of("pageSize", "100", "timeoutMs", "5000", "maxAnswerMs", "1000", "retries", "0")),
                 Map.of());
     }
 
     @AfterAll
-    static void stopUpstreams() {
+    static void stopUpstreams() throws IOException {
         huge.close();
         announced.close();
         stalled.close();
@@ -73,6 +81,7 @@ class PagedExportBoundsTest extends DaemonTestBase {
         silent.close();
         slow.close();
         cut.close();
+        slowHead.close();
     }
 
     @Test
@@ -174,6 +183,18 @@ class PagedExportBoundsTest extends DaemonTestBase {
     }
 
     @Test
+    void should_fail_an_answer_whose_headers_still_trickle_in_after_maxAnswerMs() throws Exception {
+        harvester.runNow("export:slowhead");
+
+        Map<String, Object> run = onlyRun("export:slowhead");
+        assertThat(run.get("status")).isEqualTo("failed");
+        assertThat(run.get("error")).isEqualTo("export slowhead failed on page 1 (" + slowHead.url("/orders")
+                + "?page=1&size=100): the answer's status line and headers were still coming in after maxAnswerMs = 1000 ms");
+        assertThat(files("slowhead")).isEmpty();
+        await().until(() -> slowHead.hungUp.get() == 1);
+    }
+
+    @Test
     void should_end_a_run_past_maxDurationMs_and_cut_off_an_answer_that_keeps_trickling() throws Exception {
         trickle.stream(1, 0, aByteEvery100Ms());
 
@@ -221,6 +242,52 @@ class PagedExportBoundsTest extends DaemonTestBase {
     private static CircuitBreakerConfig breakerConfig(String pipeline) {
         return harvester.context().getRegistry().lookupByNameAndType("pipelineBreakers", PipelineBreakers.class)
                 .breaker(pipeline).orElseThrow().getCircuitBreaker().getCircuitBreakerConfig();
+    }
+
+    /**
+     * An upstream that sends its status line, then one header a byte every 100 ms: never silent for
+     * timeoutMs, its head never done. FakeUpstream (the JDK's HTTP server) writes a head whole.
+     */
+    static final class SlowHead implements AutoCloseable {
+        private final ServerSocket server;
+        final AtomicInteger hungUp = new AtomicInteger();
+
+        SlowHead() throws IOException {
+            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread thread = new Thread(this::serve, FakeUpstream.THREAD_PREFIX + "slow-head");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        String url(String path) {
+            return "http://127.0.0.1:" + server.getLocalPort() + path;
+        }
+
+        private void serve() {
+            while (!server.isClosed()) {
+                try (Socket client = server.accept()) {
+                    OutputStream out = client.getOutputStream();
+                    out.write("HTTP/1.1 200 OK\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    for (int i = 0; i < 300; i++) {
+                        Thread.sleep(100);
+                        out.write('x');
+                        out.flush();
+                    }
+                } catch (IOException clientHungUp) {
+                    if (!server.isClosed()) {
+                        hungUp.incrementAndGet();
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
     }
 
     /** An upstream at its own pace: a byte every 100 ms for 30 s, never silent for timeoutMs (5 s), never done in time. */
