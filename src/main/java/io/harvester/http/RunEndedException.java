@@ -2,9 +2,9 @@ package io.harvester.http;
 
 /**
  * The run an answer was for ended (its maxDurationMs, a cancel, a shutdown) while the answer was still
- * coming in, so Harvester cut it off. Nothing is wrong with the upstream: the templates' circuit breakers
- * ignore it ({@code ignoreException}), or one cancelled run with its pages in flight would open its
- * pipeline's breaker and the next run would be refused.
+ * coming in, so Harvester cut it off. Nothing is wrong with the upstream: every pipeline's circuit breaker
+ * ignores it ({@link PipelineBreakerRegistry}), or one cancelled run with its pages in flight would open
+ * the breaker and the next run would be refused.
  */
 public final class RunEndedException extends RefusedAnswerException {
 
