@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 
@@ -94,8 +95,10 @@ public final class ApiGate implements Handler<RoutingContext> {
     }
 
     /**
-     * What the body may hold: its Content-Length; the largest body when sent in chunks or over HTTP/2 with
-     * more to come; 0 when there is none.
+     * What the body may hold: its Content-Length; the largest body when sent in chunks, or over HTTP/2
+     * without a length by a method that carries one (POST, PUT, PATCH); 0 when there is none. (An HTTP/2
+     * GET is not yet ended when its headers are handled: judged by its end, every GET of an h2c client
+     * such as Java's HttpClient took a whole body's share.)
      */
     private long declaredSize(RoutingContext context) {
         String length = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
@@ -106,8 +109,10 @@ public final class ApiGate implements Handler<RoutingContext> {
                 return maxBodySize;
             }
         }
+        HttpMethod method = context.request().method();
         boolean moreToCome = context.request().getHeader(HttpHeaders.TRANSFER_ENCODING) != null
-                || context.request().version() == HttpVersion.HTTP_2 && !context.request().isEnded();
+                || context.request().version() == HttpVersion.HTTP_2 && !context.request().isEnded()
+                        && (method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH);
         return moreToCome ? maxBodySize : 0;
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 
 import org.apache.hc.client5.http.ConnectTimeoutException;
@@ -27,7 +28,8 @@ import org.apache.hc.core5.http.io.entity.HttpEntityWrapper;
  * <p>
  * The read timeout itself is the endpoint's {@code responseTimeout} (the pipeline's timeoutMs), which the
  * client keeps on the socket for the body too; this only names it when it fires. A socket timeout
- * restarts with every byte, so an answer that trickles in is stopped by maxAnswerMs instead.
+ * restarts with every byte, so an answer that trickles in is stopped by maxAnswerMs instead: its head
+ * by a deadline on the run-limits timer that closes the connection, its body at its next read.
  */
 public final class BoundedAnswers implements ExecChainHandler {
 
@@ -36,6 +38,7 @@ public final class BoundedAnswers implements ExecChainHandler {
 
     private volatile AnswerBounds bounds = AnswerBounds.DEFAULTS;
     private volatile BooleanSupplier runEnded = () -> false;
+    private volatile Timer timer;
 
     /** The pipeline's bounds on one answer (maxResponseBytes, timeoutMs, maxAnswerMs). */
     public BoundedAnswers bounds(AnswerBounds bounds) {
@@ -53,20 +56,44 @@ public final class BoundedAnswers implements ExecChainHandler {
         return this;
     }
 
+    /** Where the deadline on an answer's head is kept: the run-limits timer, one thread for every pipeline. */
+    @FunctionalInterface
+    public interface Timer {
+        Future<?> after(long millis, Runnable action);
+    }
+
+    /** Arms the deadline on every answer's head; without a timer only the body is bounded by maxAnswerMs. */
+    public BoundedAnswers timer(Timer timer) {
+        this.timer = timer;
+        return this;
+    }
+
     @Override
     public ClassicHttpResponse execute(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
             throws IOException, HttpException {
         long started = System.nanoTime();
         AnswerBounds limits = bounds;
         BooleanSupplier ended = runEnded;
+        Timer deadlines = timer;
+        // the socket timeout restarts with every byte of the head too: only closing the connection stops a trickle
+        Future<?> deadline = limits.maxAnswerMs() > 0 && deadlines != null
+                ? deadlines.after(limits.maxAnswerMs(), scope.execRuntime::discardEndpoint) : null;
         ClassicHttpResponse response;
         try {
             response = chain.proceed(request, scope);
-        } catch (ConnectTimeoutException connecting) {
-            throw connecting;
-        } catch (SocketTimeoutException silence) {
-            // not connecting: the wait for the answer's head
-            throw UpstreamTimeoutException.silent(limits.timeoutMs(), -1, silence);
+        } catch (IOException | HttpException | RuntimeException failure) {
+            if (fired(deadline)) {
+                throw UpstreamTimeoutException.headTooSlow(limits.maxAnswerMs(), failure);
+            }
+            if (failure instanceof SocketTimeoutException silence && !(failure instanceof ConnectTimeoutException)) {
+                // not connecting: the wait for the answer's head
+                throw UpstreamTimeoutException.silent(limits.timeoutMs(), -1, silence);
+            }
+            throw failure;
+        }
+        if (fired(deadline)) {
+            // the head arrived as the deadline closed its connection: the body is gone
+            throw UpstreamTimeoutException.headTooSlow(limits.maxAnswerMs(), null);
         }
         HttpEntity entity = response.getEntity();
         if (entity == null) {
@@ -78,6 +105,11 @@ public final class BoundedAnswers implements ExecChainHandler {
         }
         response.setEntity(new BoundedEntity(entity, limits, started, ended, scope.execRuntime));
         return response;
+    }
+
+    /** Disarms the deadline; true when it had fired already (or is firing), the connection gone. */
+    private static boolean fired(Future<?> deadline) {
+        return deadline != null && !deadline.cancel(false);
     }
 
     /** The answer's entity, its content read through one {@link BoundedInputStream}. */

@@ -7,9 +7,9 @@ import java.net.SocketTimeoutException;
 import java.util.function.BooleanSupplier;
 
 /**
- * An answer's body as the HTTP client reads it, counted byte by byte. Past {@code maxResponseBytes},
- * or once the run it is for has ended, it gives up (the connection is dropped, not drained) with
- * {@link RefusedAnswerException}; a read timeout, or a body still coming in after {@code maxAnswerMs},
+ * An answer's body as the HTTP client reads it, counted byte by byte. Past {@code maxResponseBytes} it
+ * gives up (the connection is dropped, not drained) with {@link RefusedAnswerException}, once the run it
+ * is for has ended with {@link RunEndedException} (which the circuit breaker ignores); a read timeout, or a body still coming in after {@code maxAnswerMs},
  * gives up with {@link UpstreamTimeoutException} naming the parameter. Nothing is buffered here: the
  * limit holds before the body can fill the heap.
  */
@@ -98,7 +98,7 @@ public final class BoundedInputStream extends FilterInputStream {
     private void checkTime() throws IOException {
         if (runEnded.getAsBoolean()) {
             giveUp();
-            throw RefusedAnswerException.runEnded();
+            throw new RunEndedException();
         }
         if (bounds.maxAnswerMs() > 0 && System.nanoTime() - startedNanos > bounds.maxAnswerMs() * 1_000_000) {
             giveUp();

@@ -4,13 +4,13 @@ import java.io.IOException;
 
 /**
  * Harvester stopped reading an answer on purpose: it is larger than the pipeline's
- * {@code maxResponseBytes}, or the run it was for has ended. Asking again would get the same answer,
+ * {@code maxResponseBytes}, or the run it was for has ended ({@link RunEndedException}). Asking again would get the same answer,
  * so it is never retried ({@link HttpRetryPolicy}). It is an {@link IOException} because it is thrown
  * while the HTTP client reads the body.
  */
 public class RefusedAnswerException extends IOException {
 
-    private RefusedAnswerException(String message) {
+    RefusedAnswerException(String message) {
         super(message);
     }
 
@@ -25,8 +25,4 @@ public class RefusedAnswerException extends IOException {
                 + " bytes (Content-Length), larger than maxResponseBytes = " + maxBytes + " bytes");
     }
 
-    /** The run ended (its maxDurationMs, a cancel, a shutdown) while its answer was still coming in. */
-    public static RefusedAnswerException runEnded() {
-        return new RefusedAnswerException("the run ended while this answer was still coming in");
-    }
 }

@@ -30,6 +30,19 @@ public class UpstreamTimeoutException extends SocketTimeoutException {
                 + bytes(bytesRead) + " into it");
     }
 
+    /**
+     * The status line and headers were still coming in after maxAnswerMs: an upstream sending its head a
+     * byte at a time never falls silent for timeoutMs, and the body's bounds only begin after the head.
+     */
+    public static UpstreamTimeoutException headTooSlow(long maxAnswerMs, Throwable cause) {
+        UpstreamTimeoutException e = new UpstreamTimeoutException("the answer's status line and headers were still coming in after maxAnswerMs = "
+                + maxAnswerMs + " ms");
+        if (cause != null) {
+            e.initCause(cause);
+        }
+        return e;
+    }
+
     private static String bytes(long n) {
         return n + (n == 1 ? " byte" : " bytes");
     }

@@ -40,8 +40,8 @@ import org.slf4j.MDC;
  * GET a request becomes, and parsing an answer. A kind adds what it fetches and what it makes of it.
  * <p>
  * It is also its route's {@code httpClientConfigurer}: answers are read through {@link BoundedAnswers}
- * ({@code maxResponseBytes}, {@code maxAnswerMs}, the stall named after {@code timeoutMs}, cut off once the
- * run ended).
+ * ({@code maxResponseBytes}, {@code maxAnswerMs} from the request to the last byte, head included, the
+ * stall named after {@code timeoutMs}, cut off once the run ended).
  * <p>
  * Between inserting a run row and handing the run to its handle nothing may fail unnoticed: a failure
  * in {@link #start} ends the run failed with the cause, so no run is left live without a thread on it.
@@ -99,6 +99,7 @@ public abstract class PipelineBean implements HttpClientConfigurer {
         if (bounds.maxAnswerMs() < 0) {
             throw new IllegalArgumentException(pipeline() + ": maxAnswerMs must be 0 (no limit) or more, was " + bounds.maxAnswerMs());
         }
+        answers.timer(runLifecycle::schedule);
         OutputFolder.requireWritable(directory(), pipeline());
         int removed = CsvOutput.removeStaleTemps(directory(), runLifecycle.store()::isLive);
         if (removed > 0) {

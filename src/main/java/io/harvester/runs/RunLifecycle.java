@@ -179,7 +179,8 @@ public class RunLifecycle {
         run.cancelLimit();
     }
 
-    ScheduledFuture<?> schedule(long millis, Runnable action) {
+    /** Runs a short action after {@code millis} on the run-limits timer (one thread for every run). */
+    public ScheduledFuture<?> schedule(long millis, Runnable action) {
         return timer.schedule(action, millis, TimeUnit.MILLISECONDS);
     }
 

@@ -5,7 +5,9 @@ import java.util.concurrent.ExecutorService;
 
 import javax.sql.DataSource;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.harvester.http.HttpRetryPolicy;
+import io.harvester.http.PipelineBreakerRegistry;
 import io.harvester.runs.logs.RunLogSink;
 import io.harvester.trigger.TriggerComponent;
 import org.apache.camel.CamelConfiguration;
@@ -71,6 +73,8 @@ public class RunsConfiguration implements CamelConfiguration {
         retryPolicy.setBackoffInitialMs(backoffInitialMs);
         retryPolicy.setBackoffMaxMs(backoffMaxMs);
         context.getRegistry().bind("httpRetryPolicy", retryPolicy);
+        // camel-resilience4j takes the routes' breakers from the one CircuitBreakerRegistry bound here
+        context.getRegistry().bind("pipelineBreakerRegistry", CircuitBreakerRegistry.class, new PipelineBreakerRegistry());
         context.addComponent("trigger", new TriggerComponent());
         // One pool for every export's page requests: each export's page window caps its own share, so
         // the pool only has to grow to the sum of running exports' concurrency.

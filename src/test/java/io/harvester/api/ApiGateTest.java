@@ -90,6 +90,27 @@ class ApiGateTest extends PerTestDaemon {
         }
     }
 
+    @Test
+    void should_not_count_http2_requests_without_a_body_against_the_budget() throws Exception {
+        harvester = HarvesterRuntime.start(work, "[]", Map.of());
+        ApiGate gate = harvester.context().getRegistry().lookupByNameAndType("apiGate", ApiGate.class);
+        // Java's HttpClient upgrades to HTTP/2 (h2c): 3 rounds of 12 GETs at once would hold 48 MB had each taken a body's share
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.List<String> answers = new java.util.ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            java.util.List<java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<Void>>> sent = new java.util.ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                sent.add(http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + harvester.port()
+                        + "/observe/health")).build(), java.net.http.HttpResponse.BodyHandlers.discarding()));
+            }
+            for (java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<Void>> one : sent) {
+                answers.add(one.get().version() + " " + one.get().statusCode());
+            }
+        }
+        assertThat(answers).hasSize(36).contains("HTTP_2 200").allMatch(answer -> answer.endsWith(" 200"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> gate.inFlight() == 0);
+    }
+
     private String headers(String token, int length) {
         return "POST /api/tasks/status HTTP/1.1\r\nHost: localhost:" + harvester.port() + "\r\nContent-Type: application/json\r\n"
                 + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")

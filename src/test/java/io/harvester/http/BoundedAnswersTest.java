@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.lang.reflect.Proxy;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.HttpRoute;
@@ -89,5 +92,39 @@ class BoundedAnswersTest {
         assertThatThrownBy(() -> answers.execute(request, scope(), (r, s) -> {
             throw connecting;
         })).isSameAs(connecting);
+    }
+
+    @Test
+    void should_close_the_connection_when_the_head_is_still_coming_in_at_maxAnswerMs() {
+        AtomicReference<FutureTask<?>> armed = new AtomicReference<>();
+        answers.bounds(new AnswerBounds(1000, 500, 2000)).timer((millis, action) -> {
+            assertThat(millis).isEqualTo(2000);
+            armed.set(new FutureTask<>(action, null));
+            return armed.get();
+        });
+
+        // the deadline fires while the client still reads the head; the closed socket fails that read
+        assertThatThrownBy(() -> answers.execute(request, scope(), (r, s) -> {
+            armed.get().run();
+            throw new SocketException("Socket closed");
+        })).isInstanceOf(UpstreamTimeoutException.class)
+                .hasMessage("the answer's status line and headers were still coming in after maxAnswerMs = 2000 ms")
+                .hasCauseInstanceOf(SocketException.class);
+        assertThat(discarded).hasValue(1);
+    }
+
+    @Test
+    void should_disarm_the_deadline_once_the_head_arrived() throws Exception {
+        AtomicReference<FutureTask<?>> armed = new AtomicReference<>();
+        answers.bounds(new AnswerBounds(1000, 500, 2000)).timer((millis, action) -> {
+            armed.set(new FutureTask<>(action, null));
+            return armed.get();
+        });
+
+        ClassicHttpResponse response = answers.execute(request, scope(), (r, s) -> answer(new byte[10], 10));
+
+        assertThat(armed.get().isCancelled()).isTrue();
+        assertThat(response.getEntity().getContent().readAllBytes()).hasSize(10);
+        assertThat(discarded).hasValue(0);
     }
 }

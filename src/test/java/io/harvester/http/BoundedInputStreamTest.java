@@ -102,7 +102,7 @@ class BoundedInputStreamTest {
         assertThat(in.read()).isZero();
         ended.set(true);
 
-        assertThatThrownBy(in::read).isInstanceOf(RefusedAnswerException.class)
+        assertThatThrownBy(in::read).isInstanceOf(RunEndedException.class)
                 .hasMessage("the run ended while this answer was still coming in");
         assertThat(drops).hasValue(1);
     }

@@ -56,7 +56,7 @@ class HttpRetryPolicyTest {
         assertThat(policy.matches(failedWith(http(400, Map.of()), 1, 3))).isFalse();
         assertThat(policy.matches(failedWith(new AnswerFormatException("bad"), 1, 3))).isFalse();
         assertThat(policy.matches(failedWith(RefusedAnswerException.tooLarge(1000), 1, 3))).as("the same answer again").isFalse();
-        assertThat(policy.matches(failedWith(RefusedAnswerException.runEnded(), 1, 3))).isFalse();
+        assertThat(policy.matches(failedWith(new RunEndedException(), 1, 3))).isFalse();
         CallNotPermittedException open = CallNotPermittedException.createCallNotPermittedException(CircuitBreaker.ofDefaults("x"));
         assertThat(policy.matches(failedWith(open, 1, 3))).isFalse();
     }

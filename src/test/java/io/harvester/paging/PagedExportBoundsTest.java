@@ -5,17 +5,27 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+import io.harvester.observe.PipelineBreakers;
 import io.harvester.support.DaemonTestBase;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,9 +41,11 @@ class PagedExportBoundsTest extends DaemonTestBase {
     static FakeUpstream trickle;
     static FakeUpstream silent;
     static FakeUpstream slow;
+    static FakeUpstream cut;
+    static SlowHead slowHead;
 
     @BeforeAll
-    static void start() {
+    static void start() throws IOException {
         upstream = FakeUpstream.start().total(500);
         huge = FakeUpstream.start().total(300);
         announced = FakeUpstream.start().total(300);
@@ -41,6 +53,8 @@ class PagedExportBoundsTest extends DaemonTestBase {
         trickle = FakeUpstream.start().total(300);
         silent = FakeUpstream.start().total(300);
         slow = FakeUpstream.start().total(300);
+        cut = FakeUpstream.start().total(1000);
+        slowHead = new SlowHead();
         startDaemon(ExportYaml.exports()
                 .export("orders", upstream.url("/orders"), Map.of("pageSize", "100"))
                 .export("huge", huge.url("/orders"), Map.of("pageSize", "100", "retries", "3"))
@@ -50,18 +64,24 @@ class PagedExportBoundsTest extends DaemonTestBase {
                 .export("slow", slow.url("/orders"),
                         Map.of("pageSize", "100", "timeoutMs", "5000", "maxAnswerMs", "1000", "retries", "0"))
                 .export("trickle", trickle.url("/orders"),
-                        Map.of("pageSize", "100", "timeoutMs", "5000", "maxDurationMs", "1500", "retries", "0")),
+                        Map.of("pageSize", "100", "timeoutMs", "5000", "maxDurationMs", "1500", "retries", "0"))
+                .export("cut", cut.url("/orders"),
+                        Map.of("pageSize", "100", "concurrency", "10", "timeoutMs", "5000", "maxDurationMs", "2000", "retries", "0"))
+                .export("slowhead", slowHead.url("/orders"),
+                        Map.of("pageSize", "100", "timeoutMs", "5000", "maxAnswerMs", "1000", "retries", "0")),
                 Map.of());
     }
 
     @AfterAll
-    static void stopUpstreams() {
+    static void stopUpstreams() throws IOException {
         huge.close();
         announced.close();
         stalled.close();
         trickle.close();
         silent.close();
         slow.close();
+        cut.close();
+        slowHead.close();
     }
 
     @Test
@@ -163,6 +183,18 @@ class PagedExportBoundsTest extends DaemonTestBase {
     }
 
     @Test
+    void should_fail_an_answer_whose_headers_still_trickle_in_after_maxAnswerMs() throws Exception {
+        harvester.runNow("export:slowhead");
+
+        Map<String, Object> run = onlyRun("export:slowhead");
+        assertThat(run.get("status")).isEqualTo("failed");
+        assertThat(run.get("error")).isEqualTo("export slowhead failed on page 1 (" + slowHead.url("/orders")
+                + "?page=1&size=100): the answer's status line and headers were still coming in after maxAnswerMs = 1000 ms");
+        assertThat(files("slowhead")).isEmpty();
+        await().until(() -> slowHead.hungUp.get() == 1);
+    }
+
+    @Test
     void should_end_a_run_past_maxDurationMs_and_cut_off_an_answer_that_keeps_trickling() throws Exception {
         trickle.stream(1, 0, aByteEvery100Ms());
 
@@ -173,6 +205,89 @@ class PagedExportBoundsTest extends DaemonTestBase {
         assertThat(run.get("error")).isEqualTo("export trickle failed: took longer than maxDurationMs (1500 ms)");
         assertThat(files("trickle")).isEmpty();
         await().until(() -> trickle.streamsCut() == 1);
+    }
+
+    @Test
+    void should_leave_the_breaker_closed_when_a_run_ends_with_its_pages_in_flight() throws Exception {
+        for (int page = 2; page <= 10; page++) {
+            cut.stream(page, 0, aByteEvery100Ms());
+        }
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        ObjectName breaker = new ObjectName("io.harvester:type=breaker,kind=export,name=\"cut\"");
+
+        harvester.runNow("export:cut");
+
+        assertThat(onlyRun("export:cut").get("error")).isEqualTo("export cut failed: took longer than maxDurationMs (2000 ms)");
+        await().until(() -> cut.streamsCut() == 9);
+        // nine answers cut off by the run's end: neither failures nor successes, only page 1 counts
+        assertThat(jmx.getAttribute(breaker, "State")).isEqualTo("CLOSED");
+        assertThat(jmx.getAttribute(breaker, "FailedCalls")).isEqualTo(0);
+        assertThat(jmx.getAttribute(breaker, "BufferedCalls")).isEqualTo(1);
+
+        harvester.runNow("export:cut");
+
+        assertThat(harvester.query("select status from runs where pipeline = 'export:cut' order by id"))
+                .containsExactly(Map.of("status", "failed"), Map.of("status", "completed"));
+        assertThat(jmx.getAttribute(breaker, "State")).isEqualTo("CLOSED");
+        assertThat(jmx.getAttribute(breaker, "FailedCalls")).isEqualTo(0);
+        // the test harness's window is 10 calls: run 2's ten pages fill it
+        assertThat(jmx.getAttribute(breaker, "SuccessfulCalls")).isEqualTo(10);
+        // the breaker Harvester's registry made keeps camel.resilience4j.* (the harness's: 5 calls, window 10)
+        CircuitBreakerConfig config = breakerConfig("export:cut");
+        assertThat(config.getMinimumNumberOfCalls()).isEqualTo(5);
+        assertThat(config.getSlidingWindowSize()).isEqualTo(10);
+        assertThat(config.getFailureRateThreshold()).isEqualTo(50f);
+    }
+
+    private static CircuitBreakerConfig breakerConfig(String pipeline) {
+        return harvester.context().getRegistry().lookupByNameAndType("pipelineBreakers", PipelineBreakers.class)
+                .breaker(pipeline).orElseThrow().getCircuitBreaker().getCircuitBreakerConfig();
+    }
+
+    /**
+     * An upstream that sends its status line, then one header a byte every 100 ms: never silent for
+     * timeoutMs, its head never done. FakeUpstream (the JDK's HTTP server) writes a head whole.
+     */
+    static final class SlowHead implements AutoCloseable {
+        private final ServerSocket server;
+        final AtomicInteger hungUp = new AtomicInteger();
+
+        SlowHead() throws IOException {
+            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread thread = new Thread(this::serve, FakeUpstream.THREAD_PREFIX + "slow-head");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        String url(String path) {
+            return "http://127.0.0.1:" + server.getLocalPort() + path;
+        }
+
+        private void serve() {
+            while (!server.isClosed()) {
+                try (Socket client = server.accept()) {
+                    OutputStream out = client.getOutputStream();
+                    out.write("HTTP/1.1 200 OK\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    for (int i = 0; i < 300; i++) {
+                        Thread.sleep(100);
+                        out.write('x');
+                        out.flush();
+                    }
+                } catch (IOException clientHungUp) {
+                    if (!server.isClosed()) {
+                        hungUp.incrementAndGet();
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
     }
 
     /** An upstream at its own pace: a byte every 100 ms for 30 s, never silent for timeoutMs (5 s), never done in time. */
