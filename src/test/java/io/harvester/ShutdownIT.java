@@ -3,10 +3,6 @@ package io.harvester;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +34,7 @@ class ShutdownIT {
             String signal = i % 2 == 0 ? "TERM" : "INT";
             try (DaemonProcess daemon = dev ? DaemonProcess.prepare() : DaemonProcess.prepare().prod()) {
                 daemon.start(dev ? new String[] {"-Dharvester.demo.run-at-startup=false"} : new String[0]);
-                await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> health(daemon) == 200);
+                daemon.awaitHealthy(Duration.ofSeconds(120));
                 int logged = daemon.log().length();
                 int printed = daemon.console().length();
                 long sent = System.nanoTime();
@@ -54,11 +50,6 @@ class ShutdownIT {
         }
         System.out.println("idle stops: " + stops);
         assertThat(stops).allMatch(stop -> stop.endsWith(" ms") && Long.parseLong(stop.replaceAll(".* (\\d+) ms", "$1")) < 2_000, "under 2 s");
-    }
-
-    private static int health(DaemonProcess daemon) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + daemon.port() + "/observe/health")).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     @Test

@@ -7,9 +7,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.PerTestDaemon;
@@ -95,15 +104,15 @@ class ApiGateTest extends PerTestDaemon {
         harvester = HarvesterRuntime.start(work, "[]", Map.of());
         ApiGate gate = harvester.context().getRegistry().lookupByNameAndType("apiGate", ApiGate.class);
         // Java's HttpClient upgrades to HTTP/2 (h2c): 3 rounds of 12 GETs at once would hold 48 MB had each taken a body's share
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        java.util.List<String> answers = new java.util.ArrayList<>();
+        HttpClient http = HttpClient.newHttpClient();
+        List<String> answers = new ArrayList<>();
         for (int round = 0; round < 3; round++) {
-            java.util.List<java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<Void>>> sent = new java.util.ArrayList<>();
+            List<CompletableFuture<HttpResponse<Void>>> sent = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
-                sent.add(http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + harvester.port()
-                        + "/observe/health")).build(), java.net.http.HttpResponse.BodyHandlers.discarding()));
+                sent.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://localhost:" + harvester.port()
+                        + "/observe/health")).build(), HttpResponse.BodyHandlers.discarding()));
             }
-            for (java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<Void>> one : sent) {
+            for (CompletableFuture<HttpResponse<Void>> one : sent) {
                 answers.add(one.get().version() + " " + one.get().statusCode());
             }
         }
@@ -147,7 +156,7 @@ class ApiGateTest extends PerTestDaemon {
             return false;
         }
         String headers = read.substring(0, end).toLowerCase();
-        java.util.regex.Matcher length = java.util.regex.Pattern.compile("content-length: (\\d+)").matcher(headers);
+        Matcher length = Pattern.compile("content-length: (\\d+)").matcher(headers);
         if (length.find()) {
             return read.length() - end - 4 >= Integer.parseInt(length.group(1));
         }

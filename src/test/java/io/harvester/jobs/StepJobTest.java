@@ -151,8 +151,8 @@ class StepJobTest extends PerTestDaemon {
         assertThat(harvester.query("select count(*) as n from job_effects")).containsExactly(Map.of("n", 10L));
     }
 
-    @Test
-    void should_cancel_a_stuck_run_on_the_second_trigger_and_resume_it() throws Exception {
+    /** Job flaky (max-duration 1 s) ticked on a thread of its own, its step s2 held past max-duration: the thread. */
+    private Thread stuckOnS2() {
         start(FLAKY, Map.of("harvester.jobs.flaky.max-duration", "1s"));
         harvester.execute("update job_switch set sleep = 60");
         Thread first = new Thread(() -> tick("flaky"));
@@ -160,6 +160,12 @@ class StepJobTest extends PerTestDaemon {
         await().atMost(Duration.ofSeconds(10)).until(() -> !harvester.query("select 1 from runs r join run_steps s on s.run_id = r.id"
                 + " where r.status = 'running' and s.name = 's2' and s.status = 'running'"
                 + " and r.started_at < now() - interval '1200 milliseconds'").isEmpty());
+        return first;
+    }
+
+    @Test
+    void should_cancel_a_stuck_run_on_the_second_trigger_and_resume_it() throws Exception {
+        Thread first = stuckOnS2();
         long stuck = (Long) harvester.query("select id from runs where status = 'running'").get(0).get("id");
 
         tick("flaky");
@@ -188,13 +194,7 @@ class StepJobTest extends PerTestDaemon {
 
     @Test
     void should_cancel_a_stuck_run_by_jmx_run_now_and_return_the_new_run_id() throws Exception {
-        start(FLAKY, Map.of("harvester.jobs.flaky.max-duration", "1s"));
-        harvester.execute("update job_switch set sleep = 60");
-        Thread first = new Thread(() -> tick("flaky"));
-        first.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> !harvester.query("select 1 from runs r join run_steps s on s.run_id = r.id"
-                + " where r.status = 'running' and s.name = 's2' and s.status = 'running'"
-                + " and r.started_at < now() - interval '1200 milliseconds'").isEmpty());
+        Thread first = stuckOnS2();
         long stuck = (Long) harvester.query("select id from runs where status = 'running'").get(0).get("id");
         harvester.execute("update job_switch set sleep = 0");
 

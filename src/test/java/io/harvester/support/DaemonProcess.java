@@ -2,6 +2,10 @@ package io.harvester.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -11,6 +15,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.harvester.infra.FreePort;
+import org.awaitility.Awaitility;
 
 /**
  * The built jar in a real process, in a fresh folder laid out as the README says (properties and
@@ -129,11 +135,11 @@ public final class DaemonProcess implements AutoCloseable {
      * Waits until /observe/health answers 200: the context has started its routes (the HTTP server and the
      * heartbeats are up earlier, while routes are still starting).
      */
-    public DaemonProcess awaitHealthy(java.time.Duration atMost) {
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        org.awaitility.Awaitility.await().atMost(atMost).pollInterval(java.time.Duration.ofMillis(200)).ignoreExceptions()
-                .until(() -> http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/observe/health"))
-                        .build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+    public DaemonProcess awaitHealthy(Duration atMost) {
+        HttpClient http = HttpClient.newHttpClient();
+        Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/health")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
         return this;
     }
 

@@ -23,6 +23,14 @@ final class StatusCache {
         }
     }
 
+    /** One of Harvester's own keys holds the wrong type: no update can be kept until someone removes it. */
+    static final class OwnKeyBroken extends IllegalStateException {
+
+        OwnKeyBroken(String message) {
+            super(message);
+        }
+    }
+
     private final StatusKeys keys;
     private final LuaScript apply;
 
@@ -66,7 +74,7 @@ final class StatusCache {
             String[] parts = String.valueOf(line).split("\t", 3);
             int index = Integer.parseInt(parts[0]);
             if (index == 0) {
-                throw new IllegalStateException("Harvester's own Redis key " + parts[1] + " holds a " + parts[2]
+                throw new OwnKeyBroken("Harvester's own Redis key " + parts[1] + " holds a " + parts[2]
                         + ": status updates cannot be kept until it is removed (harvester.status.key-prefix)");
             }
             refusals.add(new Refusal(index - 1, parts[1], parts[2]));

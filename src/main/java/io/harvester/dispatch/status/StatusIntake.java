@@ -49,7 +49,7 @@ public final class StatusIntake {
         try {
             refused = cache.applyAll(updates);
             httpOutage.succeeded();
-        } catch (IllegalStateException e) {
+        } catch (StatusCache.OwnKeyBroken e) {
             throw e;
         } catch (RuntimeException e) {
             httpOutage.failed(e);

@@ -53,7 +53,6 @@ public final class StatusStore {
             if (batch.isEmpty()) {
                 return;
             }
-            // a batch of unreadable texts only still has to leave the flushing list
             List<StatusUpdate> updates = readable(batch);
             List<StatusUpdate> newest = newestPerTask(updates);
             try {
