@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import org.apache.hc.client5.http.ConnectTimeoutException;
@@ -76,8 +77,8 @@ public final class BoundedAnswers implements ExecChainHandler {
         BooleanSupplier ended = runEnded;
         Timer deadlines = timer;
         // the socket timeout restarts with every byte of the head too: only closing the connection stops a trickle
-        Future<?> deadline = limits.maxAnswerMs() > 0 && deadlines != null
-                ? deadlines.after(limits.maxAnswerMs(), scope.execRuntime::discardEndpoint) : null;
+        HeadDeadline deadline = limits.maxAnswerMs() > 0 && deadlines != null
+                ? new HeadDeadline(deadlines, limits.maxAnswerMs(), scope.execRuntime::discardEndpoint) : null;
         ClassicHttpResponse response;
         try {
             response = chain.proceed(request, scope);
@@ -108,8 +109,37 @@ public final class BoundedAnswers implements ExecChainHandler {
     }
 
     /** Disarms the deadline; true when it had fired already (or is firing), the connection gone. */
-    private static boolean fired(Future<?> deadline) {
-        return deadline != null && !deadline.cancel(false);
+    private static boolean fired(HeadDeadline deadline) {
+        return deadline != null && !deadline.disarm();
+    }
+
+    /**
+     * A deadline that either fires or is disarmed, never both. A Future's cancel alone cannot say so: it
+     * succeeds while the action is already running, so an answer whose connection the deadline was
+     * closing would be reported as the bare "Socket closed" instead of maxAnswerMs.
+     */
+    private static final class HeadDeadline {
+        private static final int ARMED = 0;
+        private static final int DISARMED = 1;
+        private static final int FIRED = 2;
+
+        private final AtomicInteger state = new AtomicInteger(ARMED);
+        private final Future<?> scheduled;
+
+        HeadDeadline(Timer timer, long millis, Runnable action) {
+            scheduled = timer.after(millis, () -> {
+                if (state.compareAndSet(ARMED, FIRED)) {
+                    action.run();
+                }
+            });
+        }
+
+        /** True when disarmed in time; false when it fired. */
+        boolean disarm() {
+            boolean inTime = state.compareAndSet(ARMED, DISARMED);
+            scheduled.cancel(false);
+            return inTime;
+        }
     }
 
     /** The answer's entity, its content read through one {@link BoundedInputStream}. */

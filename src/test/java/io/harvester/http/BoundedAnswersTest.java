@@ -114,6 +114,26 @@ class BoundedAnswersTest {
     }
 
     @Test
+    void should_name_maxAnswerMs_when_the_socket_closes_while_the_deadline_is_still_running() {
+        AtomicReference<Runnable> deadline = new AtomicReference<>();
+        AtomicReference<FutureTask<?>> armed = new AtomicReference<>();
+        answers.bounds(new AnswerBounds(1000, 500, 2000)).timer((millis, action) -> {
+            deadline.set(action);
+            // a task that has begun but not yet ended: its Future can still be cancelled
+            armed.set(new FutureTask<>(() -> { }, null));
+            return armed.get();
+        });
+
+        // the deadline has closed the connection and not yet returned when the client's read fails
+        assertThatThrownBy(() -> answers.execute(request, scope(), (r, s) -> {
+            deadline.get().run();
+            throw new SocketException("Socket closed");
+        })).isInstanceOf(UpstreamTimeoutException.class)
+                .hasMessage("the answer's status line and headers were still coming in after maxAnswerMs = 2000 ms");
+        assertThat(discarded).hasValue(1);
+    }
+
+    @Test
     void should_disarm_the_deadline_once_the_head_arrived() throws Exception {
         AtomicReference<FutureTask<?>> armed = new AtomicReference<>();
         answers.bounds(new AnswerBounds(1000, 500, 2000)).timer((millis, action) -> {
