@@ -23,7 +23,7 @@ import io.harvester.support.FakeUpstream;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.LogLines;
 import io.harvester.trigger.TriggerComponent;
-import io.harvester.trigger.TriggerKind;
+import io.harvester.runs.TriggerKind;
 import javax.management.ObjectName;
 
 import org.apache.camel.Exchange;

@@ -24,7 +24,7 @@ import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunStatus;
 import io.harvester.runs.RunStore;
 import io.harvester.trigger.TriggerComponent;
-import io.harvester.trigger.TriggerKind;
+import io.harvester.runs.TriggerKind;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;

@@ -6,7 +6,7 @@ import javax.management.ObjectName;
 
 import io.harvester.infra.HarvesterMBeans;
 import io.harvester.trigger.TriggerComponent;
-import io.harvester.trigger.TriggerKind;
+import io.harvester.runs.TriggerKind;
 import org.apache.camel.CamelContext;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedOperation;

@@ -14,7 +14,7 @@ import io.harvester.runs.RunLifecycle;
 import io.harvester.runs.RunStart;
 import io.harvester.runs.RunStatus;
 import io.harvester.trigger.TriggerComponent;
-import io.harvester.trigger.TriggerKind;
+import io.harvester.runs.TriggerKind;
 import org.apache.camel.Exchange;
 import org.redisson.api.RedissonClient;
 import org.slf4j.Logger;

@@ -3,7 +3,7 @@ package io.harvester.jobs;
 import java.util.Map;
 
 import io.harvester.pipeline.PipelineView;
-import io.harvester.trigger.TriggerKind;
+import io.harvester.runs.TriggerKind;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedOperation;
 import org.apache.camel.api.management.ManagedResource;

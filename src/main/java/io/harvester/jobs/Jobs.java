@@ -13,7 +13,7 @@ import io.harvester.runs.LiveRun;
 import io.harvester.runs.LiveRunReplacement;
 import io.harvester.runs.RunLifecycle;
 import io.harvester.runs.RunStatus;
-import io.harvester.trigger.TriggerKind;
+import io.harvester.runs.TriggerKind;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
 import org.slf4j.Logger;

@@ -18,7 +18,7 @@ import io.harvester.output.CsvOutput;
 import io.harvester.pipeline.PipelineBean;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
-import io.harvester.trigger.TriggerKind;
+import io.harvester.runs.TriggerKind;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 import org.slf4j.Logger;

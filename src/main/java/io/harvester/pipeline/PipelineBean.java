@@ -24,7 +24,7 @@ import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunLifecycle;
 import io.harvester.runs.RunStart;
 import io.harvester.runs.RunStatus;
-import io.harvester.trigger.TriggerKind;
+import io.harvester.runs.TriggerKind;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.http.HttpClientConfigurer;

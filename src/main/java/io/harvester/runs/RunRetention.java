@@ -12,7 +12,7 @@ import java.util.Set;
 import io.harvester.http.HttpFailures;
 import io.harvester.output.CsvOutput;
 import io.harvester.output.OutputFileRemoval;
-import io.harvester.trigger.TriggerKind;
+import io.harvester.runs.TriggerKind;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

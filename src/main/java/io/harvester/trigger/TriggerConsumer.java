@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.harvester.runs.TriggerKind;
 import io.harvester.infra.HarvesterMBeans;
 import io.harvester.jobs.JobExecution;
 import io.harvester.pipeline.PipelineView;

@@ -12,7 +12,7 @@ import java.util.Map;
 
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.TestStorage;
-import io.harvester.trigger.TriggerKind;
+import io.harvester.runs.TriggerKind;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 

@@ -15,7 +15,7 @@ import io.harvester.runs.RunStore;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.PerTestDaemon;
 import io.harvester.support.RecordingProxies;
-import io.harvester.trigger.TriggerKind;
+import io.harvester.runs.TriggerKind;
 import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RBatch;

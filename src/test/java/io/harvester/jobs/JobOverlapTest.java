@@ -15,7 +15,7 @@ import java.util.concurrent.CyclicBarrier;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.JobYaml;
 import io.harvester.support.TestStorage;
-import io.harvester.trigger.TriggerKind;
+import io.harvester.runs.TriggerKind;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -17,7 +17,7 @@ import javax.management.ObjectName;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.JobYaml;
 import io.harvester.support.PerTestDaemon;
-import io.harvester.trigger.TriggerKind;
+import io.harvester.runs.TriggerKind;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.Test;
 

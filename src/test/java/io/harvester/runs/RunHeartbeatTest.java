@@ -12,7 +12,7 @@ import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.PerTestDaemon;
-import io.harvester.trigger.TriggerKind;
+import io.harvester.runs.TriggerKind;
 import org.junit.jupiter.api.Test;
 
 /** Live runs of an instance that stopped beating are abandoned and free their pipeline; live runs of a beating one are kept. */

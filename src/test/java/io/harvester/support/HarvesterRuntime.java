@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 
 import io.harvester.Harvester;
 import io.harvester.infra.FreePort;
-import io.harvester.trigger.TriggerKind;
+import io.harvester.runs.TriggerKind;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;

@@ -15,7 +15,7 @@ import io.harvester.runs.RunRefused;
 import io.harvester.runs.RunStarter;
 import io.harvester.runs.RunStore;
 import io.harvester.trigger.TriggerComponent;
-import io.harvester.trigger.TriggerKind;
+import io.harvester.runs.TriggerKind;
 import org.apache.camel.Exchange;
 
 /**

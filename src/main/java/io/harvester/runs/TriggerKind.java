@@ -1,4 +1,4 @@
-package io.harvester.trigger;
+package io.harvester.runs;
 
 import java.util.Locale;
 
