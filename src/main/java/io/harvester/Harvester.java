@@ -95,6 +95,7 @@ public final class Harvester {
         main.configure().addConfiguration(ScheduleConfiguration.class);
         main.configure().addConfiguration(RunsConfiguration.class);
         main.configure().addConfiguration(JobsConfiguration.class);
+        main.configure().addConfiguration(PipelineKindsConfiguration.class);
         main.configure().addConfiguration(RunControlConfiguration.class);
         main.configure().addConfiguration(RunsApiConfiguration.class);
         main.configure().addConfiguration(DispatchConfiguration.class);

@@ -3,6 +3,7 @@ package io.harvester;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -14,8 +15,8 @@ import java.util.TreeSet;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 
-import io.harvester.crawl.HierarchyCrawl;
 import io.harvester.infra.PropertyNames;
+import io.harvester.pipeline.PipelineKinds;
 import io.harvester.trigger.TriggerComponent;
 import io.harvester.trigger.TriggerEndpoint;
 import org.apache.camel.CamelContext;
@@ -67,7 +68,7 @@ final class RouteSwap {
     /** Swaps the routes; empty when done, else why the new text was refused (the old routes run again). */
     Optional<String> run() {
         Map<String, String> pipelinesBefore = pipelines(context, oldRoutes);
-        Set<ObjectName> viewsBefore = crawlViews();
+        Set<ObjectName> viewsBefore = pipelineViews();
         Map<String, ServiceStatus> statuses = new LinkedHashMap<>();
         for (String id : oldRoutes) {
             ServiceStatus status = context.getRouteController().getRouteStatus(id);
@@ -83,7 +84,7 @@ final class RouteSwap {
         } catch (Exception refused) {
             String reason = StartupFailure.describe(refused, Map.of());
             try {
-                forgetFailedCrawlViews(viewsBefore);
+                forgetFailedViews(viewsBefore);
                 Set<String> added = new LinkedHashSet<>(oldRoutes);
                 added.addAll(declared(newText).routeIds());
                 newDependents.forEach((other, text) -> added.addAll(RouteDeclarations.parse(other, text).routeIds()));
@@ -91,8 +92,8 @@ final class RouteSwap {
                 addedTemplates.addAll(templates(newText));
                 replace(added, addedTemplates, oldText, oldDependents);
                 keepStopped(statuses);
-                forgetGoneCrawls(pipelinesBefore);
-                forgetFailedCrawlViews(viewsBefore);
+                releaseGone(pipelinesBefore);
+                forgetFailedViews(viewsBefore);
             } catch (Exception restoring) {
                 return Optional.of(reason + "; loading its previous routes again failed too: "
                         + StartupFailure.describe(restoring, Map.of()));
@@ -182,7 +183,7 @@ final class RouteSwap {
      * keep firing on every instance with no endpoint for it).
      */
     private void forgetGone(Map<String, String> pipelinesBefore) {
-        forgetGoneCrawls(pipelinesBefore);
+        releaseGone(pipelinesBefore);
         Set<String> declared = TriggerComponent.declared(context);
         pipelinesBefore.values().stream().filter(p -> !declared.contains(p)).distinct().forEach(p -> {
             TriggerComponent.of(context).forgetSchedule(p);
@@ -197,9 +198,7 @@ final class RouteSwap {
     private void warnLeftSettings(String pipeline) {
         List<String> prefixes = new ArrayList<>();
         prefixes.add("harvester.schedule." + pipeline.replaceFirst(":", ".") + ".");
-        if (pipeline.startsWith("job:")) {
-            prefixes.add("harvester.jobs." + pipeline.substring("job:".length()) + ".");
-        }
+        prefixes.addAll(PipelineKinds.of(context, pipeline).settingPrefixes(pipeline));
         Set<String> left = new TreeSet<>();
         for (String name : PropertyNames.of(context)) {
             if (prefixes.stream().anyMatch(name::startsWith)) {
@@ -215,33 +214,41 @@ final class RouteSwap {
                 + " refuses it; remove it", pipeline, RouteFileReload.display(file), name));
     }
 
-    private static Set<ObjectName> crawlViews() {
+    /** The JMX views of pipelines there are now: {@code io.harvester:type=<kind>,name=<name>}. */
+    private Set<ObjectName> pipelineViews() {
+        Set<String> kinds = PipelineKinds.all(context).keySet();
         try {
-            return ManagementFactory.getPlatformMBeanServer().queryNames(new ObjectName("io.harvester:type=crawl,*"), null);
+            Set<ObjectName> views = new HashSet<>();
+            for (ObjectName view : ManagementFactory.getPlatformMBeanServer().queryNames(new ObjectName("io.harvester:*"), null)) {
+                if (kinds.contains(view.getKeyProperty("type")) && view.getKeyProperty("name") != null) {
+                    views.add(view);
+                }
+            }
+            return views;
         } catch (MalformedObjectNameException e) {
             throw new IllegalStateException(e);
         }
     }
 
     /**
-     * A refused text's crawls may have registered their JMX views (their beans were made) before Camel
-     * refused it: views that were not there before and whose crawl no route runs are removed.
+     * A refused text's pipelines may have registered their JMX views (a crawl's bean was made) before Camel
+     * refused it: views that were not there before and whose pipeline no route runs are released by their kind.
      */
-    private void forgetFailedCrawlViews(Set<ObjectName> viewsBefore) {
+    private void forgetFailedViews(Set<ObjectName> viewsBefore) {
         Set<String> declared = TriggerComponent.declared(context);
-        for (ObjectName view : crawlViews()) {
-            String crawl = ObjectName.unquote(view.getKeyProperty("name"));
-            if (!viewsBefore.contains(view) && !declared.contains("crawl:" + crawl)) {
-                HierarchyCrawl.unregisterView(crawl);
+        for (ObjectName view : pipelineViews()) {
+            String pipeline = view.getKeyProperty("type") + ":" + ObjectName.unquote(view.getKeyProperty("name"));
+            if (!viewsBefore.contains(view) && !declared.contains(pipeline)) {
+                PipelineKinds.of(context, pipeline).release(context, pipeline);
             }
         }
     }
 
-    /** Camel never calls a template bean's destroyMethod: a crawl gone for good takes its JMX view with it here. */
-    private void forgetGoneCrawls(Map<String, String> pipelinesBefore) {
+    /** A pipeline gone for good is released by its kind (Camel never calls a template bean's destroyMethod). */
+    private void releaseGone(Map<String, String> pipelinesBefore) {
         Set<String> declared = TriggerComponent.declared(context);
-        pipelinesBefore.values().stream().filter(p -> p.startsWith("crawl:") && !declared.contains(p))
-                .forEach(p -> HierarchyCrawl.unregisterView(p.substring("crawl:".length())));
+        pipelinesBefore.values().stream().distinct().filter(p -> !declared.contains(p))
+                .forEach(p -> PipelineKinds.of(context, p).release(context, p));
     }
 
     private Set<String> templates(String text) {

@@ -16,7 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 
-import io.harvester.pipeline.PipelineView;
+import io.harvester.trigger.PipelineView;
 import io.harvester.support.CrawlYaml;
 import io.harvester.support.DaemonTestBase;
 import io.harvester.support.FakeUpstream;

@@ -2,7 +2,7 @@ package io.harvester.crawl;
 
 import java.util.Map;
 
-import io.harvester.pipeline.PipelineView;
+import io.harvester.trigger.PipelineView;
 import io.harvester.runs.TriggerKind;
 import org.apache.camel.CamelContext;
 import org.apache.camel.api.management.ManagedAttribute;

@@ -18,7 +18,7 @@ import io.harvester.http.HttpRetryPolicy;
 import io.harvester.http.RetryPacing;
 import io.harvester.http.UpstreamPressure;
 import io.harvester.pipeline.PipelineBean;
-import io.harvester.pipeline.PipelineView;
+import io.harvester.trigger.PipelineView;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunStatus;

@@ -2,7 +2,7 @@ package io.harvester.jobs;
 
 import java.util.Map;
 
-import io.harvester.pipeline.PipelineView;
+import io.harvester.trigger.PipelineView;
 import io.harvester.runs.TriggerKind;
 import org.apache.camel.api.management.ManagedAttribute;
 import org.apache.camel.api.management.ManagedOperation;

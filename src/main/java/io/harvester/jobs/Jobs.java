@@ -10,7 +10,6 @@ import javax.management.ObjectName;
 
 import io.harvester.infra.HarvesterMBeans;
 import io.harvester.runs.LiveRun;
-import io.harvester.runs.LiveRunReplacement;
 import io.harvester.runs.RunLifecycle;
 import io.harvester.runs.RunStatus;
 import io.harvester.runs.TriggerKind;
@@ -23,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * The jobs of this daemon (bean {@code harvesterJobs}): their settings, their executions and JMX views,
  * and cancelling a job's run wherever it executes.
  */
-public class Jobs implements LiveRunReplacement {
+public class Jobs {
 
     private static final Logger LOG = LoggerFactory.getLogger(Jobs.class);
 
@@ -63,7 +62,6 @@ public class Jobs implements LiveRunReplacement {
      * A whole-job start replaces a live run the failure policy cancels (a stuck one, for a manual or API
      * start at once); a single step never does, it runs only beside no live run.
      */
-    @Override
     public boolean replacesLiveRun(String pipeline, Map<String, Object> headers) {
         if (headers.get(JobExecution.STEP_HEADER) != null) {
             return false;

@@ -1,14 +1,12 @@
 package io.harvester.trigger;
 
 import java.time.Instant;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.harvester.runs.TriggerKind;
 import io.harvester.infra.HarvesterMBeans;
-import io.harvester.jobs.JobExecution;
-import io.harvester.pipeline.PipelineView;
+import io.harvester.pipeline.PipelineKind;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunLifecycle;
 import org.apache.camel.CamelContext;
@@ -40,8 +38,6 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
     private static final Logger LOG = LoggerFactory.getLogger(TriggerConsumer.class);
     /** The shared error handling every pipeline route must use (routes/harvester-pipeline.camel.yaml). */
     static final String PIPELINE_CONFIGURATION = "harvester-pipeline";
-    /** Kinds whose beans register their own pipeline views (CrawlView, JobView). */
-    private static final Set<String> OWN_VIEWS = Set.of("crawl", "job");
     /** How long a tick coming during a live route edit waits for it (a swap takes tens of milliseconds). */
     static final long HOLD_WAIT_MS = 10_000;
 
@@ -60,12 +56,17 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
      */
     private final AtomicInteger entered = new AtomicInteger();
 
-    /** What the endpoint handed over to run (for a job its JobExecution), before Camel wraps it. */
+    /** What the endpoint handed over to run (the kind's runner, for a job its execution), before Camel wraps it. */
     private final Processor pipelineProcessor;
+    /** Whether the runner is the kind's own, wrapping the route: then it is shut down with the route. */
+    private final boolean kindsRunner;
+    private final PipelineKind kind;
 
-    TriggerConsumer(TriggerEndpoint endpoint, Processor processor) {
+    TriggerConsumer(TriggerEndpoint endpoint, Processor processor, boolean kindsRunner, PipelineKind kind) {
         super(endpoint, processor);
         this.pipelineProcessor = processor;
+        this.kindsRunner = kindsRunner;
+        this.kind = kind;
     }
 
     @Override
@@ -226,7 +227,7 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
 
     /**
      * The pipeline's MBean, from the route's start until its removal: a route stopped over JMX still shows
-     * its pipeline, Stopped. Crawls and jobs register views of their own, which extend this one.
+     * its pipeline, Stopped. A kind may register views of its own, which extend this one (crawls, jobs).
      */
     private void registerView() throws Exception {
         String pipeline = getEndpoint().getPipeline();
@@ -237,21 +238,20 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
     }
 
     private boolean hasPlainView() {
-        String pipeline = getEndpoint().getPipeline();
-        return !OWN_VIEWS.contains(pipeline.substring(0, pipeline.indexOf(':')));
+        return !kind.ownView();
     }
 
     /**
-     * The route is removed: its pipeline's view goes. A job's execution hears of it only from here (Camel's
-     * bridge to a plain processor passes on start and stop, not shutdown), and drops its view then, not
-     * when the route is merely stopped.
+     * The route is removed: its pipeline's view goes. A kind's runner (a job's execution) hears of it only
+     * from here (Camel's bridge to a plain processor passes on start and stop, not shutdown), and drops its
+     * view then, not when the route is merely stopped.
      */
     @Override
     protected void doShutdown() throws Exception {
         if (hasPlainView()) {
             HarvesterMBeans.unregister(PipelineView.name(getEndpoint().getPipeline()));
         }
-        if (pipelineProcessor instanceof JobExecution) {
+        if (kindsRunner) {
             ServiceHelper.stopAndShutdownService(pipelineProcessor);
         }
         super.doShutdown();

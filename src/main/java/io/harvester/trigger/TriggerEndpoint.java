@@ -3,8 +3,8 @@ package io.harvester.trigger;
 import java.time.Instant;
 import java.util.HashMap;
 
-import io.harvester.jobs.Jobs;
-import io.harvester.runs.RunStarter;
+import io.harvester.pipeline.PipelineKind;
+import io.harvester.pipeline.PipelineKinds;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.DelegateEndpoint;
@@ -31,8 +31,6 @@ import org.quartz.SchedulerException;
 @UriEndpoint(firstVersion = "0.1.0", scheme = "trigger", title = "Harvester trigger", syntax = "trigger:pipeline",
         consumerOnly = false, category = {Category.SCHEDULING})
 public class TriggerEndpoint extends DefaultEndpoint implements DelegateEndpoint {
-
-    private static final String JOB = "job:";
 
     @UriPath(description = "The pipeline the route runs, e.g. export:orders, crawl:features or job:test-results-sync")
     @Metadata(required = true)
@@ -130,28 +128,26 @@ public class TriggerEndpoint extends DefaultEndpoint implements DelegateEndpoint
 
     /**
      * Decides the schedule, first match wins: {@code harvester.schedule.<kind>.<name>.cron}, the
-     * endpoint's {@code cron}, for a job {@code harvester.jobs.<name>.cron} and its default. A job
-     * ({@code trigger:job:<name>}) runs its route under {@link Jobs}' control.
+     * endpoint's {@code cron}, the pipeline kind's default (a job's {@code harvester.jobs.<name>.cron}). The
+     * route runs as its kind says (a job's under its execution).
      */
     @Override
     public Consumer createConsumer(Processor processor) {
-        Processor run = processor;
-        if (pipeline.startsWith(JOB)) {
-            Jobs jobs = getCamelContext().getRegistry().lookupByNameAndType("harvesterJobs", Jobs.class);
-            String job = pipeline.substring(JOB.length());
-            if (!hasSchedule()) {
-                cron = jobs.settings(job).cron();
-                cronSource = Jobs.cronProperty(job);
-            }
-            run = jobs.execution(job, processor);
+        PipelineKind kind = PipelineKinds.of(getCamelContext(), pipeline);
+        if (!hasSchedule()) {
+            kind.defaultCron(getCamelContext(), pipeline).ifPresent(fallback -> {
+                cron = fallback.cron();
+                cronSource = fallback.source();
+            });
         }
+        Processor run = kind.runner(getCamelContext(), pipeline, processor);
         ScheduleProperties.value(getCamelContext(), pipeline, ScheduleProperties.CRON).ifPresent(value -> {
             cron = value;
             cronSource = ScheduleProperties.key(pipeline, ScheduleProperties.CRON);
         });
         ScheduleProperties.value(getCamelContext(), pipeline, ScheduleProperties.MISFIRE).ifPresent(value ->
                 misfire = Misfire.parse(ScheduleProperties.key(pipeline, ScheduleProperties.MISFIRE), value));
-        return new TriggerConsumer(this, run);
+        return new TriggerConsumer(this, run, run != processor, kind);
     }
 
     /**

@@ -14,7 +14,7 @@ import java.util.Map;
 
 import javax.management.ObjectName;
 
-import io.harvester.pipeline.PipelineView;
+import io.harvester.trigger.PipelineView;
 import io.harvester.support.CronTicks;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;

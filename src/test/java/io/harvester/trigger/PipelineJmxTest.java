@@ -1,4 +1,4 @@
-package io.harvester.pipeline;
+package io.harvester.trigger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

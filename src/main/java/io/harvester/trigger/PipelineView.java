@@ -1,4 +1,4 @@
-package io.harvester.pipeline;
+package io.harvester.trigger;
 
 import java.time.Instant;
 import java.util.Map;
@@ -9,10 +9,7 @@ import javax.management.ObjectName;
 
 import io.harvester.runs.RunLifecycle;
 import io.harvester.runs.RunRefused;
-import io.harvester.runs.RunStarter;
 import io.harvester.runs.RunStore;
-import io.harvester.trigger.TriggerComponent;
-import io.harvester.trigger.TriggerEndpoint;
 import io.harvester.runs.TriggerKind;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;

@@ -1,4 +1,4 @@
-package io.harvester.runs;
+package io.harvester.trigger;
 
 import java.util.Locale;
 import java.util.Map;
@@ -7,7 +7,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import io.harvester.trigger.TriggerComponent;
+import io.harvester.pipeline.PipelineKinds;
+import io.harvester.runs.RunRefused;
+import io.harvester.runs.RunStart;
+import io.harvester.runs.RunStore;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
@@ -17,7 +20,7 @@ import org.apache.camel.ServiceStatus;
  * Starts a pipeline for a caller that waits for the answer (POST /api/runs, JMX runNow and runStep): the
  * run goes on in the background, the caller gets its id as soon as its row exists ({@link RunStart}).
  * A pipeline that is not started, or that has a live run its kind's policy would not replace
- * ({@link LiveRunReplacement}: a job's stuck run is cancelled by a manual start), is refused with
+ * (its kind's {@code replacesLiveRun}: a job's stuck run is cancelled by a manual start), is refused with
  * {@link RunRefused}. An {@code api} start that is refused records nothing; a {@code manual} one (JMX) is
  * refused before it reaches the pipeline, and leaves a skipped row only when another start wins a race in
  * between.
@@ -70,8 +73,7 @@ public final class RunStarter {
 
     /** Whether the pipeline's policy would cancel its live run for this start: then the policy decides, not this. */
     private boolean replaced(String pipeline, Map<String, Object> headers) {
-        return context.getRegistry().findByType(LiveRunReplacement.class).stream()
-                .anyMatch(policy -> policy.replacesLiveRun(pipeline, headers));
+        return PipelineKinds.of(context, pipeline).replacesLiveRun(pipeline, headers);
     }
 
     /** The id of the run the trigger began; a trigger that ended without one (a run was live after all) is refused. */

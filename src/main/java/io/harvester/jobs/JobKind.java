@@ -1,0 +1,72 @@
+package io.harvester.jobs;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+import io.harvester.RouteFiles;
+import io.harvester.pipeline.PipelineKind;
+import io.harvester.pipeline.StartRefused;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Processor;
+
+/**
+ * Step jobs ({@code job:<name>}): a job route runs under its {@link JobExecution} (failure policy, one row
+ * per step, resume from the failed step), takes its cron from {@code harvester.jobs.<name>.cron}, registers
+ * its own view ({@link JobView}), and can run one of its steps alone.
+ */
+public final class JobKind implements PipelineKind {
+
+    public static final String NAME = "job";
+    private final Jobs jobs;
+
+    public JobKind(Jobs jobs) {
+        this.jobs = jobs;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Processor runner(CamelContext context, String pipeline, Processor route) {
+        return jobs.execution(job(pipeline), route);
+    }
+
+    @Override
+    public Optional<DefaultCron> defaultCron(CamelContext context, String pipeline) {
+        String job = job(pipeline);
+        return Optional.of(new DefaultCron(jobs.settings(job).cron(), Jobs.cronProperty(job)));
+    }
+
+    @Override
+    public boolean ownView() {
+        return true;
+    }
+
+    @Override
+    public List<String> settingPrefixes(String pipeline) {
+        return List.of(JobSettings.PREFIX + job(pipeline) + ".");
+    }
+
+    @Override
+    public Map<String, Object> singleStep(String pipeline, String step) {
+        List<String> steps = jobs.steps(pipeline).orElseThrow(() -> new StartRefused(400, "pipeline", "no job " + pipeline));
+        if (!steps.contains(step)) {
+            throw new StartRefused(400, "step", pipeline + " has no step '" + step + "'"
+                    + RouteFiles.closest(step, new TreeSet<>(steps)) + " (steps: " + steps + ")");
+        }
+        return Map.of(JobExecution.STEP_HEADER, step);
+    }
+
+    @Override
+    public boolean replacesLiveRun(String pipeline, Map<String, Object> headers) {
+        return jobs.replacesLiveRun(pipeline, headers);
+    }
+
+    private static String job(String pipeline) {
+        return pipeline.substring(NAME.length() + 1);
+    }
+}
