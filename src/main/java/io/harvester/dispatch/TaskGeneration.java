@@ -6,23 +6,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
 import io.harvester.http.HttpFailures;
 import io.harvester.runs.LiveRun;
-import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunLifecycle;
-import io.harvester.runs.RunStart;
 import io.harvester.runs.RunStatus;
 import io.harvester.runs.RunStore;
-import io.harvester.runs.TriggerKind;
+import io.harvester.runs.RunTemplate;
 import org.apache.camel.Exchange;
 import org.redisson.api.RedissonClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The daily generation (run {@code dispatch:generate}, route dispatch-generate): the enabled keyword rows
@@ -41,6 +37,7 @@ public class TaskGeneration {
     private static final int NAMED_REJECTIONS = 50;
 
     private final RunLifecycle lifecycle;
+    private final RunTemplate runs;
     private final DispatchStore store;
     private final TaskSetWriter writer;
     private final ZoneId zone;
@@ -52,6 +49,7 @@ public class TaskGeneration {
             throw new IllegalArgumentException("harvester.dispatch.first-hour = " + firstHour + ": an hour from 0 to 23");
         }
         this.lifecycle = lifecycle;
+        this.runs = new RunTemplate(lifecycle);
         this.store = new DispatchStore(lifecycle.store().sql());
         this.writer = new TaskSetWriter(redis, chunkSize);
         this.zone = zone;
@@ -65,19 +63,10 @@ public class TaskGeneration {
 
     /** Generates once, unless a generation is live (then the trigger is recorded as a skipped run). */
     public void generate(Exchange exchange) {
-        TriggerKind trigger = TriggerKind.parse(exchange.getMessage().getHeader(TriggerKind.HEADER));
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("zone", zone.getId());
         params.put("firstHour", firstHour);
-        Optional<LiveRun> begun = lifecycle.begin(PIPELINE, trigger.value(), params, null);
-        if (begun.isEmpty()) {
-            LOG.warn("{}: {} trigger skipped, a generation is still in progress", PIPELINE, trigger.value());
-            return;
-        }
-        LiveRun run = begun.get();
-        RunStart.begun(exchange, run.id());
-        MDC.put(RunHandle.MDC_KEY, String.valueOf(run.id()));
-        try {
+        runs.run(exchange, RunTemplate.Spec.of(PIPELINE, params), e -> "task generation failed: " + HttpFailures.describe(e), run -> {
             TaskPlan.Result plan = TaskPlan.plan(store.enabledKeywords(), store.categories(), clock.instant(), zone, firstHour);
             List<String> names = plan.sets().stream().map(TaskPlan.TaskSet::name).toList();
             Set<String> done = store.confirmed(names);
@@ -91,11 +80,7 @@ public class TaskGeneration {
             run.end(RunStatus.COMPLETED, null, null);
             LOG.info("{}: run {} completed: {} set(s) planned, {} written now, {} row(s) rejected", PIPELINE, run.id(),
                     plan.sets().size(), todo.size(), plan.rejected().size());
-        } catch (RuntimeException e) {
-            String message = "task generation failed: " + HttpFailures.describe(e);
-            LOG.error(message, e);
-            run.end(RunStatus.FAILED, message, null);
-        }
+        });
     }
 
     /** One step row per crawl object (records = elements), and the rejected rows in the run log. */

@@ -5,21 +5,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import io.harvester.http.HttpFailures;
-import io.harvester.runs.LiveRun;
-import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunLifecycle;
-import io.harvester.runs.RunStart;
 import io.harvester.runs.RunStatus;
+import io.harvester.runs.RunTemplate;
 import io.harvester.trigger.TriggerComponent;
 import io.harvester.runs.TriggerKind;
 import org.apache.camel.Exchange;
 import org.redisson.api.RedissonClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The minute sweep (route dispatch-sweep): due {@code Pending} tasks become {@code In Progress};
@@ -36,6 +32,7 @@ public class TaskSweep {
     private static final int NAMED_FLAGS = 50;
 
     private final RunLifecycle lifecycle;
+    private final RunTemplate runs;
     private final DispatchStore store;
     private final RedissonClient redis;
     private final Duration staleAfter;
@@ -45,6 +42,7 @@ public class TaskSweep {
 
     public TaskSweep(RunLifecycle lifecycle, RedissonClient redis, Duration staleAfter) {
         this.lifecycle = lifecycle;
+        this.runs = new RunTemplate(lifecycle);
         this.store = new DispatchStore(lifecycle.store().sql());
         this.redis = redis;
         this.staleAfter = staleAfter;
@@ -100,15 +98,8 @@ public class TaskSweep {
     }
 
     private void record(Exchange exchange, int started, int completed, int inProgress, List<String> stale, long unwritten) {
-        TriggerKind trigger = TriggerKind.parse(exchange.getMessage().getHeader(TriggerKind.HEADER));
-        Optional<LiveRun> begun = lifecycle.begin(PIPELINE, trigger.value(), Map.of("staleAfter", staleAfter.toString()), null);
-        if (begun.isEmpty()) {
-            return;
-        }
-        LiveRun run = begun.get();
-        RunStart.begun(exchange, run.id());
-        MDC.put(RunHandle.MDC_KEY, String.valueOf(run.id()));
-        try {
+        runs.run(exchange, RunTemplate.Spec.of(PIPELINE, Map.of("staleAfter", staleAfter.toString())),
+                e -> "task sweep failed: " + HttpFailures.describe(e), run -> {
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("started", started);
             result.put("completed", completed);
@@ -122,8 +113,6 @@ public class TaskSweep {
             run.end(RunStatus.COMPLETED, null, null);
             LOG.info("{}: {} task(s) started, {} completed, {} in progress, {} stale", PIPELINE, started, completed,
                     inProgress, stale.size());
-        } catch (RuntimeException e) {
-            run.end(RunStatus.FAILED, "task sweep failed: " + HttpFailures.describe(e), null);
-        }
+        });
     }
 }

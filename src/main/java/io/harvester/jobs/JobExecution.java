@@ -13,6 +13,7 @@ import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunLifecycle;
 import io.harvester.runs.RunStart;
 import io.harvester.runs.RunStatus;
+import io.harvester.runs.RunTemplate;
 import io.harvester.runs.TriggerKind;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -118,18 +119,7 @@ public final class JobExecution extends ServiceSupport implements Processor {
         }
         JobRun run = begun.get();
         RunStart.begun(exchange, run.id());
-        String callerRun = MDC.get(RunHandle.MDC_KEY);
-        MDC.put(RunHandle.MDC_KEY, String.valueOf(run.id()));
-        try {
-            execute(exchange, run, trigger, single);
-        } finally {
-            // a job fired from another run's route gives that run's id back to its log lines
-            if (callerRun == null) {
-                MDC.remove(RunHandle.MDC_KEY);
-            } else {
-                MDC.put(RunHandle.MDC_KEY, callerRun);
-            }
-        }
+        RunTemplate.withRunId(run.id(), () -> execute(exchange, run, trigger, single));
     }
 
     private void execute(Exchange exchange, JobRun run, TriggerKind trigger, String single) {

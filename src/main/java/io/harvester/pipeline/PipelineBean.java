@@ -22,8 +22,8 @@ import io.harvester.output.OutputFolder;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunLifecycle;
-import io.harvester.runs.RunStart;
 import io.harvester.runs.RunStatus;
+import io.harvester.runs.RunTemplate;
 import io.harvester.runs.TriggerKind;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -32,7 +32,6 @@ import org.apache.camel.component.http.HttpMethods;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The skeleton every pipeline bean shares (exports, crawls, and the kinds to come): the template's
@@ -114,17 +113,16 @@ public abstract class PipelineBean implements HttpClientConfigurer {
             exchange.setProperty(SKIPPED, true);
             return;
         }
-        Optional<LiveRun> begun = runLifecycle.begin(pipeline(), trigger.value(), describe(), directory().toString());
+        // the run's id stays in the thread's MDC for the rest of the route; the trigger gives the thread its own back
+        Optional<LiveRun> begun = new RunTemplate(runLifecycle).begin(exchange,
+                new RunTemplate.Spec(pipeline(), describe(), directory().toString()));
         if (begun.isEmpty()) {
-            LOG.warn("{}: {} trigger skipped, a run is still in progress", pipeline(), trigger.value());
             exchange.setProperty(SKIPPED, true);
             return;
         }
         LiveRun run = begun.get();
         // one run of a pipeline at a time: answers still coming in after it ended are cut off
         answers.runEnded(() -> !run.isLive());
-        RunStart.begun(exchange, run.id());
-        MDC.put(RunHandle.MDC_KEY, String.valueOf(run.id()));
         try {
             exchange.setProperty(RunHandle.PROPERTY, start(exchange, run, trigger));
             exchange.setProperty(HttpRetryPolicy.RETRIES, retries);

@@ -6,17 +6,14 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 import io.harvester.http.HttpFailures;
 import io.harvester.output.CsvOutput;
 import io.harvester.output.OutputFileRemoval;
-import io.harvester.runs.TriggerKind;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Retention (route {@code system:retention} in routes/harvester-runs.camel.yaml, daily and on demand):
@@ -37,6 +34,7 @@ public class RunRetention {
     private static final Logger LOG = LoggerFactory.getLogger(RunRetention.class);
 
     private final RunLifecycle lifecycle;
+    private final RunTemplate runs;
     private final int retentionDays;
     private final int batchSize;
 
@@ -49,42 +47,37 @@ public class RunRetention {
             throw new IllegalArgumentException("harvester.runs.retention-batch-size = " + batchSize + ": at least 1");
         }
         this.lifecycle = lifecycle;
+        this.runs = new RunTemplate(lifecycle);
         this.retentionDays = retentionDays;
         this.batchSize = batchSize;
     }
 
     /** Sweeps once, unless a sweep is live already (then the trigger is recorded as a skipped run). */
     public void sweep(Exchange exchange) {
-        TriggerKind trigger = TriggerKind.parse(exchange.getMessage().getHeader(TriggerKind.HEADER));
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("retentionDays", retentionDays);
         params.put("batchSize", batchSize);
-        Optional<LiveRun> begun = lifecycle.begin(PIPELINE, trigger.value(), params, null);
-        if (begun.isEmpty()) {
-            LOG.warn("{}: {} trigger skipped, a sweep is still in progress", PIPELINE, trigger.value());
-            return;
-        }
-        LiveRun run = begun.get();
-        RunStart.begun(exchange, run.id());
-        MDC.put(RunHandle.MDC_KEY, String.valueOf(run.id()));
-        RetentionTally tally = new RetentionTally();
-        RunStore store = lifecycle.store();
-        try {
-            RunStore.RetentionBatch batch;
-            long after = 0;
-            do {
-                batch = store.deleteExpired(retentionDays, after, batchSize, expired -> removeFiles(expired, tally));
-                tally.runsDeleted(batch.deleted());
-                after = batch.lastId();
-                store.progress(run.id(), 0, "deleted " + tally.runs() + " run(s)");
-                // a shutdown interrupts the run between batches; the batch in hand is finished first
-            } while (batch.runs().size() == batchSize && run.isLive());
-            end(run, tally, tally.failure());
-        } catch (RuntimeException e) {
-            String message = "retention failed after deleting " + tally.runs() + " run(s): " + HttpFailures.describe(e);
-            LOG.error(message, e);
-            end(run, tally, tally.failure() == null ? message : message + "; " + tally.failure());
-        }
+        runs.run(exchange, RunTemplate.Spec.of(PIPELINE, params), HttpFailures::describe, run -> {
+            RetentionTally tally = new RetentionTally();
+            RunStore store = lifecycle.store();
+            try {
+                RunStore.RetentionBatch batch;
+                long after = 0;
+                do {
+                    batch = store.deleteExpired(retentionDays, after, batchSize, expired -> removeFiles(expired, tally));
+                    tally.runsDeleted(batch.deleted());
+                    after = batch.lastId();
+                    store.progress(run.id(), 0, "deleted " + tally.runs() + " run(s)");
+                    // a shutdown interrupts the run between batches; the batch in hand is finished first
+                } while (batch.runs().size() == batchSize && run.isLive());
+                end(run, tally, tally.failure());
+            } catch (RuntimeException e) {
+                // the step row still counts what was deleted before the failure
+                String message = "retention failed after deleting " + tally.runs() + " run(s): " + HttpFailures.describe(e);
+                LOG.error(message, e);
+                end(run, tally, tally.failure() == null ? message : message + "; " + tally.failure());
+            }
+        });
     }
 
     /** What {@link #delete} did: what the store found and did, the files' counts as a sweep's step shows them, and what failed. */

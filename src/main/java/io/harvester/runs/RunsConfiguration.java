@@ -9,7 +9,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.harvester.http.HttpRetryPolicy;
 import io.harvester.http.PipelineBreakerRegistry;
 import io.harvester.runs.logs.RunLogSink;
-import io.harvester.trigger.TriggerComponent;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
@@ -75,7 +74,6 @@ public class RunsConfiguration implements CamelConfiguration {
         context.getRegistry().bind("httpRetryPolicy", retryPolicy);
         // camel-resilience4j takes the routes' breakers from the one CircuitBreakerRegistry bound here
         context.getRegistry().bind("pipelineBreakerRegistry", CircuitBreakerRegistry.class, new PipelineBreakerRegistry());
-        context.addComponent("trigger", new TriggerComponent());
         // One pool for every export's page requests: each export's page window caps its own share, so
         // the pool only has to grow to the sum of running exports' concurrency.
         ExecutorService pages = context.getExecutorServiceManager().newCachedThreadPool(this, "page");

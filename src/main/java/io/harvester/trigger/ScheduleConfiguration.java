@@ -8,6 +8,7 @@ import io.harvester.infra.Closer;
 import io.harvester.infra.PropertyNames;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.support.LifecycleStrategySupport;
@@ -42,6 +43,8 @@ public class ScheduleConfiguration implements CamelConfiguration {
         // stopped after the routes, before the dataSource (services stop in reverse order of adding)
         context.addService(new Closer("quartz scheduler", member::leave), true, true);
         context.getComponent("quartz", QuartzComponent.class).setScheduler(member.scheduler());
+        context.addComponent(TriggerComponent.SCHEME, new TriggerComponent());
+        ((ModelCamelContext) context).addModelLifecycleStrategy(new SharedErrorHandling());
         context.addStartupListener((started, alreadyStarted) -> {
             // once the routes are known, and before the scheduler fires any tick
             if (!alreadyStarted) {

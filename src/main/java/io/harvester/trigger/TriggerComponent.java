@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 public class TriggerComponent extends DefaultComponent {
 
+    /** The URI scheme pipeline routes start from. */
+    public static final String SCHEME = "trigger";
     private static final Logger LOG = LoggerFactory.getLogger(TriggerComponent.class);
 
     private final Map<String, TriggerConsumer> consumers = new ConcurrentHashMap<>();
@@ -38,7 +40,7 @@ public class TriggerComponent extends DefaultComponent {
 
     /** The component of a context, for starting its pipelines. */
     public static TriggerComponent of(CamelContext context) {
-        return context.getComponent("trigger", TriggerComponent.class);
+        return context.getComponent(SCHEME, TriggerComponent.class);
     }
 
     /**
