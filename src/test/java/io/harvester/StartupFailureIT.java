@@ -104,8 +104,9 @@ class StartupFailureIT {
     }
 
     @Test
-    void should_refuse_a_pipeline_route_without_the_shared_error_handling() throws Exception {
-        String yaml = "- route:\n    id: rogue\n    from:\n      uri: \"trigger:export:rogue\"\n"
+    void should_refuse_a_pipeline_route_that_names_other_error_handling_than_the_shared_one() throws Exception {
+        // a route naming no configuration gets the shared one (TestKindTest); one naming only others is refused
+        String yaml = "- route:\n    id: rogue\n    routeConfigurationId: harvester-api\n    from:\n      uri: \"trigger:export:rogue\"\n"
                 + "      steps:\n        - log: \"running without harvester-pipeline\"\n";
         try (DaemonProcess daemon = DaemonProcess.prepare().prod().routes("rogue.camel.yaml", yaml)) {
             assertThat(refusal(daemon)).contains("routes/rogue.camel.yaml: route rogue: pipeline export:rogue (route rogue)"

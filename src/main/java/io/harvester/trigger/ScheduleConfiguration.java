@@ -8,7 +8,7 @@ import io.harvester.infra.Closer;
 import io.harvester.infra.PropertyNames;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.builder.RouteBuilderLifecycleStrategy;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.support.LifecycleStrategySupport;
@@ -44,7 +44,7 @@ public class ScheduleConfiguration implements CamelConfiguration {
         context.addService(new Closer("quartz scheduler", member::leave), true, true);
         context.getComponent("quartz", QuartzComponent.class).setScheduler(member.scheduler());
         context.addComponent(TriggerComponent.SCHEME, new TriggerComponent());
-        ((ModelCamelContext) context).addModelLifecycleStrategy(new SharedErrorHandling());
+        context.getRegistry().bind("sharedErrorHandling", RouteBuilderLifecycleStrategy.class, new SharedErrorHandling());
         context.addStartupListener((started, alreadyStarted) -> {
             // once the routes are known, and before the scheduler fires any tick
             if (!alreadyStarted) {

@@ -1,22 +1,33 @@
 package io.harvester.trigger;
 
-import org.apache.camel.model.ModelLifecycleStrategySupport;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.builder.RouteBuilderLifecycleStrategy;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.RoutesDefinition;
 
 /**
- * Gives every pipeline route (one from {@code trigger:}) the shared error handling of its kind
+ * Gives every pipeline route (one from {@code trigger:}) the shared error handling of pipelines
  * ({@code routeConfigurationId: harvester-pipeline}, routes/harvester-pipeline.camel.yaml) when the route
  * names no route configuration itself: a route author need not remember it. A route that names others is
  * left as written, and the trigger refuses it unless harvester-pipeline is among them.
+ * <p>
+ * Camel merges a route's configurations into it while its builder prepares it, right after the route file
+ * is read; this runs for every route builder (Camel finds it in the registry) after that, and prepares the
+ * route once more with the configuration named.
  */
-final class SharedErrorHandling extends ModelLifecycleStrategySupport {
+final class SharedErrorHandling implements RouteBuilderLifecycleStrategy {
 
     @Override
-    public void onAddRouteDefinition(RouteDefinition route) {
-        String from = route.getInput() == null ? null : route.getInput().getEndpointUri();
-        if (from != null && from.startsWith(TriggerComponent.SCHEME + ":")
-                && (route.getRouteConfigurationId() == null || route.getRouteConfigurationId().isBlank())) {
-            route.setRouteConfigurationId(TriggerConsumer.PIPELINE_CONFIGURATION);
+    public void afterConfigure(RouteBuilder builder) {
+        RoutesDefinition routes = builder.getRouteCollection();
+        for (RouteDefinition route : routes.getRoutes()) {
+            String from = route.getInput() == null ? null : route.getInput().getEndpointUri();
+            if (from != null && from.startsWith(TriggerComponent.SCHEME + ":")
+                    && (route.getRouteConfigurationId() == null || route.getRouteConfigurationId().isBlank())) {
+                route.setRouteConfigurationId(TriggerConsumer.PIPELINE_CONFIGURATION);
+                route.markUnprepared();
+                routes.prepareRoute(route);
+            }
         }
     }
 }

@@ -23,6 +23,7 @@ import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
 import io.harvester.support.FakeUpstream.Answer;
 import io.harvester.support.JobYaml;
+import io.harvester.support.RunsApiClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

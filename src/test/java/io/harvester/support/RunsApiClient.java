@@ -1,24 +1,22 @@
-package io.harvester.runs.api;
+package io.harvester.support;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
-import io.harvester.support.HarvesterRuntime;
-
 /** POSTs to a test daemon's API with its token; answers are "status body". */
-final class RunsApiClient {
+public final class RunsApiClient {
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final int port;
 
-    RunsApiClient(HarvesterRuntime harvester) {
+    public RunsApiClient(HarvesterRuntime harvester) {
         this.port = harvester.port();
     }
 
     /** An empty body is sent bare, without Content-Type, as {@code curl -X POST} does (the README's cancel). */
-    String post(String path, String body) throws Exception {
+    public String post(String path, String body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .header("Authorization", "Bearer " + HarvesterRuntime.API_TOKEN)
                 .POST(body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
@@ -30,7 +28,7 @@ final class RunsApiClient {
     }
 
     /** Starts a run and returns its id, failing unless the answer is 202 {"id", "url"} naming it. */
-    long start(String body) throws Exception {
+    public long start(String body) throws Exception {
         String answer = post("/api/runs", body);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("^202 \\{\"id\":(\\d+),\"url\":\"/api/runs/(\\d+)\"}$")
                 .matcher(answer);
