@@ -3,9 +3,12 @@ package io.harvester.jobs;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 import io.harvester.RouteFiles;
+import io.harvester.infra.PropertyNames;
 import io.harvester.pipeline.PipelineKind;
 import io.harvester.pipeline.StartRefused;
 import org.apache.camel.CamelContext;
@@ -39,6 +42,13 @@ public final class JobKind implements PipelineKind {
     public Optional<DefaultCron> defaultCron(CamelContext context, String pipeline) {
         String job = job(pipeline);
         return Optional.of(new DefaultCron(jobs.settings(job).cron(), Jobs.cronProperty(job)));
+    }
+
+    /** {@code harvester.jobs.*} properties that name no job (or no knob of one) stop start-up. */
+    @Override
+    public void checkAtStartup(CamelContext context, Set<String> pipelines) {
+        JobSettings.requireKnown(PropertyNames.of(context),
+                pipelines.stream().map(JobKind::job).collect(Collectors.toSet()));
     }
 
     @Override

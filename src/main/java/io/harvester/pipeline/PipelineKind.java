@@ -3,6 +3,7 @@ package io.harvester.pipeline;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.CamelContext;
@@ -30,6 +31,13 @@ public interface PipelineKind {
      */
     default Processor runner(CamelContext context, String pipeline, Processor route) {
         return route;
+    }
+
+    /**
+     * Checks what configures the kind once the routes are known, before any tick: {@code pipelines} are
+     * the kind's pipelines of this daemon. A failure stops start-up with its message.
+     */
+    default void checkAtStartup(CamelContext context, Set<String> pipelines) {
     }
 
     /** The schedule when neither the route nor {@code harvester.schedule.*} names one. */

@@ -1,11 +1,14 @@
 package io.harvester.trigger;
 
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
 import io.harvester.infra.Closer;
 import io.harvester.infra.PropertyNames;
+import io.harvester.pipeline.PipelineKinds;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilderLifecycleStrategy;
@@ -51,6 +54,8 @@ public class ScheduleConfiguration implements CamelConfiguration {
                 Set<String> pipelines = TriggerComponent.declared(started);
                 ScheduleProperties.requireKnown(PropertyNames.of(started), pipelines);
                 ScheduleProperties.requireKnownEnvironment(System.getenv().keySet(), pipelines);
+                PipelineKinds.all(started).forEach((name, kind) -> kind.checkAtStartup(started, pipelines.stream()
+                        .filter(p -> p.startsWith(name + ":")).collect(Collectors.toCollection(TreeSet::new))));
             }
         });
         context.addLifecycleStrategy(new LifecycleStrategySupport() {
