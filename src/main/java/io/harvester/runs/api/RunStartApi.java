@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.harvester.RouteFiles;
 import io.harvester.api.ApiError;
 import io.harvester.crawl.HierarchyCrawl;
+import io.harvester.infra.NearestName;
 import io.harvester.jobs.JobExecution;
 import io.harvester.jobs.Jobs;
 import io.harvester.runs.RunRefused;
@@ -40,7 +40,7 @@ public class RunStartApi {
         String pipeline = request.pipeline();
         if (!declared.contains(pipeline)) {
             throw ApiError.badRequest("pipeline", "no pipeline named '" + pipeline + "'"
-                    + RouteFiles.closest(pipeline, declared) + " (pipelines: " + declared + ")");
+                    + NearestName.suggestion(pipeline, declared) + " (pipelines: " + declared + ")");
         }
         RunStarter starter = new RunStarter(exchange.getContext(), store);
         try {
@@ -67,7 +67,7 @@ public class RunStartApi {
         var steps = jobs.steps(pipeline).orElseThrow();
         if (!steps.contains(step)) {
             throw ApiError.badRequest("step", pipeline + " has no step '" + step + "'"
-                    + RouteFiles.closest(step, new java.util.TreeSet<>(steps)) + " (steps: " + steps + ")");
+                    + NearestName.suggestion(step, new java.util.TreeSet<>(steps)) + " (steps: " + steps + ")");
         }
         return step;
     }
