@@ -15,6 +15,7 @@ import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 
 import io.harvester.crawl.HierarchyCrawl;
+import io.harvester.infra.CamelFailures;
 import io.harvester.infra.PropertyNames;
 import io.harvester.trigger.TriggerComponent;
 import io.harvester.trigger.TriggerEndpoint;
@@ -81,7 +82,7 @@ final class RouteSwap {
             forgetGone(pipelinesBefore);
             return Optional.empty();
         } catch (Exception refused) {
-            String reason = StartupFailure.describe(refused, Map.of());
+            String reason = CamelFailures.describe(refused);
             try {
                 forgetFailedCrawlViews(viewsBefore);
                 Set<String> added = new LinkedHashSet<>(oldRoutes);
@@ -95,7 +96,7 @@ final class RouteSwap {
                 forgetFailedCrawlViews(viewsBefore);
             } catch (Exception restoring) {
                 return Optional.of(reason + "; loading its previous routes again failed too: "
-                        + StartupFailure.describe(restoring, Map.of()));
+                        + CamelFailures.describe(restoring));
             }
             return Optional.of(reason);
         }
