@@ -5,6 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.harvester.infra.CamelFailures;
+import io.harvester.reload.RouteFiles;
 
 /**
  * Turns whatever stopped Harvester from starting into the one line an operator needs: the file, the

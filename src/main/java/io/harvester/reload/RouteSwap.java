@@ -1,4 +1,4 @@
-package io.harvester;
+package io.harvester.reload;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;

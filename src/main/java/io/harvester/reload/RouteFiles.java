@@ -1,4 +1,4 @@
-package io.harvester;
+package io.harvester.reload;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,9 +14,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
-import io.harvester.RouteDeclarations.Template;
-import io.harvester.RouteDeclarations.Use;
 import io.harvester.infra.NearestName;
+import io.harvester.reload.RouteDeclarations.Template;
+import io.harvester.reload.RouteDeclarations.Use;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RouteFiles {
 
-    static final Path ROUTES = Path.of("routes");
+    public static final Path ROUTES = Path.of("routes");
     private static final Logger LOG = LoggerFactory.getLogger(RouteFiles.class);
 
     private RouteFiles() {
@@ -40,7 +40,7 @@ public final class RouteFiles {
      * Checks the route files under {@code root}; returns each declared route id with the file declaring
      * it. {@code withDemo} false leaves out {@code demo/}, as the prod profile's routes-exclude-pattern does.
      */
-    static Map<String, String> check(Path root, boolean withDemo) {
+    public static Map<String, String> check(Path root, boolean withDemo) {
         if (!Files.isDirectory(root)) {
             LOG.warn("No {} folder in {}: no pipelines", root, Path.of("").toAbsolutePath());
             return Map.of();

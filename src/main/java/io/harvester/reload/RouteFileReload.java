@@ -1,4 +1,4 @@
-package io.harvester;
+package io.harvester.reload;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,8 +25,8 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import io.harvester.RouteDeclarations.Template;
-import io.harvester.RouteDeclarations.Use;
+import io.harvester.reload.RouteDeclarations.Template;
+import io.harvester.reload.RouteDeclarations.Use;
 import io.harvester.trigger.TriggerComponent;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.MainConfigurationProperties;
@@ -65,7 +65,7 @@ import org.slf4j.LoggerFactory;
  * anything else (rest, routeConfiguration, beans, a templatedRoute without id) is left for the next restart,
  * with a WARN; so is a file of templates one of those files uses, as its routes would have to be reloaded.
  */
-final class RouteFileReload extends ServiceSupport {
+public final class RouteFileReload extends ServiceSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(RouteFileReload.class);
     /** Editors save in several events (truncate, write, rename): they are gathered this long. */
@@ -118,7 +118,7 @@ final class RouteFileReload extends ServiceSupport {
      * keeps its file watcher (folder, sub-folders, pattern) but hands the changes it sees to Harvester's
      * steps instead of Camel's reload.
      */
-    static void takeOverCamelsWatcher(CamelContext context, MainConfigurationProperties config, Map<Path, String> loaded)
+    public static void takeOverCamelsWatcher(CamelContext context, MainConfigurationProperties config, Map<Path, String> loaded)
             throws Exception {
         RouteWatcherReloadStrategy watcher = context.hasService(RouteWatcherReloadStrategy.class);
         if (watcher == null || watcher.getResourceReload() != null) {
