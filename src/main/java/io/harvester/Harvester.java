@@ -14,6 +14,7 @@ import io.harvester.reload.RouteFiles;
 import io.harvester.runs.RunsConfiguration;
 import io.harvester.runs.api.RunControlConfiguration;
 import io.harvester.runs.api.RunsApiConfiguration;
+import io.harvester.runs.logs.RunLogsConfiguration;
 import io.harvester.secrets.EnvSecretsFunction;
 import io.harvester.trigger.ScheduleConfiguration;
 import org.apache.camel.CamelContext;
@@ -97,6 +98,7 @@ public final class Harvester {
         main.configure().addConfiguration(StorageConfiguration.class);
         main.configure().addConfiguration(ScheduleConfiguration.class);
         main.configure().addConfiguration(RunsConfiguration.class);
+        main.configure().addConfiguration(RunLogsConfiguration.class);
         main.configure().addConfiguration(JobsConfiguration.class);
         main.configure().addConfiguration(RunControlConfiguration.class);
         main.configure().addConfiguration(RunsApiConfiguration.class);
