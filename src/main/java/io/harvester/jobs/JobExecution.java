@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 
-import io.harvester.RouteFiles;
+import io.harvester.infra.NearestName;
 import io.harvester.pipeline.PipelineBean;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
@@ -97,7 +97,7 @@ public final class JobExecution extends ServiceSupport implements Processor {
     void requireStep(String step) {
         if (!steps.contains(step)) {
             throw new IllegalArgumentException("job " + job + " has no step '" + step + "'"
-                    + RouteFiles.closest(step, new TreeSet<>(steps)) + " (steps: " + steps + ")");
+                    + NearestName.suggestion(step, new TreeSet<>(steps)) + " (steps: " + steps + ")");
         }
     }
 

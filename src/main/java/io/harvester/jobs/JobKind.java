@@ -7,7 +7,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
-import io.harvester.RouteFiles;
+import io.harvester.infra.NearestName;
 import io.harvester.infra.PropertyNames;
 import io.harvester.pipeline.PipelineKind;
 import io.harvester.pipeline.StartRefused;
@@ -66,7 +66,7 @@ public final class JobKind implements PipelineKind {
         List<String> steps = jobs.steps(pipeline).orElseThrow(() -> new StartRefused(400, "pipeline", "no job " + pipeline));
         if (!steps.contains(step)) {
             throw new StartRefused(400, "step", pipeline + " has no step '" + step + "'"
-                    + RouteFiles.closest(step, new TreeSet<>(steps)) + " (steps: " + steps + ")");
+                    + NearestName.suggestion(step, new TreeSet<>(steps)) + " (steps: " + steps + ")");
         }
         return Map.of(JobExecution.STEP_HEADER, step);
     }

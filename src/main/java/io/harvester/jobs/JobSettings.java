@@ -8,7 +8,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
-import io.harvester.RouteFiles;
+import io.harvester.infra.NearestName;
 import org.apache.camel.util.TimeUtils;
 
 /**
@@ -79,11 +79,11 @@ public record JobSettings(String cron, Duration stuckAfter, Duration maxDuration
             String knob = dot < 0 ? "" : rest.substring(dot + 1);
             if (!jobs.contains(job)) {
                 throw new IllegalArgumentException("property " + name + " names job '" + job + "', which does not exist"
-                        + RouteFiles.closest(job, jobs) + " (jobs: " + new TreeSet<>(jobs) + ")");
+                        + NearestName.suggestion(job, jobs) + " (jobs: " + new TreeSet<>(jobs) + ")");
             }
             if (!KNOBS.contains(knob)) {
                 throw new IllegalArgumentException("property " + name + ": job " + job + " has no setting '" + knob + "'"
-                        + RouteFiles.closest(knob, KNOBS) + " (settings: " + new TreeSet<>(KNOBS) + ")");
+                        + NearestName.suggestion(knob, KNOBS) + " (settings: " + new TreeSet<>(KNOBS) + ")");
             }
         }
     }

@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-import io.harvester.RouteFiles;
+import io.harvester.infra.NearestName;
 import org.apache.camel.CamelContext;
 
 /** The pipeline kinds bound in a context's registry, found by the prefix of a pipeline's name. */
@@ -24,7 +24,7 @@ public final class PipelineKinds {
         PipelineKind kind = kinds.get(name);
         if (kind == null) {
             throw new IllegalArgumentException("pipeline " + pipeline + ": no pipeline kind '" + name + "'"
-                    + RouteFiles.closest(name, new TreeSet<>(kinds.keySet())) + " (kinds: " + kinds.keySet() + ")");
+                    + NearestName.suggestion(name, new TreeSet<>(kinds.keySet())) + " (kinds: " + kinds.keySet() + ")");
         }
         return kind;
     }

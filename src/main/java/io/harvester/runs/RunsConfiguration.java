@@ -8,7 +8,6 @@ import javax.sql.DataSource;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.harvester.http.HttpRetryPolicy;
 import io.harvester.http.PipelineBreakerRegistry;
-import io.harvester.runs.logs.RunLogSink;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
@@ -40,8 +39,6 @@ public class RunsConfiguration implements CamelConfiguration {
     private int retentionBatchSize;
     @PropertyInject(value = "harvester.output-dir", defaultValue = "output")
     private String outputDir;
-    @PropertyInject(value = "harvester.runs.log-queue-size", defaultValue = "10000")
-    private int logQueueSize;
 
     @Override
     public void configure(CamelContext context) {
@@ -59,12 +56,6 @@ public class RunsConfiguration implements CamelConfiguration {
         context.getRegistry().bind("runHeartbeat", heartbeat);
         context.getRegistry().bind("runStore", runStore);
         context.getRegistry().bind("runLifecycle", lifecycle);
-        try {
-            // started with the context, before any route: a run's first lines are kept too
-            context.addService(new RunLogSink(lifecycle, logQueueSize), true, true);
-        } catch (Exception e) {
-            throw new IllegalStateException("the run log writer did not start: " + e.getMessage(), e);
-        }
         context.getRegistry().bind("runFailures", new RunFailures());
         context.getRegistry().bind("runRetention", new RunRetention(lifecycle, retentionDays, retentionBatchSize));
         HttpRetryPolicy retryPolicy = new HttpRetryPolicy();

@@ -4,7 +4,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
-import io.harvester.RouteFiles;
+import io.harvester.infra.NearestName;
 import org.apache.camel.CamelContext;
 import org.apache.camel.util.IOHelper;
 
@@ -53,19 +53,19 @@ final class ScheduleProperties {
             int knobStart = rest.lastIndexOf('.');
             if (kindEnd < 0 || knobStart <= kindEnd + 1) {
                 throw new IllegalArgumentException("property " + name + " is neither a pipeline's schedule (" + PREFIX
-                        + "<kind>.<name>.cron or .misfire) nor a setting of the scheduler" + RouteFiles.closest(rest, SCHEDULER)
+                        + "<kind>.<name>.cron or .misfire) nor a setting of the scheduler" + NearestName.suggestion(rest, SCHEDULER)
                         + " (" + new TreeSet<>(SCHEDULER) + ")");
             }
             String pipeline = rest.substring(0, kindEnd) + ":" + rest.substring(kindEnd + 1, knobStart);
             String knob = rest.substring(knobStart + 1);
             if (!pipelines.contains(pipeline)) {
                 throw new IllegalArgumentException("property " + name + " names pipeline '" + pipeline
-                        + "', which this daemon does not have" + RouteFiles.closest(pipeline, pipelines) + " (pipelines: "
+                        + "', which this daemon does not have" + NearestName.suggestion(pipeline, pipelines) + " (pipelines: "
                         + new TreeSet<>(pipelines) + ")");
             }
             if (!KNOBS.contains(knob)) {
                 throw new IllegalArgumentException("property " + name + ": a pipeline's schedule has no setting '" + knob
-                        + "'" + RouteFiles.closest(knob, KNOBS) + " (settings: " + new TreeSet<>(KNOBS) + ")");
+                        + "'" + NearestName.suggestion(knob, KNOBS) + " (settings: " + new TreeSet<>(KNOBS) + ")");
             }
         }
     }
@@ -84,7 +84,7 @@ final class ScheduleProperties {
             if (variable.startsWith(ENVIRONMENT_PREFIX) && !known.contains(variable)) {
                 throw new IllegalArgumentException("environment variable " + variable + " sets no schedule setting of"
                         + " this daemon (" + ENVIRONMENT_PREFIX + "<KIND>_<NAME>_CRON or _MISFIRE of a pipeline, or a"
-                        + " setting of the scheduler)" + RouteFiles.closest(variable, known));
+                        + " setting of the scheduler)" + NearestName.suggestion(variable, known));
             }
         }
     }

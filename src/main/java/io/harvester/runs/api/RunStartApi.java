@@ -5,8 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
-import io.harvester.RouteFiles;
 import io.harvester.api.ApiError;
+import io.harvester.infra.NearestName;
 import io.harvester.pipeline.PipelineKind;
 import io.harvester.pipeline.PipelineKinds;
 import io.harvester.pipeline.StartRefused;
@@ -37,7 +37,7 @@ public class RunStartApi {
         String pipeline = request.pipeline();
         if (!declared.contains(pipeline)) {
             throw ApiError.badRequest("pipeline", "no pipeline named '" + pipeline + "'"
-                    + RouteFiles.closest(pipeline, declared) + " (pipelines: " + declared + ")");
+                    + NearestName.suggestion(pipeline, declared) + " (pipelines: " + declared + ")");
         }
         RunStarter starter = new RunStarter(exchange.getContext(), store);
         try {

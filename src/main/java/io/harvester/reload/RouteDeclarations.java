@@ -1,4 +1,4 @@
-package io.harvester;
+package io.harvester.reload;
 
 import java.io.StringReader;
 import java.nio.file.Path;

@@ -1,11 +1,10 @@
-package io.harvester;
+package io.harvester.reload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
 
 import io.harvester.support.LogLines;
 import org.junit.jupiter.api.Test;
@@ -110,11 +109,5 @@ class RouteFilesTest {
 
         assertThatThrownBy(() -> RouteFiles.check(routes, true)).hasMessageStartingWith(
                 routes.resolve("broken.camel.yaml") + ": not valid YAML: ");
-    }
-
-    @Test
-    void should_suggest_the_closest_name_only_when_it_is_close() {
-        assertThat(RouteFiles.closest("pageSise", Set.of("pageSize", "pageParam", "url"))).isEqualTo(" (did you mean 'pageSize'?)");
-        assertThat(RouteFiles.closest("colour", Set.of("pageSize", "url"))).isEmpty();
     }
 }

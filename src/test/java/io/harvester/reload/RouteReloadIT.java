@@ -1,4 +1,4 @@
-package io.harvester;
+package io.harvester.reload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

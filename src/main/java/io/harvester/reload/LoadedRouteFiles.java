@@ -1,4 +1,4 @@
-package io.harvester;
+package io.harvester.reload;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,12 +19,12 @@ import org.apache.camel.support.ResourceHelper;
  * that very text (handed on in memory), and live route edits ({@link RouteFileReload}) start from it, so
  * an edit saved between Camel's read and the start of the watcher is still seen as a change.
  */
-final class LoadedRouteFiles extends DefaultRoutesCollector {
+public final class LoadedRouteFiles extends DefaultRoutesCollector {
 
     /** Route file (absolute) to the text Camel loaded, the last read winning. */
     private final Map<Path, String> texts = new ConcurrentHashMap<>();
 
-    Map<Path, String> texts() {
+    public Map<Path, String> texts() {
         return texts;
     }
 

@@ -1,4 +1,4 @@
-package io.harvester;
+package io.harvester.reload;
 
 import static io.harvester.support.ExportYaml.exports;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package io.harvester;
+package io.harvester.reload;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,14 +9,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
-import io.harvester.RouteDeclarations.Template;
-import io.harvester.RouteDeclarations.Use;
+import io.harvester.infra.NearestName;
+import io.harvester.reload.RouteDeclarations.Template;
+import io.harvester.reload.RouteDeclarations.Use;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RouteFiles {
 
-    static final Path ROUTES = Path.of("routes");
+    public static final Path ROUTES = Path.of("routes");
     private static final Logger LOG = LoggerFactory.getLogger(RouteFiles.class);
 
     private RouteFiles() {
@@ -40,7 +40,7 @@ public final class RouteFiles {
      * Checks the route files under {@code root}; returns each declared route id with the file declaring
      * it. {@code withDemo} false leaves out {@code demo/}, as the prod profile's routes-exclude-pattern does.
      */
-    static Map<String, String> check(Path root, boolean withDemo) {
+    public static Map<String, String> check(Path root, boolean withDemo) {
         if (!Files.isDirectory(root)) {
             LOG.warn("No {} folder in {}: no pipelines", root, Path.of("").toAbsolutePath());
             return Map.of();
@@ -89,13 +89,13 @@ public final class RouteFiles {
             Template template = templates.get(use.template());
             if (template == null) {
                 throw new IllegalArgumentException(where + "routeTemplateRef '" + use.template()
-                        + "' names no template" + closest(use.template(), templates.keySet()) + " (templates: "
+                        + "' names no template" + NearestName.suggestion(use.template(), templates.keySet()) + " (templates: "
                         + String.join(", ", new TreeSet<>(templates.keySet())) + ")");
             }
             for (String given : use.parameters().keySet()) {
                 if (!template.parameters().contains(given)) {
                     throw new IllegalArgumentException(where + "parameter '" + given + "' is not a parameter of template "
-                            + template.id() + closest(given, template.parameters()));
+                            + template.id() + NearestName.suggestion(given, template.parameters()));
                 }
             }
             for (String required : template.required()) {
@@ -127,38 +127,5 @@ public final class RouteFiles {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
-    }
-
-    /** " (did you mean 'x'?)" for the known name closest to a misspelt one, when one is close enough. */
-    public static String closest(String given, Set<String> known) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String candidate : known) {
-            int d = distance(given.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = candidate;
-            }
-        }
-        return best != null && bestDistance <= Math.max(2, given.length() / 3) ? " (did you mean '" + best + "'?)" : "";
-    }
-
-    private static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
     }
 }
