@@ -238,7 +238,7 @@ final class CrawlRun implements RunHandle {
             output.abort();
             throw e;
         }
-        String outcome = failed.isEmpty() ? RunStatus.COMPLETED : RunStatus.PARTIAL;
+        RunStatus outcome = failed.isEmpty() ? RunStatus.COMPLETED : RunStatus.PARTIAL;
         String error = failed.isEmpty() ? null : failed.size() + " node(s) failed, their subtrees are missing: "
                 + String.join(", ", failed.subList(0, Math.min(20, failed.size()))) + (failed.size() > 20 ? ", ..." : "");
         if (!live.claimEnd()) {
@@ -266,14 +266,14 @@ final class CrawlRun implements RunHandle {
      * One step per level: nodes found, lookups done, lookups failed; written while the crawl runs too
      * ({@code running}) and at its end ({@code completed}, {@code partial}, or the run's own outcome).
      */
-    private void recordSteps(Map<Integer, int[]> counts, String outcome) {
+    private void recordSteps(Map<Integer, int[]> counts, RunStatus outcome) {
         for (Map.Entry<Integer, int[]> level : counts.entrySet()) {
             int[] c = level.getValue();
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("found", c[0]);
             result.put("fetched", level.getKey() >= depth ? 0 : c[1]);
             result.put("failed", c[2]);
-            String status = outcome != null ? outcome : c[2] > 0 ? "partial" : "completed";
+            RunStatus status = outcome != null ? outcome : c[2] > 0 ? RunStatus.PARTIAL : RunStatus.COMPLETED;
             runs.step(id, level.getKey(), "level-" + level.getKey(), status, c[0], result, null);
         }
     }
@@ -296,7 +296,7 @@ final class CrawlRun implements RunHandle {
         int found = counts.values().stream().mapToInt(c -> c[0]).sum();
         int done = found - pending(counts);
         int percent = found == 0 ? 0 : Math.min(99, done * 100 / found);
-        recordSteps(counts, "running");
+        recordSteps(counts, RunStatus.RUNNING);
         runs.progress(id, percent, "crawling: " + done + "/" + found + " nodes, in flight " + frontier.inFlight()
                 + ", limit " + limit.current() + "/" + limit.max());
     }

@@ -122,7 +122,7 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
      * with this run: it ends interrupted, so the next run continues it instead of starting over.
      */
     @Override
-    protected String statusWhenStartFails(RuntimeException failure) {
+    protected RunStatus statusWhenStartFails(RuntimeException failure) {
         return HttpFailures.isLocal(failure) ? RunStatus.INTERRUPTED : RunStatus.FAILED;
     }
 

@@ -18,7 +18,7 @@ final class JobPolicy {
     }
 
     /** The job's newest ended run (skipped triggers and single-step runs aside). */
-    record Ended(long id, String status) {
+    record Ended(long id, RunStatus status) {
     }
 
     enum Action {
@@ -55,7 +55,7 @@ final class JobPolicy {
             what = "stuck (" + stuck + ")";
         } else if (last.isPresent() && failed(last.get().status())) {
             blocker = last.get().id();
-            what = last.get().status();
+            what = last.get().status().word();
         } else {
             return Decision.start();
         }
@@ -84,12 +84,12 @@ final class JobPolicy {
     }
 
     /** Runs after which the policy holds the next triggers back. */
-    static boolean failed(String status) {
-        return RunStatus.FAILED.equals(status) || RunStatus.ABANDONED.equals(status);
+    static boolean failed(RunStatus status) {
+        return status == RunStatus.FAILED || status == RunStatus.ABANDONED;
     }
 
     /** Runs the next run resumes: every end but completed (a shutdown or a cancel also leaves steps undone). */
-    static boolean resumable(String status) {
-        return !RunStatus.COMPLETED.equals(status);
+    static boolean resumable(RunStatus status) {
+        return status != RunStatus.COMPLETED;
     }
 }

@@ -35,7 +35,7 @@ final class JobRun implements RunHandle {
     private static final long STOP_WAIT_MS = 10_000;
 
     /** A step as planned when the run starts: pending, or skipped because an earlier run completed it. */
-    record Planned(int ordinal, String name, String status, int attempt, Long completedIn) {
+    record Planned(int ordinal, String name, RunStatus status, int attempt, Long completedIn) {
     }
 
     private final LiveRun live;
@@ -84,7 +84,7 @@ final class JobRun implements RunHandle {
             if (before != null && before.completedIn() != null) {
                 plan.put(name, new Planned(i + 1, name, RunStatus.SKIPPED, before.attempt(), before.completedIn()));
             } else {
-                boolean tried = before != null && !RunStatus.PENDING.equals(before.status());
+                boolean tried = before != null && before.status() != RunStatus.PENDING;
                 plan.put(name, new Planned(i + 1, name, RunStatus.PENDING, tried ? before.attempt() + 1 : 1, null));
             }
         }
@@ -115,7 +115,7 @@ final class JobRun implements RunHandle {
      */
     void step(String name, Processor step, Exchange exchange) throws Exception {
         Planned planned = plan.get(name);
-        if (planned == null || !RunStatus.PENDING.equals(planned.status())) {
+        if (planned == null || planned.status() != RunStatus.PENDING) {
             return;
         }
         current = name;
@@ -236,7 +236,7 @@ final class JobRun implements RunHandle {
      * The run was ended from outside (its end closed its running step row): cancel the step's SQL and
      * interrupt its thread.
      */
-    private void stopWork(String status) {
+    private void stopWork(RunStatus status) {
         List<WatchedDataSource.Held> held;
         synchronized (this) {
             stopped = true;

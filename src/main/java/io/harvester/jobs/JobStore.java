@@ -6,13 +6,14 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.harvester.runs.RunSql;
+import io.harvester.runs.RunStatus;
 import io.harvester.secrets.Secrets;
 
 /** The job-specific reads and writes of the run model ({@code runs}, {@code run_steps}). */
 final class JobStore {
 
     /** A step row of an earlier run: whether it is done and in which run, and how often it was tried. */
-    record StepRow(String status, int attempt, Long completedIn) {
+    record StepRow(RunStatus status, int attempt, Long completedIn) {
     }
 
     private final RunSql sql;
@@ -34,7 +35,7 @@ final class JobStore {
                 select id, status from runs
                 where pipeline = ? and status not in ('pending', 'running', 'skipped') and params ->> 'step' is null
                 order by id desc limit 1""", pipeline)
-                .map(r -> new JobPolicy.Ended((Long) r[0], (String) r[1]));
+                .map(r -> new JobPolicy.Ended((Long) r[0], RunStatus.of((String) r[1])));
     }
 
     int skipsAgainst(long run) {
@@ -62,7 +63,7 @@ final class JobStore {
                 select name, status, attempt,
                        case when status = 'completed' then run_id else (result ->> 'completedIn')::bigint end
                 from run_steps where run_id = ? order by ordinal""", run)) {
-            steps.put((String) r[0], new StepRow((String) r[1], (Integer) r[2], (Long) r[3]));
+            steps.put((String) r[0], new StepRow(RunStatus.of((String) r[1]), (Integer) r[2], (Long) r[3]));
         }
         return steps;
     }
@@ -80,7 +81,7 @@ final class JobStore {
                      as t(ordinal, name, status, attempt, completed_in)""",
                 run, steps.stream().map(JobRun.Planned::ordinal).toArray(Integer[]::new),
                 steps.stream().map(JobRun.Planned::name).toArray(String[]::new),
-                steps.stream().map(JobRun.Planned::status).toArray(String[]::new),
+                steps.stream().map(p -> p.status().word()).toArray(String[]::new),
                 steps.stream().map(JobRun.Planned::attempt).toArray(Integer[]::new),
                 steps.stream().map(JobRun.Planned::completedIn).toArray(Long[]::new));
     }
@@ -97,11 +98,11 @@ final class JobStore {
                 where run_id in (select id from live) and ordinal = ?""", currentStep, progress, run, ordinal) == 1;
     }
 
-    void stepEnded(long run, int ordinal, String status, long records, String error) {
+    void stepEnded(long run, int ordinal, RunStatus status, long records, String error) {
         sql.update("""
                 update run_steps set status = ?, records = ?, error = ?, finished_at = now()
                 where run_id = ? and ordinal = ? and status = 'running'""",
-                status, records, Secrets.mask(error), run, ordinal);
+                status.word(), records, Secrets.mask(error), run, ordinal);
     }
 
     void progress(long run, int progress, String currentStep) {

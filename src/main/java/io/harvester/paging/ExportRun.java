@@ -131,10 +131,10 @@ final class ExportRun implements RunHandle {
                 if (warning != null) {
                     fetch.put("warning", warning);
                 }
-                runs.step(run.id(), 1, "fetch", "completed", pagesFetched.get(), fetch, null);
+                runs.step(run.id(), 1, "fetch", RunStatus.COMPLETED, pagesFetched.get(), fetch, null);
                 runs.output(run.id(), published.path().getFileName().toString(), published.bytes(), published.rows(),
                         published.sha256(), true);
-                runs.step(run.id(), 2, "publish", "completed", published.rows(),
+                runs.step(run.id(), 2, "publish", RunStatus.COMPLETED, published.rows(),
                         Map.of("path", published.path().toString(), "bytes", published.bytes(), "sha256", published.sha256()),
                         null);
                 if (warning != null) {
@@ -200,7 +200,7 @@ final class ExportRun implements RunHandle {
         }
         try (MDC.MDCCloseable ignored = MDC.putCloseable(RunHandle.MDC_KEY, String.valueOf(run.id()))) {
             try {
-                runs.step(run.id(), 1, "fetch", "failed", pagesFetched.get(), stepResult(), message);
+                runs.step(run.id(), 1, "fetch", RunStatus.FAILED, pagesFetched.get(), stepResult(), message);
             } catch (RuntimeException databaseAway) {
                 // the run's outcome below is kept until the database answers; the step row is a detail
             }

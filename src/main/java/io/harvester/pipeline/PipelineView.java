@@ -103,7 +103,7 @@ public class PipelineView {
 
     @ManagedAttribute(description = "Status of the newest run that ended (completed, partial, failed, cancelled, ...)")
     public String getLastRunStatus() {
-        return lastRun().map(RunStore.EndedRun::status).orElse("");
+        return lastRun().map(r -> r.status().word()).orElse("");
     }
 
     @ManagedAttribute(description = "When the newest run that ended ended (ISO-8601 UTC)")

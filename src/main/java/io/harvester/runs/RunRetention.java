@@ -137,7 +137,7 @@ public class RunRetention {
     }
 
     private void end(LiveRun run, RetentionTally tally, String error) {
-        String status = !run.isLive() ? RunStatus.INTERRUPTED : error == null ? RunStatus.COMPLETED : RunStatus.FAILED;
+        RunStatus status = !run.isLive() ? RunStatus.INTERRUPTED : error == null ? RunStatus.COMPLETED : RunStatus.FAILED;
         RunStore store = lifecycle.store();
         try {
             store.step(run.id(), 1, STEP, status, tally.runs(), tally.result(), error);

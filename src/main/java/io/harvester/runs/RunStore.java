@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -72,7 +73,7 @@ public class RunStore {
                 on conflict (pipeline) where status in ('pending', 'running') do nothing
                 returning id, status""", pipeline, pipeline, trigger, paramsJson, owner, outputDir, pipeline, recordSkip);
         if (row.isPresent()) {
-            return RunStatus.RUNNING.equals(row.get()[1]) ? Optional.of((Long) row.get()[0]) : Optional.empty();
+            return RunStatus.RUNNING.word().equals(row.get()[1]) ? Optional.of((Long) row.get()[0]) : Optional.empty();
         }
         if (!recordSkip) {
             return Optional.empty();
@@ -86,7 +87,7 @@ public class RunStore {
         return Optional.empty();
     }
 
-    public void step(long runId, int ordinal, String name, String status, long records, Map<String, ?> result,
+    public void step(long runId, int ordinal, String name, RunStatus status, long records, Map<String, ?> result,
                      String error) {
         sql.update("""
                 insert into run_steps (run_id, ordinal, name, status, started_at, finished_at, records, result, error)
@@ -97,7 +98,7 @@ public class RunStore {
                     error = excluded.error,
                     finished_at = case when excluded.status in ('completed', 'failed', 'partial', 'skipped')
                                        then now() end""",
-                runId, ordinal, name, status, status, records, result == null ? null : json(result), Secrets.mask(error));
+                runId, ordinal, name, status.word(), status.word(), records, result == null ? null : json(result), Secrets.mask(error));
     }
 
     public void progress(long runId, int progress, String currentStep) {
@@ -120,7 +121,7 @@ public class RunStore {
      * ends otherwise than completed ends with it ({@code failed} with a failed run, else {@code cancelled}),
      * carrying the run's reason.
      */
-    public boolean finish(long runId, String status, String error) {
+    public boolean finish(long runId, RunStatus status, String error) {
         return sql.queryId("""
                 with ended as (
                     update runs set status = ?, error = ?, finished_at = now(), heartbeat_at = now(),
@@ -131,11 +132,11 @@ public class RunStore {
                     update run_steps st set status = case when e.status = 'failed' then 'failed' else 'cancelled' end,
                         finished_at = now(), error = e.error
                     from ended e where st.run_id = e.id and st.status = 'running' and e.status <> 'completed')
-                select count(*) from ended""", status, Secrets.mask(error), status, runId).orElse(0L) == 1;
+                select count(*) from ended""", status.word(), Secrets.mask(error), status.word(), runId).orElse(0L) == 1;
     }
 
     /** Ends a live run nobody here works on (its owner is gone), with a run_logs row; false when it had ended. */
-    public boolean endOrphan(long runId, String status, String error) {
+    public boolean endOrphan(long runId, RunStatus status, String error) {
         boolean ended = finish(runId, status, error);
         if (ended) {
             log(runId, null, "ERROR", error);
@@ -206,9 +207,13 @@ public class RunStore {
     }
 
     /** A run's status and why it was stopped (its cancel request, else its error), read now. */
-    public Optional<String[]> state(long runId) {
+    public Optional<RunState> state(long runId) {
         return sql.queryRow("select status, coalesce(cancel_requested, error, status) from runs where id = ?", runId)
-                .map(r -> new String[] {(String) r[0], (String) r[1]});
+                .map(r -> new RunState(RunStatus.of((String) r[0]), (String) r[1]));
+    }
+
+    /** A run's status and why it was stopped. */
+    public record RunState(RunStatus status, String reason) {
     }
 
     /**
@@ -254,7 +259,7 @@ public class RunStore {
                       and coalesce(r.heartbeat_at, r.started_at, r.created_at) < now() - make_interval(secs => s.threshold / 1000.0)
                     returning r.id, r.status, r.error, s.owner),""" + CLOSE_ENDED,
                 defaultMillis, defaultMillis, defaultMillis, pipelines, millis, defaultMillis);
-        List<String> silent = ended.stream().filter(r -> RunStatus.ABANDONED.equals(r[0]) && r[1] != null)
+        List<String> silent = ended.stream().filter(r -> RunStatus.ABANDONED.word().equals(r[0]) && r[1] != null)
                 .map(r -> (String) r[1]).distinct().toList();
         // a killed process's statement runs on in PostgreSQL until it ends: it must not commit a dead run's work.
         // Its run may have been ended sweeps ago (a job's stuck-after is shorter than stale-after): every sweep
@@ -304,13 +309,13 @@ public class RunStore {
     }
 
     /** The newest run of a pipeline, other than {@code except}, whose status is one of these. */
-    public Optional<Long> latest(String pipeline, long except, String... statuses) {
+    public Optional<Long> latest(String pipeline, long except, RunStatus... statuses) {
         return sql.queryId("select id from runs where pipeline = ? and id <> ? and status = any (?) order by id desc limit 1",
-                pipeline, except, statuses);
+                pipeline, except, Arrays.stream(statuses).map(RunStatus::word).toArray(String[]::new));
     }
 
     /** A run that ended, as JMX shows a pipeline's last run. */
-    public record EndedRun(long id, String status, Instant finishedAt, String error) {
+    public record EndedRun(long id, RunStatus status, Instant finishedAt, String error) {
     }
 
     /** The newest run of a pipeline that ended; skipped triggers are not runs that ended. */
@@ -318,7 +323,7 @@ public class RunStore {
         return sql.queryRow("""
                 select id, status, finished_at, error from runs
                 where pipeline = ? and status not in ('pending', 'running', 'skipped') order by id desc limit 1""", pipeline)
-                .map(r -> new EndedRun((Long) r[0], (String) r[1],
+                .map(r -> new EndedRun((Long) r[0], RunStatus.of((String) r[1]),
                         r[2] instanceof Timestamp t ? t.toInstant() : null, (String) r[3]));
     }
 
@@ -417,7 +422,7 @@ public class RunStore {
      * What {@link #deleteFinished} found: the run's status (null when there is no such run), the live run
      * that continues it (null when none), and whether its rows went.
      */
-    public record Deletion(String status, Long continuedBy, boolean deleted) {
+    public record Deletion(RunStatus status, Long continuedBy, boolean deleted) {
     }
 
     /**
@@ -434,17 +439,17 @@ public class RunStore {
                 for update of r""";
         return sql.transaction("delete run", c -> {
             ExpiredRun found;
-            String status;
+            RunStatus status;
             Long continuedBy;
             try (PreparedStatement ps = RunSql.prepare(c, run, runId); ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return new Deletion(null, null, false);
                 }
                 found = runFiles(rs);
-                status = rs.getString(5);
+                status = RunStatus.of(rs.getString(5));
                 continuedBy = (Long) rs.getObject(6);
             }
-            if (RunStatus.isLive(status) || continuedBy != null) {
+            if (status.isLive() || continuedBy != null) {
                 return new Deletion(status, continuedBy, false);
             }
             Long[] gone = removeFiles.apply(List.of(found)).toArray(Long[]::new);

@@ -9,6 +9,7 @@ import io.harvester.jobs.JobPolicy.Action;
 import io.harvester.jobs.JobPolicy.Decision;
 import io.harvester.jobs.JobPolicy.Ended;
 import io.harvester.jobs.JobPolicy.Live;
+import io.harvester.runs.RunStatus;
 import org.junit.jupiter.api.Test;
 
 /** The skip-then-restart rule, on facts alone. */
@@ -23,19 +24,19 @@ class JobPolicyTest {
 
     @Test
     void should_start_after_a_completed_run_and_leave_a_healthy_live_run_to_the_overlap_rule() {
-        assertThat(decide(Optional.empty(), Optional.of(new Ended(4, "completed")), false, 0).action()).isEqualTo(Action.START);
+        assertThat(decide(Optional.empty(), Optional.of(new Ended(4, RunStatus.COMPLETED)), false, 0).action()).isEqualTo(Action.START);
         assertThat(decide(Optional.of(new Live(5, 30, 600)), Optional.empty(), false, 0).action()).isEqualTo(Action.START);
-        assertThat(decide(Optional.empty(), Optional.of(new Ended(4, "interrupted")), false, 0).action()).isEqualTo(Action.START);
+        assertThat(decide(Optional.empty(), Optional.of(new Ended(4, RunStatus.INTERRUPTED)), false, 0).action()).isEqualTo(Action.START);
     }
 
     @Test
     void should_skip_the_configured_triggers_after_a_failed_run_then_start() {
-        assertThat(decide(Optional.empty(), Optional.of(new Ended(4, "failed")), false, 0))
+        assertThat(decide(Optional.empty(), Optional.of(new Ended(4, RunStatus.FAILED)), false, 0))
                 .isEqualTo(new Decision(Action.SKIP, 4, "skipped: previous run 4 failed; skipping trigger 1 of 2"));
-        assertThat(decide(Optional.empty(), Optional.of(new Ended(4, "abandoned")), false, 1))
+        assertThat(decide(Optional.empty(), Optional.of(new Ended(4, RunStatus.ABANDONED)), false, 1))
                 .isEqualTo(new Decision(Action.SKIP, 4, "skipped: previous run 4 abandoned; skipping trigger 2 of 2"));
-        assertThat(decide(Optional.empty(), Optional.of(new Ended(4, "failed")), false, 2).action()).isEqualTo(Action.START);
-        assertThat(decide(Optional.empty(), Optional.of(new Ended(4, "failed")), true, 0).action()).isEqualTo(Action.START);
+        assertThat(decide(Optional.empty(), Optional.of(new Ended(4, RunStatus.FAILED)), false, 2).action()).isEqualTo(Action.START);
+        assertThat(decide(Optional.empty(), Optional.of(new Ended(4, RunStatus.FAILED)), true, 0).action()).isEqualTo(Action.START);
     }
 
     @Test

@@ -26,9 +26,7 @@ public final class RunsApi {
 
     static final int MAX_LIMIT = 500;
     static final int MAX_LOG_LIMIT = 1000;
-    private static final List<String> STATUSES = List.of(RunStatus.PENDING, RunStatus.RUNNING, RunStatus.COMPLETED,
-            RunStatus.PARTIAL, RunStatus.FAILED, RunStatus.SKIPPED, RunStatus.ABANDONED, RunStatus.INTERRUPTED,
-            RunStatus.CANCELLED);
+    private static final List<String> STATUSES = Arrays.stream(RunStatus.values()).map(RunStatus::word).toList();
     /** Log levels from least to most severe: level=WARN shows WARN and ERROR. */
     private static final List<String> LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
     private static final String RUN_COLUMNS = "id, pipeline, status, trigger, progress, current_step, error, created_at,"
@@ -109,7 +107,7 @@ public final class RunsApi {
         if (deletion.run().status() == null) {
             throw notFound(id);
         }
-        if (RunStatus.isLive(deletion.run().status())) {
+        if (deletion.run().status().isLive()) {
             throw new ApiError(409, "run " + id + " is " + deletion.run().status() + ": only a finished run can be deleted", "id");
         }
         if (deletion.run().continuedBy() != null) {
