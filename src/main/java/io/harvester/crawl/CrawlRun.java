@@ -15,7 +15,7 @@ import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunObserver;
 import io.harvester.runs.RunStatus;
-import io.harvester.runs.RunStore;
+import io.harvester.runs.RunRepository;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +31,7 @@ final class CrawlRun implements RunHandle {
     private final long id;
     private final String name;
     private final int depth;
-    private final RunStore runs;
+    private final RunRepository runs;
     private final CrawlCheckpoint checkpoint;
     private final CrawlFrontier frontier;
     private final AdaptiveLimit limit;
@@ -149,7 +149,7 @@ final class CrawlRun implements RunHandle {
             } else {
                 checkpoint.failed(id, lookup.parent(), reason);
             }
-            runs.log(id, "level-" + lookup.level(), "ERROR", message);
+            runs.logs().write(id, "level-" + lookup.level(), "ERROR", message);
         } catch (RuntimeException e) {
             // the database went away while recording the failure
             stopOnCheckpointFailure(e);
@@ -248,7 +248,7 @@ final class CrawlRun implements RunHandle {
         CsvOutput.Published file;
         try {
             file = output.publish(published -> {
-                runs.output(id, published.path().getFileName().toString(), published.bytes(), published.rows(),
+                runs.outputs().write(id, published.path().getFileName().toString(), published.bytes(), published.rows(),
                         published.sha256(), true);
                 live.recordNow(outcome, error);
             });
@@ -274,7 +274,7 @@ final class CrawlRun implements RunHandle {
             result.put("fetched", level.getKey() >= depth ? 0 : c[1]);
             result.put("failed", c[2]);
             RunStatus status = outcome != null ? outcome : c[2] > 0 ? RunStatus.PARTIAL : RunStatus.COMPLETED;
-            runs.step(id, level.getKey(), "level-" + level.getKey(), status, c[0], result, null);
+            runs.steps().write(id, level.getKey(), "level-" + level.getKey(), status, c[0], result, null);
         }
     }
 

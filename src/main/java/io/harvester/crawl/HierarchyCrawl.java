@@ -22,7 +22,7 @@ import io.harvester.pipeline.PipelineView;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunStatus;
-import io.harvester.runs.RunStore;
+import io.harvester.runs.RunRepository;
 import io.harvester.trigger.TriggerComponent;
 import io.harvester.trigger.TriggerKind;
 import org.apache.camel.CamelContext;
@@ -110,7 +110,7 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
 
     /** The newest run that ended, when a crash or a shutdown cut it off: the next run continues it. */
     private Optional<Long> interrupted() {
-        RunStore runStore = runLifecycle.store();
+        RunRepository runStore = runLifecycle.store();
         return runStore.latest(pipeline(), -1, RunStatus.COMPLETED, RunStatus.PARTIAL, RunStatus.FAILED,
                         RunStatus.ABANDONED, RunStatus.INTERRUPTED)
                 .filter(last -> runStore.latest(pipeline(), -1, RunStatus.ABANDONED, RunStatus.INTERRUPTED)
@@ -141,7 +141,7 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
         boolean retryFailed = exchange.getMessage().getHeader(RETRY_FAILED, false, Boolean.class);
         Optional<Long> earlier = retryFailed ? latestPartial(live.id()) : interrupted();
         long runId = live.id();
-        RunStore runStore = live.store();
+        RunRepository runStore = live.store();
         AdaptiveLimit limit = new AdaptiveLimit(limits.maxInFlight());
         CrawlFrontier frontier = new CrawlFrontier(limits.levelConcurrency(), limit, limits.ratePerSecond(),
                 () -> exchange.getContext().isStopping());
@@ -171,7 +171,7 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
      * The newest finished run of a crawl other than {@code runId}, when it is partial: a newer complete or
      * failed run supersedes it. What a retry of the failed subtrees continues.
      */
-    public static Optional<Long> latestPartial(RunStore runStore, String pipeline, long runId) {
+    public static Optional<Long> latestPartial(RunRepository runStore, String pipeline, long runId) {
         Optional<Long> partial = runStore.latest(pipeline, runId, RunStatus.PARTIAL);
         return partial.equals(runStore.latest(pipeline, runId, RunStatus.COMPLETED, RunStatus.PARTIAL, RunStatus.FAILED))
                 ? partial : Optional.empty();

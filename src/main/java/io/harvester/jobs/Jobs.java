@@ -12,6 +12,7 @@ import io.harvester.infra.HarvesterMBeans;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.LiveRunReplacement;
 import io.harvester.runs.RunLifecycle;
+import io.harvester.runs.RunRepository;
 import io.harvester.runs.RunStatus;
 import io.harvester.trigger.TriggerKind;
 import org.apache.camel.CamelContext;
@@ -29,13 +30,11 @@ public class Jobs implements LiveRunReplacement {
 
     private final CamelContext context;
     private final RunLifecycle lifecycle;
-    private final JobStore store;
     private final Map<String, JobExecution> executions = new ConcurrentHashMap<>();
 
     public Jobs(CamelContext context, RunLifecycle lifecycle) {
         this.context = context;
         this.lifecycle = lifecycle;
-        this.store = new JobStore(lifecycle.store().sql());
     }
 
     /** Wraps a job route's processing (the consumer of {@code trigger:job:<name>}). */
@@ -108,7 +107,7 @@ public class Jobs implements LiveRunReplacement {
             return here.get().isSettled();
         }
         long stale = millis("harvester.runs.stale-after-ms", 300_000);
-        if (store.ownerGone(run, stale)) {
+        if (lifecycle.store().heartbeats().ownerGone(run, stale)) {
             lifecycle.store().endOrphan(run, RunStatus.ABANDONED, reason);
             LOG.warn("Run {} of a gone instance ended here: {}", run, reason);
             return true;
@@ -121,10 +120,10 @@ public class Jobs implements LiveRunReplacement {
         long until = System.currentTimeMillis() + 2 * interval + 10_000;
         try {
             while (System.currentTimeMillis() < until) {
-                if (store.stopConfirmed(run)) {
+                if (lifecycle.store().stopConfirmed(run)) {
                     return true;
                 }
-                if (store.ownerGone(run, stale)) {
+                if (lifecycle.store().heartbeats().ownerGone(run, stale)) {
                     lifecycle.store().endOrphan(run, RunStatus.ABANDONED, reason);
                     return true;
                 }
@@ -154,7 +153,7 @@ public class Jobs implements LiveRunReplacement {
         return lifecycle;
     }
 
-    JobStore store() {
-        return store;
+    RunRepository store() {
+        return lifecycle.store();
     }
 }

@@ -78,7 +78,7 @@ public class PagedExport extends PipelineBean {
 
     @Override
     protected RunHandle start(Exchange exchange, LiveRun run, TriggerKind trigger) {
-        run.store().step(run.id(), 1, "fetch", RunStatus.RUNNING, 0, null, null);
+        run.store().steps().write(run.id(), 1, "fetch", RunStatus.RUNNING, 0, null, null);
         CsvOutput output = CsvOutput.open(directory(), name, run.id(), LocalDateTime.now());
         ExportRun export = new ExportRun(run, name, output, paginationFor(), concurrency, maxPages, strictTotal);
         run.limitTo(maxDurationMs, "export " + name + " failed: took longer than maxDurationMs (" + maxDurationMs + " ms)");

@@ -10,7 +10,7 @@ import javax.management.ObjectName;
 import io.harvester.runs.RunLifecycle;
 import io.harvester.runs.RunRefused;
 import io.harvester.runs.RunStarter;
-import io.harvester.runs.RunStore;
+import io.harvester.runs.RunRepository;
 import io.harvester.trigger.TriggerComponent;
 import io.harvester.trigger.TriggerEndpoint;
 import io.harvester.trigger.TriggerKind;
@@ -98,7 +98,7 @@ public class PipelineView {
 
     @ManagedAttribute(description = "Id of the newest run that ended (triggers skipped aside); -1 when none")
     public long getLastRunId() {
-        return lastRun().map(RunStore.EndedRun::id).orElse(-1L);
+        return lastRun().map(RunRepository.EndedRun::id).orElse(-1L);
     }
 
     @ManagedAttribute(description = "Status of the newest run that ended (completed, partial, failed, cancelled, ...)")
@@ -164,7 +164,7 @@ public class PipelineView {
         return route().map(r -> (TriggerEndpoint) r.getEndpoint());
     }
 
-    private Optional<RunStore.EndedRun> lastRun() {
+    private Optional<RunRepository.EndedRun> lastRun() {
         return lifecycle().store().lastEnded(pipeline);
     }
 

@@ -45,7 +45,7 @@ public final class LiveRun {
         return outputDir;
     }
 
-    public RunStore store() {
+    public RunRepository store() {
         return lifecycle.store();
     }
 
@@ -153,7 +153,7 @@ public final class LiveRun {
     /** Its file was withdrawn: its run_outputs rows go too, when the database takes it (they were likely never written). */
     public void withdrawOutputs() {
         try {
-            store().withdrawOutputs(id);
+            store().outputs().withdrawPublished(id);
         } catch (RuntimeException databaseAway) {
             // nothing to withdraw that could have been written
         }

@@ -36,7 +36,7 @@ public class RunLifecycle {
     private record Outcome(LiveRun run, RunStatus status, String error, String step) {
     }
 
-    private final RunStore store;
+    private final RunRepository store;
     private final Map<Long, LiveRun> live = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Outcome> unrecorded = new ConcurrentLinkedQueue<>();
     /** Runs stopped from outside whose step has not let go yet: their stop is not confirmed. */
@@ -59,16 +59,16 @@ public class RunLifecycle {
     /** Where runs without an output folder of their own get one (for their log file); null: they get none. */
     private final Path outputRoot;
 
-    public RunLifecycle(RunStore store) {
+    public RunLifecycle(RunRepository store) {
         this(store, null);
     }
 
-    public RunLifecycle(RunStore store, Path outputRoot) {
+    public RunLifecycle(RunRepository store, Path outputRoot) {
         this.store = store;
         this.outputRoot = outputRoot;
     }
 
-    public RunStore store() {
+    public RunRepository store() {
         return store;
     }
 
@@ -193,7 +193,7 @@ public class RunLifecycle {
         boolean ended = store.finish(id, outcome.status(), outcome.error());
         if (ended && outcome.error() != null) {
             try {
-                store.log(id, outcome.step(), outcome.status() == RunStatus.COMPLETED ? "WARN" : "ERROR", outcome.error());
+                store.logs().write(id, outcome.step(), outcome.status() == RunStatus.COMPLETED ? "WARN" : "ERROR", outcome.error());
             } catch (RuntimeException e) {
                 LOG.warn("Run {}: its log row was not written: {}", id, e.getMessage());
             }

@@ -28,9 +28,9 @@ public final class RunStarter {
     private static final long BEGIN_WAIT_SECONDS = 30;
 
     private final CamelContext context;
-    private final RunStore store;
+    private final RunRepository store;
 
-    public RunStarter(CamelContext context, RunStore store) {
+    public RunStarter(CamelContext context, RunRepository store) {
         this.context = context;
         this.store = store;
     }

@@ -7,7 +7,7 @@ import java.util.Optional;
 import io.harvester.api.ApiError;
 import io.harvester.runs.RunLifecycle;
 import io.harvester.runs.RunStatus;
-import io.harvester.runs.RunStore;
+import io.harvester.runs.RunRepository;
 import org.apache.camel.Exchange;
 
 /**
@@ -53,7 +53,7 @@ public class RunCancelApi {
     }
 
     private Optional<RunStatus> status(long id) {
-        return lifecycle.store().state(id).map(RunStore.RunState::status);
+        return lifecycle.store().state(id).map(RunRepository.RunState::status);
     }
 
     private static ApiError ended(long id, String status) {

@@ -13,7 +13,7 @@ import io.harvester.jobs.JobExecution;
 import io.harvester.jobs.Jobs;
 import io.harvester.runs.RunRefused;
 import io.harvester.runs.RunStarter;
-import io.harvester.runs.RunStore;
+import io.harvester.runs.RunRepository;
 import io.harvester.trigger.TriggerComponent;
 import io.harvester.trigger.TriggerKind;
 import org.apache.camel.Exchange;
@@ -26,10 +26,10 @@ import org.apache.camel.Exchange;
  */
 public class RunStartApi {
 
-    private final RunStore store;
+    private final RunRepository store;
     private final Jobs jobs;
 
-    public RunStartApi(RunStore store, Jobs jobs) {
+    public RunStartApi(RunRepository store, Jobs jobs) {
         this.store = store;
         this.jobs = jobs;
     }
