@@ -12,11 +12,12 @@ import java.util.TreeMap;
 
 import io.harvester.http.HttpFailures;
 import io.harvester.runs.LiveRun;
+import io.harvester.runs.LogRows;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunLifecycle;
+import io.harvester.runs.RunRepository;
 import io.harvester.runs.RunStart;
 import io.harvester.runs.RunStatus;
-import io.harvester.runs.RunRepository;
 import io.harvester.trigger.TriggerKind;
 import org.apache.camel.Exchange;
 import org.redisson.api.RedissonClient;
@@ -129,16 +130,17 @@ public class TaskGeneration {
 
     /** What a dead generation left: sets of today written now, and rows of sets nobody will write (now Failed). */
     private void recordLeftovers(LiveRun run, int repaired, List<String> unplanned) {
-        RunRepository runs = lifecycle.store();
+        LogRows logs = lifecycle.store().logs();
         if (repaired > 0) {
-            runs.logs().write(run.id(), null, "WARN", repaired + " task set(s) a dead generation left unwritten were written now");
+            logs.write(run.id(), null, "WARN", repaired + " task set(s) a dead generation left unwritten were written now");
         }
         for (int i = 0; i < unplanned.size() && i < NAMED_REJECTIONS; i++) {
-            runs.logs().write(run.id(), null, "WARN", "task set " + unplanned.get(i) + " was never written (its generation died before"
+            logs.write(run.id(), null, "WARN", "task set " + unplanned.get(i) + " was never written (its generation died before"
                     + " writing it) and is not one of today's sets: its task is Failed");
         }
         if (unplanned.size() > NAMED_REJECTIONS) {
-            runs.logs().write(run.id(), null, "WARN", (unplanned.size() - NAMED_REJECTIONS) + " more unwritten task set(s) marked Failed");
+            logs.write(run.id(), null, "WARN",
+                    (unplanned.size() - NAMED_REJECTIONS) + " more unwritten task set(s) marked Failed");
         }
     }
 

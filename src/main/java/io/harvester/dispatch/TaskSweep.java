@@ -126,7 +126,8 @@ public class TaskSweep {
             result.put("unwritten", unwritten);
             lifecycle.store().steps().write(run.id(), 1, "sweep", RunStatus.COMPLETED, started + completed, result, null);
             for (int i = 0; i < stale.size() && i < NAMED_FLAGS; i++) {
-                lifecycle.store().logs().write(run.id(), "sweep", "WARN", "task set " + stale.get(i) + ": its workers may be stuck");
+                lifecycle.store().logs().write(run.id(), "sweep", "WARN",
+                        "task set " + stale.get(i) + ": its workers may be stuck");
             }
             run.end(RunStatus.COMPLETED, null, null);
             LOG.info("{}: {} task(s) started, {} completed, {} in progress, {} stale", PIPELINE, started, completed,

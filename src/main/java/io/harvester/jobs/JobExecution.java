@@ -12,6 +12,7 @@ import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunLifecycle;
 import io.harvester.runs.RunRepository;
+import io.harvester.runs.RunRepository.EndedRun;
 import io.harvester.runs.RunStart;
 import io.harvester.runs.RunStatus;
 import io.harvester.runs.StepRow;
@@ -194,7 +195,7 @@ public final class JobExecution extends ServiceSupport implements Processor {
         LiveRun live = begun.get();
         try {
             List<StepRow> earlier = List.of();
-            Optional<RunRepository.EndedRun> previous = single == null && settings.restartFrom() == JobSettings.RestartFrom.FAILED_STEP
+            Optional<EndedRun> previous = single == null && settings.restartFrom() == JobSettings.RestartFrom.FAILED_STEP
                     ? store.lastEndedWholeRun(pipeline()).filter(r -> JobPolicy.resumable(r.status())) : Optional.empty();
             if (previous.isPresent()) {
                 earlier = store.steps().of(previous.get().id());

@@ -74,7 +74,8 @@ final class JobRun implements RunHandle {
      */
     static JobRun plan(LiveRun live, String job, List<String> steps, String single, List<StepRow> earlierSteps,
                        StepRows stepRows) {
-        Map<String, StepRow> earlier = earlierSteps.stream().collect(Collectors.toMap(StepRow::name, s -> s, (first, last) -> last));
+        Map<String, StepRow> earlier = earlierSteps.stream()
+                .collect(Collectors.toMap(StepRow::name, s -> s, (first, last) -> last));
         Map<String, Planned> plan = new LinkedHashMap<>();
         for (int i = 0; i < steps.size(); i++) {
             String name = steps.get(i);

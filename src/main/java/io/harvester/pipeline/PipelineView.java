@@ -9,8 +9,8 @@ import javax.management.ObjectName;
 
 import io.harvester.runs.RunLifecycle;
 import io.harvester.runs.RunRefused;
-import io.harvester.runs.RunStarter;
 import io.harvester.runs.RunRepository;
+import io.harvester.runs.RunStarter;
 import io.harvester.trigger.TriggerComponent;
 import io.harvester.trigger.TriggerEndpoint;
 import io.harvester.trigger.TriggerKind;

@@ -48,7 +48,10 @@ public final class Heartbeats {
         return ended.size();
     }
 
-    /** Ends the running steps of the runs in CTE {@code ended} (id, status, error, owner) as {@link RunRepository#finish} does, and logs their end. */
+    /**
+     * Ends the running steps of the runs in CTE {@code ended} (id, status, error, owner) as
+     * {@link RunRepository#finish} does, and logs their end.
+     */
     private static final String CLOSE_ENDED = """
 
                 steps as (

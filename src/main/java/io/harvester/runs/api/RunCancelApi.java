@@ -6,8 +6,8 @@ import java.util.Optional;
 
 import io.harvester.api.ApiError;
 import io.harvester.runs.RunLifecycle;
-import io.harvester.runs.RunStatus;
 import io.harvester.runs.RunRepository;
+import io.harvester.runs.RunStatus;
 import org.apache.camel.Exchange;
 
 /**

@@ -1,7 +1,7 @@
 package io.harvester.runs.api;
 
-import io.harvester.runs.RunRetention;
 import io.harvester.runs.RunRepository;
+import io.harvester.runs.RunRetention;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 
