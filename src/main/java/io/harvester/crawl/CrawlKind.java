@@ -6,7 +6,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.harvester.pipeline.PipelineKind;
 import io.harvester.pipeline.StartRefused;
-import io.harvester.runs.RunStore;
+import io.harvester.runs.RunRepository;
 import org.apache.camel.CamelContext;
 
 /**
@@ -17,9 +17,9 @@ import org.apache.camel.CamelContext;
 public final class CrawlKind implements PipelineKind {
 
     public static final String NAME = "crawl";
-    private final RunStore runs;
+    private final RunRepository runs;
 
-    public CrawlKind(RunStore runs) {
+    public CrawlKind(RunRepository runs) {
         this.runs = runs;
     }
 

@@ -14,8 +14,8 @@ import io.harvester.pipeline.ProgressClock;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunObserver;
+import io.harvester.runs.RunRepository;
 import io.harvester.runs.RunStatus;
-import io.harvester.runs.RunStore;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +31,7 @@ final class CrawlRun implements RunHandle {
     private final long id;
     private final String name;
     private final int depth;
-    private final RunStore runs;
+    private final RunRepository runs;
     private final CrawlCheckpoint checkpoint;
     private final CrawlFrontier frontier;
     private final AdaptiveLimit limit;
@@ -149,7 +149,7 @@ final class CrawlRun implements RunHandle {
             } else {
                 checkpoint.failed(id, lookup.parent(), reason);
             }
-            runs.log(id, "level-" + lookup.level(), "ERROR", message);
+            runs.logs().write(id, "level-" + lookup.level(), "ERROR", message);
         } catch (RuntimeException e) {
             // the database went away while recording the failure
             stopOnCheckpointFailure(e);
@@ -238,7 +238,7 @@ final class CrawlRun implements RunHandle {
             output.abort();
             throw e;
         }
-        String outcome = failed.isEmpty() ? RunStatus.COMPLETED : RunStatus.PARTIAL;
+        RunStatus outcome = failed.isEmpty() ? RunStatus.COMPLETED : RunStatus.PARTIAL;
         String error = failed.isEmpty() ? null : failed.size() + " node(s) failed, their subtrees are missing: "
                 + String.join(", ", failed.subList(0, Math.min(20, failed.size()))) + (failed.size() > 20 ? ", ..." : "");
         if (!live.claimEnd()) {
@@ -248,7 +248,7 @@ final class CrawlRun implements RunHandle {
         CsvOutput.Published file;
         try {
             file = output.publish(published -> {
-                runs.output(id, published.path().getFileName().toString(), published.bytes(), published.rows(),
+                runs.outputs().write(id, published.path().getFileName().toString(), published.bytes(), published.rows(),
                         published.sha256(), true);
                 live.recordNow(outcome, error);
             });
@@ -266,15 +266,15 @@ final class CrawlRun implements RunHandle {
      * One step per level: nodes found, lookups done, lookups failed; written while the crawl runs too
      * ({@code running}) and at its end ({@code completed}, {@code partial}, or the run's own outcome).
      */
-    private void recordSteps(Map<Integer, int[]> counts, String outcome) {
+    private void recordSteps(Map<Integer, int[]> counts, RunStatus outcome) {
         for (Map.Entry<Integer, int[]> level : counts.entrySet()) {
             int[] c = level.getValue();
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("found", c[0]);
             result.put("fetched", level.getKey() >= depth ? 0 : c[1]);
             result.put("failed", c[2]);
-            String status = outcome != null ? outcome : c[2] > 0 ? "partial" : "completed";
-            runs.step(id, level.getKey(), "level-" + level.getKey(), status, c[0], result, null);
+            RunStatus status = outcome != null ? outcome : c[2] > 0 ? RunStatus.PARTIAL : RunStatus.COMPLETED;
+            runs.steps().write(id, level.getKey(), "level-" + level.getKey(), status, c[0], result, null);
         }
     }
 
@@ -296,7 +296,7 @@ final class CrawlRun implements RunHandle {
         int found = counts.values().stream().mapToInt(c -> c[0]).sum();
         int done = found - pending(counts);
         int percent = found == 0 ? 0 : Math.min(99, done * 100 / found);
-        recordSteps(counts, "running");
+        recordSteps(counts, RunStatus.RUNNING);
         runs.progress(id, percent, "crawling: " + done + "/" + found + " nodes, in flight " + frontier.inFlight()
                 + ", limit " + limit.current() + "/" + limit.max());
     }

@@ -12,17 +12,17 @@ import java.util.Optional;
 import javax.management.ObjectName;
 import javax.sql.DataSource;
 
-import io.harvester.infra.HarvesterMBeans;
 import io.harvester.http.HttpFailures;
 import io.harvester.http.HttpRetryPolicy;
 import io.harvester.http.RetryPacing;
 import io.harvester.http.UpstreamPressure;
+import io.harvester.infra.HarvesterMBeans;
 import io.harvester.pipeline.PipelineBean;
 import io.harvester.trigger.PipelineView;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
+import io.harvester.runs.RunRepository;
 import io.harvester.runs.RunStatus;
-import io.harvester.runs.RunStore;
 import io.harvester.trigger.TriggerComponent;
 import io.harvester.runs.TriggerKind;
 import org.apache.camel.CamelContext;
@@ -110,7 +110,7 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
 
     /** The newest run that ended, when a crash or a shutdown cut it off: the next run continues it. */
     private Optional<Long> interrupted() {
-        RunStore runStore = runLifecycle.store();
+        RunRepository runStore = runLifecycle.store();
         return runStore.latest(pipeline(), -1, RunStatus.COMPLETED, RunStatus.PARTIAL, RunStatus.FAILED,
                         RunStatus.ABANDONED, RunStatus.INTERRUPTED)
                 .filter(last -> runStore.latest(pipeline(), -1, RunStatus.ABANDONED, RunStatus.INTERRUPTED)
@@ -122,7 +122,7 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
      * with this run: it ends interrupted, so the next run continues it instead of starting over.
      */
     @Override
-    protected String statusWhenStartFails(RuntimeException failure) {
+    protected RunStatus statusWhenStartFails(RuntimeException failure) {
         return HttpFailures.isLocal(failure) ? RunStatus.INTERRUPTED : RunStatus.FAILED;
     }
 
@@ -141,7 +141,7 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
         boolean retryFailed = exchange.getMessage().getHeader(RETRY_FAILED, false, Boolean.class);
         Optional<Long> earlier = retryFailed ? latestPartial(live.id()) : interrupted();
         long runId = live.id();
-        RunStore runStore = live.store();
+        RunRepository runStore = live.store();
         AdaptiveLimit limit = new AdaptiveLimit(limits.maxInFlight());
         CrawlFrontier frontier = new CrawlFrontier(limits.levelConcurrency(), limit, limits.ratePerSecond(),
                 () -> exchange.getContext().isStopping());
@@ -171,7 +171,7 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
      * The newest finished run of a crawl other than {@code runId}, when it is partial: a newer complete or
      * failed run supersedes it. What a retry of the failed subtrees continues.
      */
-    public static Optional<Long> latestPartial(RunStore runStore, String pipeline, long runId) {
+    public static Optional<Long> latestPartial(RunRepository runStore, String pipeline, long runId) {
         Optional<Long> partial = runStore.latest(pipeline, runId, RunStatus.PARTIAL);
         return partial.equals(runStore.latest(pipeline, runId, RunStatus.COMPLETED, RunStatus.PARTIAL, RunStatus.FAILED))
                 ? partial : Optional.empty();

@@ -70,15 +70,14 @@ final class DispatchStore {
     }
 
     /**
-     * Unconfirmed Pending rows older than any generation takes, while no generation is live: a generation
-     * died between its rows and its sets.
+     * Unconfirmed Pending rows older than any generation takes: unless a generation is live (the caller asks
+     * the run model), a generation died between its rows and its sets.
      */
-    long leftByDeadGeneration() {
+    long unconfirmedOld() {
         return sql.queryId("""
                 select count(*) from task_information
-                where not confirmed and task_status = 'Pending' and create_at < now() - interval '2 minutes'
-                  and not exists (select 1 from runs where pipeline = ? and status in ('pending', 'running'))""",
-                TaskGeneration.PIPELINE).orElse(0L);
+                where not confirmed and task_status = 'Pending' and create_at < now() - interval '2 minutes'""")
+                .orElse(0L);
     }
 
     /** The sets are in Redis: their rows say so. */

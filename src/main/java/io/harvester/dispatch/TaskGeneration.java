@@ -11,9 +11,10 @@ import java.util.TreeMap;
 
 import io.harvester.http.HttpFailures;
 import io.harvester.runs.LiveRun;
+import io.harvester.runs.LogRows;
 import io.harvester.runs.RunLifecycle;
+import io.harvester.runs.RunRepository;
 import io.harvester.runs.RunStatus;
-import io.harvester.runs.RunStore;
 import io.harvester.runs.RunTemplate;
 import org.apache.camel.Exchange;
 import org.redisson.api.RedissonClient;
@@ -85,7 +86,7 @@ public class TaskGeneration {
 
     /** One step row per crawl object (records = elements), and the rejected rows in the run log. */
     private void record(LiveRun run, TaskPlan.Result plan, Set<String> done) {
-        RunStore runs = lifecycle.store();
+        RunRepository runs = lifecycle.store();
         Map<String, List<TaskPlan.TaskSet>> byObject = new TreeMap<>();
         plan.sets().forEach(s -> byObject.computeIfAbsent(s.crawlObject(), k -> new ArrayList<>()).add(s));
         Map<String, Long> rejectedByObject = new TreeMap<>();
@@ -100,30 +101,31 @@ public class TaskGeneration {
             result.put("elements", elements);
             result.put("generatedBefore", again);
             result.put("rejected", rejectedByObject.getOrDefault(object.getKey(), 0L));
-            runs.step(run.id(), ordinal++, object.getKey(), RunStatus.COMPLETED, elements, result, null);
+            runs.steps().write(run.id(), ordinal++, object.getKey(), RunStatus.COMPLETED, elements, result, null);
         }
         for (int i = 0; i < plan.rejected().size() && i < NAMED_REJECTIONS; i++) {
             TaskPlan.Rejected rejected = plan.rejected().get(i);
-            runs.log(run.id(), rejected.row().crawlObject(), "WARN", "task_for_keyword row " + rejected.row().id()
+            runs.logs().write(run.id(), rejected.row().crawlObject(), "WARN", "task_for_keyword row " + rejected.row().id()
                     + " (keyword " + rejected.row().keyword() + ") rejected: " + rejected.reason());
         }
         if (plan.rejected().size() > NAMED_REJECTIONS) {
-            runs.log(run.id(), null, "WARN", (plan.rejected().size() - NAMED_REJECTIONS) + " more row(s) rejected");
+            runs.logs().write(run.id(), null, "WARN", (plan.rejected().size() - NAMED_REJECTIONS) + " more row(s) rejected");
         }
     }
 
     /** What a dead generation left: sets of today written now, and rows of sets nobody will write (now Failed). */
     private void recordLeftovers(LiveRun run, int repaired, List<String> unplanned) {
-        RunStore runs = lifecycle.store();
+        LogRows logs = lifecycle.store().logs();
         if (repaired > 0) {
-            runs.log(run.id(), null, "WARN", repaired + " task set(s) a dead generation left unwritten were written now");
+            logs.write(run.id(), null, "WARN", repaired + " task set(s) a dead generation left unwritten were written now");
         }
         for (int i = 0; i < unplanned.size() && i < NAMED_REJECTIONS; i++) {
-            runs.log(run.id(), null, "WARN", "task set " + unplanned.get(i) + " was never written (its generation died before"
+            logs.write(run.id(), null, "WARN", "task set " + unplanned.get(i) + " was never written (its generation died before"
                     + " writing it) and is not one of today's sets: its task is Failed");
         }
         if (unplanned.size() > NAMED_REJECTIONS) {
-            runs.log(run.id(), null, "WARN", (unplanned.size() - NAMED_REJECTIONS) + " more unwritten task set(s) marked Failed");
+            logs.write(run.id(), null, "WARN",
+                    (unplanned.size() - NAMED_REJECTIONS) + " more unwritten task set(s) marked Failed");
         }
     }
 

@@ -83,7 +83,7 @@ public class TaskSweep {
         }
         store.complete(completed);
         store.sizes(ids, current);
-        long unwritten = store.leftByDeadGeneration();
+        long unwritten = leftByDeadGeneration();
         if (unwritten > 0) {
             // the generation writes again the sets of today it finds unconfirmed, and fails the others
             LOG.warn("{}: {} task set(s) a dead generation left unwritten: starting a generation", PIPELINE, unwritten);
@@ -97,6 +97,15 @@ public class TaskSweep {
         }
     }
 
+    /**
+     * Unconfirmed rows older than any generation takes, while no generation is live: a generation died between
+     * its rows and its sets. The live generation is looked for only when there are such rows (most minutes none).
+     */
+    private long leftByDeadGeneration() {
+        long old = store.unconfirmedOld();
+        return old > 0 && lifecycle.store().liveRun(TaskGeneration.PIPELINE).isPresent() ? 0 : old;
+    }
+
     private void record(Exchange exchange, int started, int completed, int inProgress, List<String> stale, long unwritten) {
         runs.run(exchange, RunTemplate.Spec.of(PIPELINE, Map.of("staleAfter", staleAfter.toString())),
                 e -> "task sweep failed: " + HttpFailures.describe(e), run -> {
@@ -106,9 +115,10 @@ public class TaskSweep {
             result.put("inProgress", inProgress);
             result.put("stale", stale.size());
             result.put("unwritten", unwritten);
-            lifecycle.store().step(run.id(), 1, "sweep", RunStatus.COMPLETED, started + completed, result, null);
+            lifecycle.store().steps().write(run.id(), 1, "sweep", RunStatus.COMPLETED, started + completed, result, null);
             for (int i = 0; i < stale.size() && i < NAMED_FLAGS; i++) {
-                lifecycle.store().log(run.id(), "sweep", "WARN", "task set " + stale.get(i) + ": its workers may be stuck");
+                lifecycle.store().logs().write(run.id(), "sweep", "WARN",
+                        "task set " + stale.get(i) + ": its workers may be stuck");
             }
             run.end(RunStatus.COMPLETED, null, null);
             LOG.info("{}: {} task(s) started, {} completed, {} in progress, {} stale", PIPELINE, started, completed,

@@ -11,9 +11,12 @@ import io.harvester.pipeline.PipelineBean;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunLifecycle;
+import io.harvester.runs.RunRepository;
+import io.harvester.runs.RunRepository.EndedRun;
 import io.harvester.runs.RunStart;
 import io.harvester.runs.RunStatus;
 import io.harvester.runs.RunTemplate;
+import io.harvester.runs.StepRow;
 import io.harvester.runs.TriggerKind;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -145,7 +148,7 @@ public final class JobExecution extends ServiceSupport implements Processor {
 
     private Optional<JobRun> begin(TriggerKind trigger, String single) {
         JobSettings settings = settings();
-        JobStore store = jobs.store();
+        RunRepository store = jobs.store();
         JobPolicy.Decision decision = single != null ? JobPolicy.Decision.start() : decide(settings, trigger);
         Map<String, Object> params = params(settings, single);
         switch (decision.action()) {
@@ -181,15 +184,15 @@ public final class JobExecution extends ServiceSupport implements Processor {
         }
         LiveRun live = begun.get();
         try {
-            Map<String, JobStore.StepRow> earlier = Map.of();
-            Optional<JobPolicy.Ended> previous = single == null && settings.restartFrom() == JobSettings.RestartFrom.FAILED_STEP
-                    ? store.lastEnded(pipeline()).filter(r -> JobPolicy.resumable(r.status())) : Optional.empty();
+            List<StepRow> earlier = List.of();
+            Optional<EndedRun> previous = single == null && settings.restartFrom() == JobSettings.RestartFrom.FAILED_STEP
+                    ? store.lastEndedWholeRun(pipeline()).filter(r -> JobPolicy.resumable(r.status())) : Optional.empty();
             if (previous.isPresent()) {
-                earlier = store.steps(previous.get().id());
+                earlier = store.steps().of(previous.get().id());
                 lifecycle.store().resumedFrom(live.id(), previous.get().id());
             }
-            JobRun run = JobRun.plan(live, job, steps, single, earlier, store);
-            store.createSteps(live.id(), run.planned());
+            JobRun run = JobRun.plan(live, job, steps, single, earlier, store.steps());
+            store.steps().plan(live.id(), run.planned());
             previous.ifPresent(p -> LOG.info("Job {}: run {} resumes run {} ({}): {} step(s) already completed", job,
                     live.id(), p.id(), p.status(), run.planned().stream().filter(s -> s.completedIn() != null).count()));
             return Optional.of(run);
@@ -201,9 +204,10 @@ public final class JobExecution extends ServiceSupport implements Processor {
 
     /** What the failure policy does with a whole-job start of this trigger now (a manual or API start skips no wait). */
     JobPolicy.Decision decide(JobSettings settings, TriggerKind trigger) {
-        JobStore store = jobs.store();
+        RunRepository store = jobs.store();
         boolean manual = trigger == TriggerKind.MANUAL || trigger == TriggerKind.API;
-        return JobPolicy.decide(store.live(pipeline()), store.lastEnded(pipeline()), settings, manual, store::skipsAgainst);
+        return JobPolicy.decide(store.liveAge(pipeline()), store.lastEndedWholeRun(pipeline()), settings, manual,
+                store::skipsAgainst);
     }
 
     private static Map<String, Object> params(JobSettings settings, String single) {

@@ -3,6 +3,8 @@ package io.harvester.jobs;
 import java.util.Optional;
 import java.util.function.LongToIntFunction;
 
+import io.harvester.runs.RunRepository.EndedRun;
+import io.harvester.runs.RunRepository.LiveAge;
 import io.harvester.runs.RunStatus;
 
 /**
@@ -12,14 +14,6 @@ import io.harvester.runs.RunStatus;
  * manual start does not wait out the skips. Pure: the facts come from the database.
  */
 final class JobPolicy {
-
-    /** The job's live run: how long since its last heartbeat and since it started. */
-    record Live(long id, double silentSeconds, double ageSeconds) {
-    }
-
-    /** The job's newest ended run (skipped triggers and single-step runs aside). */
-    record Ended(long id, String status) {
-    }
 
     enum Action {
         /** Begin a run (a healthy live run still makes it a skipped row, as for every pipeline). */
@@ -40,9 +34,11 @@ final class JobPolicy {
     }
 
     /**
+     * @param live the job's live run: how long since its last heartbeat and since it started
+     * @param last the job's newest ended run (skipped triggers and single-step runs aside)
      * @param skipsAgainst how many triggers were already skipped because of a run
      */
-    static Decision decide(Optional<Live> live, Optional<Ended> last, JobSettings settings, boolean manual,
+    static Decision decide(Optional<LiveAge> live, Optional<EndedRun> last, JobSettings settings, boolean manual,
                            LongToIntFunction skipsAgainst) {
         long blocker;
         String what;
@@ -55,7 +51,7 @@ final class JobPolicy {
             what = "stuck (" + stuck + ")";
         } else if (last.isPresent() && failed(last.get().status())) {
             blocker = last.get().id();
-            what = last.get().status();
+            what = last.get().status().word();
         } else {
             return Decision.start();
         }
@@ -73,7 +69,7 @@ final class JobPolicy {
     }
 
     /** Why a live run counts as stuck, or null when it is healthy. */
-    static String stuck(Live live, JobSettings settings) {
+    static String stuck(LiveAge live, JobSettings settings) {
         if (live.silentSeconds() > settings.stuckAfter().toMillis() / 1000.0) {
             return "no heartbeat for " + Math.round(live.silentSeconds()) + " s, stuck-after " + settings.stuckAfter();
         }
@@ -84,12 +80,12 @@ final class JobPolicy {
     }
 
     /** Runs after which the policy holds the next triggers back. */
-    static boolean failed(String status) {
-        return RunStatus.FAILED.equals(status) || RunStatus.ABANDONED.equals(status);
+    static boolean failed(RunStatus status) {
+        return status == RunStatus.FAILED || status == RunStatus.ABANDONED;
     }
 
     /** Runs the next run resumes: every end but completed (a shutdown or a cancel also leaves steps undone). */
-    static boolean resumable(String status) {
-        return !RunStatus.COMPLETED.equals(status);
+    static boolean resumable(RunStatus status) {
+        return status != RunStatus.COMPLETED;
     }
 }

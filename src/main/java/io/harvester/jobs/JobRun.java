@@ -7,12 +7,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 import io.harvester.http.HttpFailures;
 import io.harvester.infra.WatchedDataSource;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunStatus;
+import io.harvester.runs.StepRow;
+import io.harvester.runs.StepRows;
+import io.harvester.runs.StepRows.Planned;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.slf4j.Logger;
@@ -34,13 +38,9 @@ final class JobRun implements RunHandle {
     private static final String SQL_ROW_COUNT = "CamelSqlRowCount";
     private static final long STOP_WAIT_MS = 10_000;
 
-    /** A step as planned when the run starts: pending, or skipped because an earlier run completed it. */
-    record Planned(int ordinal, String name, String status, int attempt, Long completedIn) {
-    }
-
     private final LiveRun live;
     private final String job;
-    private final JobStore store;
+    private final StepRows stepRows;
     private final Map<String, Planned> plan;
     private final Set<String> jobSteps;
     private final Set<WatchedDataSource.Held> connections = ConcurrentHashMap.newKeySet();
@@ -51,10 +51,10 @@ final class JobRun implements RunHandle {
     /** Guarded by this: the run was stopped from outside; no step starts any more. */
     private boolean stopped;
 
-    private JobRun(LiveRun live, String job, JobStore store, Map<String, Planned> plan, Set<String> jobSteps) {
+    private JobRun(LiveRun live, String job, StepRows stepRows, Map<String, Planned> plan, Set<String> jobSteps) {
         this.live = live;
         this.job = job;
-        this.store = store;
+        this.stepRows = stepRows;
         this.plan = plan;
         this.jobSteps = jobSteps;
         this.done = (int) plan.values().stream().filter(p -> p.completedIn() != null).count();
@@ -72,23 +72,25 @@ final class JobRun implements RunHandle {
      * ({@code earlier}, empty when the run starts from the beginning) planned skipped. A step the earlier
      * run tried and did not complete is tried again with its attempt counted on.
      */
-    static JobRun plan(LiveRun live, String job, List<String> steps, String single, Map<String, JobStore.StepRow> earlier,
-                       JobStore store) {
+    static JobRun plan(LiveRun live, String job, List<String> steps, String single, List<StepRow> earlierSteps,
+                       StepRows stepRows) {
+        Map<String, StepRow> earlier = earlierSteps.stream()
+                .collect(Collectors.toMap(StepRow::name, s -> s, (first, last) -> last));
         Map<String, Planned> plan = new LinkedHashMap<>();
         for (int i = 0; i < steps.size(); i++) {
             String name = steps.get(i);
             if (single != null && !single.equals(name)) {
                 continue;
             }
-            JobStore.StepRow before = earlier.get(name);
+            StepRow before = earlier.get(name);
             if (before != null && before.completedIn() != null) {
                 plan.put(name, new Planned(i + 1, name, RunStatus.SKIPPED, before.attempt(), before.completedIn()));
             } else {
-                boolean tried = before != null && !RunStatus.PENDING.equals(before.status());
+                boolean tried = before != null && before.status() != RunStatus.PENDING;
                 plan.put(name, new Planned(i + 1, name, RunStatus.PENDING, tried ? before.attempt() + 1 : 1, null));
             }
         }
-        return new JobRun(live, job, store, plan, Set.copyOf(steps));
+        return new JobRun(live, job, stepRows, plan, Set.copyOf(steps));
     }
 
     List<Planned> planned() {
@@ -115,11 +117,11 @@ final class JobRun implements RunHandle {
      */
     void step(String name, Processor step, Exchange exchange) throws Exception {
         Planned planned = plan.get(name);
-        if (planned == null || !RunStatus.PENDING.equals(planned.status())) {
+        if (planned == null || planned.status() != RunStatus.PENDING) {
             return;
         }
         current = name;
-        if (!live.isLive() || !store.stepRunning(id(), planned.ordinal(), name, progress())) {
+        if (!live.isLive() || !stepRows.start(id(), planned.ordinal(), name, progress())) {
             stopFromRow();
             exchange.setRouteStop(true);
             return;
@@ -166,7 +168,7 @@ final class JobRun implements RunHandle {
             }
         }
         if (exchange.getException() == null && live.isLive()) {
-            store.stepEnded(id(), planned.ordinal(), RunStatus.COMPLETED, records(exchange), null);
+            stepRows.end(id(), planned.ordinal(), RunStatus.COMPLETED, records(exchange), null);
             done++;
         }
         current = null;
@@ -215,7 +217,7 @@ final class JobRun implements RunHandle {
         }
         if (step != null) {
             try {
-                store.stepEnded(id(), plan.get(step).ordinal(), RunStatus.FAILED, 0, reason);
+                stepRows.end(id(), plan.get(step).ordinal(), RunStatus.FAILED, 0, reason);
             } catch (RuntimeException e) {
                 LOG.warn("Run {}: the failure of step {} was not written: {}", id(), step, e.getMessage());
             }
@@ -236,7 +238,7 @@ final class JobRun implements RunHandle {
      * The run was ended from outside (its end closed its running step row): cancel the step's SQL and
      * interrupt its thread.
      */
-    private void stopWork(String status) {
+    private void stopWork(RunStatus status) {
         List<WatchedDataSource.Held> held;
         synchronized (this) {
             stopped = true;

@@ -11,6 +11,7 @@ import javax.management.ObjectName;
 import io.harvester.infra.HarvesterMBeans;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunLifecycle;
+import io.harvester.runs.RunRepository;
 import io.harvester.runs.RunStatus;
 import io.harvester.runs.TriggerKind;
 import org.apache.camel.CamelContext;
@@ -28,13 +29,11 @@ public class Jobs {
 
     private final CamelContext context;
     private final RunLifecycle lifecycle;
-    private final JobStore store;
     private final Map<String, JobExecution> executions = new ConcurrentHashMap<>();
 
     public Jobs(CamelContext context, RunLifecycle lifecycle) {
         this.context = context;
         this.lifecycle = lifecycle;
-        this.store = new JobStore(lifecycle.store().sql());
     }
 
     /** Wraps a job route's processing (the consumer of {@code trigger:job:<name>}). */
@@ -106,7 +105,7 @@ public class Jobs {
             return here.get().isSettled();
         }
         long stale = millis("harvester.runs.stale-after-ms", 300_000);
-        if (store.ownerGone(run, stale)) {
+        if (lifecycle.store().heartbeats().ownerGone(run, stale)) {
             lifecycle.store().endOrphan(run, RunStatus.ABANDONED, reason);
             LOG.warn("Run {} of a gone instance ended here: {}", run, reason);
             return true;
@@ -119,10 +118,10 @@ public class Jobs {
         long until = System.currentTimeMillis() + 2 * interval + 10_000;
         try {
             while (System.currentTimeMillis() < until) {
-                if (store.stopConfirmed(run)) {
+                if (lifecycle.store().stopConfirmed(run)) {
                     return true;
                 }
-                if (store.ownerGone(run, stale)) {
+                if (lifecycle.store().heartbeats().ownerGone(run, stale)) {
                     lifecycle.store().endOrphan(run, RunStatus.ABANDONED, reason);
                     return true;
                 }
@@ -152,7 +151,7 @@ public class Jobs {
         return lifecycle;
     }
 
-    JobStore store() {
-        return store;
+    RunRepository store() {
+        return lifecycle.store();
     }
 }

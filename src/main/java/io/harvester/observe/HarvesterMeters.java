@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.harvester.runs.RunObserver;
+import io.harvester.runs.RunStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -47,7 +48,8 @@ final class HarvesterMeters implements RunObserver, PipelineBreakers.Listener {
     }
 
     @Override
-    public void ended(String pipeline, String status, Duration took) {
+    public void ended(String pipeline, RunStatus ended, Duration took) {
+        String status = ended.word();
         String key = pipeline + '\n' + status;
         counters.computeIfAbsent("runs\n" + key, k -> Counter.builder("harvester.runs")
                 .description("Runs ended, by pipeline and status (skipped triggers included)")

@@ -14,8 +14,8 @@ import io.harvester.pipeline.ProgressClock;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunObserver;
+import io.harvester.runs.RunRepository;
 import io.harvester.runs.RunStatus;
-import io.harvester.runs.RunStore;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +32,7 @@ final class ExportRun implements RunHandle {
 
     private final LiveRun run;
     private final String name;
-    private final RunStore runs;
+    private final RunRepository runs;
     private final CsvOutput output;
     private final Pagination pagination;
     private final PageWindow<Chunk> window;
@@ -56,7 +56,7 @@ final class ExportRun implements RunHandle {
             window.fail(new IllegalStateException("export " + name + " was stopped"));
             output.abort();
             try {
-                runs.step(run.id(), 1, "fetch", status, pagesFetched.get(), stepResult(), null);
+                runs.steps().write(run.id(), 1, "fetch", status, pagesFetched.get(), stepResult(), null);
             } catch (RuntimeException databaseAway) {
                 // the run's own row says how it ended; the step row is a detail
             }
@@ -131,14 +131,14 @@ final class ExportRun implements RunHandle {
                 if (warning != null) {
                     fetch.put("warning", warning);
                 }
-                runs.step(run.id(), 1, "fetch", "completed", pagesFetched.get(), fetch, null);
-                runs.output(run.id(), published.path().getFileName().toString(), published.bytes(), published.rows(),
+                runs.steps().write(run.id(), 1, "fetch", RunStatus.COMPLETED, pagesFetched.get(), fetch, null);
+                runs.outputs().write(run.id(), published.path().getFileName().toString(), published.bytes(), published.rows(),
                         published.sha256(), true);
-                runs.step(run.id(), 2, "publish", "completed", published.rows(),
+                runs.steps().write(run.id(), 2, "publish", RunStatus.COMPLETED, published.rows(),
                         Map.of("path", published.path().toString(), "bytes", published.bytes(), "sha256", published.sha256()),
                         null);
                 if (warning != null) {
-                    runs.log(run.id(), "fetch", "WARN", warning);
+                    runs.logs().write(run.id(), "fetch", "WARN", warning);
                 }
                 run.recordNow(RunStatus.COMPLETED, null);
             });
@@ -200,7 +200,7 @@ final class ExportRun implements RunHandle {
         }
         try (MDC.MDCCloseable ignored = MDC.putCloseable(RunHandle.MDC_KEY, String.valueOf(run.id()))) {
             try {
-                runs.step(run.id(), 1, "fetch", "failed", pagesFetched.get(), stepResult(), message);
+                runs.steps().write(run.id(), 1, "fetch", RunStatus.FAILED, pagesFetched.get(), stepResult(), message);
             } catch (RuntimeException databaseAway) {
                 // the run's outcome below is kept until the database answers; the step row is a detail
             }

@@ -18,6 +18,7 @@ import io.harvester.output.CsvOutput;
 import io.harvester.pipeline.PipelineBean;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
+import io.harvester.runs.RunStatus;
 import io.harvester.runs.TriggerKind;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
@@ -77,7 +78,7 @@ public class PagedExport extends PipelineBean {
 
     @Override
     protected RunHandle start(Exchange exchange, LiveRun run, TriggerKind trigger) {
-        run.store().step(run.id(), 1, "fetch", "running", 0, null, null);
+        run.store().steps().write(run.id(), 1, "fetch", RunStatus.RUNNING, 0, null, null);
         CsvOutput output = CsvOutput.open(directory(), name, run.id(), LocalDateTime.now());
         ExportRun export = new ExportRun(run, name, output, paginationFor(), concurrency, maxPages, strictTotal);
         run.limitTo(maxDurationMs, "export " + name + " failed: took longer than maxDurationMs (" + maxDurationMs + " ms)");

@@ -76,7 +76,7 @@ public abstract class PipelineBean implements HttpClientConfigurer {
     protected abstract RunHandle start(Exchange exchange, LiveRun run, TriggerKind trigger);
 
     /** How a run ends when {@link #start} fails: failed, unless a kind can resume it. */
-    protected String statusWhenStartFails(RuntimeException failure) {
+    protected RunStatus statusWhenStartFails(RuntimeException failure) {
         return RunStatus.FAILED;
     }
 

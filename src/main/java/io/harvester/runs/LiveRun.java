@@ -21,7 +21,7 @@ public final class LiveRun {
     private final RunLifecycle lifecycle;
     private final AtomicBoolean ended = new AtomicBoolean();
     private final long startedNanos = System.nanoTime();
-    private volatile Consumer<String> onAbort = status -> { };
+    private volatile Consumer<RunStatus> onAbort = status -> { };
     private volatile Future<?> limit;
     private volatile BooleanSupplier settled = () -> true;
 
@@ -45,7 +45,7 @@ public final class LiveRun {
         return outputDir;
     }
 
-    public RunStore store() {
+    public RunRepository store() {
         return lifecycle.store();
     }
 
@@ -72,7 +72,7 @@ public final class LiveRun {
      * What to undo when the run is ended from outside its own threads (a shutdown, its time limit):
      * drop the temporary file, stop handing out work, close its step rows. It is given the run's status.
      */
-    public void onAbort(Consumer<String> action) {
+    public void onAbort(Consumer<RunStatus> action) {
         this.onAbort = action;
     }
 
@@ -100,12 +100,12 @@ public final class LiveRun {
     }
 
     /** Records the end the caller claimed; a run-log row carries the error, attributed to {@code step}. */
-    public void record(String status, String error, String step) {
+    public void record(RunStatus status, String error, String step) {
         lifecycle.record(this, status, error, step);
     }
 
     /** Claims and records in one: false when the run had already ended. */
-    public boolean end(String status, String error, String step) {
+    public boolean end(RunStatus status, String error, String step) {
         if (!claimEnd()) {
             return false;
         }
@@ -119,7 +119,7 @@ public final class LiveRun {
     }
 
     /** Ends the run from outside its own threads and undoes its work in progress; false when it had ended. */
-    public boolean abort(String status, String reason) {
+    public boolean abort(RunStatus status, String reason) {
         if (!end(status, reason, null)) {
             return false;
         }
@@ -146,14 +146,14 @@ public final class LiveRun {
      * Records the end the caller claimed now, throwing when the database refuses or someone else ended
      * the row: for an end that must be on record before a published file may stay.
      */
-    public void recordNow(String status, String error) {
+    public void recordNow(RunStatus status, String error) {
         lifecycle.recordNow(this, status, error);
     }
 
     /** Its file was withdrawn: its run_outputs rows go too, when the database takes it (they were likely never written). */
     public void withdrawOutputs() {
         try {
-            store().withdrawOutputs(id);
+            store().outputs().withdrawPublished(id);
         } catch (RuntimeException databaseAway) {
             // nothing to withdraw that could have been written
         }

@@ -32,7 +32,7 @@ final class RetentionTally {
         tempFiles += count;
     }
 
-    void file(RunStore.ExpiredRun run, String file, OutputFileRemoval.Result result) {
+    void file(RunDeletions.ExpiredRun run, String file, OutputFileRemoval.Result result) {
         switch (result.outcome()) {
             case DELETED -> {
                 files++;
@@ -83,7 +83,7 @@ final class RetentionTally {
         return failed.count == 0 ? null : "retention could not delete " + failed.count + " thing(s): " + failed;
     }
 
-    private static String where(RunStore.ExpiredRun run, String file) {
+    private static String where(RunDeletions.ExpiredRun run, String file) {
         return "run " + run.id() + " (" + run.pipeline() + "): " + file + " in " + run.outputDir();
     }
 

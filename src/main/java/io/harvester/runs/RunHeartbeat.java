@@ -39,7 +39,7 @@ public class RunHeartbeat {
     public void beat() {
         List<Long> stops;
         try {
-            stops = lifecycle.store().heartbeat(lifecycle.liveIds());
+            stops = lifecycle.store().heartbeats().beat(lifecycle.liveIds());
         } catch (RuntimeException databaseAway) {
             backSince = -1;
             throw databaseAway;
@@ -54,7 +54,7 @@ public class RunHeartbeat {
             return;
         }
         backSince = 0;
-        int ended = lifecycle.store().sweep(staleAfterMillis, thresholds.get());
+        int ended = lifecycle.store().heartbeats().sweep(staleAfterMillis, thresholds.get());
         if (ended > 0) {
             LOG.warn("{} live run(s) gave no heartbeat for their threshold (default {} s): ended, see run_logs", ended,
                     staleAfterMillis / 1000);

@@ -33,10 +33,10 @@ public class RunLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunLifecycle.class);
 
-    private record Outcome(LiveRun run, String status, String error, String step) {
+    private record Outcome(LiveRun run, RunStatus status, String error, String step) {
     }
 
-    private final RunStore store;
+    private final RunRepository store;
     private final Map<Long, LiveRun> live = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Outcome> unrecorded = new ConcurrentLinkedQueue<>();
     /** Runs stopped from outside whose step has not let go yet: their stop is not confirmed. */
@@ -59,16 +59,16 @@ public class RunLifecycle {
     /** Where runs without an output folder of their own get one (for their log file); null: they get none. */
     private final Path outputRoot;
 
-    public RunLifecycle(RunStore store) {
+    public RunLifecycle(RunRepository store) {
         this(store, null);
     }
 
-    public RunLifecycle(RunStore store, Path outputRoot) {
+    public RunLifecycle(RunRepository store, Path outputRoot) {
         this.store = store;
         this.outputRoot = outputRoot;
     }
 
-    public RunStore store() {
+    public RunRepository store() {
         return store;
     }
 
@@ -110,7 +110,7 @@ public class RunLifecycle {
         observers.remove(observer);
     }
 
-    private void ended(String pipeline, String status, Duration took) {
+    private void ended(String pipeline, RunStatus status, Duration took) {
         tell(observer -> observer.ended(pipeline, status, took));
     }
 
@@ -150,7 +150,7 @@ public class RunLifecycle {
         return outputRoot == null ? null : outputRoot.resolve(pipeline.replace(':', '-')).toString();
     }
 
-    void record(LiveRun run, String status, String error, String step) {
+    void record(LiveRun run, RunStatus status, String error, String step) {
         release(run);
         // the run has ended here whether or not the database takes it now
         ended(run.pipeline(), status, run.elapsed());
@@ -165,7 +165,7 @@ public class RunLifecycle {
     }
 
     /** Writes an outcome now or throws; the run stays live until it is recorded one way or another. */
-    void recordNow(LiveRun run, String status, String error) {
+    void recordNow(LiveRun run, RunStatus status, String error) {
         if (!write(new Outcome(run, status, error, null))) {
             throw new IllegalStateException("run " + run.id() + " was ended by someone else meanwhile (abandoned as"
                     + " stale?); its file is withdrawn");
@@ -193,7 +193,7 @@ public class RunLifecycle {
         boolean ended = store.finish(id, outcome.status(), outcome.error());
         if (ended && outcome.error() != null) {
             try {
-                store.log(id, outcome.step(), RunStatus.COMPLETED.equals(outcome.status()) ? "WARN" : "ERROR", outcome.error());
+                store.logs().write(id, outcome.step(), outcome.status() == RunStatus.COMPLETED ? "WARN" : "ERROR", outcome.error());
             } catch (RuntimeException e) {
                 LOG.warn("Run {}: its log row was not written: {}", id, e.getMessage());
             }
@@ -270,13 +270,13 @@ public class RunLifecycle {
             store.confirmStopped(id);
             return;
         }
-        store.state(id).ifPresent(state -> timer.execute(() -> stop(run, state[0], state[1])));
+        store.state(id).ifPresent(state -> timer.execute(() -> stop(run, state.status(), state.reason())));
     }
 
-    private void stop(LiveRun run, String status, String reason) {
+    private void stop(LiveRun run, RunStatus status, String reason) {
         LOG.warn("{} stopped: {}", run, reason);
-        String ending = !RunStatus.isLive(status) ? status
-                : reason.startsWith(RunStatus.ABANDONED + ":") ? RunStatus.ABANDONED : RunStatus.CANCELLED;
+        RunStatus ending = !status.isLive() ? status
+                : reason.startsWith(RunStatus.ABANDONED.word() + ":") ? RunStatus.ABANDONED : RunStatus.CANCELLED;
         run.abort(ending, reason);
         if (run.isSettled()) {
             confirm(run);

@@ -19,7 +19,7 @@ public interface RunObserver {
     String LIMIT = "limit";
 
     /** A run of {@code pipeline} ended with {@code status} after {@code took} (zero for a skipped trigger). */
-    default void ended(String pipeline, String status, Duration took) {
+    default void ended(String pipeline, RunStatus status, Duration took) {
     }
 
     /** {@code amount} more of {@code measure} (rows, pages, lookups) for {@code pipeline}. */

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * sweep is a run of its own, whose {@code sweep} step counts what went.
  * <p>
  * Batches of {@code harvester.runs.retention-batch-size} runs, each one short transaction
- * ({@link RunStore#deleteExpired}), so a large backlog never holds one long transaction. Within a batch
+ * ({@link RunDeletions#deleteExpired}), so a large backlog never holds one long transaction. Within a batch
  * the files go first and the rows after, so nothing is lost track of: a file that cannot be deleted
  * keeps its run whole (retried by the next sweep, the sweep ends failed naming it), and rows whose
  * deletion fails after their files went are found again with their files missing, which is no error.
@@ -59,12 +59,12 @@ public class RunRetention {
         params.put("batchSize", batchSize);
         runs.run(exchange, RunTemplate.Spec.of(PIPELINE, params), HttpFailures::describe, run -> {
             RetentionTally tally = new RetentionTally();
-            RunStore store = lifecycle.store();
+            RunRepository store = lifecycle.store();
             try {
-                RunStore.RetentionBatch batch;
+                RunDeletions.RetentionBatch batch;
                 long after = 0;
                 do {
-                    batch = store.deleteExpired(retentionDays, after, batchSize, expired -> removeFiles(expired, tally));
+                    batch = store.deletions().deleteExpired(retentionDays, after, batchSize, expired -> removeFiles(expired, tally));
                     tally.runsDeleted(batch.deleted());
                     after = batch.lastId();
                     store.progress(run.id(), 0, "deleted " + tally.runs() + " run(s)");
@@ -81,7 +81,7 @@ public class RunRetention {
     }
 
     /** What {@link #delete} did: what the store found and did, the files' counts as a sweep's step shows them, and what failed. */
-    public record Deletion(RunStore.Deletion run, Map<String, Object> files, String failure) {
+    public record Deletion(RunDeletions.Deletion run, Map<String, Object> files, String failure) {
     }
 
     /**
@@ -91,7 +91,7 @@ public class RunRetention {
      */
     public Deletion delete(long runId) {
         RetentionTally tally = new RetentionTally();
-        RunStore.Deletion run = lifecycle.store().deleteFinished(runId, runs -> removeFiles(runs, tally));
+        RunDeletions.Deletion run = lifecycle.store().deletions().deleteFinished(runId, runs -> removeFiles(runs, tally));
         tally.runsDeleted(run.deleted() ? 1 : 0);
         return new Deletion(run, tally.result(), tally.failure());
     }
@@ -100,10 +100,10 @@ public class RunRetention {
      * Deletes the batch's files; returns the runs whose files are all handled (deleted, gone already or
      * left alone), whose rows may go now. Temporary files those runs left are deleted too.
      */
-    private Collection<Long> removeFiles(List<RunStore.ExpiredRun> runs, RetentionTally tally) {
+    private Collection<Long> removeFiles(List<RunDeletions.ExpiredRun> runs, RetentionTally tally) {
         Set<Long> handled = new HashSet<>();
         Set<String> folders = new HashSet<>();
-        for (RunStore.ExpiredRun run : runs) {
+        for (RunDeletions.ExpiredRun run : runs) {
             boolean complete = true;
             for (String file : run.outputs()) {
                 OutputFileRemoval.Result result = OutputFileRemoval.remove(run.outputDir(), file);
@@ -130,13 +130,13 @@ public class RunRetention {
     }
 
     private void end(LiveRun run, RetentionTally tally, String error) {
-        String status = !run.isLive() ? RunStatus.INTERRUPTED : error == null ? RunStatus.COMPLETED : RunStatus.FAILED;
-        RunStore store = lifecycle.store();
+        RunStatus status = !run.isLive() ? RunStatus.INTERRUPTED : error == null ? RunStatus.COMPLETED : RunStatus.FAILED;
+        RunRepository store = lifecycle.store();
         try {
-            store.step(run.id(), 1, STEP, status, tally.runs(), tally.result(), error);
-            store.log(run.id(), STEP, "INFO", tally.summary(retentionDays));
+            store.steps().write(run.id(), 1, STEP, status, tally.runs(), tally.result(), error);
+            store.logs().write(run.id(), STEP, "INFO", tally.summary(retentionDays));
             if (tally.skippedFiles() != null) {
-                store.log(run.id(), STEP, "WARN", tally.skippedFiles());
+                store.logs().write(run.id(), STEP, "WARN", tally.skippedFiles());
             }
         } catch (RuntimeException databaseAway) {
             // the run's own row says how it ended (written when the database answers); these rows are details

@@ -12,8 +12,9 @@ import javax.sql.DataSource;
 
 /**
  * One short statement in autocommit per call, on the run model's database. A failure is a
- * {@link RunStore.RunStoreException} naming the statement's verb, never its arguments (user data).
- * Arrays of String or Long are bound as SQL arrays.
+ * {@link RunStoreException} naming the statement's verb, never its arguments (user data).
+ * Arrays of String or Long are bound as SQL arrays. Rows come back typed through a {@link RowMapper}, or as
+ * their column values for the stores of other tables.
  */
 public final class RunSql {
 
@@ -23,28 +24,47 @@ public final class RunSql {
         this.dataSource = dataSource;
     }
 
+    /** Makes one value of the row a result set stands on. */
+    @FunctionalInterface
+    public interface RowMapper<T> {
+        T map(ResultSet row) throws SQLException;
+    }
+
+    /** Every row of a query, each mapped. */
+    public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, args);
+             ResultSet rs = ps.executeQuery()) {
+            return mapAll(rs, mapper);
+        } catch (SQLException e) {
+            throw new RunStoreException(sql, e);
+        }
+    }
+
+    /** The first row of a query, mapped; empty when it has none. */
+    public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... args) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, args);
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(mapper.map(rs)) : Optional.empty();
+        } catch (SQLException e) {
+            throw new RunStoreException(sql, e);
+        }
+    }
+
+    /** The rest of a result set's rows, each mapped. */
+    static <T> List<T> mapAll(ResultSet rs, RowMapper<T> mapper) throws SQLException {
+        List<T> rows = new ArrayList<>();
+        while (rs.next()) {
+            rows.add(mapper.map(rs));
+        }
+        return rows;
+    }
+
     public Optional<Long> queryId(String sql, Object... args) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, args);
              ResultSet rs = ps.executeQuery()) {
             return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
         } catch (SQLException e) {
-            throw new RunStore.RunStoreException(sql, e);
-        }
-    }
-
-    public Optional<Object[]> queryRow(String sql, Object... args) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, args);
-             ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                return Optional.empty();
-            }
-            Object[] row = new Object[rs.getMetaData().getColumnCount()];
-            for (int i = 0; i < row.length; i++) {
-                row[i] = rs.getObject(i + 1);
-            }
-            return Optional.of(row);
-        } catch (SQLException e) {
-            throw new RunStore.RunStoreException(sql, e);
+            throw new RunStoreException(sql, e);
         }
     }
 
@@ -52,7 +72,7 @@ public final class RunSql {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, args)) {
             return ps.executeUpdate();
         } catch (SQLException e) {
-            throw new RunStore.RunStoreException(sql, e);
+            throw new RunStoreException(sql, e);
         }
     }
 
@@ -82,7 +102,7 @@ public final class RunSql {
         try {
             return inTransaction(dataSource, work);
         } catch (SQLException e) {
-            throw new RunStore.RunStoreException(what, e);
+            throw new RunStoreException(what, e);
         }
     }
 
@@ -117,7 +137,14 @@ public final class RunSql {
             }
             return rows;
         } catch (SQLException e) {
-            throw new RunStore.RunStoreException(sql, e);
+            throw new RunStoreException(sql, e);
+        }
+    }
+
+    /** A statement on the run model failed; names its verb, never its arguments (they may hold user data). */
+    public static final class RunStoreException extends RuntimeException {
+        RunStoreException(String sql, SQLException cause) {
+            super("run store: " + sql.strip().split("\\s+", 4)[0] + " on run model failed: " + cause.getMessage(), cause);
         }
     }
 }

@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds what every pipeline route uses: the run store, the run lifecycle, its heartbeat and retention, the {@code trigger:}
+ * Binds what every pipeline route uses: the run repository, the run lifecycle, its heartbeat and retention, the {@code trigger:}
  * component, the shared failure and retry beans, and one page pool for all exports. Runs after
  * {@code StorageConfiguration}.
  */
@@ -44,17 +44,17 @@ public class RunsConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) {
         DataSource dataSource = context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
         String instance = context.getRegistry().lookupByNameAndType("harvesterInstanceId", String.class);
-        RunStore runStore = new RunStore(dataSource, instance);
-        int abandoned = runStore.abandonRunsOf(instance);
+        RunRepository runs = new RunRepository(dataSource, instance);
+        int abandoned = runs.heartbeats().abandonRunsOf(instance);
         if (abandoned > 0) {
             LOG.warn("{} run(s) left live by a previous process of this instance ({}) marked abandoned", abandoned, instance);
         }
-        RunLifecycle lifecycle = new RunLifecycle(runStore, Path.of(outputDir));
+        RunLifecycle lifecycle = new RunLifecycle(runs, Path.of(outputDir));
         RunHeartbeat heartbeat = new RunHeartbeat(lifecycle, staleAfterMs, heartbeatIntervalMs);
         // before any route starts: a start-up run must not be skipped because of a dead instance's run
         heartbeat.beat();
         context.getRegistry().bind("runHeartbeat", heartbeat);
-        context.getRegistry().bind("runStore", runStore);
+        context.getRegistry().bind("runRepository", runs);
         context.getRegistry().bind("runLifecycle", lifecycle);
         context.getRegistry().bind("runFailures", new RunFailures());
         context.getRegistry().bind("runRetention", new RunRetention(lifecycle, retentionDays, retentionBatchSize));

@@ -9,7 +9,7 @@ import javax.management.ObjectName;
 
 import io.harvester.runs.RunLifecycle;
 import io.harvester.runs.RunRefused;
-import io.harvester.runs.RunStore;
+import io.harvester.runs.RunRepository;
 import io.harvester.runs.TriggerKind;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
@@ -95,12 +95,12 @@ public class PipelineView {
 
     @ManagedAttribute(description = "Id of the newest run that ended (triggers skipped aside); -1 when none")
     public long getLastRunId() {
-        return lastRun().map(RunStore.EndedRun::id).orElse(-1L);
+        return lastRun().map(RunRepository.EndedRun::id).orElse(-1L);
     }
 
     @ManagedAttribute(description = "Status of the newest run that ended (completed, partial, failed, cancelled, ...)")
     public String getLastRunStatus() {
-        return lastRun().map(RunStore.EndedRun::status).orElse("");
+        return lastRun().map(r -> r.status().word()).orElse("");
     }
 
     @ManagedAttribute(description = "When the newest run that ended ended (ISO-8601 UTC)")
@@ -161,7 +161,7 @@ public class PipelineView {
         return route().map(r -> (TriggerEndpoint) r.getEndpoint());
     }
 
-    private Optional<RunStore.EndedRun> lastRun() {
+    private Optional<RunRepository.EndedRun> lastRun() {
         return lifecycle().store().lastEnded(pipeline);
     }
 

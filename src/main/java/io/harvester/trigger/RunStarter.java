@@ -10,7 +10,7 @@ import java.util.concurrent.TimeoutException;
 import io.harvester.pipeline.PipelineKinds;
 import io.harvester.runs.RunRefused;
 import io.harvester.runs.RunStart;
-import io.harvester.runs.RunStore;
+import io.harvester.runs.RunRepository;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
@@ -31,9 +31,9 @@ public final class RunStarter {
     private static final long BEGIN_WAIT_SECONDS = 30;
 
     private final CamelContext context;
-    private final RunStore store;
+    private final RunRepository store;
 
-    public RunStarter(CamelContext context, RunStore store) {
+    public RunStarter(CamelContext context, RunRepository store) {
         this.context = context;
         this.store = store;
     }

@@ -11,7 +11,7 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import io.harvester.runs.RunLifecycle;
-import io.harvester.runs.RunStore;
+import io.harvester.runs.RunRepository;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.PerTestDaemon;
 import io.harvester.support.RecordingProxies;
@@ -75,7 +75,7 @@ class TaskSweepTest extends PerTestDaemon {
         DataSource dataSource = harvester.context().getRegistry().lookupByNameAndType("dataSource", DataSource.class);
         String instance = harvester.context().getRegistry().lookupByNameAndType("harvesterInstanceId", String.class);
         // the daemon's own sweep, but on clients that note each statement and each Redis call it makes
-        TaskSweep sweep = new TaskSweep(new RunLifecycle(new RunStore(RecordingProxies.statements(dataSource, statements), instance)),
+        TaskSweep sweep = new TaskSweep(new RunLifecycle(new RunRepository(RecordingProxies.statements(dataSource, statements), instance)),
                 RecordingProxies.calls(redis(), redisCalls), Duration.ofHours(2));
 
         seed(3, 1, 3, 2);

@@ -1,50 +1,31 @@
 package io.harvester.runs.api;
 
-import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.postgresql.util.PGobject;
+import io.harvester.runs.RunStatus;
 
-/** A database row as the API shows it: named fields in column order, times as ISO-8601 UTC, jsonb as JSON. */
+/** A row as the API shows it: named fields in the order given, times as ISO-8601 UTC, statuses as their words. */
 final class JsonRow {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Map<String, Object> fields = new LinkedHashMap<>();
 
-    private JsonRow() {
+    JsonRow with(String name, Object value) {
+        fields.put(name, value instanceof Instant time ? time.toString() : value instanceof RunStatus status ? status.word() : value);
+        return this;
     }
 
-    /** The row's values under {@code names}, one name per column. */
-    static Map<String, Object> of(Object[] row, String... names) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        for (int i = 0; i < names.length; i++) {
-            fields.put(names[i], value(row[i]));
-        }
+    Map<String, Object> fields() {
         return fields;
     }
 
-    private static Object value(Object column) {
-        if (column instanceof Timestamp time) {
-            return time.toInstant().toString();
-        }
-        if (column instanceof PGobject json && json.getValue() != null) {
-            try {
-                return JSON.readTree(json.getValue());
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("jsonb column not readable as JSON", e);
-            }
-        }
-        return column;
-    }
-
     /** Milliseconds from {@code started} to {@code finished} (to now while it runs); null before it started. */
-    static Long durationMs(Object started, Object finished) {
-        if (!(started instanceof Timestamp from)) {
+    static Long durationMs(Instant started, Instant finished) {
+        if (started == null) {
             return null;
         }
-        long to = finished instanceof Timestamp end ? end.getTime() : System.currentTimeMillis();
-        return to - from.getTime();
+        long to = finished != null ? finished.toEpochMilli() : System.currentTimeMillis();
+        return to - started.toEpochMilli();
     }
 }

@@ -2,13 +2,13 @@ package io.harvester.runs.api;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.harvester.runs.RunSql;
+import io.harvester.runs.RunRepository;
+import io.harvester.runs.RunRow;
 import io.harvester.trigger.TriggerEndpoint;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -25,10 +25,10 @@ import org.apache.camel.component.resilience4j.ResilienceProcessor;
  */
 public final class PipelinesApi {
 
-    private final RunSql sql;
+    private final RunRepository runs;
 
-    PipelinesApi(RunSql sql) {
-        this.sql = sql;
+    PipelinesApi(RunRepository runs) {
+        this.runs = runs;
     }
 
     public Map<String, Object> list(Exchange exchange) {
@@ -66,18 +66,14 @@ public final class PipelinesApi {
         return null;
     }
 
-    /** Each pipeline's newest run, one index lookup per pipeline (runs_pipeline_id_idx). */
+    /** Each pipeline's newest run. */
     private void addLastRuns(List<Map<String, Object>> pipelines) {
-        String[] names = pipelines.stream().map(p -> (String) p.get("name")).toArray(String[]::new);
-        Map<String, Map<String, Object>> last = new LinkedHashMap<>();
-        for (Object[] row : sql.queryRows("""
-                select p.name, r.id, r.status, r.trigger, r.created_at, r.finished_at, r.error
-                from unnest(?::text[]) as p(name)
-                join lateral (select * from runs where pipeline = p.name order by id desc limit 1) r on true""",
-                (Object) names)) {
-            last.put((String) row[0], JsonRow.of(Arrays.copyOfRange(row, 1, row.length), "id", "status", "trigger",
-                    "createdAt", "finishedAt", "error"));
-        }
-        pipelines.forEach(p -> p.put("lastRun", last.get((String) p.get("name"))));
+        Map<String, RunRow> last = runs.newest(pipelines.stream().map(p -> (String) p.get("name")).toList());
+        pipelines.forEach(p -> p.put("lastRun", lastRun(last.get((String) p.get("name")))));
+    }
+
+    private static Map<String, Object> lastRun(RunRow run) {
+        return run == null ? null : new JsonRow().with("id", run.id()).with("status", run.status()).with("trigger", run.trigger())
+                .with("createdAt", run.createdAt()).with("finishedAt", run.finishedAt()).with("error", run.error()).fields();
     }
 }

@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import io.harvester.api.ApiError;
 import io.harvester.runs.RunLifecycle;
+import io.harvester.runs.RunRepository;
 import io.harvester.runs.RunStatus;
 import org.apache.camel.Exchange;
 
@@ -27,18 +28,18 @@ public class RunCancelApi {
     public void cancel(Exchange exchange) {
         String given = exchange.getMessage().getHeader("id", String.class);
         long id = parse(given);
-        String status = status(id).orElseThrow(() -> new ApiError(404, "no run " + given, null));
-        if (!RunStatus.isLive(status)) {
-            throw ended(id, status);
+        RunStatus status = status(id).orElseThrow(() -> new ApiError(404, "no run " + given, null));
+        if (!status.isLive()) {
+            throw ended(id, status.word());
         }
         RunLifecycle.Cancel outcome = lifecycle.cancel(id, REASON);
         if (outcome == RunLifecycle.Cancel.NOT_LIVE) {
-            throw ended(id, status(id).orElse("deleted"));
+            throw ended(id, status(id).map(RunStatus::word).orElse("deleted"));
         }
         boolean here = outcome == RunLifecycle.Cancel.ENDED_HERE;
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", id);
-        body.put("status", here ? RunStatus.CANCELLED : "cancelling");
+        body.put("status", here ? RunStatus.CANCELLED.word() : "cancelling");
         exchange.getMessage().setBody(body);
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, here ? 200 : 202);
     }
@@ -51,8 +52,8 @@ public class RunCancelApi {
         }
     }
 
-    private Optional<String> status(long id) {
-        return lifecycle.store().state(id).map(state -> state[0]);
+    private Optional<RunStatus> status(long id) {
+        return lifecycle.store().state(id).map(RunRepository.RunState::status);
     }
 
     private static ApiError ended(long id, String status) {

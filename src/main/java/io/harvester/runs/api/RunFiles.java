@@ -9,7 +9,8 @@ import java.util.concurrent.ExecutionException;
 import io.harvester.api.ApiError;
 import io.harvester.api.ApiRequest;
 import io.harvester.output.RunOutputFile;
-import io.harvester.runs.RunSql;
+import io.harvester.runs.OutputRows;
+import io.harvester.runs.RunRepository;
 import io.vertx.core.http.HttpServerResponse;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
@@ -27,23 +28,24 @@ public final class RunFiles {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunFiles.class);
 
-    private final RunSql sql;
+    private final RunRepository runs;
 
-    RunFiles(RunSql sql) {
-        this.sql = sql;
+    RunFiles(RunRepository runs) {
+        this.runs = runs;
     }
 
     /** GET /api/runs/{id}/files */
     public Map<String, Object> list(Exchange exchange) {
         long id = new ApiRequest(exchange).runId();
-        RunsApi.requireRun(sql, id);
-        return Map.of("files", outputs(sql, id));
+        RunsApi.requireRun(runs, id);
+        return Map.of("files", outputs(runs, id));
     }
 
     /** A run's run_outputs rows, by path. */
-    static List<Map<String, Object>> outputs(RunSql sql, long runId) {
-        return sql.queryRows("select id, path, bytes, rows, sha256, \"primary\" from run_outputs where run_id = ? order by path",
-                runId).stream().map(r -> JsonRow.of(r, "id", "path", "bytes", "rows", "sha256", "primary")).toList();
+    static List<Map<String, Object>> outputs(RunRepository runs, long runId) {
+        return runs.outputs().of(runId).stream().map(o -> new JsonRow().with("id", o.id()).with("path", o.path())
+                .with("bytes", o.bytes()).with("rows", o.rows()).with("sha256", o.sha256()).with("primary", o.primary())
+                .fields()).toList();
     }
 
     /**
@@ -55,16 +57,15 @@ public final class RunFiles {
         ApiRequest request = new ApiRequest(exchange);
         long id = request.runId();
         String fileId = request.text("fileId");
-        Object[] row = fileId == null || !fileId.matches("[1-9][0-9]{0,17}") ? null
-                : sql.queryRow("select r.output_dir, o.path from run_outputs o join runs r on r.id = o.run_id"
-                        + " where o.run_id = ? and o.id = ?", id, Long.parseLong(fileId)).orElse(null);
-        if (row == null) {
+        OutputRows.Place place = fileId == null || !fileId.matches("[1-9][0-9]{0,17}") ? null
+                : runs.outputs().place(id, Long.parseLong(fileId)).orElse(null);
+        if (place == null) {
             throw fileNotFound(id);
         }
-        RunOutputFile.Located file = RunOutputFile.locate((String) row[0], (String) row[1]);
+        RunOutputFile.Located file = RunOutputFile.locate(place.outputDir(), place.path());
         if (!file.found()) {
             if (file.refusal() != RunOutputFile.Refusal.MISSING) {
-                LOG.warn("run {}: file {} ({}) not served: {}", id, fileId, row[1], file.reason());
+                LOG.warn("run {}: file {} ({}) not served: {}", id, fileId, place.path(), file.reason());
             }
             throw fileNotFound(id);
         }

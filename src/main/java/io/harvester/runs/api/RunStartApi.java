@@ -12,7 +12,7 @@ import io.harvester.pipeline.PipelineKinds;
 import io.harvester.pipeline.StartRefused;
 import io.harvester.runs.RunRefused;
 import io.harvester.trigger.RunStarter;
-import io.harvester.runs.RunStore;
+import io.harvester.runs.RunRepository;
 import io.harvester.trigger.TriggerComponent;
 import io.harvester.runs.TriggerKind;
 import org.apache.camel.Exchange;
@@ -25,9 +25,9 @@ import org.apache.camel.Exchange;
  */
 public class RunStartApi {
 
-    private final RunStore store;
+    private final RunRepository store;
 
-    public RunStartApi(RunStore store) {
+    public RunStartApi(RunRepository store) {
         this.store = store;
     }
 

@@ -1,9 +1,6 @@
 package io.harvester.runs.api;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,9 +9,13 @@ import java.util.Map;
 
 import io.harvester.api.ApiError;
 import io.harvester.api.ApiRequest;
+import io.harvester.runs.LogRow;
+import io.harvester.runs.RunDetails;
+import io.harvester.runs.RunRepository;
 import io.harvester.runs.RunRetention;
-import io.harvester.runs.RunSql;
+import io.harvester.runs.RunRow;
 import io.harvester.runs.RunStatus;
+import io.harvester.runs.StepRow;
 import org.apache.camel.Exchange;
 
 /**
@@ -26,19 +27,15 @@ public final class RunsApi {
 
     static final int MAX_LIMIT = 500;
     static final int MAX_LOG_LIMIT = 1000;
-    private static final List<String> STATUSES = List.of(RunStatus.PENDING, RunStatus.RUNNING, RunStatus.COMPLETED,
-            RunStatus.PARTIAL, RunStatus.FAILED, RunStatus.SKIPPED, RunStatus.ABANDONED, RunStatus.INTERRUPTED,
-            RunStatus.CANCELLED);
+    private static final List<String> STATUSES = Arrays.stream(RunStatus.values()).map(RunStatus::word).toList();
     /** Log levels from least to most severe: level=WARN shows WARN and ERROR. */
     private static final List<String> LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
-    private static final String RUN_COLUMNS = "id, pipeline, status, trigger, progress, current_step, error, created_at,"
-            + " started_at, finished_at";
 
-    private final RunSql sql;
+    private final RunRepository runs;
     private final RunRetention retention;
 
-    RunsApi(RunSql sql, RunRetention retention) {
-        this.sql = sql;
+    RunsApi(RunRepository runs, RunRetention retention) {
+        this.runs = runs;
         this.retention = retention;
     }
 
@@ -53,25 +50,9 @@ public final class RunsApi {
         Instant since = request.time("since");
         long limit = request.number("limit", 50, 1, MAX_LIMIT);
         long offset = request.number("offset", 0, 0, Long.MAX_VALUE);
-        StringBuilder query = new StringBuilder("select " + RUN_COLUMNS + " from runs where true");
-        List<Object> args = new ArrayList<>();
-        if (status != null) {
-            query.append(" and status = ?");
-            args.add(status);
-        }
-        if (pipeline != null) {
-            query.append(" and pipeline = ?");
-            args.add(pipeline);
-        }
-        if (since != null) {
-            query.append(" and created_at >= ?");
-            args.add(OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
-        }
-        query.append(" order by id desc limit ? offset ?");
-        args.add(limit);
-        args.add(offset);
+        List<RunRow> found = runs.list(status == null ? null : RunStatus.of(status), pipeline, since, limit, offset);
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("runs", sql.queryRows(query.toString(), args.toArray()).stream().map(RunsApi::summary).toList());
+        answer.put("runs", found.stream().map(RunsApi::summary).toList());
         answer.put("limit", limit);
         answer.put("offset", offset);
         return answer;
@@ -79,26 +60,19 @@ public final class RunsApi {
 
     /** GET /api/runs/active: the pending and running runs, newest first. */
     public Map<String, Object> active(Exchange exchange) {
-        return Map.of("runs", sql.queryRows("select " + RUN_COLUMNS + " from runs where status in ('pending', 'running')"
-                + " order by id desc").stream().map(RunsApi::summary).toList());
+        return Map.of("runs", runs.live().stream().map(RunsApi::summary).toList());
     }
 
     /** GET /api/runs/{id}: the run with its steps and outputs. */
     public Map<String, Object> get(Exchange exchange) {
         long id = new ApiRequest(exchange).runId();
-        Object[] row = sql.queryRow("select " + RUN_COLUMNS + ", params, owner, resumed_from, blocked_by, heartbeat_at"
-                + " from runs where id = ?", id).orElseThrow(() -> notFound(id));
-        Map<String, Object> run = summary(row);
-        run.putAll(JsonRow.of(Arrays.copyOfRange(row, 10, 15), "params", "owner", "resumedFrom", "blockedBy",
-                "heartbeatAt"));
-        run.put("steps", sql.queryRows("select ordinal, name, status, attempt, records, started_at, finished_at, error,"
-                + " result from run_steps where run_id = ? order by ordinal", id).stream().map(r -> {
-                    Map<String, Object> step = JsonRow.of(r, "ordinal", "name", "status", "attempt", "records", "startedAt",
-                            "finishedAt", "error", "result");
-                    step.put("durationMs", JsonRow.durationMs(r[5], r[6]));
-                    return step;
-                }).toList());
-        run.put("outputs", RunFiles.outputs(sql, id));
+        RunDetails details = runs.details(id).orElseThrow(() -> notFound(id));
+        Map<String, Object> run = summary(details.run());
+        run.putAll(new JsonRow().with("params", details.params()).with("owner", details.owner())
+                .with("resumedFrom", details.resumedFrom()).with("blockedBy", details.blockedBy())
+                .with("heartbeatAt", details.heartbeatAt()).fields());
+        run.put("steps", runs.steps().of(id).stream().map(RunsApi::step).toList());
+        run.put("outputs", RunFiles.outputs(runs, id));
         return run;
     }
 
@@ -109,7 +83,7 @@ public final class RunsApi {
         if (deletion.run().status() == null) {
             throw notFound(id);
         }
-        if (RunStatus.isLive(deletion.run().status())) {
+        if (deletion.run().status().isLive()) {
             throw new ApiError(409, "run " + id + " is " + deletion.run().status() + ": only a finished run can be deleted", "id");
         }
         if (deletion.run().continuedBy() != null) {
@@ -137,23 +111,20 @@ public final class RunsApi {
         String step = request.text("step");
         long limit = request.number("limit", 100, 1, MAX_LOG_LIMIT);
         long after = request.number("after", 0, 0, Long.MAX_VALUE);
-        requireRun(sql, id);
-        String[] levels = level == null ? LEVELS.toArray(String[]::new)
-                : LEVELS.subList(LEVELS.indexOf(level.toUpperCase(Locale.ROOT)), LEVELS.size()).toArray(String[]::new);
-        List<Map<String, Object>> logs = sql.queryRows("select id, ts, level, step, message from run_logs"
-                        + " where run_id = ? and id > ? and level = any (?) and (?::text is null or step = ?)"
-                        + " order by id limit ?", id, after, levels, step, step, limit).stream()
-                .map(r -> JsonRow.of(r, "id", "ts", "level", "step", "message")).toList();
+        requireRun(runs, id);
+        List<String> levels = level == null ? LEVELS : LEVELS.subList(LEVELS.indexOf(level.toUpperCase(Locale.ROOT)), LEVELS.size());
+        List<LogRow> logs = runs.logs().after(id, after, levels, step, limit);
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("logs", logs);
+        answer.put("logs", logs.stream().map(log -> new JsonRow().with("id", log.id()).with("ts", log.ts())
+                .with("level", log.level()).with("step", log.step()).with("message", log.message()).fields()).toList());
         // where the next poll continues: the last row shown, else where this one started
-        answer.put("after", logs.isEmpty() ? after : logs.get(logs.size() - 1).get("id"));
+        answer.put("after", logs.isEmpty() ? after : logs.get(logs.size() - 1).id());
         return answer;
     }
 
     /** 404 unless the run exists. */
-    static void requireRun(RunSql sql, long id) {
-        if (sql.queryId("select id from runs where id = ?", id).isEmpty()) {
+    static void requireRun(RunRepository runs, long id) {
+        if (!runs.exists(id)) {
             throw notFound(id);
         }
     }
@@ -162,10 +133,18 @@ public final class RunsApi {
         return new ApiError(404, "run " + id + " does not exist", null);
     }
 
-    private static Map<String, Object> summary(Object[] row) {
-        Map<String, Object> run = JsonRow.of(row, "id", "pipeline", "status", "trigger", "progress", "currentStep", "error",
-                "createdAt", "startedAt", "finishedAt");
-        run.put("durationMs", JsonRow.durationMs(row[8], row[9]));
-        return run;
+    private static Map<String, Object> summary(RunRow run) {
+        return new JsonRow().with("id", run.id()).with("pipeline", run.pipeline()).with("status", run.status())
+                .with("trigger", run.trigger()).with("progress", run.progress()).with("currentStep", run.currentStep())
+                .with("error", run.error()).with("createdAt", run.createdAt()).with("startedAt", run.startedAt())
+                .with("finishedAt", run.finishedAt()).with("durationMs", JsonRow.durationMs(run.startedAt(), run.finishedAt()))
+                .fields();
+    }
+
+    private static Map<String, Object> step(StepRow step) {
+        return new JsonRow().with("ordinal", step.ordinal()).with("name", step.name()).with("status", step.status())
+                .with("attempt", step.attempt()).with("records", step.records()).with("startedAt", step.startedAt())
+                .with("finishedAt", step.finishedAt()).with("error", step.error()).with("result", step.result())
+                .with("durationMs", JsonRow.durationMs(step.startedAt(), step.finishedAt())).fields();
     }
 }

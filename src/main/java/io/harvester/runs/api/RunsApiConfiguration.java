@@ -1,7 +1,7 @@
 package io.harvester.runs.api;
 
+import io.harvester.runs.RunRepository;
 import io.harvester.runs.RunRetention;
-import io.harvester.runs.RunStore;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 
@@ -10,10 +10,10 @@ public class RunsApiConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) {
-        RunStore store = context.getRegistry().lookupByNameAndType("runStore", RunStore.class);
+        RunRepository runs = context.getRegistry().lookupByNameAndType("runRepository", RunRepository.class);
         RunRetention retention = context.getRegistry().lookupByNameAndType("runRetention", RunRetention.class);
-        context.getRegistry().bind("runsApi", new RunsApi(store.sql(), retention));
-        context.getRegistry().bind("runFiles", new RunFiles(store.sql()));
-        context.getRegistry().bind("pipelinesApi", new PipelinesApi(store.sql()));
+        context.getRegistry().bind("runsApi", new RunsApi(runs, retention));
+        context.getRegistry().bind("runFiles", new RunFiles(runs));
+        context.getRegistry().bind("pipelinesApi", new PipelinesApi(runs));
     }
 }

@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import io.harvester.runs.LiveRun;
+import io.harvester.runs.LogRows;
 import io.harvester.runs.RunLifecycle;
-import io.harvester.runs.RunSql;
+import io.harvester.runs.RunRepository;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +40,7 @@ public final class RunLogSink extends ServiceSupport {
     private static final Logger LOG = LoggerFactory.getLogger(RunLogSink.class);
 
     private final RunLifecycle lifecycle;
-    private final RunSql sql;
+    private final RunRepository runs;
     private final BlockingQueue<RunLogLine> queue;
     private final AtomicLong dropped = new AtomicLong();
     /** Per run: when it last logged while live (written by the logging threads). */
@@ -55,7 +56,7 @@ public final class RunLogSink extends ServiceSupport {
 
     public RunLogSink(RunLifecycle lifecycle, int capacity) {
         this.lifecycle = lifecycle;
-        this.sql = lifecycle.store().sql();
+        this.runs = lifecycle.store();
         this.queue = new ArrayBlockingQueue<>(capacity);
     }
 
@@ -155,27 +156,10 @@ public final class RunLogSink extends ServiceSupport {
         byRun.forEach(this::appendToFile);
     }
 
-    /**
-     * One statement for the batch. A line that repeats a row the run model wrote itself (its outcome, a
-     * warning; {@code extra} is null there) is left out: the row is there already. Lines of a run deleted
-     * meanwhile are left out too.
-     */
+    /** One statement for the batch ({@link LogRows#writeLines}: lines repeating the run model's own rows are left out). */
     private void insertRows(List<RunLogLine> batch) {
-        sql.update("""
-                insert into run_logs (run_id, step, level, message, ts, extra)
-                select u.run_id, u.step, u.level, u.message, to_timestamp(u.millis / 1000.0), jsonb_build_object('logger', u.logger)
-                from unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[])
-                     with ordinality as u(run_id, step, level, message, millis, logger, n)
-                where exists (select 1 from runs r where r.id = u.run_id)
-                  and not exists (select 1 from run_logs l where l.run_id = u.run_id and l.extra is null
-                                  and l.level = u.level and l.message = u.message)
-                order by u.n""",
-                batch.stream().map(RunLogLine::runId).toArray(Long[]::new),
-                batch.stream().map(RunLogLine::step).toArray(String[]::new),
-                batch.stream().map(RunLogLine::level).toArray(String[]::new),
-                batch.stream().map(RunLogLine::message).toArray(String[]::new),
-                batch.stream().map(RunLogLine::millis).toArray(Long[]::new),
-                batch.stream().map(RunLogLine::logger).toArray(String[]::new));
+        runs.logs().writeLines(batch.stream().map(line -> new LogRows.Line(line.runId(), line.step(), line.level(),
+                line.message(), line.millis(), line.logger())).toList());
     }
 
     private void appendToFile(long runId, List<RunLogLine> lines) {
@@ -186,10 +170,7 @@ public final class RunLogSink extends ServiceSupport {
                 files.put(runId, file);
             }
             file.append(lines);
-            sql.update("""
-                    insert into run_outputs (run_id, path, bytes, rows, sha256, "primary") values (?, ?, ?, ?, ?, false)
-                    on conflict (run_id, path) do update set bytes = excluded.bytes, rows = excluded.rows,
-                        sha256 = excluded.sha256""", runId, file.relativePath(), file.bytes(), file.lines(), file.sha256());
+            runs.outputs().writeLogFile(runId, file.relativePath(), file.bytes(), file.lines(), file.sha256());
         } catch (Exception e) {
             LOG.warn("Run logs: {} line(s) of run {} not written to its log file: {}", lines.size(), runId, e.getMessage());
         }

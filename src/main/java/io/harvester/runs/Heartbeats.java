@@ -1,0 +1,172 @@
+package io.harvester.runs;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.harvester.infra.InstanceId;
+
+/**
+ * The statements on {@code instances} and on the runs' heartbeats (part of {@link RunRepository}): every
+ * instance beats for itself and its live runs; the sweep ends the runs that went silent, abandoned with
+ * their owner or failed without it, and ends the statements dead instances left running.
+ */
+public final class Heartbeats {
+
+    private final RunSql sql;
+    private final String owner;
+
+    Heartbeats(RunSql sql, String owner) {
+        this.sql = sql;
+        this.owner = owner;
+    }
+
+    /** A run ended by a sweep: its status and its owner. */
+    private record Swept(RunStatus status, String owner) {
+    }
+
+    /**
+     * Runs this instance left live when it died can never finish: they end abandoned, with their running
+     * step and a run_logs row, and the statements the dead process left running are cancelled.
+     */
+    public int abandonRunsOf(String instance) {
+        List<Swept> ended = sql.query(RunStatus.sql("""
+                with ended as (
+                    update runs set status = {ABANDONED}, finished_at = now(),
+                        error = 'abandoned: the Harvester instance running it stopped before it finished'
+                    where owner = ? and status in {LIVE}
+                    returning id, status, error, owner),""" + CLOSE_ENDED), Heartbeats::swept, instance);
+        if (!ended.isEmpty()) {
+            // nothing of this process runs yet: a busy connection of this instance's name is the dead one's
+            cancelStatementsOf(List.of(instance));
+        }
+        return ended.size();
+    }
+
+    /**
+     * Ends the running steps of the runs in CTE {@code ended} (id, status, error, owner) as
+     * {@link RunRepository#finish} does, and logs their end.
+     */
+    private static final String CLOSE_ENDED = """
+
+                steps as (
+                    update run_steps st set status = case when e.status = {FAILED} then {FAILED} else {CANCELLED} end,
+                        finished_at = now(), error = e.error
+                    from ended e where st.run_id = e.id and st.status = {RUNNING}),
+                logged as (
+                    insert into run_logs (run_id, level, message) select id, 'ERROR', error from ended)
+                select status, owner from ended""";
+
+    private static Swept swept(ResultSet row) throws SQLException {
+        return new Swept(Columns.status(row, "status"), row.getString("owner"));
+    }
+
+    /** Ends the busy connections of the given (dead) instances on this database (application_name). */
+    private void cancelStatementsOf(List<String> instances) {
+        String[] names = instances.stream().map(InstanceId::applicationName).distinct().toArray(String[]::new);
+        // terminated, not only cancelled: an 'idle in transaction' backend of a dead process holds its locks
+        sql.queryRows("select pg_terminate_backend(pid) from pg_stat_activity where application_name = any (?)"
+                + " and datname = current_database() and state <> 'idle' and pid <> pg_backend_pid()", (Object) names);
+    }
+
+    /**
+     * Marks this instance and the runs it works on as alive now. Returns the ids of those runs that it must
+     * stop: their row was ended elsewhere (another instance cancelled or swept them) or carries a cancel
+     * request ({@link RunRepository#state} says which).
+     */
+    public List<Long> beat(Collection<Long> liveRuns) {
+        sql.update("insert into instances (id) values (?) on conflict (id) do update set heartbeat_at = now()", owner);
+        if (liveRuns.isEmpty()) {
+            return List.of();
+        }
+        Long[] ids = liveRuns.toArray(Long[]::new);
+        return sql.query(RunStatus.sql("""
+                with beaten as (
+                    update runs set heartbeat_at = now()
+                    where id = any (?) and status in {LIVE} and cancel_requested is null
+                    returning id)
+                select r.id from runs r where r.id = any (?) and r.id not in (select id from beaten)"""),
+                r -> r.getLong("id"), ids, ids);
+    }
+
+    /**
+     * Ends the live runs of every instance that gave no heartbeat for their pipeline's threshold
+     * ({@code thresholds}, else {@code defaultMillis}; a run killed before its first beat counts from its
+     * start): {@code abandoned} ("instance X silent since T") when their owner stopped beating too,
+     * {@code failed} when the owner still beats but the run went silent. The owner is judged by its own
+     * beat in table instances, over the run's threshold capped at {@code defaultMillis}: a killed
+     * instance's last beat is as old as its run's, however short the run's threshold (a job's stuck-after).
+     * Each ended run gets a run_logs row, and its running step ends with it. The statements an owner left
+     * running are terminated only once it has been silent for {@code defaultMillis} (stale-after): a live
+     * instance whose beat is merely late (a GC pause, an exhausted pool) loses the run, not its other work.
+     * Returns how many runs were ended.
+     */
+    public int sweep(long defaultMillis, Map<String, Long> thresholds) {
+        String[] pipelines = thresholds.keySet().toArray(String[]::new);
+        Long[] millis = thresholds.values().toArray(Long[]::new);
+        List<Swept> ended = sql.query(RunStatus.sql("""
+                with silent as (
+                    select r.id, r.owner, coalesce(r.heartbeat_at, r.started_at, r.created_at) as last_beat,
+                           coalesce(t.millis, ?) as threshold,
+                           -- an owner without a row in instances is unknown here: its run's last beat is its last sign
+                           coalesce(i.heartbeat_at, r.heartbeat_at, r.started_at, r.created_at) as owner_last_beat,
+                           coalesce(i.heartbeat_at > now() - make_interval(secs => least(coalesce(t.millis, ?), ?) / 1000.0),
+                                    false) as owner_alive
+                    from runs r
+                    left join instances i on i.id = r.owner
+                    left join unnest(?::text[], ?::bigint[]) as t(pipeline, millis) on t.pipeline = r.pipeline
+                    where r.status in {LIVE}
+                      and coalesce(r.heartbeat_at, r.started_at, r.created_at)
+                          < now() - make_interval(secs => coalesce(t.millis, ?) / 1000.0)),
+                ended as (
+                    update runs r set status = case when s.owner_alive then {FAILED} else {ABANDONED} end,
+                        finished_at = now(),
+                        error = case when s.owner_alive
+                            then 'failed: no heartbeat since ' || to_char(s.last_beat at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS')
+                                 || ' UTC from instance ' || coalesce(s.owner, '?') || ', which is alive but no longer works on it'
+                            else 'abandoned: instance ' || coalesce(s.owner, '?') || ' silent since '
+                                 || to_char(s.owner_last_beat at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC' end
+                    from silent s
+                    where r.id = s.id and r.status in {LIVE}
+                      -- again on the row as it is now: a beat that committed meanwhile keeps the run
+                      and coalesce(r.heartbeat_at, r.started_at, r.created_at) < now() - make_interval(secs => s.threshold / 1000.0)
+                    returning r.id, r.status, r.error, s.owner),""" + CLOSE_ENDED), Heartbeats::swept,
+                defaultMillis, defaultMillis, defaultMillis, pipelines, millis, defaultMillis);
+        List<String> silent = ended.stream().filter(r -> r.status() == RunStatus.ABANDONED && r.owner() != null)
+                .map(Swept::owner).distinct().toList();
+        // a killed process's statement runs on in PostgreSQL until it ends: it must not commit a dead run's work.
+        // Its run may have been ended sweeps ago (a job's stuck-after is shorter than stale-after): every sweep
+        // looks at each instance silent for stale-after (within the last day), not only at this sweep's owners.
+        Set<String> gone = new LinkedHashSet<>(silentFor(silent, defaultMillis));
+        gone.addAll(sql.query("select id from instances where id <> ? and heartbeat_at < now() - make_interval(secs => ? / 1000.0)"
+                + " and heartbeat_at > now() - interval '1 day'", r -> r.getString("id"), owner, defaultMillis));
+        if (!gone.isEmpty()) {
+            cancelStatementsOf(new ArrayList<>(gone));
+        }
+        return ended.size();
+    }
+
+    /** Those of the instances that gave no beat for {@code millis}, or have no row in instances (unknown here). */
+    private List<String> silentFor(List<String> instances, long millis) {
+        if (instances.isEmpty()) {
+            return List.of();
+        }
+        return sql.query("""
+                select o.id from unnest(?::text[]) as o(id) left join instances i on i.id = o.id
+                where coalesce(i.heartbeat_at < now() - make_interval(secs => ? / 1000.0), true)""",
+                r -> r.getString("id"), instances.toArray(String[]::new), millis);
+    }
+
+    /** Whether the run's owner gave no instance heartbeat for {@code staleMillis} (or is unknown). */
+    public boolean ownerGone(long runId, long staleMillis) {
+        return sql.queryOne("""
+                select coalesce(i.heartbeat_at < now() - make_interval(secs => ? / 1000.0), true) as gone
+                from runs r left join instances i on i.id = r.owner where r.id = ?""",
+                r -> r.getBoolean("gone"), staleMillis, runId).orElse(true);
+    }
+}

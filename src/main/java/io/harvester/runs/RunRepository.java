@@ -1,0 +1,334 @@
+package io.harvester.runs;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harvester.secrets.Secrets;
+
+/**
+ * The run model's one owner: every statement on {@code runs}, {@code run_steps}, {@code run_logs},
+ * {@code run_outputs} and {@code instances} is issued here or by the parts it hands out per table
+ * ({@link #steps()}, {@link #logs()}, {@link #outputs()}, {@link #heartbeats()}, {@link #deletions()}); rows come back as records
+ * and statuses as {@link RunStatus} (RunTablesOwnerTest keeps it so). Every write is one short statement in
+ * autocommit, so a crash never leaves a run half-updated. The free text it writes is masked
+ * ({@link Secrets}): params and step results (their values), errors and log messages; keys such as the
+ * pipeline and the owner are written as they are.
+ */
+public class RunRepository {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String RUN_COLUMNS = "id, pipeline, status, trigger, progress, current_step, error, created_at,"
+            + " started_at, finished_at";
+    private static final String LIVE_RUN = "select id from runs where pipeline = ? and status in {LIVE} limit 1";
+
+    private final RunSql sql;
+    private final String owner;
+    private final StepRows steps;
+    private final LogRows logs;
+    private final OutputRows outputs;
+    private final RunDeletions deletions;
+    private final Heartbeats heartbeats;
+
+    public RunRepository(DataSource dataSource, String owner) {
+        this.sql = new RunSql(dataSource);
+        this.owner = owner;
+        this.steps = new StepRows(sql);
+        this.logs = new LogRows(sql);
+        this.outputs = new OutputRows(sql);
+        this.deletions = new RunDeletions(sql);
+        this.heartbeats = new Heartbeats(sql, owner);
+    }
+
+    /** Statements on the run model's database for the stores of other tables (dispatch, status); never for the run tables. */
+    public RunSql sql() {
+        return sql;
+    }
+
+    public String owner() {
+        return owner;
+    }
+
+    /** The statements on {@code run_steps}. */
+    public StepRows steps() {
+        return steps;
+    }
+
+    /** The statements on {@code run_logs}. */
+    public LogRows logs() {
+        return logs;
+    }
+
+    /** The statements on {@code run_outputs}. */
+    public OutputRows outputs() {
+        return outputs;
+    }
+
+    /** The statements on {@code instances} and the heartbeats of runs. */
+    public Heartbeats heartbeats() {
+        return heartbeats;
+    }
+
+    /** The statements that delete runs (retention, DELETE /api/runs/{id}). */
+    public RunDeletions deletions() {
+        return deletions;
+    }
+
+    private record Inserted(long id, RunStatus status) {
+    }
+
+    /**
+     * Starts a run unless the pipeline already has a live one; then the result is empty, and with
+     * {@code recordSkip} the trigger is recorded as a {@code skipped} run naming the live run. One statement
+     * decides which, so a skipped trigger takes one id, that of its own row.
+     */
+    public Optional<Long> begin(String pipeline, String trigger, Map<String, ?> params, String outputDir, boolean recordSkip) {
+        String paramsJson = json(params);
+        Optional<Inserted> row = sql.queryOne(RunStatus.sql("""
+                with live as (""" + LIVE_RUN + """
+                )
+                insert into runs (pipeline, status, trigger, params, started_at, finished_at, heartbeat_at, owner,
+                                  output_dir, current_step, error)
+                select ?, case when l.id is null then {RUNNING} else {SKIPPED} end, ?, ?::jsonb, now(),
+                       case when l.id is null then null else now() end, now(), ?, ?,
+                       case when l.id is null then 'starting' end,
+                       case when l.id is null then null else 'skipped: run ' || l.id || ' of ' || ? || ' is still in progress' end
+                from (select 1) one left join live l on true
+                where l.id is null or ?
+                on conflict (pipeline) where status in {LIVE} do nothing
+                returning id, status"""), r -> new Inserted(r.getLong("id"), Columns.status(r, "status")),
+                pipeline, pipeline, trigger, paramsJson, owner, outputDir, pipeline, recordSkip);
+        if (row.isPresent()) {
+            return row.get().status() == RunStatus.RUNNING ? Optional.of(row.get().id()) : Optional.empty();
+        }
+        if (!recordSkip) {
+            return Optional.empty();
+        }
+        // another instance began a run between our look and our insert
+        Long other = liveRun(pipeline).orElse(null);
+        sql.update(RunStatus.sql("""
+                insert into runs (pipeline, status, trigger, params, created_at, started_at, finished_at, owner, error)
+                values (?, {SKIPPED}, ?, ?::jsonb, now(), now(), now(), ?, ?)"""),
+                pipeline, trigger, paramsJson, owner, "skipped: run " + other + " of " + pipeline + " is still in progress");
+        return Optional.empty();
+    }
+
+    /** Records a trigger the job failure policy skipped, naming the failed or stuck run it counts against. */
+    public long skip(String pipeline, String trigger, Map<String, ?> params, long blockedBy, String reason) {
+        return sql.queryId(RunStatus.sql("""
+                insert into runs (pipeline, status, trigger, params, started_at, finished_at, owner, error, blocked_by)
+                values (?, {SKIPPED}, ?, ?::jsonb, now(), now(), ?, ?, ?) returning id"""),
+                pipeline, trigger, json(params), owner, reason, blockedBy).orElseThrow();
+    }
+
+    /** Where a live run is: its progress in percent and the step it is at, shown while it works. */
+    public void progress(long runId, int progress, String currentStep) {
+        sql.update(RunStatus.sql("update runs set progress = ?, current_step = ?, heartbeat_at = now() where id = ?"
+                        + " and status = {RUNNING}"),
+                Math.max(0, Math.min(100, progress)), currentStep, runId);
+    }
+
+    /**
+     * Ends a live run; a run that already ended keeps its first outcome. A step still running when the run
+     * ends otherwise than completed ends with it ({@code failed} with a failed run, else {@code cancelled}),
+     * carrying the run's reason.
+     */
+    public boolean finish(long runId, RunStatus status, String error) {
+        return sql.queryId(RunStatus.sql("""
+                with ended as (
+                    update runs set status = ?, error = ?, finished_at = now(), heartbeat_at = now(),
+                        progress = case when ? = {COMPLETED} then 100 else progress end
+                    where id = ? and status in {LIVE}
+                    returning id, status, error),
+                steps as (
+                    update run_steps st set status = case when e.status = {FAILED} then {FAILED} else {CANCELLED} end,
+                        finished_at = now(), error = e.error
+                    from ended e where st.run_id = e.id and st.status = {RUNNING} and e.status <> {COMPLETED})
+                select count(*) from ended"""), status.word(), Secrets.mask(error), status.word(), runId).orElse(0L) == 1;
+    }
+
+    /** Ends a live run nobody here works on (its owner is gone), with a run_logs row; false when it had ended. */
+    public boolean endOrphan(long runId, RunStatus status, String error) {
+        boolean ended = finish(runId, status, error);
+        if (ended) {
+            logs.write(runId, null, "ERROR", error);
+        }
+        return ended;
+    }
+
+    public void resumedFrom(long runId, long earlierRun) {
+        sql.update("update runs set resumed_from = ? where id = ?", earlierRun, runId);
+    }
+
+    // ---- cancelling a run another instance owns
+
+    /** A run's status and why it was stopped. */
+    public record RunState(RunStatus status, String reason) {
+    }
+
+    /** A run's status and why it was stopped (its cancel request, else its error), read now. */
+    public Optional<RunState> state(long runId) {
+        return sql.queryOne("select status, coalesce(cancel_requested, error, status) as reason from runs where id = ?",
+                r -> new RunState(Columns.status(r, "status"), r.getString("reason")), runId);
+    }
+
+
+    /** Asks the owner of a live run to stop it (it ends {@code cancelled} on the owner's next heartbeat); false when it had ended. */
+    public boolean requestCancel(long runId, String reason) {
+        return sql.update(RunStatus.sql("update runs set cancel_requested = ? where id = ? and status in {LIVE}"),
+                Secrets.mask(reason), runId) == 1;
+    }
+
+    /** The owner of a run others asked to stop confirms it stopped working on it (its cancel request is cleared). */
+    public void confirmStopped(long runId) {
+        sql.update("update runs set cancel_requested = null where id = ?", runId);
+    }
+
+    /** Whether the owner of a run asked to stop has ended it and confirmed that nothing of it works any more. */
+    public boolean stopConfirmed(long runId) {
+        return sql.queryOne(RunStatus.sql("select status not in {LIVE} and cancel_requested is null as confirmed from runs"
+                + " where id = ?"), r -> r.getBoolean("confirmed"), runId).orElse(true);
+    }
+
+    // ---- a pipeline's runs, as its kind decides its next run by them
+
+    /** The live run of a pipeline, on any instance. */
+    public Optional<Long> liveRun(String pipeline) {
+        return sql.queryId(RunStatus.sql(LIVE_RUN), pipeline);
+    }
+
+    public boolean isLive(long runId) {
+        return sql.queryId(RunStatus.sql("select id from runs where id = ? and status in {LIVE}"), runId).isPresent();
+    }
+
+    /** A pipeline's live run, with how long it has been silent (since its last heartbeat) and going, in seconds. */
+    public record LiveAge(long id, double silentSeconds, double ageSeconds) {
+    }
+
+    /** The live run of a pipeline with its age, by the database's clock (heartbeats are written by it). */
+    public Optional<LiveAge> liveAge(String pipeline) {
+        return sql.queryOne(RunStatus.sql("""
+                select id, extract(epoch from now() - coalesce(heartbeat_at, started_at, created_at))::float8 as silent,
+                       extract(epoch from now() - coalesce(started_at, created_at))::float8 as age
+                from runs where pipeline = ? and status in {LIVE} limit 1"""),
+                r -> new LiveAge(r.getLong("id"), r.getDouble("silent"), r.getDouble("age")), pipeline);
+    }
+
+    /** The newest run of a pipeline, other than {@code except}, whose status is one of these. */
+    public Optional<Long> latest(String pipeline, long except, RunStatus... statuses) {
+        return sql.queryId("select id from runs where pipeline = ? and id <> ? and status = any (?) order by id desc limit 1",
+                pipeline, except, Arrays.stream(statuses).map(RunStatus::word).toArray(String[]::new));
+    }
+
+    /** A run that ended, as JMX shows a pipeline's last run. */
+    public record EndedRun(long id, RunStatus status, Instant finishedAt, String error) {
+    }
+
+    /** The newest run of a pipeline that ended; skipped triggers are not runs that ended. */
+    public Optional<EndedRun> lastEnded(String pipeline) {
+        return sql.queryOne(RunStatus.sql("""
+                select id, status, finished_at, error from runs
+                where pipeline = ? and status not in ({PENDING}, {RUNNING}, {SKIPPED}) order by id desc limit 1"""),
+                RunRepository::endedRun, pipeline);
+    }
+
+    /** The newest run of a pipeline that ended having run all its steps: skipped triggers and single-step runs aside. */
+    public Optional<EndedRun> lastEndedWholeRun(String pipeline) {
+        return sql.queryOne(RunStatus.sql("""
+                select id, status, finished_at, error from runs
+                where pipeline = ? and status not in ({PENDING}, {RUNNING}, {SKIPPED}) and params ->> 'step' is null
+                order by id desc limit 1"""), RunRepository::endedRun, pipeline);
+    }
+
+    private static EndedRun endedRun(ResultSet row) throws SQLException {
+        return new EndedRun(row.getLong("id"), Columns.status(row, "status"), Columns.instant(row, "finished_at"),
+                row.getString("error"));
+    }
+
+    /** How many triggers were recorded skipped because of this run. */
+    public int skipsAgainst(long runId) {
+        return sql.queryId("select count(*) from runs where blocked_by = ?", runId).orElse(0L).intValue();
+    }
+
+    // ---- runs as the runs API lists them
+
+    /** Runs newest first, of this status and pipeline and created since then where given. */
+    public List<RunRow> list(RunStatus status, String pipeline, Instant since, long limit, long offset) {
+        StringBuilder query = new StringBuilder("select " + RUN_COLUMNS + " from runs where true");
+        List<Object> args = new ArrayList<>();
+        if (status != null) {
+            query.append(" and status = ?");
+            args.add(status.word());
+        }
+        if (pipeline != null) {
+            query.append(" and pipeline = ?");
+            args.add(pipeline);
+        }
+        if (since != null) {
+            query.append(" and created_at >= ?");
+            args.add(OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
+        }
+        query.append(" order by id desc limit ? offset ?");
+        args.add(limit);
+        args.add(offset);
+        return sql.query(query.toString(), RunRepository::runRow, args.toArray());
+    }
+
+    /** The live runs, newest first. */
+    public List<RunRow> live() {
+        return sql.query(RunStatus.sql("select " + RUN_COLUMNS + " from runs where status in {LIVE} order by id desc"),
+                RunRepository::runRow);
+    }
+
+    /** A run with its whole row. */
+    public Optional<RunDetails> details(long runId) {
+        return sql.queryOne("select " + RUN_COLUMNS + ", params, owner, resumed_from, blocked_by, heartbeat_at"
+                + " from runs where id = ?", r -> new RunDetails(runRow(r), Columns.json(r, "params"), r.getString("owner"),
+                Columns.nullableLong(r, "resumed_from"), Columns.nullableLong(r, "blocked_by"),
+                Columns.instant(r, "heartbeat_at")), runId);
+    }
+
+    public boolean exists(long runId) {
+        return sql.queryId("select id from runs where id = ?", runId).isPresent();
+    }
+
+    /** Each of these pipelines' newest run, by pipeline; one index lookup per pipeline (runs_pipeline_id_idx). */
+    public Map<String, RunRow> newest(List<String> pipelines) {
+        Map<String, RunRow> newest = new LinkedHashMap<>();
+        sql.query("select r.* from unnest(?::text[]) as p(name)"
+                + " join lateral (select " + RUN_COLUMNS + " from runs where pipeline = p.name order by id desc limit 1) r on true",
+                RunRepository::runRow, (Object) pipelines.toArray(String[]::new)).forEach(run -> newest.put(run.pipeline(), run));
+        return newest;
+    }
+
+    private static RunRow runRow(ResultSet row) throws SQLException {
+        return new RunRow(row.getLong("id"), row.getString("pipeline"), Columns.status(row, "status"), row.getString("trigger"),
+                row.getInt("progress"), row.getString("current_step"), row.getString("error"), Columns.instant(row, "created_at"),
+                Columns.instant(row, "started_at"), Columns.instant(row, "finished_at"));
+    }
+
+    /** The map as JSON, its text values masked (a URL in params may carry a key). */
+    static String json(Map<String, ?> value) {
+        Map<String, Object> masked = new LinkedHashMap<>();
+        if (value != null) {
+            value.forEach((k, v) -> masked.put(k, v instanceof String text ? Secrets.mask(text) : v));
+        }
+        try {
+            return JSON.writeValueAsString(masked);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not representable as JSON: " + value, e);
+        }
+    }
+}

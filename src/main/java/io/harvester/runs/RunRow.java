@@ -1,0 +1,8 @@
+package io.harvester.runs;
+
+import java.time.Instant;
+
+/** A run as lists show it: its row in {@code runs} without its parameters and bookkeeping. */
+public record RunRow(long id, String pipeline, RunStatus status, String trigger, int progress, String currentStep,
+                     String error, Instant createdAt, Instant startedAt, Instant finishedAt) {
+}

@@ -1,0 +1,93 @@
+package io.harvester.runs;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+
+import io.harvester.secrets.Secrets;
+
+/**
+ * The statements on {@code run_steps} (part of {@link RunRepository}): a pipeline's steps as it writes them
+ * while it works, a job's planned steps, and the steps of a run as they are read back. Errors are masked
+ * ({@link Secrets}), results (their values) too.
+ */
+public final class StepRows {
+
+    /** A job's step as planned when its run starts: pending, or skipped because an earlier run completed it. */
+    public record Planned(int ordinal, String name, RunStatus status, int attempt, Long completedIn) {
+    }
+
+    private final RunSql sql;
+
+    StepRows(RunSql sql) {
+        this.sql = sql;
+    }
+
+    /** Writes a step's row, or its new state: it ends (its finish time set) with a status that is an end. */
+    public void write(long runId, int ordinal, String name, RunStatus status, long records, Map<String, ?> result,
+                      String error) {
+        sql.update(RunStatus.sql("""
+                insert into run_steps (run_id, ordinal, name, status, started_at, finished_at, records, result, error)
+                values (?, ?, ?, ?, now(), case when ? in ({COMPLETED}, {FAILED}, {PARTIAL}, {SKIPPED}) then now() end,
+                        ?, ?::jsonb, ?)
+                on conflict (run_id, ordinal) do update set
+                    status = excluded.status, records = excluded.records, result = excluded.result,
+                    error = excluded.error,
+                    finished_at = case when excluded.status in ({COMPLETED}, {FAILED}, {PARTIAL}, {SKIPPED})
+                                       then now() end"""),
+                runId, ordinal, name, status.word(), status.word(), records, result == null ? null : RunRepository.json(result),
+                Secrets.mask(error));
+    }
+
+    /** Creates a job run's step rows in one statement; a step done in an earlier run names it in its result. */
+    public void plan(long runId, List<Planned> steps) {
+        sql.update("""
+                insert into run_steps (run_id, ordinal, name, status, attempt, started_at, finished_at, result)
+                select ?, t.ordinal, t.name, t.status, t.attempt,
+                       case when t.completed_in is null then null else now() end,
+                       case when t.completed_in is null then null else now() end,
+                       case when t.completed_in is null then null
+                            else jsonb_build_object('completedIn', t.completed_in) end
+                from unnest(?::int[], ?::text[], ?::text[], ?::int[], ?::bigint[])
+                     as t(ordinal, name, status, attempt, completed_in)""",
+                runId, steps.stream().map(Planned::ordinal).toArray(Integer[]::new),
+                steps.stream().map(Planned::name).toArray(String[]::new),
+                steps.stream().map(p -> p.status().word()).toArray(String[]::new),
+                steps.stream().map(Planned::attempt).toArray(Integer[]::new),
+                steps.stream().map(Planned::completedIn).toArray(Long[]::new));
+    }
+
+    /** Marks a planned step running, unless its run has ended or is asked to stop: then false, and it must not run. */
+    public boolean start(long runId, int ordinal, String currentStep, int progress) {
+        // the run's row first: its lock orders this against an end or a cancel written meanwhile
+        return sql.update(RunStatus.sql("""
+                with live as (
+                    update runs set current_step = ?, progress = ?, heartbeat_at = now()
+                    where id = ? and status = {RUNNING} and cancel_requested is null
+                    returning id)
+                update run_steps set status = {RUNNING}, started_at = now(), finished_at = null
+                where run_id in (select id from live) and ordinal = ?"""), currentStep, progress, runId, ordinal) == 1;
+    }
+
+    /** Ends a running step; a step its run's end closed already stays as that end left it. */
+    public void end(long runId, int ordinal, RunStatus status, long records, String error) {
+        sql.update(RunStatus.sql("""
+                update run_steps set status = ?, records = ?, error = ?, finished_at = now()
+                where run_id = ? and ordinal = ? and status = {RUNNING}"""),
+                status.word(), records, Secrets.mask(error), runId, ordinal);
+    }
+
+    /** A run's steps in order. */
+    public List<StepRow> of(long runId) {
+        return sql.query("""
+                select run_id, ordinal, name, status, attempt, records, started_at, finished_at, error, result
+                from run_steps where run_id = ? order by ordinal""", StepRows::step, runId);
+    }
+
+    private static StepRow step(ResultSet row) throws SQLException {
+        return new StepRow(row.getLong("run_id"), row.getInt("ordinal"), row.getString("name"), Columns.status(row, "status"),
+                row.getInt("attempt"), row.getLong("records"), Columns.instant(row, "started_at"),
+                Columns.instant(row, "finished_at"), row.getString("error"), Columns.json(row, "result"));
+    }
+}
