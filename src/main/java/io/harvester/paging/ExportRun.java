@@ -187,7 +187,7 @@ final class ExportRun implements RunHandle {
     }
 
     /**
-     * Ends the run failed (when it is still live), then stops the window and drops the temporary file.
+     * Ends the run failed (when it is still live), then drops the temporary file and stops the window.
      * The window is stopped whatever happens to the run's row, or the split would wait forever. A run
      * that had already ended is left to whoever ended it, who stops the window once the end is on
      * record: a parallel split ends as soon as its window stops, without waiting for the pages still in
@@ -207,8 +207,13 @@ final class ExportRun implements RunHandle {
             run.record(RunStatus.FAILED, message, step);
             LOG.error(message, cause);
         } finally {
-            window.fail(new IllegalStateException(message, cause));
-            output.abort();
+            // the temporary file goes before the window stops: a stopped window lets the route end, and
+            // nothing of a failed run may be left when it has (no lock is held across the two)
+            try {
+                output.abort();
+            } finally {
+                window.fail(new IllegalStateException(message, cause));
+            }
         }
     }
 }
