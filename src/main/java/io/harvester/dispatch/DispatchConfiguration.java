@@ -15,26 +15,26 @@ import org.redisson.api.RedissonClient;
  */
 public class DispatchConfiguration implements CamelConfiguration {
 
-    @PropertyInject(value = "harvester.dispatch.zone", defaultValue = "UTC")
+    @PropertyInject("harvester.dispatch.zone")
     private String zone;
-    @PropertyInject(value = "harvester.dispatch.first-hour", defaultValue = "4")
+    @PropertyInject("harvester.dispatch.first-hour")
     private int firstHour;
-    @PropertyInject(value = "harvester.dispatch.chunk-size", defaultValue = "1000")
+    @PropertyInject("harvester.dispatch.chunk-size")
     private int chunkSize;
-    @PropertyInject(value = "harvester.dispatch.stale-after", defaultValue = "2h")
+    @PropertyInject("harvester.dispatch.stale-after")
     private String staleAfter;
-    @PropertyInject(value = "harvester.dispatch.delay-threshold", defaultValue = "1h")
+    @PropertyInject("harvester.dispatch.delay-threshold")
     private String delayThreshold;
-    @PropertyInject(value = "harvester.dispatch.delay-scan-interval", defaultValue = "1m")
+    @PropertyInject("harvester.dispatch.delay-scan-interval")
     private String delayScanInterval;
-    @PropertyInject(value = "harvester.dispatch.delay-key", defaultValue = "harvester:delayed")
+    @PropertyInject("harvester.dispatch.delay-key")
     private String delayKey;
     // the status cache's keys (dispatch/status): read here only to keep delayed tasks off them
-    @PropertyInject(value = "harvester.status.key-prefix", defaultValue = "harvester:status:")
+    @PropertyInject("harvester.status.key-prefix")
     private String statusKeyPrefix;
-    @PropertyInject(value = "harvester.status.queue", defaultValue = "harvester:status:queue")
+    @PropertyInject("harvester.status.queue")
     private String statusQueue;
-    @PropertyInject(value = "harvester.status.record-prefix", defaultValue = "task:")
+    @PropertyInject("harvester.status.record-prefix")
     private String statusRecordPrefix;
 
     @Override

@@ -33,25 +33,25 @@ public class StorageConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(StorageConfiguration.class);
 
-    @PropertyInject(value = "harvester.embedded", defaultValue = "false")
+    @PropertyInject("harvester.embedded")
     private boolean embedded;
-    @PropertyInject(value = "harvester.embedded.data-dir", defaultValue = "data")
+    @PropertyInject("harvester.embedded.data-dir")
     private String embeddedDataDir;
-    @PropertyInject(value = "harvester.db.url", defaultValue = "")
+    @PropertyInject("harvester.db.url")
     private String dbUrl;
-    @PropertyInject(value = "harvester.db.user", defaultValue = "")
+    @PropertyInject("harvester.db.user")
     private String dbUser;
-    @PropertyInject(value = "harvester.db.password", defaultValue = "")
+    @PropertyInject("harvester.db.password")
     private String dbPassword;
-    @PropertyInject(value = "harvester.db.pool-size", defaultValue = "20")
+    @PropertyInject("harvester.db.pool-size")
     private int poolSize;
-    @PropertyInject(value = "harvester.db.step-pool-size", defaultValue = "5")
+    @PropertyInject("harvester.db.step-pool-size")
     private int stepPoolSize;
-    @PropertyInject(value = "harvester.redis.url", defaultValue = "")
+    @PropertyInject("harvester.redis.url")
     private String redisUrl;
-    @PropertyInject(value = "harvester.storage.startup-wait", defaultValue = "60s")
+    @PropertyInject("harvester.storage.startup-wait")
     private String startupWait;
-    @PropertyInject(value = "harvester.demo.schema", defaultValue = "false")
+    @PropertyInject("harvester.demo.schema")
     private boolean demoSchema;
 
     /** Embedded servers this process started: stopped by {@link #stopEmbedded()} when start-up fails. */

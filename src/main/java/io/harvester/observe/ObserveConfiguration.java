@@ -23,15 +23,15 @@ import org.redisson.api.RedissonClient;
  */
 public class ObserveConfiguration implements CamelConfiguration {
 
-    @PropertyInject(value = "camel.metrics.enabled", defaultValue = "false")
+    @PropertyInject("camel.metrics.enabled")
     private boolean metricsEnabled;
-    @PropertyInject(value = "harvester.observe.probe-timeout-ms", defaultValue = "2000")
+    @PropertyInject("harvester.observe.probe-timeout-ms")
     private long probeTimeoutMs;
-    @PropertyInject(value = "harvester.observe.backlog-max-age-ms", defaultValue = "5000")
+    @PropertyInject("harvester.observe.backlog-max-age-ms")
     private long backlogMaxAgeMs;
-    @PropertyInject(value = "harvester.status.queue", defaultValue = "harvester:status:queue")
+    @PropertyInject("harvester.status.queue")
     private String statusQueue;
-    @PropertyInject(value = "harvester.cli-connector.enabled", defaultValue = "true")
+    @PropertyInject("harvester.cli-connector.enabled")
     private boolean cliConnector;
 
     @Override

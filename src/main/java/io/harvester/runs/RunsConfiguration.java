@@ -23,21 +23,21 @@ public class RunsConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunsConfiguration.class);
 
-    @PropertyInject(value = "harvester.http.max-retry-after-ms", defaultValue = "120000")
+    @PropertyInject("harvester.http.max-retry-after-ms")
     private long maxRetryAfterMs;
-    @PropertyInject(value = "harvester.runs.stale-after-ms", defaultValue = "300000")
+    @PropertyInject("harvester.runs.stale-after-ms")
     private long staleAfterMs;
-    @PropertyInject(value = "harvester.runs.heartbeat-interval-ms", defaultValue = "30000")
+    @PropertyInject("harvester.runs.heartbeat-interval-ms")
     private long heartbeatIntervalMs;
-    @PropertyInject(value = "harvester.http.backoff-initial-ms", defaultValue = "500")
+    @PropertyInject("harvester.http.backoff-initial-ms")
     private long backoffInitialMs;
-    @PropertyInject(value = "harvester.http.backoff-max-ms", defaultValue = "30000")
+    @PropertyInject("harvester.http.backoff-max-ms")
     private long backoffMaxMs;
-    @PropertyInject(value = "harvester.runs.retention-days", defaultValue = "30")
+    @PropertyInject("harvester.runs.retention-days")
     private int retentionDays;
-    @PropertyInject(value = "harvester.runs.retention-batch-size", defaultValue = "500")
+    @PropertyInject("harvester.runs.retention-batch-size")
     private int retentionBatchSize;
-    @PropertyInject(value = "harvester.output-dir", defaultValue = "output")
+    @PropertyInject("harvester.output-dir")
     private String outputDir;
 
     @Override

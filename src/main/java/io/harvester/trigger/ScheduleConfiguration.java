@@ -29,13 +29,13 @@ public class ScheduleConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(ScheduleConfiguration.class);
 
     /** Quartz's scheduler name: instances with the same name share their schedules. */
-    @PropertyInject(value = "camel.main.name", defaultValue = "harvester")
+    @PropertyInject("camel.main.name")
     private String clusterName;
-    @PropertyInject(value = "harvester.schedule.threads", defaultValue = "10")
+    @PropertyInject("harvester.schedule.threads")
     private int threads;
-    @PropertyInject(value = "harvester.schedule.cluster-checkin-interval-ms", defaultValue = "5000")
+    @PropertyInject("harvester.schedule.cluster-checkin-interval-ms")
     private long clusterCheckinIntervalMs;
-    @PropertyInject(value = "harvester.schedule.misfire-threshold-ms", defaultValue = "1000")
+    @PropertyInject("harvester.schedule.misfire-threshold-ms")
     private long misfireThresholdMs;
 
     @Override

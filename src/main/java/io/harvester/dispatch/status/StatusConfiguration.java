@@ -18,19 +18,19 @@ public class StatusConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusConfiguration.class);
 
-    @PropertyInject(value = "harvester.status.key-prefix", defaultValue = "harvester:status:")
+    @PropertyInject("harvester.status.key-prefix")
     private String keyPrefix;
-    @PropertyInject(value = "harvester.status.queue", defaultValue = "harvester:status:queue")
+    @PropertyInject("harvester.status.queue")
     private String queueName;
-    @PropertyInject(value = "harvester.status.record-prefix", defaultValue = "task:")
+    @PropertyInject("harvester.status.record-prefix")
     private String recordPrefix;
-    @PropertyInject(value = "harvester.status.completion-size", defaultValue = "500")
+    @PropertyInject("harvester.status.completion-size")
     private int completionSize;
-    @PropertyInject(value = "harvester.status.take", defaultValue = "500")
+    @PropertyInject("harvester.status.take")
     private int take;
-    @PropertyInject(value = "harvester.status.completion-interval-ms", defaultValue = "1000")
+    @PropertyInject("harvester.status.completion-interval-ms")
     private long completionInterval;
-    @PropertyInject(value = "harvester.status.lease-ms", defaultValue = "30000")
+    @PropertyInject("harvester.status.lease-ms")
     private long leaseMs;
 
     @Override

@@ -12,7 +12,7 @@ import org.apache.camel.PropertyInject;
  */
 public class RunLogsConfiguration implements CamelConfiguration {
 
-    @PropertyInject(value = "harvester.runs.log-queue-size", defaultValue = "10000")
+    @PropertyInject("harvester.runs.log-queue-size")
     private int logQueueSize;
 
     @Override
