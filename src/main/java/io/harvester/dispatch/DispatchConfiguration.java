@@ -29,13 +29,6 @@ public class DispatchConfiguration implements CamelConfiguration {
     private String delayScanInterval;
     @PropertyInject("harvester.dispatch.delay-key")
     private String delayKey;
-    // the status cache's keys (dispatch/status): read here only to keep delayed tasks off them
-    @PropertyInject("harvester.status.key-prefix")
-    private String statusKeyPrefix;
-    @PropertyInject("harvester.status.queue")
-    private String statusQueue;
-    @PropertyInject("harvester.status.record-prefix")
-    private String statusRecordPrefix;
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -43,8 +36,8 @@ public class DispatchConfiguration implements CamelConfiguration {
         RedissonClient redis = context.getRegistry().lookupByNameAndType("redisson", RedissonClient.class);
         context.getRegistry().bind("taskGeneration", new TaskGeneration(lifecycle, redis, ZoneId.of(zone), firstHour, chunkSize));
         context.getRegistry().bind("taskSweep", new TaskSweep(lifecycle, redis, TimeUtils.toDuration(staleAfter)));
-        OwnKeys ownKeys = new OwnKeys().prefix("harvester.status.key-prefix", statusKeyPrefix)
-                .prefix("harvester.status.queue", statusQueue).prefix("harvester.status.record-prefix", statusRecordPrefix);
+        // the status cache's keys (dispatch/status) are no target for delayed tasks
+        OwnKeys ownKeys = StatusKeyNames.from(context).ownKeys();
         context.getRegistry().bind("delayedTasks", new DelayedTasks(lifecycle.store().sql(), redis, delayKey, ownKeys,
                 TimeUtils.toDuration(delayThreshold), TimeUtils.toDuration(delayScanInterval), chunkSize));
         // started and stopped with the context: registered in JMX while Harvester runs

@@ -3,6 +3,7 @@ package io.harvester.jobs;
 
 import io.harvester.runs.RunHeartbeat;
 import io.harvester.runs.RunLifecycle;
+import io.harvester.runs.RunSettings;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 
@@ -16,7 +17,7 @@ public class JobsConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         RunLifecycle lifecycle = context.getRegistry().lookupByNameAndType("runLifecycle", RunLifecycle.class);
-        Jobs jobs = new Jobs(context, lifecycle);
+        Jobs jobs = new Jobs(context, lifecycle, RunSettings.from(context));
         context.getRegistry().bind("harvesterJobs", jobs);
         context.getRegistry().lookupByNameAndType("runHeartbeat", RunHeartbeat.class).setThresholds(jobs::stuckThresholds);
         context.getCamelContextExtension().addInterceptStrategy(new JobStepInterceptor());

@@ -2,6 +2,7 @@ package io.harvester.observe;
 
 import javax.sql.DataSource;
 
+import io.harvester.dispatch.StatusKeyNames;
 import io.harvester.dispatch.TaskSetSizes;
 import io.harvester.runs.RunLifecycle;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,8 +30,6 @@ public class ObserveConfiguration implements CamelConfiguration {
     private long probeTimeoutMs;
     @PropertyInject("harvester.observe.backlog-max-age-ms")
     private long backlogMaxAgeMs;
-    @PropertyInject("harvester.status.queue")
-    private String statusQueue;
     @PropertyInject("harvester.cli-connector.enabled")
     private boolean cliConnector;
 
@@ -64,7 +63,7 @@ public class ObserveConfiguration implements CamelConfiguration {
             HarvesterMeters meters = new HarvesterMeters(registry, breakers);
             lifecycle.observe(meters);
             breakers.listen(meters);
-            new BacklogGauges(new TaskSetSizes(lifecycle.store().sql(), redis), redis, statusQueue, probeTimeoutMs,
+            new BacklogGauges(new TaskSetSizes(lifecycle.store().sql(), redis), redis, StatusKeyNames.from(context).queue(), probeTimeoutMs,
                     backlogMaxAgeMs).bindTo(registry);
         }
     }

@@ -1,6 +1,5 @@
 package io.harvester.runs;
 
-import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 
 import javax.sql.DataSource;
@@ -25,23 +24,14 @@ public class RunsConfiguration implements CamelConfiguration {
 
     @PropertyInject("harvester.http.max-retry-after-ms")
     private long maxRetryAfterMs;
-    @PropertyInject("harvester.runs.stale-after-ms")
-    private long staleAfterMs;
-    @PropertyInject("harvester.runs.heartbeat-interval-ms")
-    private long heartbeatIntervalMs;
     @PropertyInject("harvester.http.backoff-initial-ms")
     private long backoffInitialMs;
     @PropertyInject("harvester.http.backoff-max-ms")
     private long backoffMaxMs;
-    @PropertyInject("harvester.runs.retention-days")
-    private int retentionDays;
-    @PropertyInject("harvester.runs.retention-batch-size")
-    private int retentionBatchSize;
-    @PropertyInject("harvester.output-dir")
-    private String outputDir;
 
     @Override
     public void configure(CamelContext context) {
+        RunSettings settings = RunSettings.from(context);
         DataSource dataSource = context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
         String instance = context.getRegistry().lookupByNameAndType("harvesterInstanceId", String.class);
         RunStore runStore = new RunStore(dataSource, instance);
@@ -49,15 +39,15 @@ public class RunsConfiguration implements CamelConfiguration {
         if (abandoned > 0) {
             LOG.warn("{} run(s) left live by a previous process of this instance ({}) marked abandoned", abandoned, instance);
         }
-        RunLifecycle lifecycle = new RunLifecycle(runStore, Path.of(outputDir));
-        RunHeartbeat heartbeat = new RunHeartbeat(lifecycle, staleAfterMs, heartbeatIntervalMs);
+        RunLifecycle lifecycle = new RunLifecycle(runStore, settings.outputDir());
+        RunHeartbeat heartbeat = new RunHeartbeat(lifecycle, settings.staleAfterMs(), settings.heartbeatIntervalMs());
         // before any route starts: a start-up run must not be skipped because of a dead instance's run
         heartbeat.beat();
         context.getRegistry().bind("runHeartbeat", heartbeat);
         context.getRegistry().bind("runStore", runStore);
         context.getRegistry().bind("runLifecycle", lifecycle);
         context.getRegistry().bind("runFailures", new RunFailures());
-        context.getRegistry().bind("runRetention", new RunRetention(lifecycle, retentionDays, retentionBatchSize));
+        context.getRegistry().bind("runRetention", new RunRetention(lifecycle, settings.retentionDays(), settings.retentionBatchSize()));
         HttpRetryPolicy retryPolicy = new HttpRetryPolicy();
         retryPolicy.setMaxRetryAfterMs(maxRetryAfterMs);
         retryPolicy.setBackoffInitialMs(backoffInitialMs);

@@ -1,5 +1,6 @@
 package io.harvester.dispatch.status;
 
+import io.harvester.dispatch.StatusKeyNames;
 import io.harvester.infra.InstanceId;
 import io.harvester.runs.RunLifecycle;
 import org.apache.camel.CamelConfiguration;
@@ -18,12 +19,6 @@ public class StatusConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusConfiguration.class);
 
-    @PropertyInject("harvester.status.key-prefix")
-    private String keyPrefix;
-    @PropertyInject("harvester.status.queue")
-    private String queueName;
-    @PropertyInject("harvester.status.record-prefix")
-    private String recordPrefix;
     @PropertyInject("harvester.status.completion-size")
     private int completionSize;
     @PropertyInject("harvester.status.take")
@@ -48,7 +43,8 @@ public class StatusConfiguration implements CamelConfiguration {
         }
         RunLifecycle lifecycle = context.getRegistry().lookupByNameAndType("runLifecycle", RunLifecycle.class);
         RedissonClient redis = context.getRegistry().lookupByNameAndType("redisson", RedissonClient.class);
-        StatusKeys keys = new StatusKeys(keyPrefix, queueName, recordPrefix, InstanceId.get());
+        StatusKeyNames names = StatusKeyNames.from(context);
+        StatusKeys keys = new StatusKeys(names.keyPrefix(), names.queue(), names.recordPrefix(), InstanceId.get());
         StatusQueue queue = new StatusQueue(redis, keys, leaseMs);
         long legacy = LegacyAggregation.drain(context, redis, keys);
         if (legacy > 0) {
@@ -56,7 +52,7 @@ public class StatusConfiguration implements CamelConfiguration {
         }
         long requeued = queue.requeue();
         if (requeued > 0) {
-            LOG.info("Status cache: {} list entr(ies) taken by this instance before it stopped went back to {}", requeued, queueName);
+            LOG.info("Status cache: {} list entr(ies) taken by this instance before it stopped went back to {}", requeued, names.queue());
         }
         context.getRegistry().bind("statusIntake", new StatusIntake(new StatusCache(redis, keys), queue, take));
         context.getRegistry().bind("statusStore", new StatusStore(lifecycle.store().sql(),

@@ -1,9 +1,9 @@
 package io.harvester.runs.logs;
 
 import io.harvester.runs.RunLifecycle;
+import io.harvester.runs.RunSettings;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.PropertyInject;
 
 /**
  * Starts the per-run log writer ({@link RunLogSink}) on the run lifecycle. Wired here, not by the run
@@ -12,15 +12,12 @@ import org.apache.camel.PropertyInject;
  */
 public class RunLogsConfiguration implements CamelConfiguration {
 
-    @PropertyInject("harvester.runs.log-queue-size")
-    private int logQueueSize;
-
     @Override
     public void configure(CamelContext context) {
         RunLifecycle lifecycle = context.getRegistry().lookupByNameAndType("runLifecycle", RunLifecycle.class);
         try {
             // started with the context, before any route: a run's first lines are kept too
-            context.addService(new RunLogSink(lifecycle, logQueueSize), true, true);
+            context.addService(new RunLogSink(lifecycle, RunSettings.from(context).logQueueSize()), true, true);
         } catch (Exception e) {
             throw new IllegalStateException("the run log writer did not start: " + e.getMessage(), e);
         }
