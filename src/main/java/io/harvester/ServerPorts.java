@@ -11,8 +11,7 @@ import org.apache.camel.PropertyInject;
 
 /**
  * Refuses to start when the HTTP port is taken. Vert.x only logs a failed bind and Camel carries on,
- * so a daemon would run with no API while advertising the other process's port. Runs first, before
- * any embedded server is started.
+ * so a daemon would run with no API while advertising the other process's port.
  */
 public class ServerPorts implements CamelConfiguration {
 

@@ -2,6 +2,8 @@ package io.harvester.dispatch;
 
 import java.time.ZoneId;
 
+import io.harvester.infra.Beans;
+import io.harvester.infra.Storage;
 import io.harvester.runs.RunLifecycle;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -11,7 +13,6 @@ import org.redisson.api.RedissonClient;
 
 /**
  * Binds {@code taskGeneration}, {@code taskSweep} and {@code delayedTasks} (routes/harvester-dispatch.camel.yaml).
- * Runs after {@code RunsConfiguration}.
  */
 public class DispatchConfiguration implements CamelConfiguration {
 
@@ -32,8 +33,8 @@ public class DispatchConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        RunLifecycle lifecycle = context.getRegistry().lookupByNameAndType("runLifecycle", RunLifecycle.class);
-        RedissonClient redis = context.getRegistry().lookupByNameAndType("redisson", RedissonClient.class);
+        RunLifecycle lifecycle = Beans.need(context, RunLifecycle.class, getClass());
+        RedissonClient redis = Beans.need(context, Storage.class, getClass()).redis();
         context.getRegistry().bind("taskGeneration", new TaskGeneration(lifecycle, redis, ZoneId.of(zone), firstHour, chunkSize));
         context.getRegistry().bind("taskSweep", new TaskSweep(lifecycle, redis, TimeUtils.toDuration(staleAfter)));
         // the status cache's keys (dispatch/status) are no target for delayed tasks

@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds the {@code dataSource} and {@code redisson} beans. With {@code harvester.embedded=true} (the dev
+ * Binds the {@code dataSource} and {@code redisson} beans, and both as {@link Storage}. With {@code harvester.embedded=true} (the dev
  * profile) it first starts an embedded PostgreSQL and Redis and points the same pool and client at
  * them, so dev and prod share one code path: a JDBC URL and a Redis URI.
  */
@@ -117,6 +117,7 @@ public class StorageConfiguration implements CamelConfiguration {
                 () -> Redisson.create(config));
         context.getRegistry().bind("redisson", RedissonClient.class, redisson);
         context.addService(new Closer("redisson", redisson::shutdown), true, true);
+        context.getRegistry().bind("storage", Storage.class, new Storage(dataSource, redisson));
         LOG.info("Storage ready: {} and Redis {}", JdbcUrls.withoutSecrets(dbUrl), RedisUris.withoutSecrets(redisUrl));
     }
 

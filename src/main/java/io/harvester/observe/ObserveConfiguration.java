@@ -4,6 +4,8 @@ import javax.sql.DataSource;
 
 import io.harvester.dispatch.StatusKeyNames;
 import io.harvester.dispatch.TaskSetSizes;
+import io.harvester.infra.Beans;
+import io.harvester.infra.Storage;
 import io.harvester.runs.RunLifecycle;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -20,7 +22,7 @@ import org.redisson.api.RedissonClient;
 /**
  * Operations' view of the daemon (README, "Metrics and health"): each pipeline's circuit breaker under
  * a stable JMX name and as a health check, database and Redis health checks, and Harvester's meters
- * on the registry Camel scrapes at /observe/metrics. Runs after {@code RunsConfiguration}.
+ * on the registry Camel scrapes at /observe/metrics.
  */
 public class ObserveConfiguration implements CamelConfiguration {
 
@@ -35,9 +37,10 @@ public class ObserveConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        RunLifecycle lifecycle = context.getRegistry().lookupByNameAndType("runLifecycle", RunLifecycle.class);
-        DataSource dataSource = context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
-        RedissonClient redis = context.getRegistry().lookupByNameAndType("redisson", RedissonClient.class);
+        RunLifecycle lifecycle = Beans.need(context, RunLifecycle.class, getClass());
+        Storage storage = Beans.need(context, Storage.class, getClass());
+        DataSource dataSource = storage.dataSource();
+        RedissonClient redis = storage.redis();
         if (!cliConnector) {
             // camel-cli-connector starts with every context it finds on the class path; this one says no
             DefaultCliConnectorFactory off = new DefaultCliConnectorFactory();

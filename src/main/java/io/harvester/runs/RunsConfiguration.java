@@ -2,11 +2,12 @@ package io.harvester.runs;
 
 import java.util.concurrent.ExecutorService;
 
-import javax.sql.DataSource;
-
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.harvester.http.HttpRetryPolicy;
 import io.harvester.http.PipelineBreakerRegistry;
+import io.harvester.infra.Beans;
+import io.harvester.infra.InstanceId;
+import io.harvester.infra.Storage;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
@@ -15,8 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Binds what every pipeline route uses: the run store, the run lifecycle, its heartbeat and retention, the {@code trigger:}
- * component, the shared failure and retry beans, and one page pool for all exports. Runs after
- * {@code StorageConfiguration}.
+ * component, the shared failure and retry beans, and one page pool for all exports.
  */
 public class RunsConfiguration implements CamelConfiguration {
 
@@ -32,9 +32,8 @@ public class RunsConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) {
         RunSettings settings = RunSettings.from(context);
-        DataSource dataSource = context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
-        String instance = context.getRegistry().lookupByNameAndType("harvesterInstanceId", String.class);
-        RunStore runStore = new RunStore(dataSource, instance);
+        String instance = InstanceId.get();
+        RunStore runStore = new RunStore(Beans.need(context, Storage.class, getClass()).dataSource(), instance);
         int abandoned = runStore.abandonRunsOf(instance);
         if (abandoned > 0) {
             LOG.warn("{} run(s) left live by a previous process of this instance ({}) marked abandoned", abandoned, instance);

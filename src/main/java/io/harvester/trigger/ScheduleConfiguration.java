@@ -6,8 +6,10 @@ import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
+import io.harvester.infra.Beans;
 import io.harvester.infra.Closer;
 import io.harvester.infra.PropertyNames;
+import io.harvester.infra.Storage;
 import io.harvester.pipeline.PipelineKinds;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -21,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Gives camel-quartz this instance's member of the clustered Quartz store ({@link ClusteredScheduler})
  * instead of the in-memory scheduler it would make: every {@code trigger:} cron then fires once per
- * tick across all instances sharing the database. Runs after {@code StorageConfiguration}. Once the
+ * tick across all instances sharing the database. Once the
  * routes are known, {@code harvester.schedule.*} keys naming no pipeline stop start-up ({@link ScheduleProperties}).
  */
 public class ScheduleConfiguration implements CamelConfiguration {
@@ -40,7 +42,7 @@ public class ScheduleConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        DataSource dataSource = context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
+        DataSource dataSource = Beans.need(context, Storage.class, getClass()).dataSource();
         ClusteredScheduler member = ClusteredScheduler.join(clusterName, dataSource,
                 new ClusteredScheduler.Settings(threads, clusterCheckinIntervalMs, misfireThresholdMs));
         // stopped after the routes, before the dataSource (services stop in reverse order of adding)

@@ -1,7 +1,9 @@
 package io.harvester.dispatch.status;
 
 import io.harvester.dispatch.StatusKeyNames;
+import io.harvester.infra.Beans;
 import io.harvester.infra.InstanceId;
+import io.harvester.infra.Storage;
 import io.harvester.runs.RunLifecycle;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -13,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Binds the status cache's beans (routes/harvester-status.camel.yaml): {@code statusIntake} and
  * {@code statusStore}, the flush. Puts back into the workers' list what a killed predecessor of this
- * instance had taken. Runs after {@code RunsConfiguration}.
+ * instance had taken.
  */
 public class StatusConfiguration implements CamelConfiguration {
 
@@ -41,8 +43,8 @@ public class StatusConfiguration implements CamelConfiguration {
             throw new IllegalArgumentException("harvester.status.lease-ms = " + leaseMs
                     + ": at least three times harvester.status.completion-interval-ms (" + completionInterval + ")");
         }
-        RunLifecycle lifecycle = context.getRegistry().lookupByNameAndType("runLifecycle", RunLifecycle.class);
-        RedissonClient redis = context.getRegistry().lookupByNameAndType("redisson", RedissonClient.class);
+        RunLifecycle lifecycle = Beans.need(context, RunLifecycle.class, getClass());
+        RedissonClient redis = Beans.need(context, Storage.class, getClass()).redis();
         StatusKeyNames names = StatusKeyNames.from(context);
         StatusKeys keys = new StatusKeys(names.keyPrefix(), names.queue(), names.recordPrefix(), InstanceId.get());
         StatusQueue queue = new StatusQueue(redis, keys, leaseMs);

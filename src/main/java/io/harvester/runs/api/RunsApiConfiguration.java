@@ -1,17 +1,18 @@
 package io.harvester.runs.api;
 
+import io.harvester.infra.Beans;
 import io.harvester.runs.RunRetention;
 import io.harvester.runs.RunStore;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 
-/** Binds the beans of the runs API's read side: {@code runsApi}, {@code runFiles}, {@code pipelinesApi}. Runs after {@code RunsConfiguration}. */
+/** Binds the beans of the runs API's read side: {@code runsApi}, {@code runFiles}, {@code pipelinesApi}. */
 public class RunsApiConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) {
-        RunStore store = context.getRegistry().lookupByNameAndType("runStore", RunStore.class);
-        RunRetention retention = context.getRegistry().lookupByNameAndType("runRetention", RunRetention.class);
+        RunStore store = Beans.need(context, RunStore.class, getClass());
+        RunRetention retention = Beans.need(context, RunRetention.class, getClass());
         context.getRegistry().bind("runsApi", new RunsApi(store.sql(), retention));
         context.getRegistry().bind("runFiles", new RunFiles(store.sql()));
         context.getRegistry().bind("pipelinesApi", new PipelinesApi(store.sql()));
