@@ -1,5 +1,6 @@
 package io.harvester;
 
+import java.util.List;
 import java.util.Map;
 
 import io.harvester.api.ApiConfiguration;
@@ -17,6 +18,7 @@ import io.harvester.runs.api.RunsApiConfiguration;
 import io.harvester.runs.logs.RunLogsConfiguration;
 import io.harvester.secrets.EnvSecretsFunction;
 import io.harvester.trigger.ScheduleConfiguration;
+import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
@@ -29,6 +31,27 @@ import org.slf4j.LoggerFactory;
 public final class Harvester {
 
     private static final Logger LOG = LoggerFactory.getLogger(Harvester.class);
+
+    /**
+     * The configuration classes, configured in this order. Each finds the beans it builds on by their type
+     * ({@code Beans.need}), bound by one listed before it: one listed too early stops start-up naming the bean
+     * it lacks. The port check needs nothing and comes first: a taken port is refused before the embedded
+     * servers take seconds to start.
+     */
+    static final List<Class<? extends CamelConfiguration>> CONFIGURATIONS = List.of(
+            ServerPorts.class,
+            StorageConfiguration.class,
+            ScheduleConfiguration.class,
+            RunsConfiguration.class,
+            RunLogsConfiguration.class,
+            JobsConfiguration.class,
+            PipelineKindsConfiguration.class,
+            RunControlConfiguration.class,
+            RunsApiConfiguration.class,
+            DispatchConfiguration.class,
+            StatusConfiguration.class,
+            ApiConfiguration.class,
+            ObserveConfiguration.class);
 
     private Harvester() {
     }
@@ -94,19 +117,7 @@ public final class Harvester {
         // developer mode (message history, tracing, extended statistics) on every exchange of a daemon.
         main.setPropertyPlaceholderLocations(ConfigLocations.forProfile(ConfigLocations.activeProfile()));
         ServerEnvironment.overrides(System.getenv(), System.getProperties()).forEach(main::addOverrideProperty);
-        main.configure().addConfiguration(ServerPorts.class);
-        main.configure().addConfiguration(StorageConfiguration.class);
-        main.configure().addConfiguration(ScheduleConfiguration.class);
-        main.configure().addConfiguration(RunsConfiguration.class);
-        main.configure().addConfiguration(RunLogsConfiguration.class);
-        main.configure().addConfiguration(JobsConfiguration.class);
-        main.configure().addConfiguration(PipelineKindsConfiguration.class);
-        main.configure().addConfiguration(RunControlConfiguration.class);
-        main.configure().addConfiguration(RunsApiConfiguration.class);
-        main.configure().addConfiguration(DispatchConfiguration.class);
-        main.configure().addConfiguration(StatusConfiguration.class);
-        main.configure().addConfiguration(ApiConfiguration.class);
-        main.configure().addConfiguration(ObserveConfiguration.class);
+        CONFIGURATIONS.forEach(main.configure()::addConfiguration);
         return main;
     }
 }

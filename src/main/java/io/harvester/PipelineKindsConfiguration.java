@@ -2,6 +2,7 @@ package io.harvester;
 
 import io.harvester.crawl.CrawlKind;
 import io.harvester.dispatch.DispatchKind;
+import io.harvester.infra.Beans;
 import io.harvester.jobs.JobKind;
 import io.harvester.jobs.Jobs;
 import io.harvester.paging.ExportKind;
@@ -19,8 +20,8 @@ public class PipelineKindsConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) {
-        RunLifecycle lifecycle = context.getRegistry().findSingleByType(RunLifecycle.class);
-        Jobs jobs = context.getRegistry().findSingleByType(Jobs.class);
+        RunLifecycle lifecycle = Beans.need(context, RunLifecycle.class, getClass());
+        Jobs jobs = Beans.need(context, Jobs.class, getClass());
         bind(context, new ExportKind());
         bind(context, new CrawlKind(lifecycle.store()));
         bind(context, new JobKind(jobs));

@@ -11,22 +11,21 @@ import org.apache.camel.PropertyInject;
 
 /**
  * Refuses to start when the HTTP port is taken. Vert.x only logs a failed bind and Camel carries on,
- * so a daemon would run with no API while advertising the other process's port. Runs first, before
- * any embedded server is started.
+ * so a daemon would run with no API while advertising the other process's port.
  */
 public class ServerPorts implements CamelConfiguration {
 
-    @PropertyInject(value = "camel.server.enabled", defaultValue = "false")
+    @PropertyInject("camel.server.enabled")
     private boolean serverEnabled;
-    @PropertyInject(value = "camel.server.host", defaultValue = "0.0.0.0")
+    @PropertyInject("camel.server.host")
     private String serverHost;
-    @PropertyInject(value = "camel.server.port", defaultValue = "8080")
+    @PropertyInject("camel.server.port")
     private int serverPort;
-    @PropertyInject(value = "camel.management.enabled", defaultValue = "false")
+    @PropertyInject("camel.management.enabled")
     private boolean managementEnabled;
-    @PropertyInject(value = "camel.management.host", defaultValue = "0.0.0.0")
+    @PropertyInject("camel.management.host")
     private String managementHost;
-    @PropertyInject(value = "camel.management.port", defaultValue = "9876")
+    @PropertyInject("camel.management.port")
     private int managementPort;
 
     @Override

@@ -30,17 +30,17 @@ public class ApiConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiConfiguration.class);
 
-    @PropertyInject(value = "harvester.api.token", defaultValue = "")
+    @PropertyInject("harvester.api.token")
     private String token;
-    @PropertyInject(value = "harvester.api.generate-token", defaultValue = "false")
+    @PropertyInject("harvester.api.generate-token")
     private boolean generate;
-    @PropertyInject(value = "harvester.api.token-file", defaultValue = "data/api-token")
+    @PropertyInject("harvester.api.token-file")
     private String tokenFile;
-    @PropertyInject(value = "harvester.api.in-flight-bytes", defaultValue = "16777216")
+    @PropertyInject("harvester.api.in-flight-bytes")
     private long inFlightBytes;
-    @PropertyInject(value = "camel.server.max-body-size", defaultValue = "4194304")
+    @PropertyInject("camel.server.max-body-size")
     private long maxBodySize;
-    @PropertyInject(value = "harvester.api.body-timeout-ms", defaultValue = "30000")
+    @PropertyInject("harvester.api.body-timeout-ms")
     private long bodyTimeoutMs;
 
     @Override

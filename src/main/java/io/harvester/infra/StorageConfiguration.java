@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds the {@code dataSource} and {@code redisson} beans. With {@code harvester.embedded=true} (the dev
+ * Binds the {@code dataSource} and {@code redisson} beans, and both as {@link Storage}. With {@code harvester.embedded=true} (the dev
  * profile) it first starts an embedded PostgreSQL and Redis and points the same pool and client at
  * them, so dev and prod share one code path: a JDBC URL and a Redis URI.
  */
@@ -33,25 +33,25 @@ public class StorageConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(StorageConfiguration.class);
 
-    @PropertyInject(value = "harvester.embedded", defaultValue = "false")
+    @PropertyInject("harvester.embedded")
     private boolean embedded;
-    @PropertyInject(value = "harvester.embedded.data-dir", defaultValue = "data")
+    @PropertyInject("harvester.embedded.data-dir")
     private String embeddedDataDir;
-    @PropertyInject(value = "harvester.db.url", defaultValue = "")
+    @PropertyInject("harvester.db.url")
     private String dbUrl;
-    @PropertyInject(value = "harvester.db.user", defaultValue = "")
+    @PropertyInject("harvester.db.user")
     private String dbUser;
-    @PropertyInject(value = "harvester.db.password", defaultValue = "")
+    @PropertyInject("harvester.db.password")
     private String dbPassword;
-    @PropertyInject(value = "harvester.db.pool-size", defaultValue = "20")
+    @PropertyInject("harvester.db.pool-size")
     private int poolSize;
-    @PropertyInject(value = "harvester.db.step-pool-size", defaultValue = "5")
+    @PropertyInject("harvester.db.step-pool-size")
     private int stepPoolSize;
-    @PropertyInject(value = "harvester.redis.url", defaultValue = "")
+    @PropertyInject("harvester.redis.url")
     private String redisUrl;
-    @PropertyInject(value = "harvester.storage.startup-wait", defaultValue = "60s")
+    @PropertyInject("harvester.storage.startup-wait")
     private String startupWait;
-    @PropertyInject(value = "harvester.demo.schema", defaultValue = "false")
+    @PropertyInject("harvester.demo.schema")
     private boolean demoSchema;
 
     /** Embedded servers this process started: stopped by {@link #stopEmbedded()} when start-up fails. */
@@ -117,6 +117,7 @@ public class StorageConfiguration implements CamelConfiguration {
                 () -> Redisson.create(config));
         context.getRegistry().bind("redisson", RedissonClient.class, redisson);
         context.addService(new Closer("redisson", redisson::shutdown), true, true);
+        context.getRegistry().bind("storage", Storage.class, new Storage(dataSource, redisson));
         LOG.info("Storage ready: {} and Redis {}", JdbcUrls.withoutSecrets(dbUrl), RedisUris.withoutSecrets(redisUrl));
     }
 

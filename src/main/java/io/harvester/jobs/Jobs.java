@@ -12,6 +12,7 @@ import io.harvester.infra.HarvesterMBeans;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunLifecycle;
 import io.harvester.runs.RunRepository;
+import io.harvester.runs.RunSettings;
 import io.harvester.runs.RunStatus;
 import io.harvester.runs.TriggerKind;
 import org.apache.camel.CamelContext;
@@ -29,11 +30,13 @@ public class Jobs {
 
     private final CamelContext context;
     private final RunLifecycle lifecycle;
+    private final RunSettings runs;
     private final Map<String, JobExecution> executions = new ConcurrentHashMap<>();
 
-    public Jobs(CamelContext context, RunLifecycle lifecycle) {
+    public Jobs(CamelContext context, RunLifecycle lifecycle, RunSettings runs) {
         this.context = context;
         this.lifecycle = lifecycle;
+        this.runs = runs;
     }
 
     /** Wraps a job route's processing (the consumer of {@code trigger:job:<name>}). */
@@ -47,7 +50,7 @@ public class Jobs {
 
     public JobSettings settings(String job) {
         JobSettings settings = JobSettings.of(job, key -> context.getPropertiesComponent().resolveProperty(key));
-        long interval = millis("harvester.runs.heartbeat-interval-ms", 30_000);
+        long interval = runs.heartbeatIntervalMs();
         if (settings.stuckAfter().toMillis() <= 2 * interval) {
             // a healthy run beats once an interval: a shorter stuck-after would take it for stuck
             throw new IllegalArgumentException("job " + job + ": " + JobSettings.key(job, "stuck-after") + " = "
@@ -104,7 +107,7 @@ public class Jobs {
             LOG.warn("Run {} stopped here: {}", run, reason);
             return here.get().isSettled();
         }
-        long stale = millis("harvester.runs.stale-after-ms", 300_000);
+        long stale = runs.staleAfterMs();
         if (lifecycle.store().heartbeats().ownerGone(run, stale)) {
             lifecycle.store().endOrphan(run, RunStatus.ABANDONED, reason);
             LOG.warn("Run {} of a gone instance ended here: {}", run, reason);
@@ -114,7 +117,7 @@ public class Jobs {
             return true;
         }
         LOG.warn("Run {}: its owner is asked to stop it: {}", run, reason);
-        long interval = millis("harvester.runs.heartbeat-interval-ms", 30_000);
+        long interval = runs.heartbeatIntervalMs();
         long until = System.currentTimeMillis() + 2 * interval + 10_000;
         try {
             while (System.currentTimeMillis() < until) {
@@ -132,10 +135,6 @@ public class Jobs {
         }
         LOG.warn("Run {}: its owner did not confirm the stop within {} s", run, (2 * interval + 10_000) / 1000);
         return false;
-    }
-
-    private long millis(String property, long fallback) {
-        return context.getPropertiesComponent().resolveProperty(property).map(Long::parseLong).orElse(fallback);
     }
 
     /** The steps of a job of this daemon ({@code job:<name>}), in order; empty when it has none of that name. */

@@ -2,7 +2,10 @@ package io.harvester.observe;
 
 import javax.sql.DataSource;
 
+import io.harvester.dispatch.StatusKeyNames;
 import io.harvester.dispatch.TaskSetSizes;
+import io.harvester.infra.Beans;
+import io.harvester.infra.Storage;
 import io.harvester.runs.RunLifecycle;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -19,26 +22,25 @@ import org.redisson.api.RedissonClient;
 /**
  * Operations' view of the daemon (README, "Metrics and health"): each pipeline's circuit breaker under
  * a stable JMX name and as a health check, database and Redis health checks, and Harvester's meters
- * on the registry Camel scrapes at /observe/metrics. Runs after {@code RunsConfiguration}.
+ * on the registry Camel scrapes at /observe/metrics.
  */
 public class ObserveConfiguration implements CamelConfiguration {
 
-    @PropertyInject(value = "camel.metrics.enabled", defaultValue = "false")
+    @PropertyInject("camel.metrics.enabled")
     private boolean metricsEnabled;
-    @PropertyInject(value = "harvester.observe.probe-timeout-ms", defaultValue = "2000")
+    @PropertyInject("harvester.observe.probe-timeout-ms")
     private long probeTimeoutMs;
-    @PropertyInject(value = "harvester.observe.backlog-max-age-ms", defaultValue = "5000")
+    @PropertyInject("harvester.observe.backlog-max-age-ms")
     private long backlogMaxAgeMs;
-    @PropertyInject(value = "harvester.status.queue", defaultValue = "harvester:status:queue")
-    private String statusQueue;
-    @PropertyInject(value = "harvester.cli-connector.enabled", defaultValue = "true")
+    @PropertyInject("harvester.cli-connector.enabled")
     private boolean cliConnector;
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        RunLifecycle lifecycle = context.getRegistry().lookupByNameAndType("runLifecycle", RunLifecycle.class);
-        DataSource dataSource = context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
-        RedissonClient redis = context.getRegistry().lookupByNameAndType("redisson", RedissonClient.class);
+        RunLifecycle lifecycle = Beans.need(context, RunLifecycle.class, getClass());
+        Storage storage = Beans.need(context, Storage.class, getClass());
+        DataSource dataSource = storage.dataSource();
+        RedissonClient redis = storage.redis();
         if (!cliConnector) {
             // camel-cli-connector starts with every context it finds on the class path; this one says no
             DefaultCliConnectorFactory off = new DefaultCliConnectorFactory();
@@ -64,7 +66,7 @@ public class ObserveConfiguration implements CamelConfiguration {
             HarvesterMeters meters = new HarvesterMeters(registry, breakers);
             lifecycle.observe(meters);
             breakers.listen(meters);
-            new BacklogGauges(new TaskSetSizes(lifecycle.store().sql(), redis), redis, statusQueue, probeTimeoutMs,
+            new BacklogGauges(new TaskSetSizes(lifecycle.store().sql(), redis), redis, StatusKeyNames.from(context).queue(), probeTimeoutMs,
                     backlogMaxAgeMs).bindTo(registry);
         }
     }

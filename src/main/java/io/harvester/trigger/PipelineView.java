@@ -7,6 +7,7 @@ import java.util.Optional;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 
+import io.harvester.infra.Beans;
 import io.harvester.runs.RunLifecycle;
 import io.harvester.runs.RunRefused;
 import io.harvester.runs.RunRepository;
@@ -166,6 +167,6 @@ public class PipelineView {
     }
 
     private RunLifecycle lifecycle() {
-        return context.getRegistry().lookupByNameAndType("runLifecycle", RunLifecycle.class);
+        return Beans.need(context, RunLifecycle.class, getClass());
     }
 }

@@ -6,8 +6,10 @@ import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
+import io.harvester.infra.Beans;
 import io.harvester.infra.Closer;
 import io.harvester.infra.PropertyNames;
+import io.harvester.infra.Storage;
 import io.harvester.pipeline.PipelineKinds;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -21,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Gives camel-quartz this instance's member of the clustered Quartz store ({@link ClusteredScheduler})
  * instead of the in-memory scheduler it would make: every {@code trigger:} cron then fires once per
- * tick across all instances sharing the database. Runs after {@code StorageConfiguration}. Once the
+ * tick across all instances sharing the database. Once the
  * routes are known, {@code harvester.schedule.*} keys naming no pipeline stop start-up ({@link ScheduleProperties}).
  */
 public class ScheduleConfiguration implements CamelConfiguration {
@@ -29,18 +31,18 @@ public class ScheduleConfiguration implements CamelConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(ScheduleConfiguration.class);
 
     /** Quartz's scheduler name: instances with the same name share their schedules. */
-    @PropertyInject(value = "camel.main.name", defaultValue = "harvester")
+    @PropertyInject("camel.main.name")
     private String clusterName;
-    @PropertyInject(value = "harvester.schedule.threads", defaultValue = "10")
+    @PropertyInject("harvester.schedule.threads")
     private int threads;
-    @PropertyInject(value = "harvester.schedule.cluster-checkin-interval-ms", defaultValue = "5000")
+    @PropertyInject("harvester.schedule.cluster-checkin-interval-ms")
     private long clusterCheckinIntervalMs;
-    @PropertyInject(value = "harvester.schedule.misfire-threshold-ms", defaultValue = "1000")
+    @PropertyInject("harvester.schedule.misfire-threshold-ms")
     private long misfireThresholdMs;
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        DataSource dataSource = context.getRegistry().lookupByNameAndType("dataSource", DataSource.class);
+        DataSource dataSource = Beans.need(context, Storage.class, getClass()).dataSource();
         ClusteredScheduler member = ClusteredScheduler.join(clusterName, dataSource,
                 new ClusteredScheduler.Settings(threads, clusterCheckinIntervalMs, misfireThresholdMs));
         // stopped after the routes, before the dataSource (services stop in reverse order of adding)

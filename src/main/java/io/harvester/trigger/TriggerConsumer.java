@@ -5,6 +5,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.harvester.runs.TriggerKind;
+import io.harvester.infra.Beans;
 import io.harvester.infra.HarvesterMBeans;
 import io.harvester.pipeline.PipelineKind;
 import io.harvester.runs.RunHandle;
@@ -208,7 +209,7 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
         draining = false;
         TriggerEndpoint endpoint = getEndpoint();
         requireSharedErrorHandling(endpoint);
-        lifecycle = endpoint.getCamelContext().getRegistry().lookupByNameAndType("runLifecycle", RunLifecycle.class);
+        lifecycle = Beans.need(endpoint.getCamelContext(), RunLifecycle.class, getClass());
         endpoint.getComponent().register(endpoint.getPipeline(), this);
         registerView();
         startSchedule();

@@ -1,6 +1,9 @@
 package io.harvester.dispatch.status;
 
+import io.harvester.dispatch.StatusKeyNames;
+import io.harvester.infra.Beans;
 import io.harvester.infra.InstanceId;
+import io.harvester.infra.Storage;
 import io.harvester.runs.RunLifecycle;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -12,25 +15,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Binds the status cache's beans (routes/harvester-status.camel.yaml): {@code statusIntake} and
  * {@code statusStore}, the flush. Puts back into the workers' list what a killed predecessor of this
- * instance had taken. Runs after {@code RunsConfiguration}.
+ * instance had taken.
  */
 public class StatusConfiguration implements CamelConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusConfiguration.class);
 
-    @PropertyInject(value = "harvester.status.key-prefix", defaultValue = "harvester:status:")
-    private String keyPrefix;
-    @PropertyInject(value = "harvester.status.queue", defaultValue = "harvester:status:queue")
-    private String queueName;
-    @PropertyInject(value = "harvester.status.record-prefix", defaultValue = "task:")
-    private String recordPrefix;
-    @PropertyInject(value = "harvester.status.completion-size", defaultValue = "500")
+    @PropertyInject("harvester.status.completion-size")
     private int completionSize;
-    @PropertyInject(value = "harvester.status.take", defaultValue = "500")
+    @PropertyInject("harvester.status.take")
     private int take;
-    @PropertyInject(value = "harvester.status.completion-interval-ms", defaultValue = "1000")
+    @PropertyInject("harvester.status.completion-interval-ms")
     private long completionInterval;
-    @PropertyInject(value = "harvester.status.lease-ms", defaultValue = "30000")
+    @PropertyInject("harvester.status.lease-ms")
     private long leaseMs;
 
     @Override
@@ -46,9 +43,10 @@ public class StatusConfiguration implements CamelConfiguration {
             throw new IllegalArgumentException("harvester.status.lease-ms = " + leaseMs
                     + ": at least three times harvester.status.completion-interval-ms (" + completionInterval + ")");
         }
-        RunLifecycle lifecycle = context.getRegistry().lookupByNameAndType("runLifecycle", RunLifecycle.class);
-        RedissonClient redis = context.getRegistry().lookupByNameAndType("redisson", RedissonClient.class);
-        StatusKeys keys = new StatusKeys(keyPrefix, queueName, recordPrefix, InstanceId.get());
+        RunLifecycle lifecycle = Beans.need(context, RunLifecycle.class, getClass());
+        RedissonClient redis = Beans.need(context, Storage.class, getClass()).redis();
+        StatusKeyNames names = StatusKeyNames.from(context);
+        StatusKeys keys = new StatusKeys(names.keyPrefix(), names.queue(), names.recordPrefix(), InstanceId.get());
         StatusQueue queue = new StatusQueue(redis, keys, leaseMs);
         long legacy = LegacyAggregation.drain(context, redis, keys);
         if (legacy > 0) {
@@ -56,7 +54,7 @@ public class StatusConfiguration implements CamelConfiguration {
         }
         long requeued = queue.requeue();
         if (requeued > 0) {
-            LOG.info("Status cache: {} list entr(ies) taken by this instance before it stopped went back to {}", requeued, queueName);
+            LOG.info("Status cache: {} list entr(ies) taken by this instance before it stopped went back to {}", requeued, names.queue());
         }
         context.getRegistry().bind("statusIntake", new StatusIntake(new StatusCache(redis, keys), queue, take));
         context.getRegistry().bind("statusStore", new StatusStore(lifecycle.store().sql(),

@@ -1,17 +1,18 @@
 package io.harvester.runs.api;
 
+import io.harvester.infra.Beans;
 import io.harvester.runs.RunRepository;
 import io.harvester.runs.RunRetention;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 
-/** Binds the beans of the runs API's read side: {@code runsApi}, {@code runFiles}, {@code pipelinesApi}. Runs after {@code RunsConfiguration}. */
+/** Binds the beans of the runs API's read side: {@code runsApi}, {@code runFiles}, {@code pipelinesApi}. */
 public class RunsApiConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) {
-        RunRepository runs = context.getRegistry().lookupByNameAndType("runRepository", RunRepository.class);
-        RunRetention retention = context.getRegistry().lookupByNameAndType("runRetention", RunRetention.class);
+        RunRepository runs = Beans.need(context, RunRepository.class, getClass());
+        RunRetention retention = Beans.need(context, RunRetention.class, getClass());
         context.getRegistry().bind("runsApi", new RunsApi(runs, retention));
         context.getRegistry().bind("runFiles", new RunFiles(runs));
         context.getRegistry().bind("pipelinesApi", new PipelinesApi(runs));
