@@ -99,11 +99,15 @@ public class TaskSweep {
 
     /**
      * Unconfirmed rows older than any generation takes, while no generation is live: a generation died between
-     * its rows and its sets. The live generation is looked for only when there are such rows (most minutes none).
+     * its rows and its sets. The live generation is looked for only when there are such rows (most minutes none);
+     * the rows are counted again once none is live, as a generation may have confirmed them and ended in between
+     * (one that starts after the look writes rows too young to count).
      */
     private long leftByDeadGeneration() {
-        long old = store.unconfirmedOld();
-        return old > 0 && lifecycle.store().liveRun(TaskGeneration.PIPELINE).isPresent() ? 0 : old;
+        if (store.unconfirmedOld() == 0 || lifecycle.store().liveRun(TaskGeneration.PIPELINE).isPresent()) {
+            return 0;
+        }
+        return store.unconfirmedOld();
     }
 
     private void record(Exchange exchange, int started, int completed, int inProgress, List<String> stale, long unwritten) {

@@ -51,6 +51,12 @@ public final class JobKind implements PipelineKind {
                 pipelines.stream().map(JobKind::job).collect(Collectors.toSet()));
     }
 
+    /** The failure policy reads the newest ended run: skip, cancel, resume from its failed step. */
+    @Override
+    public boolean readsLastRun() {
+        return true;
+    }
+
     @Override
     public boolean ownView() {
         return true;

@@ -53,8 +53,8 @@ final class ExportRun implements RunHandle {
         this.strictTotal = strictTotal;
         this.window = new PageWindow<>(pagination, concurrency, maxPages, this::write);
         run.onAbort(status -> {
-            window.fail(new IllegalStateException("export " + name + " was stopped"));
-            output.abort();
+            // the temporary file goes before the stopped window lets the route end
+            window.fail(new IllegalStateException("export " + name + " was stopped"), output::abort);
             try {
                 runs.steps().write(run.id(), 1, "fetch", status, pagesFetched.get(), stepResult(), null);
             } catch (RuntimeException databaseAway) {
@@ -207,13 +207,9 @@ final class ExportRun implements RunHandle {
             run.record(RunStatus.FAILED, message, step);
             LOG.error(message, cause);
         } finally {
-            // the temporary file goes before the window stops: a stopped window lets the route end, and
-            // nothing of a failed run may be left when it has (no lock is held across the two)
-            try {
-                output.abort();
-            } finally {
-                window.fail(new IllegalStateException(message, cause));
-            }
+            // the temporary file goes before the stopped window lets the route end: nothing of a failed run is
+            // left when it has
+            window.fail(new IllegalStateException(message, cause), output::abort);
         }
     }
 }

@@ -123,11 +123,24 @@ public final class PageWindow<T> implements Iterator<PageRequest> {
 
     /** Stops handing out requests; results still arriving are dropped. */
     public synchronized void fail(RuntimeException cause) {
+        fail(cause, () -> { });
+    }
+
+    /**
+     * Stops the window and, before anyone waiting on it goes on, does {@code whileStopping} (drop the
+     * output): under the window's lock, so no page is written in between, in the order {@link #deliver}
+     * takes the locks (the window's, then the writer's).
+     */
+    public synchronized void fail(RuntimeException cause, Runnable whileStopping) {
         if (failure == null) {
             failure = cause;
         }
         parked.clear();
-        notifyAll();
+        try {
+            whileStopping.run();
+        } finally {
+            notifyAll();
+        }
     }
 
     public synchronized RuntimeException failure() {

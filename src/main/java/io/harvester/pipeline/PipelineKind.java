@@ -50,6 +50,14 @@ public interface PipelineKind {
     }
 
     /**
+     * Whether the kind's policy reads a pipeline's newest ended run to decide its next trigger (a job's skips
+     * and resumes): retention then keeps that run, and the skipped runs counted against it, whatever their age.
+     */
+    default boolean readsLastRun() {
+        return false;
+    }
+
+    /**
      * Whether the kind's own beans register the pipeline's JMX view (a richer one, extending the trigger's
      * PipelineView); otherwise the trigger registers the plain view while the route exists.
      */

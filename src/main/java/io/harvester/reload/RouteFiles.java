@@ -47,7 +47,7 @@ public final class RouteFiles {
         }
         Map<String, Template> templates = new HashMap<>();
         List<Use> uses = new ArrayList<>();
-        Set<String> jobs = new LinkedHashSet<>();
+        Set<String> pipelineRoutes = new LinkedHashSet<>();
         Map<String, String> routeFiles = new LinkedHashMap<>();
         for (Path file : files(root)) {
             if (!withDemo && file.startsWith(root.resolve("demo"))) {
@@ -63,15 +63,17 @@ public final class RouteFiles {
             templates.putAll(declared.templates());
             uses.addAll(declared.uses());
             declared.routeIds().forEach(id -> routeFiles.put(id, file.toString()));
+            // Harvester's own files (harvester-*) run its own pipelines (dispatch, retention), not the user's
+            boolean own = file.getFileName().toString().startsWith("harvester-");
             declared.routes().forEach((id, from) -> {
-                if (from.startsWith("trigger:job:")) {
-                    jobs.add(id);
+                if (!own && from.startsWith("trigger:")) {
+                    pipelineRoutes.add(id);
                 }
             });
         }
         checkUses(uses, templates, new HashMap<>());
-        if (uses.isEmpty() && jobs.isEmpty()) {
-            LOG.warn("No pipeline is declared in {}: add a templatedRoute to routes/exports.camel.yaml or routes/crawls.camel.yaml, or a job route",
+        if (uses.isEmpty() && pipelineRoutes.isEmpty()) {
+            LOG.warn("No pipeline is declared in {}: add a templatedRoute to routes/exports.camel.yaml or routes/crawls.camel.yaml, or a route from trigger: (a job)",
                     root);
         }
         return routeFiles;

@@ -45,16 +45,19 @@ public final class RunDeletions {
      * no later run of its pipeline ended after, and a partial one (retryFailedSubtrees) that no later
      * completed, partial or failed run superseded. Finished runs that merely name a deleted run in
      * {@code resumed_from} lose that reference; their checkpoint was moved to them when they took it over.
+     * Kept too: the newest ended whole run of a pipeline of one of {@code decidingKinds} (kinds whose policy
+     * reads it, as a job's does to skip or resume), and the skipped runs that count against it.
      */
-    public RetentionBatch deleteExpired(int retentionDays, long afterId, int limit,
+    public RetentionBatch deleteExpired(int retentionDays, long afterId, int limit, Collection<String> decidingKinds,
                                         Function<List<ExpiredRun>, Collection<Long>> removeFiles) {
         String expired = RunStatus.sql(RUN_FILES + """
                 from runs r
                 where r.id > ? and r.status not in {LIVE}
                   and coalesce(r.finished_at, r.created_at) < now() - make_interval(days => ?)
                   and not exists (select 1 from runs l where l.resumed_from = r.id and l.status in {LIVE})
-                  -- a job's newest ended run decides its next trigger (skip, resume), and its skips count
-                  and not (r.pipeline like 'job:%' and r.status <> {SKIPPED} and r.params ->> 'step' is null
+                  -- the newest ended run of a kind whose policy reads it (a job's: skip, resume) decides the
+                  -- next trigger, and its skips count
+                  and not (r.pipeline like any (?) and r.status <> {SKIPPED} and r.params ->> 'step' is null
                            and not exists (select 1 from runs n where n.pipeline = r.pipeline and n.id > r.id
                                 and n.status not in ({PENDING}, {RUNNING}, {SKIPPED}) and n.params ->> 'step' is null))
                   and not (r.status = {SKIPPED} and r.blocked_by is not null
@@ -70,7 +73,8 @@ public final class RunDeletions {
                 for update of r skip locked""");
         return sql.transaction("delete expired runs", c -> {
             List<ExpiredRun> runs;
-            try (PreparedStatement ps = RunSql.prepare(c, expired, afterId, retentionDays, limit); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = RunSql.prepare(c, expired, afterId, retentionDays,
+                    decidingKinds.stream().map(kind -> kind + ":%").toArray(String[]::new), limit); ResultSet rs = ps.executeQuery()) {
                 runs = RunSql.mapAll(rs, RunDeletions::runFiles);
             }
             Long[] gone = runs.isEmpty() ? new Long[0] : removeFiles.apply(runs).toArray(Long[]::new);

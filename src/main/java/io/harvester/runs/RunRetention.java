@@ -35,6 +35,7 @@ public class RunRetention {
 
     private final RunLifecycle lifecycle;
     private final RunTemplate runs;
+    private volatile Collection<String> decidingKinds = List.of();
     private final int retentionDays;
     private final int batchSize;
 
@@ -52,6 +53,11 @@ public class RunRetention {
         this.batchSize = batchSize;
     }
 
+    /** The kinds whose policy reads a pipeline's newest ended run (a job's): that run is kept whatever its age. */
+    public void keepNewestEndedRunOf(Collection<String> kinds) {
+        this.decidingKinds = List.copyOf(kinds);
+    }
+
     /** Sweeps once, unless a sweep is live already (then the trigger is recorded as a skipped run). */
     public void sweep(Exchange exchange) {
         Map<String, Object> params = new LinkedHashMap<>();
@@ -64,7 +70,8 @@ public class RunRetention {
                 RunDeletions.RetentionBatch batch;
                 long after = 0;
                 do {
-                    batch = store.deletions().deleteExpired(retentionDays, after, batchSize, expired -> removeFiles(expired, tally));
+                    batch = store.deletions().deleteExpired(retentionDays, after, batchSize, decidingKinds,
+                            expired -> removeFiles(expired, tally));
                     tally.runsDeleted(batch.deleted());
                     after = batch.lastId();
                     store.progress(run.id(), 0, "deleted " + tally.runs() + " run(s)");

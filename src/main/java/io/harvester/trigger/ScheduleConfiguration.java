@@ -10,7 +10,9 @@ import io.harvester.infra.Beans;
 import io.harvester.infra.Closer;
 import io.harvester.infra.PropertyNames;
 import io.harvester.infra.Storage;
+import io.harvester.pipeline.PipelineKind;
 import io.harvester.pipeline.PipelineKinds;
+import io.harvester.runs.RunRetention;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilderLifecycleStrategy;
@@ -58,6 +60,8 @@ public class ScheduleConfiguration implements CamelConfiguration {
                 ScheduleProperties.requireKnownEnvironment(System.getenv().keySet(), pipelines);
                 PipelineKinds.all(started).forEach((name, kind) -> kind.checkAtStartup(started, pipelines.stream()
                         .filter(p -> p.startsWith(name + ":")).collect(Collectors.toCollection(TreeSet::new))));
+                started.getRegistry().findByType(RunRetention.class).forEach(retention -> retention.keepNewestEndedRunOf(
+                        PipelineKinds.all(started).values().stream().filter(PipelineKind::readsLastRun).map(PipelineKind::name).toList()));
             }
         });
         context.addLifecycleStrategy(new LifecycleStrategySupport() {

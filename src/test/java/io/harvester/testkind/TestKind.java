@@ -41,6 +41,10 @@ public final class TestKind implements PipelineKind {
                 e -> pipeline + " failed: " + e.getMessage(), run -> {
                     exchange.setProperty(RunHandle.PROPERTY, new TestRun(run));
                     route.process(exchange);
+                    if (exchange.getException() != null) {
+                        // not handled by the shared error handling: the run still ends failed, naming it
+                        throw exchange.getException();
+                    }
                     run.end(RunStatus.COMPLETED, null, null);
                 });
     }
