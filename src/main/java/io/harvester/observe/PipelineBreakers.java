@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pipeline ({@code export:<name>}, {@code crawl:<name>}) to the circuit breaker of its route: the one
+ * Pipeline ({@code export:<name>}, {@code crawl:<name>}, any kind whose template names a breaker) to the circuit breaker of its route: the one
  * place the JMX view, the health checks and the metrics find a breaker. Kept in step with the routes
  * as they come and go (a Camel lifecycle strategy), so a route removed and added again by a reload gets
  * its new breaker registered, and the removed one is let go.
@@ -28,10 +28,10 @@ public final class PipelineBreakers extends LifecycleStrategySupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineBreakers.class);
     /**
-     * The templates name the breaker {@code breaker-export-<name>} / {@code breaker-crawl-<name>}; Camel
-     * prefixes node ids of template routes ({@code route-N}).
+     * A pipeline's template names its breaker {@code breaker-<kind>-<name>} ({@code breaker-export-orders});
+     * Camel prefixes node ids of template routes ({@code route-N}).
      */
-    private static final String BREAKER_IDS = ".*breaker-(export|crawl)-.*";
+    private static final String BREAKER_IDS = ".*breaker-[a-z]+-.*";
 
     /** Told when a pipeline's breaker comes and goes (JMX, health, meters follow it). */
     public interface Listener {
