@@ -8,7 +8,7 @@
 # dispatch also runs /usr/bin/redis-benchmark against that Redis.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -q -DskipTests test-compile dependency:build-classpath \
+mvn -B -q -Pbench -DskipTests test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
 CP="target/classes:target/test-classes:$(cat target/bench.classpath)"
 JAVA_OPTS=(-Dharvester.log-dir=target/bench/logs)

@@ -103,7 +103,8 @@ class CliConnectorIT {
 
     /** Runs {@code camel <args>} as the daemon's user (its user.home) and returns its output lines; it must exit 0. */
     private List<String> camel(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("java", "-Duser.home=" + harvester.home(), "-cp",
+        // the quick compiler alone, as for the daemon (DaemonProcess): a command lives for a second or two
+        List<String> command = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-Duser.home=" + harvester.home(), "-cp",
                 System.getProperty("java.class.path"), CAMEL));
         command.addAll(List.of(args));
         Process cli = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -90,10 +90,11 @@ class HawtioIT {
 
     /**
      * java -Dhawtio.localAddressProbing=false -jar hawtio-app-2.17.7.jar --host 127.0.0.1 --port N --openUrl false,
-     * as the README has it; user.home and java.io.tmpdir (its unpacked war and Jetty's files) in a folder of its own.
+     * as the README has it; user.home and java.io.tmpdir (its unpacked war and Jetty's files) in a folder of its own,
+     * the quick compiler alone (as for the daemon, DaemonProcess).
      */
     private static Process startHawtio(Path folder, int port) throws IOException {
-        List<String> command = new ArrayList<>(List.of("java", "-Duser.home=" + folder, "-Djava.io.tmpdir=" + folder,
+        List<String> command = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-Duser.home=" + folder, "-Djava.io.tmpdir=" + folder,
                 "-Dhawtio.localAddressProbing=false", "-jar", System.getProperty("hawtio.jar"),
                 "--host", "127.0.0.1", "--port", String.valueOf(port), "--openUrl", "false"));
         return new ProcessBuilder(command).directory(folder.toFile()).redirectErrorStream(true)

@@ -16,11 +16,15 @@ import io.harvester.support.FakeUpstream;
 import io.harvester.support.JobYaml;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Three real daemons on one database, one export and one job on a 2 s cron: Quartz's clustered store fires each
- * tick on one of them, and the ticks go on when the one that ran the latest is killed.
+ * tick on one of them, and the ticks go on when the one that ran the latest is killed. The two tests (a cluster
+ * and a database each) run side by side: they mostly wait for ticks.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class ScheduleClusterIT {
 
     private static final String PIPELINE = "export:tick";

@@ -13,11 +13,15 @@ import io.harvester.support.DaemonProcess;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.JobYaml;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Bad configuration stops the real jar within seconds, exit code 1, with one ERROR line in
- * logs/harvester.log naming the file, the pipeline and the value.
+ * logs/harvester.log naming the file, the pipeline and the value. Each test has a process and a folder of its
+ * own: they run side by side.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class StartupFailureIT {
 
     private static final String URL = "http://127.0.0.1:9/orders";

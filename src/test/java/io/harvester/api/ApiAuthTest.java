@@ -10,8 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.harvester.support.DaemonScope;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
-import io.harvester.support.PerTestDaemon;
 import org.apache.camel.spi.RestRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -20,13 +21,17 @@ import org.junit.jupiter.api.Test;
  * without the token, with a wrong one, and when no token is configured; a new endpoint whose route forgot
  * the harvester-api route configuration fails here.
  */
-class ApiAuthTest extends PerTestDaemon {
+@HarvesterDaemon(scope = HarvesterDaemon.Scope.METHOD)
+class ApiAuthTest {
+
+    DaemonScope daemons;
+    HarvesterRuntime harvester;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void should_refuse_every_api_endpoint_without_the_right_token() throws Exception {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of());
+        harvester = daemons.start("[]", Map.of());
         List<String> refused = new ArrayList<>();
         for (RestRegistry.RestService service : endpoints()) {
             refused.add(service.getMethod().toUpperCase() + " " + path(service) + " " + answer(service, null) + " / " + answer(service, "wrong"));
@@ -44,7 +49,7 @@ class ApiAuthTest extends PerTestDaemon {
 
     @Test
     void should_refuse_everything_when_no_token_is_configured() throws Exception {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.api.token", "", "harvester.api.generate-token", "false"));
+        harvester = daemons.start("[]", Map.of("harvester.api.token", "", "harvester.api.generate-token", "false"));
         for (RestRegistry.RestService service : endpoints()) {
             assertThat(answer(service, "")).as(service.getMethod() + " " + path(service))
                     .isEqualTo("401 {\"error\":\"the API is closed: no API token is configured (HARVESTER_API_TOKEN)\"}");

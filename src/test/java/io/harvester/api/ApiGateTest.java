@@ -20,19 +20,24 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.harvester.support.DaemonScope;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
-import io.harvester.support.PerTestDaemon;
 import org.junit.jupiter.api.Test;
 
 /**
  * /api requests are judged on their headers before any body is read: a missing token is a 401 while the
  * body is still unsent, and bodies in flight share one budget (503 with Retry-After beyond it).
  */
-class ApiGateTest extends PerTestDaemon {
+@HarvesterDaemon(scope = HarvesterDaemon.Scope.METHOD)
+class ApiGateTest {
+
+    DaemonScope daemons;
+    HarvesterRuntime harvester;
 
     @Test
     void should_refuse_a_request_without_token_before_its_body_is_sent() throws Exception {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of());
+        harvester = daemons.start("[]", Map.of());
         try (Socket socket = new Socket("localhost", harvester.port())) {
             socket.setSoTimeout(10_000);
             // announces 4 MB and sends none of it: only an answer from the headers can come back
@@ -44,7 +49,7 @@ class ApiGateTest extends PerTestDaemon {
 
     @Test
     void should_answer_503_to_bodies_beyond_the_in_flight_budget_and_take_them_once_it_is_free() throws Exception {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of("camel.server.max-body-size", "1000",
+        harvester = daemons.start("[]", Map.of("camel.server.max-body-size", "1000",
                 "harvester.api.in-flight-bytes", "2000"));
         ApiGate gate = harvester.context().getRegistry().lookupByNameAndType("apiGate", ApiGate.class);
         String update = "{\"id\": \"t1\", \"state\": \"ok\", \"pad\": \"" + "x".repeat(950) + "\"}";
@@ -79,7 +84,7 @@ class ApiGateTest extends PerTestDaemon {
 
     @Test
     void should_count_bodies_on_every_path_and_close_a_connection_whose_body_never_comes() throws Exception {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of("camel.server.max-body-size", "1000",
+        harvester = daemons.start("[]", Map.of("camel.server.max-body-size", "1000",
                 "harvester.api.in-flight-bytes", "1000", "harvester.api.body-timeout-ms", "1500"));
         ApiGate gate = harvester.context().getRegistry().lookupByNameAndType("apiGate", ApiGate.class);
         try (Socket holder = new Socket("localhost", harvester.port())) {
@@ -101,7 +106,7 @@ class ApiGateTest extends PerTestDaemon {
 
     @Test
     void should_not_count_http2_requests_without_a_body_against_the_budget() throws Exception {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of());
+        harvester = daemons.start("[]", Map.of());
         ApiGate gate = harvester.context().getRegistry().lookupByNameAndType("apiGate", ApiGate.class);
         // Java's HttpClient upgrades to HTTP/2 (h2c): 3 rounds of 12 GETs at once would hold 48 MB had each taken a body's share
         HttpClient http = HttpClient.newHttpClient();

@@ -11,11 +11,12 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.LogLines;
-import io.harvester.support.PerTestDaemon;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
@@ -27,6 +28,7 @@ import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import org.apache.camel.spi.RestRegistry;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,13 +37,19 @@ import org.junit.jupiter.api.Test;
  * parameters and a schema for its body and for each of its answers, errors included; and the daemon's
  * answers are what those schemas say.
  */
-class OpenApiDocumentTest extends PerTestDaemon {
+@HarvesterDaemon(scope = HarvesterDaemon.Scope.METHOD)
+class OpenApiDocumentTest {
+
+    DaemonScope daemons;
+    HarvesterRuntime harvester;
+    @AutoClose
+    FakeUpstream upstream;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void should_describe_every_endpoint_completely_and_validate_without_a_message() throws Exception {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of());
+        harvester = daemons.start("[]", Map.of());
         HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create("http://localhost:" + harvester.port() + "/api/openapi.json"))
                 .header("Authorization", "Bearer " + HarvesterRuntime.API_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
@@ -88,7 +96,7 @@ class OpenApiDocumentTest extends PerTestDaemon {
 
     @Test
     void should_describe_a_rest_verb_it_has_no_schemas_for_generically_and_warn_once() throws Exception {
-        harvester = HarvesterRuntime.start(work, """
+        harvester = daemons.start("""
                 - rest:
                     path: /api/extra
                     get:
@@ -150,7 +158,7 @@ class OpenApiDocumentTest extends PerTestDaemon {
     @Test
     void should_answer_each_endpoint_as_the_document_describes_it() throws Exception {
         upstream = FakeUpstream.start().total(30);
-        harvester = HarvesterRuntime.start(work, ExportYaml.exports().export("orders", upstream.url("/orders"),
+        harvester = daemons.start(ExportYaml.exports().export("orders", upstream.url("/orders"),
                 Map.of("pageSize", "10")).yaml(), Map.of());
         OpenAPI document = parse(send("GET", "/api/openapi.json", null).body());
         SchemaConformance conformance = new SchemaConformance(document);

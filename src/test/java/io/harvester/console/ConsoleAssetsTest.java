@@ -10,18 +10,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import io.harvester.support.DaemonScope;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
-import io.harvester.support.PerTestDaemon;
 import org.junit.jupiter.api.Test;
 
 /** The console's files are served from the jar, and nothing else is: no file of the working directory. */
-class ConsoleAssetsTest extends PerTestDaemon {
+@HarvesterDaemon(scope = HarvesterDaemon.Scope.METHOD)
+class ConsoleAssetsTest {
+
+    DaemonScope daemons;
+    HarvesterRuntime harvester;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void should_serve_the_console_and_nothing_but_its_own_files() throws Exception {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of());
+        harvester = daemons.start("[]", Map.of());
 
         HttpResponse<String> page = get("/");
         assertThat(page.statusCode()).isEqualTo(200);

@@ -6,20 +6,28 @@ import java.util.List;
 import java.util.Map;
 
 import io.harvester.support.CrawlYaml;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
-import io.harvester.support.PerTestDaemon;
 import org.apache.camel.Processor;
 import org.apache.camel.component.resilience4j.ResilienceProcessor;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** While a crawl's circuit breaker is open its lookups wait, sending nothing, and give up only after breakerWaitMs. */
-class CrawlBreakerTest extends PerTestDaemon {
+@HarvesterDaemon(scope = HarvesterDaemon.Scope.METHOD)
+class CrawlBreakerTest {
+
+    DaemonScope daemons;
+    HarvesterRuntime harvester;
+    @AutoClose
+    FakeUpstream upstream;
 
     @Test
     void should_wait_for_an_open_breaker_and_finish_or_give_up_after_breaker_wait() throws Exception {
         upstream = FakeUpstream.start().tree(2, 2);
-        harvester = HarvesterRuntime.start(work, CrawlYaml.crawl("patient", upstream.url("/tree"), Map.of("depth", "2"))
+        harvester = daemons.start(CrawlYaml.crawl("patient", upstream.url("/tree"), Map.of("depth", "2"))
                 .route("hierarchy-crawl", "crawl-impatient", "impatient", upstream.url("/tree"),
                         Map.of("depth", "2", "breakerWaitMs", "1500"))
                 .yaml(), Map.of("camel.resilience4j.wait-duration-in-open-state", "1"));

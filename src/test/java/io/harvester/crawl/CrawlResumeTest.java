@@ -13,24 +13,27 @@ import java.util.Map;
 import javax.management.ObjectName;
 
 import io.harvester.support.CrawlYaml;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
-import io.harvester.support.TestStorage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A crawl stopped mid-way keeps its checkpoint, and the next start finishes it without asking for any node twice. */
+@HarvesterDaemon(scope = HarvesterDaemon.Scope.METHOD)
 class CrawlResumeTest {
+
+    DaemonScope daemons;
 
     @TempDir
     Path work;
 
     @Test
     void should_continue_an_interrupted_crawl_at_the_next_start_without_repeating_lookups() throws Exception {
-        String db = TestStorage.get().newDatabase();
         try (FakeUpstream upstream = FakeUpstream.start().tree(5, 4).latencyMs(40)) {
             String routes = CrawlYaml.crawl("resumable", upstream.url("/tree"), Map.of("maxInFlight", "4")).yaml();
-            HarvesterRuntime first = HarvesterRuntime.start(work, routes, Map.of(), db);
+            HarvesterRuntime first = daemons.start(work, routes, Map.of());
             Thread running = new Thread(() -> first.runNow("crawl:resumable"));
             running.start();
             await().atMost(Duration.ofSeconds(30)).until(() -> upstream.lookupCounts().size() >= 40);
@@ -45,7 +48,7 @@ class CrawlResumeTest {
             completed.add("");
             assertThat(completed.size()).isBetween(10, 155);
 
-            HarvesterRuntime second = HarvesterRuntime.start(work, routes, Map.of(), db);
+            HarvesterRuntime second = daemons.start(work, routes, Map.of());
             try {
                 await().atMost(Duration.ofSeconds(60)).until(() ->
                         !second.query("select 1 from runs where status = 'completed'").isEmpty());
@@ -72,11 +75,10 @@ class CrawlResumeTest {
 
     @Test
     void should_rerun_only_the_failed_subtrees_of_a_partial_run() throws Exception {
-        String db = TestStorage.get().newDatabase();
         try (FakeUpstream upstream = FakeUpstream.start().tree(3, 3)) {
             upstream.scriptNode("3", FakeUpstream.Answer.status(503), FakeUpstream.Answer.status(503));
-            HarvesterRuntime harvester = HarvesterRuntime.start(work, CrawlYaml.crawl("retry", upstream.url("/tree"),
-                    Map.of("depth", "3", "retries", "1")).yaml(), Map.of(), db);
+            HarvesterRuntime harvester = daemons.start(work, CrawlYaml.crawl("retry", upstream.url("/tree"),
+                    Map.of("depth", "3", "retries", "1")).yaml(), Map.of());
             try {
                 harvester.runNow("crawl:retry");
                 assertThat(harvester.query("select status from runs")).containsExactly(Map.of("status", "partial"));
@@ -101,10 +103,9 @@ class CrawlResumeTest {
 
     @Test
     void should_end_resumable_when_a_checkpoint_write_fails_and_finish_on_the_next_run() throws Exception {
-        String db = TestStorage.get().newDatabase();
         try (FakeUpstream upstream = FakeUpstream.start().tree(3, 3)) {
-            HarvesterRuntime harvester = HarvesterRuntime.start(work, CrawlYaml.crawl("flaky-db", upstream.url("/tree"),
-                    Map.of("depth", "3")).yaml(), Map.of(), db);
+            HarvesterRuntime harvester = daemons.start(work, CrawlYaml.crawl("flaky-db", upstream.url("/tree"),
+                    Map.of("depth", "3")).yaml(), Map.of());
             try {
                 // the database refuses the children of node 2-2, as a database going away would refuse any write
                 harvester.execute("alter table crawl_nodes add constraint refuse_2_2 check (parent_id <> '2-2') not valid");

@@ -10,16 +10,25 @@ import java.util.Map;
 import javax.management.ObjectName;
 
 import io.harvester.support.CrawlYaml;
-import io.harvester.support.DaemonTestBase;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
 import io.harvester.support.FakeUpstream.Answer;
+import io.harvester.support.HarvesterDaemon;
+import io.harvester.support.HarvesterRuntime;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Failing nodes, 429 bursts, a slow sibling and a rate limit: the crawl goes on and stays within its limits. */
-class HierarchyCrawlControlTest extends DaemonTestBase {
+@HarvesterDaemon
+class HierarchyCrawlControlTest {
+
+    static DaemonScope daemons;
+    static HarvesterRuntime harvester;
+    @AutoClose
+    static FakeUpstream upstream;
 
     static FakeUpstream throttling;
     static FakeUpstream slowSibling;
@@ -41,7 +50,7 @@ class HierarchyCrawlControlTest extends DaemonTestBase {
                         Map.of("depth", "3", "ratePerSecond", "10"))
                 .route("hierarchy-crawl", "crawl-oversized", "oversized", oversized.url("/tree"),
                         Map.of("depth", "3", "maxResponseBytes", "1000"));
-        startDaemon(routes, Map.of("camel.resilience4j.minimum-number-of-calls", "100",
+        harvester = daemons.start(routes, Map.of("camel.resilience4j.minimum-number-of-calls", "100",
                 "camel.resilience4j.sliding-window-size", "100"));
     }
 
@@ -84,9 +93,9 @@ class HierarchyCrawlControlTest extends DaemonTestBase {
         assertThat((String) run.get("error")).isEqualTo("1 node(s) failed, their subtrees are missing: 2-3");
         String expected = String.join("", upstream.expectedTreeCsv().lines()
                 .filter(line -> !line.contains(",2-3-")).map(line -> line + "\r\n").toList());
-        assertThat(onlyCsv("failing")).isEqualTo(expected);
+        assertThat(harvester.onlyCsv("failing")).isEqualTo(expected);
         // header + 120 nodes - the failed node's 3 children and 9 grandchildren
-        assertThat(onlyCsv("failing").lines()).hasSize(1 + 120 - 12);
+        assertThat(harvester.onlyCsv("failing").lines()).hasSize(1 + 120 - 12);
         assertThat(harvester.query("select id, status, error from crawl_nodes where status <> 'done' and run_id = " + run.get("id")))
                 .containsExactly(Map.of("id", "2-3", "status", "failed",
                         "error", "HTTP 500 Internal Server Error from " + upstream.url("/tree") + "?id=2-3&name=Node+2-3&type=L2"));
@@ -129,7 +138,7 @@ class HierarchyCrawlControlTest extends DaemonTestBase {
         assertThat(limits).allSatisfy(l -> assertThat(l).isBetween(1, 8));
         assertThat(harvester.query("select status from runs where pipeline = 'crawl:throttled'"))
                 .containsExactly(Map.of("status", "completed"));
-        assertThat(onlyCsv("throttled")).isEqualTo(throttling.expectedTreeCsv());
+        assertThat(harvester.onlyCsv("throttled")).isEqualTo(throttling.expectedTreeCsv());
     }
 
     @Test
@@ -138,7 +147,7 @@ class HierarchyCrawlControlTest extends DaemonTestBase {
 
         assertThat(slowSibling.lookupStart("1-2-1")).isLessThan(slowSibling.lookupEnd("1-1"));
         assertThat(slowSibling.lookupStart("1-3-3")).isLessThan(slowSibling.lookupEnd("1-1"));
-        assertThat(onlyCsv("pipelined")).isEqualTo(slowSibling.expectedTreeCsv());
+        assertThat(harvester.onlyCsv("pipelined")).isEqualTo(slowSibling.expectedTreeCsv());
     }
 
     @Test

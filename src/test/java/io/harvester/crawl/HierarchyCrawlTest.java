@@ -5,18 +5,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 
 import io.harvester.support.CrawlYaml;
-import io.harvester.support.DaemonTestBase;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterDaemon;
+import io.harvester.support.HarvesterRuntime;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** A depth-4, branching-5 tree: every node once, depth-first, within every in-flight cap. */
-class HierarchyCrawlTest extends DaemonTestBase {
+@HarvesterDaemon
+class HierarchyCrawlTest {
+
+    static DaemonScope daemons;
+    static HarvesterRuntime harvester;
+    @AutoClose
+    static FakeUpstream upstream;
 
     @BeforeAll
     static void start() {
         upstream = FakeUpstream.start().tree(5, 4).latencyMs(15);
-        startDaemon(CrawlYaml.crawl("features", upstream.url("/tree"),
+        harvester = daemons.start(CrawlYaml.crawl("features", upstream.url("/tree"),
                 Map.of("levelConcurrency", "2,3,4,6", "maxInFlight", "8")), Map.of());
     }
 
@@ -25,8 +34,8 @@ class HierarchyCrawlTest extends DaemonTestBase {
         upstream.resetCounters();
         harvester.runNow("crawl:features");
 
-        assertThat(onlyCsv("features")).isEqualTo(upstream.expectedTreeCsv());
-        assertThat(onlyCsv("features").lines()).hasSize(781);
+        assertThat(harvester.onlyCsv("features")).isEqualTo(upstream.expectedTreeCsv());
+        assertThat(harvester.onlyCsv("features").lines()).hasSize(781);
         assertThat(upstream.lookupCounts()).hasSize(156).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
         // the caps hold, and are used: level 4 (125 lookups) and the global cap are reached
         assertThat(upstream.maxInFlight()).isLessThanOrEqualTo(8).isGreaterThanOrEqualTo(6);

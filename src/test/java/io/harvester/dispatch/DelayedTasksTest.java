@@ -22,11 +22,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harvester.support.DaemonScope;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
-import io.harvester.support.PerTestDaemon;
 import io.harvester.support.TestClock;
-import io.harvester.support.TestStorage;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.client.protocol.ScoredEntry;
@@ -37,7 +38,13 @@ import org.redisson.client.protocol.ScoredEntry;
  * The threshold is 10 minutes; each test has target sets of its own, each database a sorted set of its own
  * (HarvesterRuntime).
  */
-class DelayedTasksTest extends PerTestDaemon {
+@HarvesterDaemon(scope = HarvesterDaemon.Scope.METHOD)
+class DelayedTasksTest {
+
+    DaemonScope daemons;
+    @TempDir
+    Path work;
+    HarvesterRuntime harvester;
 
     private static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,15 +56,15 @@ class DelayedTasksTest extends PerTestDaemon {
     private final List<String> taken = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private HarvesterRuntime daemon(Path dir, String dbUrl) {
-        HarvesterRuntime daemon = HarvesterRuntime.start(dir, "[]", Map.of("harvester.dispatch.delay-threshold", "10m",
-                "harvester.dispatch.delay-scan-interval", "1m"), dbUrl);
+    private HarvesterRuntime daemon(Path dir) {
+        HarvesterRuntime daemon = daemons.start(dir, "[]", Map.of("harvester.dispatch.delay-threshold", "10m",
+                "harvester.dispatch.delay-scan-interval", "1m"));
         delayed(daemon).setClock(clock);
         return daemon;
     }
 
     private void start() {
-        harvester = daemon(work, TestStorage.get().newDatabase());
+        harvester = daemon(work);
     }
 
     private static DelayedTasks delayed(HarvesterRuntime daemon) {
@@ -236,7 +243,6 @@ class DelayedTasksTest extends PerTestDaemon {
     @Test
     void should_release_waiting_tasks_once_after_a_restart() {
         start();
-        String db = harvester.dbUrl();
         delayed().accept(List.of(new DelayedTask(p + "a", "near", T0.plus(Duration.ofMinutes(5))),
                 new DelayedTask(p + "a", "soon", T0.plus(Duration.ofMinutes(30))),
                 new DelayedTask(p + "b", "later", T0.plus(Duration.ofHours(2)))));
@@ -244,7 +250,7 @@ class DelayedTasksTest extends PerTestDaemon {
         assertThat(delayed().promote()).isEqualTo(1);
         harvester.close();
 
-        harvester = daemon(work.resolve("restarted"), db);
+        harvester = daemon(work.resolve("restarted"));
         assertThat(waiting()).containsExactly("a/near@2030-01-01T00:05:00Z", "a/soon@2030-01-01T00:30:00Z");
         assertThat(stored()).containsExactly("b/later@2030-01-01T02:00:00Z");
         releaseOnce(T0.plus(Duration.ofMinutes(25)), 1, "a", "b");
@@ -291,7 +297,7 @@ class DelayedTasksTest extends PerTestDaemon {
     /** The routes' own timers (every instance runs them) move and release on the real clock. */
     @Test
     void should_move_and_release_on_its_timers() {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.dispatch.delay-timers", "true",
+        harvester = daemons.start(work, "[]", Map.of("harvester.dispatch.delay-timers", "true",
                 "harvester.dispatch.delay-threshold", "2s", "harvester.dispatch.delay-scan-interval", "500ms",
                 "harvester.dispatch.delay-release-interval", "100ms"));
         Instant now = Instant.now();
@@ -314,9 +320,8 @@ class DelayedTasksTest extends PerTestDaemon {
     void should_release_every_task_exactly_once_with_two_instances_at_work_at_once() throws Exception {
         Map<String, String> small = Map.of("harvester.dispatch.delay-threshold", "10m", "harvester.dispatch.delay-scan-interval",
                 "1m", "harvester.dispatch.chunk-size", "7");
-        String db = TestStorage.get().newDatabase();
-        harvester = HarvesterRuntime.start(work.resolve("one"), "[]", small, db);
-        try (HarvesterRuntime other = HarvesterRuntime.start(work.resolve("two"), "[]", small, db)) {
+        harvester = daemons.start(work.resolve("one"), "[]", small);
+        try (HarvesterRuntime other = daemons.start(work.resolve("two"), "[]", small)) {
             delayed().setClock(clock);
             delayed(other).setClock(clock);
             int count = 600;

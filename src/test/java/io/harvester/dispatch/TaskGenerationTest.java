@@ -16,21 +16,26 @@ import java.util.TreeSet;
 
 import javax.management.ObjectName;
 
+import io.harvester.support.DaemonScope;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
-import io.harvester.support.PerTestDaemon;
 import io.harvester.support.TestClock;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 
 /** The daily generation on real PostgreSQL and Redis: exact sets, members and task_information rows. */
-class TaskGenerationTest extends PerTestDaemon {
+@HarvesterDaemon(scope = HarvesterDaemon.Scope.METHOD)
+class TaskGenerationTest {
+
+    DaemonScope daemons;
+    HarvesterRuntime harvester;
 
     private long epoch;
     private TestClock clock;
 
     private void start(Instant now) {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of());
+        harvester = daemons.start("[]", Map.of());
         clock = new TestClock(now);
         harvester.context().getRegistry().lookupByNameAndType("taskGeneration", TaskGeneration.class).setClock(clock);
         epoch = now.atZone(ZoneOffset.UTC).toLocalDate().atStartOfDay(ZoneOffset.UTC).toEpochSecond();

@@ -12,8 +12,9 @@ import javax.sql.DataSource;
 
 import io.harvester.runs.RunLifecycle;
 import io.harvester.runs.RunRepository;
+import io.harvester.support.DaemonScope;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
-import io.harvester.support.PerTestDaemon;
 import io.harvester.support.RecordingProxies;
 import io.harvester.runs.TriggerKind;
 import org.apache.camel.support.DefaultExchange;
@@ -23,11 +24,15 @@ import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 
 /** The minute sweep on real PostgreSQL and Redis: exact status transitions, sizes and flags. */
-class TaskSweepTest extends PerTestDaemon {
+@HarvesterDaemon(scope = HarvesterDaemon.Scope.METHOD)
+class TaskSweepTest {
+
+    DaemonScope daemons;
+    HarvesterRuntime harvester;
 
     @Test
     void should_start_due_tasks_complete_drained_sets_and_flag_sets_that_stopped_shrinking() {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of());
+        harvester = daemons.start("[]", Map.of());
         String p = "sweep" + System.nanoTime() + "_";
         harvester.execute("""
                 insert into task_information (task_type, task_source, task_start_time, task_status, confirmed, last_size, size_changed_at) values
@@ -69,7 +74,7 @@ class TaskSweepTest extends PerTestDaemon {
 
     @Test
     void should_sweep_10_and_1000_tasks_with_the_same_five_statements_and_one_redis_round() {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of());
+        harvester = daemons.start("[]", Map.of());
         List<String> statements = new ArrayList<>();
         List<String> redisCalls = new ArrayList<>();
         DataSource dataSource = harvester.context().getRegistry().lookupByNameAndType("dataSource", DataSource.class);
@@ -102,7 +107,7 @@ class TaskSweepTest extends PerTestDaemon {
 
     @Test
     void should_have_a_generation_write_the_sets_a_dead_generation_left_and_fail_those_of_a_past_day() {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of());
+        harvester = daemons.start("[]", Map.of());
         RedissonClient redis = harvester.context().getRegistry().lookupByNameAndType("redisson", RedissonClient.class);
         harvester.runNow(TaskGeneration.PIPELINE);
         // the dev profile's demo rows: a generation died after the rows of two of today's sets, before their sets

@@ -12,16 +12,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
 
+import io.harvester.support.DaemonScope;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.JobYaml;
 import io.harvester.support.TestStorage;
 import io.harvester.runs.TriggerKind;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Two Harvester instances on one database never run a job at once, whoever fires first. */
+@HarvesterDaemon(scope = HarvesterDaemon.Scope.METHOD)
 class JobOverlapTest {
+
+    DaemonScope daemons;
 
     /** Its one step waits while the test holds advisory lock 42, so a run stays live as long as the test needs. */
     private static final String JOB = JobYaml.job("sync", "wait", "select pg_advisory_xact_lock_shared(42)");
@@ -32,23 +36,12 @@ class JobOverlapTest {
     private HarvesterRuntime first;
     private HarvesterRuntime second;
 
-    @AfterEach
-    void stop() {
-        if (second != null) {
-            second.close();
-        }
-        if (first != null) {
-            first.close();
-        }
-    }
-
     @Test
     void should_run_a_job_fired_on_two_instances_at_the_same_moment_exactly_once_each_time() throws Exception {
-        String db = TestStorage.get().newDatabase();
-        first = HarvesterRuntime.start(work.resolve("a"), JOB, ON_DEMAND, db);
-        second = HarvesterRuntime.start(work.resolve("b"), JOB, ON_DEMAND, db);
+        first = daemons.start(work.resolve("a"), JOB, ON_DEMAND);
+        second = daemons.start(work.resolve("b"), JOB, ON_DEMAND);
 
-        try (Connection gate = DriverManager.getConnection(db, TestStorage.get().user(), "");
+        try (Connection gate = DriverManager.getConnection(daemons.database(), TestStorage.get().user(), "");
              Statement lock = gate.createStatement()) {
             for (int round = 1; round <= 20; round++) {
                 lock.execute("select pg_advisory_lock(42)");
@@ -74,12 +67,11 @@ class JobOverlapTest {
 
     @Test
     void should_have_the_owner_stop_a_stuck_run_before_another_instance_starts_the_next() throws Exception {
-        String db = TestStorage.get().newDatabase();
         String job = JobYaml.job("slow", "nap", "select pg_sleep(sleep) from nap", "done", "select 1");
         Map<String, String> fast = Map.of("harvester.jobs.slow.cron", "", "harvester.jobs.slow.max-duration", "1s",
                 "harvester.runs.heartbeat-interval-ms", "200");
-        first = HarvesterRuntime.start(work.resolve("a"), job, fast, db);
-        second = HarvesterRuntime.start(work.resolve("b"), job, fast, db);
+        first = daemons.start(work.resolve("a"), job, fast);
+        second = daemons.start(work.resolve("b"), job, fast);
         first.execute("create table nap (sleep float8 not null); insert into nap values (600)");
 
         Thread owner = new Thread(() -> first.fire("job:slow", TriggerKind.SCHEDULE, Map.of()));

@@ -14,15 +14,20 @@ import java.util.Map;
 import javax.management.MBeanException;
 import javax.management.ObjectName;
 
+import io.harvester.support.DaemonScope;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.JobYaml;
-import io.harvester.support.PerTestDaemon;
 import io.harvester.runs.TriggerKind;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.Test;
 
 /** Step jobs on a real Camel context and PostgreSQL: tracking, the failure policy, resume, single steps. */
-class StepJobTest extends PerTestDaemon {
+@HarvesterDaemon(scope = HarvesterDaemon.Scope.METHOD)
+class StepJobTest {
+
+    DaemonScope daemons;
+    HarvesterRuntime harvester;
 
     /** Five steps; s3 divides by zero while job_switch.ok is 0, s2 and s4 sleep while job_switch.sleep is set. */
     private static final String FLAKY = JobYaml.job("flaky",
@@ -41,7 +46,7 @@ class StepJobTest extends PerTestDaemon {
                 all.put("harvester.jobs." + job + ".cron", "");
             }
         }
-        harvester = HarvesterRuntime.start(work, routes, all);
+        harvester = daemons.start(routes, all);
         harvester.execute("""
                 create table job_effects (step text not null);
                 create table job_switch (ok integer not null, sleep float8 not null);

@@ -20,12 +20,16 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.harvester.support.DaemonTestBase;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterDaemon;
+import io.harvester.support.HarvesterRuntime;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Jolokia at /observe/jolokia as Hawtio uses it: reads, route control and Harvester's operations answer
@@ -34,7 +38,15 @@ import org.junit.jupiter.api.Test;
  * whose origin is neither this server nor one of harvester.jolokia.allowed-origins (a standalone Hawtio's,
  * whose proxy forwards the browser's Origin and Referer: HawtioIT).
  */
-class JolokiaTest extends DaemonTestBase {
+@HarvesterDaemon
+class JolokiaTest {
+
+    static DaemonScope daemons;
+    @TempDir
+    static Path work;
+    static HarvesterRuntime harvester;
+    @AutoClose
+    static FakeUpstream upstream;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -44,7 +56,7 @@ class JolokiaTest extends DaemonTestBase {
     @BeforeAll
     static void start() {
         upstream = FakeUpstream.start().total(20);
-        startDaemon(ExportYaml.exports().export("watched", upstream.url("/orders"), Map.of("pageSize", "10")),
+        harvester = daemons.start(ExportYaml.exports().export("watched", upstream.url("/orders"), Map.of("pageSize", "10")),
                 Map.of("harvester.jolokia.allowed-origins", " " + HAWTIO + " , https://ops.example.com,"));
     }
 

@@ -10,20 +10,28 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
-import io.harvester.support.PerTestDaemon;
 import io.harvester.support.TestStorage;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** With PostgreSQL refusing connections, health is DOWN naming the database, and metrics are still served. */
-class ObserveOutageTest extends PerTestDaemon {
+@HarvesterDaemon(scope = HarvesterDaemon.Scope.METHOD)
+class ObserveOutageTest {
+
+    DaemonScope daemons;
+    HarvesterRuntime harvester;
+    @AutoClose
+    FakeUpstream upstream;
 
     @Test
     void should_report_the_database_down_and_keep_serving_metrics() throws Exception {
         upstream = FakeUpstream.start().total(10);
-        harvester = HarvesterRuntime.start(work, ExportYaml.exports().export("x", upstream.url("/orders"), Map.of()).yaml(),
+        harvester = daemons.start(ExportYaml.exports().export("x", upstream.url("/orders"), Map.of()).yaml(),
                 Map.of("harvester.observe.backlog-max-age-ms", "0", "harvester.observe.probe-timeout-ms", "2000"));
         String database = harvester.dbUrl().replaceAll(".*/([^/?]+).*", "$1");
         TestStorage storage = TestStorage.get();
@@ -57,7 +65,7 @@ class ObserveOutageTest extends PerTestDaemon {
     @Test
     void should_report_a_busy_pool_up_by_asking_postgresql_on_a_connection_of_its_own() throws Exception {
         upstream = FakeUpstream.start().total(10);
-        harvester = HarvesterRuntime.start(work, ExportYaml.exports().export("x", upstream.url("/orders"), Map.of()).yaml(),
+        harvester = daemons.start(ExportYaml.exports().export("x", upstream.url("/orders"), Map.of()).yaml(),
                 Map.of("harvester.db.pool-size", "3", "harvester.observe.probe-timeout-ms", "2000"));
         javax.sql.DataSource pool = harvester.context().getRegistry().lookupByNameAndType("dataSource", javax.sql.DataSource.class);
         java.util.List<java.sql.Connection> held = new java.util.ArrayList<>();

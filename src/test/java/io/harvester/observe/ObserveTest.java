@@ -16,13 +16,16 @@ import javax.management.ObjectName;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.harvester.support.DaemonTestBase;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
 import io.harvester.support.FakeUpstream.Answer;
+import io.harvester.support.HarvesterDaemon;
+import io.harvester.support.HarvesterRuntime;
 import io.harvester.runs.TriggerKind;
 import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +34,13 @@ import org.junit.jupiter.api.Test;
  * name stops and resumes an export; /observe/health stays UP with a breaker open and names it degraded.
  * Each test has pipelines of its own, so their counts do not mix.
  */
-class ObserveTest extends DaemonTestBase {
+@HarvesterDaemon
+class ObserveTest {
+
+    static DaemonScope daemons;
+    static HarvesterRuntime harvester;
+    @AutoClose
+    static FakeUpstream upstream;
 
     static FakeUpstream guarded;
     static FakeUpstream broken;
@@ -41,7 +50,7 @@ class ObserveTest extends DaemonTestBase {
         upstream = FakeUpstream.start().total(250).tree(2, 2);
         guarded = FakeUpstream.start().total(30);
         broken = FakeUpstream.start().total(30).always(Answer.status(500));
-        startDaemon(ExportYaml.exports()
+        harvester = daemons.start(ExportYaml.exports()
                 .export("x", upstream.url("/orders"), Map.of("pageSize", "100"))
                 .export("broken", broken.url("/orders"), Map.of("pageSize", "10", "retries", "0"))
                 .export("guarded", guarded.url("/orders"), Map.of("pageSize", "10"))
@@ -64,8 +73,8 @@ class ObserveTest extends DaemonTestBase {
         harvester.runNow("export:x");
         harvester.runNow("export:broken");
 
-        assertThat(onlyRun("export:x").get("status")).isEqualTo("completed");
-        assertThat(onlyRun("export:broken").get("status")).isEqualTo("failed");
+        assertThat(harvester.onlyRun("export:x").get("status")).isEqualTo("completed");
+        assertThat(harvester.onlyRun("export:broken").get("status")).isEqualTo("failed");
         String scrape = get("/observe/metrics").body();
         assertThat(scrape).contains("harvester_runs_total{pipeline=\"export:x\",status=\"completed\"} 1.0\n");
         Map<String, Double> metrics = parse(scrape);
@@ -106,7 +115,7 @@ class ObserveTest extends DaemonTestBase {
     void should_count_a_crawls_lookups_and_show_its_limit() throws Exception {
         harvester.runNow("crawl:tree");
 
-        assertThat(onlyRun("crawl:tree").get("status")).isEqualTo("completed");
+        assertThat(harvester.onlyRun("crawl:tree").get("status")).isEqualTo("completed");
         Map<String, Double> metrics = parse(get("/observe/metrics").body());
         // depth 2, branching 2: the root call and the lookups of its two children
         assertThat(metrics.get("harvester_crawl_lookups_total{pipeline=\"crawl:tree\"}")).isEqualTo(3.0);
@@ -123,7 +132,7 @@ class ObserveTest extends DaemonTestBase {
         jmx.invoke(name, "transitionToForcedOpenState", new Object[0], new String[0]);
         harvester.runNow("export:guarded");
 
-        Map<String, Object> refused = onlyRun("export:guarded");
+        Map<String, Object> refused = harvester.onlyRun("export:guarded");
         assertThat(refused.get("status")).isEqualTo("failed");
         assertThat((String) refused.get("error")).contains("circuit breaker is open");
         assertThat(guarded.requests()).isZero();

@@ -22,17 +22,26 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 import io.harvester.observe.PipelineBreakers;
-import io.harvester.support.DaemonTestBase;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.harvester.support.HarvesterDaemon;
+import io.harvester.support.HarvesterRuntime;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** No page holds a run forever or fills the heap: maxResponseBytes, the stall timeout, maxAnswerMs and maxDurationMs end it by name. */
-class PagedExportBoundsTest extends DaemonTestBase {
+@HarvesterDaemon
+class PagedExportBoundsTest {
+
+    static DaemonScope daemons;
+    static HarvesterRuntime harvester;
+    @AutoClose
+    static FakeUpstream upstream;
 
     private static final long MB = 1024 * 1024;
     static FakeUpstream huge;
@@ -55,7 +64,7 @@ class PagedExportBoundsTest extends DaemonTestBase {
         slow = FakeUpstream.start().total(300);
         cut = FakeUpstream.start().total(1000);
         slowHead = new SlowHead();
-        startDaemon(ExportYaml.exports()
+        harvester = daemons.start(ExportYaml.exports()
                 .export("orders", upstream.url("/orders"), Map.of("pageSize", "100"))
                 .export("huge", huge.url("/orders"), Map.of("pageSize", "100", "retries", "3"))
                 .export("announced", announced.url("/orders"), Map.of("pageSize", "100", "maxResponseBytes", "1048576"))
@@ -100,19 +109,19 @@ class PagedExportBoundsTest extends DaemonTestBase {
         CompletableFuture<Exchange> hugeRun = CompletableFuture.supplyAsync(() -> harvester.runNow("export:huge"));
         assertThat(streaming.await(30, TimeUnit.SECONDS)).as("page 3 of export:huge is on its way").isTrue();
         harvester.runNow("export:orders");
-        assertThat(onlyRun("export:orders").get("status")).isEqualTo("completed");
-        assertThat(onlyRun("export:huge").get("status")).as("still reading page 3").isEqualTo("running");
+        assertThat(harvester.onlyRun("export:orders").get("status")).isEqualTo("completed");
+        assertThat(harvester.onlyRun("export:huge").get("status")).as("still reading page 3").isEqualTo("running");
         goOn.countDown();
         hugeRun.get(60, TimeUnit.SECONDS);
 
-        Map<String, Object> run = onlyRun("export:huge");
+        Map<String, Object> run = harvester.onlyRun("export:huge");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat(run.get("error")).isEqualTo("export huge failed on page 3 (" + huge.url("/orders")
                 + "?page=3&size=100): the answer is larger than maxResponseBytes = 67108864 bytes");
         assertThat(huge.requests(3)).as("a refused answer is not asked for again").isEqualTo(1);
-        assertThat(files("huge")).as("nothing published, no temporary file left").isEmpty();
+        assertThat(harvester.outputFiles("huge")).as("nothing published, no temporary file left").isEmpty();
         await().until(() -> huge.streamsCut() == 1);
-        assertThat(csvFiles("orders")).hasSize(1);
+        assertThat(harvester.csvFiles("orders")).hasSize(1);
     }
 
     @Test
@@ -121,12 +130,12 @@ class PagedExportBoundsTest extends DaemonTestBase {
 
         harvester.runNow("export:announced");
 
-        Map<String, Object> run = onlyRun("export:announced");
+        Map<String, Object> run = harvester.onlyRun("export:announced");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat(run.get("error")).isEqualTo("export announced failed on page 2 (" + announced.url("/orders")
                 + "?page=2&size=100): the answer is 104857600 bytes (Content-Length), larger than maxResponseBytes = 1048576 bytes");
         assertThat(announced.requests(2)).isEqualTo(1);
-        assertThat(files("announced")).isEmpty();
+        assertThat(harvester.outputFiles("announced")).isEmpty();
         await().until(() -> announced.streamsCut() == 1);
     }
 
@@ -144,11 +153,11 @@ class PagedExportBoundsTest extends DaemonTestBase {
             silence.countDown();
         }
 
-        Map<String, Object> run = onlyRun("export:stalled");
+        Map<String, Object> run = harvester.onlyRun("export:stalled");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat(run.get("error")).isEqualTo("export stalled failed on page 1 (" + stalled.url("/orders")
                 + "?page=1&size=100): the upstream sent nothing for timeoutMs = 1000 ms, 1 byte into its answer");
-        assertThat(files("stalled")).isEmpty();
+        assertThat(harvester.outputFiles("stalled")).isEmpty();
     }
 
     @Test
@@ -161,11 +170,11 @@ class PagedExportBoundsTest extends DaemonTestBase {
             silence.countDown();
         }
 
-        Map<String, Object> run = onlyRun("export:silent");
+        Map<String, Object> run = harvester.onlyRun("export:silent");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat(run.get("error")).isEqualTo("export silent failed on page 1 (" + silent.url("/orders")
                 + "?page=1&size=100): the upstream sent nothing for timeoutMs = 500 ms after the request");
-        assertThat(files("silent")).isEmpty();
+        assertThat(harvester.outputFiles("silent")).isEmpty();
     }
 
     @Test
@@ -174,11 +183,11 @@ class PagedExportBoundsTest extends DaemonTestBase {
 
         harvester.runNow("export:slow");
 
-        Map<String, Object> run = onlyRun("export:slow");
+        Map<String, Object> run = harvester.onlyRun("export:slow");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat((String) run.get("error")).matches(Pattern.quote("export slow failed on page 1 (" + slow.url("/orders")
                 + "?page=1&size=100): the answer was still coming in after maxAnswerMs = 1000 ms, ") + "\\d+ bytes into it");
-        assertThat(files("slow")).isEmpty();
+        assertThat(harvester.outputFiles("slow")).isEmpty();
         await().until(() -> slow.streamsCut() == 1);
     }
 
@@ -186,11 +195,11 @@ class PagedExportBoundsTest extends DaemonTestBase {
     void should_fail_an_answer_whose_headers_still_trickle_in_after_maxAnswerMs() throws Exception {
         harvester.runNow("export:slowhead");
 
-        Map<String, Object> run = onlyRun("export:slowhead");
+        Map<String, Object> run = harvester.onlyRun("export:slowhead");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat(run.get("error")).isEqualTo("export slowhead failed on page 1 (" + slowHead.url("/orders")
                 + "?page=1&size=100): the answer's status line and headers were still coming in after maxAnswerMs = 1000 ms");
-        assertThat(files("slowhead")).isEmpty();
+        assertThat(harvester.outputFiles("slowhead")).isEmpty();
         await().until(() -> slowHead.hungUp.get() == 1);
     }
 
@@ -200,10 +209,10 @@ class PagedExportBoundsTest extends DaemonTestBase {
 
         harvester.runNow("export:trickle");
 
-        Map<String, Object> run = onlyRun("export:trickle");
+        Map<String, Object> run = harvester.onlyRun("export:trickle");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat(run.get("error")).isEqualTo("export trickle failed: took longer than maxDurationMs (1500 ms)");
-        assertThat(files("trickle")).isEmpty();
+        assertThat(harvester.outputFiles("trickle")).isEmpty();
         await().until(() -> trickle.streamsCut() == 1);
     }
 
@@ -217,7 +226,7 @@ class PagedExportBoundsTest extends DaemonTestBase {
 
         harvester.runNow("export:cut");
 
-        assertThat(onlyRun("export:cut").get("error")).isEqualTo("export cut failed: took longer than maxDurationMs (2000 ms)");
+        assertThat(harvester.onlyRun("export:cut").get("error")).isEqualTo("export cut failed: took longer than maxDurationMs (2000 ms)");
         await().until(() -> cut.streamsCut() == 9);
         // nine answers cut off by the run's end: neither failures nor successes, only page 1 counts
         assertThat(jmx.getAttribute(breaker, "State")).isEqualTo("CLOSED");

@@ -6,22 +6,30 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-import io.harvester.support.DaemonTestBase;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.OrderRecords;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Against a slow upstream the requests in flight reach the export's concurrency and never exceed it. */
-class PagedExportConcurrencyTest extends DaemonTestBase {
+@HarvesterDaemon
+class PagedExportConcurrencyTest {
+
+    static DaemonScope daemons;
+    static HarvesterRuntime harvester;
+    @AutoClose
+    static FakeUpstream upstream;
 
     @BeforeAll
     static void start() {
         upstream = FakeUpstream.start().total(400).latencyMs(80);
-        startDaemon(ExportYaml.exports()
+        harvester = daemons.start(ExportYaml.exports()
                 .export("four", upstream.url("/orders"), Map.of("pageSize", "10", "concurrency", "4"))
                 .export("seven", upstream.url("/orders"), Map.of("pageSize", "10", "concurrency", "7")), Map.of());
     }
@@ -38,6 +46,6 @@ class PagedExportConcurrencyTest extends DaemonTestBase {
         assertThat(upstream.maxInFlight()).isEqualTo(7);
         assertThat(upstream.requests()).isEqualTo(40);
 
-        assertThat(onlyCsv("seven")).isEqualTo(OrderRecords.csv(400));
+        assertThat(harvester.onlyCsv("seven")).isEqualTo(OrderRecords.csv(400));
     }
 }

@@ -11,22 +11,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import io.harvester.support.DaemonTestBase;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.OrderRecords;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** A 30-page export writes exactly the upstream's rows, in API order, and records the run. */
-class PagedExportCsvTest extends DaemonTestBase {
+@HarvesterDaemon
+class PagedExportCsvTest {
+
+    static DaemonScope daemons;
+    static HarvesterRuntime harvester;
+    @AutoClose
+    static FakeUpstream upstream;
 
     @BeforeAll
     static void start() {
         upstream = FakeUpstream.start().total(30_000);
-        startDaemon(ExportYaml.exports()
+        harvester = daemons.start(ExportYaml.exports()
                 .export("orders", upstream.url("/orders"), Map.of("pageSize", "1000", "concurrency", "8"))
                 .export("nested", upstream.url("/nested/orders"), Map.of("pageSize", "7", "totalField", "data.total",
                         "listField", "data.list", "columns", "id,customer,express")), Map.of());
@@ -37,7 +45,7 @@ class PagedExportCsvTest extends DaemonTestBase {
         upstream.resetCounters();
         harvester.runNow("export:orders");
 
-        List<Path> files = csvFiles("orders");
+        List<Path> files = harvester.csvFiles("orders");
         assertThat(files).hasSize(1);
         byte[] written = Files.readAllBytes(files.get(0));
         byte[] expected = OrderRecords.csv(30_000).getBytes(StandardCharsets.UTF_8);
@@ -73,7 +81,7 @@ class PagedExportCsvTest extends DaemonTestBase {
         for (long id = 1; id <= 30; id++) {
             expected.append(id).append(",\"Müller, Zoë #").append(id).append("\",").append(id % 2 == 0).append("\r\n");
         }
-        assertThat(onlyCsv("nested")).isEqualTo(expected.toString());
+        assertThat(harvester.onlyCsv("nested")).isEqualTo(expected.toString());
         assertThat(harvester.query("select status from runs where pipeline = 'export:nested'"))
                 .containsExactly(Map.of("status", "completed"));
     }

@@ -6,22 +6,30 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-import io.harvester.support.DaemonTestBase;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.OrderRecords;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Cursor and next-link APIs are followed page by page to their end. */
-class PagedExportCursorTest extends DaemonTestBase {
+@HarvesterDaemon
+class PagedExportCursorTest {
+
+    static DaemonScope daemons;
+    static HarvesterRuntime harvester;
+    @AutoClose
+    static FakeUpstream upstream;
 
     @BeforeAll
     static void start() {
         upstream = FakeUpstream.start().total(230);
-        startDaemon(ExportYaml.exports()
+        harvester = daemons.start(ExportYaml.exports()
                 .export("bycursor", upstream.url("/cursor?size=50"), Map.of("pagination", "cursor",
                         "listField", "items", "cursorField", "next", "cursorParam", "cursor"))
                 .export("bylink", upstream.url("/links?size=50"), Map.of("pagination", "cursor",
@@ -34,7 +42,7 @@ class PagedExportCursorTest extends DaemonTestBase {
         harvester.runNow("export:bycursor");
         assertThat(upstream.requests()).isEqualTo(5);
         assertThat(upstream.maxInFlight()).isEqualTo(1);
-        assertThat(onlyCsv("bycursor")).isEqualTo(OrderRecords.csv(230));
+        assertThat(harvester.onlyCsv("bycursor")).isEqualTo(OrderRecords.csv(230));
     }
 
     @Test
@@ -42,7 +50,7 @@ class PagedExportCursorTest extends DaemonTestBase {
         upstream.resetCounters();
         harvester.runNow("export:bylink");
         assertThat(upstream.requests()).isEqualTo(5);
-        assertThat(onlyCsv("bylink")).isEqualTo(OrderRecords.csv(230));
+        assertThat(harvester.onlyCsv("bylink")).isEqualTo(OrderRecords.csv(230));
         assertThat(harvester.query("select status from runs where pipeline = 'export:bylink'"))
                 .containsExactly(Map.of("status", "completed"));
     }

@@ -7,16 +7,25 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-import io.harvester.support.DaemonTestBase;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
 import io.harvester.support.FakeUpstream.Answer;
+import io.harvester.support.HarvesterDaemon;
+import io.harvester.support.HarvesterRuntime;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Answers that would publish silently wrong data fail the run by name: cursor cycles, short totals, scalars, no end, no time. */
-class PagedExportDataCheckTest extends DaemonTestBase {
+@HarvesterDaemon
+class PagedExportDataCheckTest {
+
+    static DaemonScope daemons;
+    static HarvesterRuntime harvester;
+    @AutoClose
+    static FakeUpstream upstream;
 
     static FakeUpstream slow;
 
@@ -25,7 +34,7 @@ class PagedExportDataCheckTest extends DaemonTestBase {
         upstream = FakeUpstream.start().total(500);
         slow = FakeUpstream.start().total(500).latencyMs(1000);
         Map<String, String> cursor = Map.of("pagination", "cursor", "listField", "items", "cursorParam", "cursor");
-        startDaemon(ExportYaml.exports()
+        harvester = daemons.start(ExportYaml.exports()
                 .export("cycle2", upstream.url("/cursor"), cursor)
                 .export("cycle3", upstream.url("/cursor"), cursor)
                 .export("short", upstream.url("/orders"), Map.of("pageSize", "10"))
@@ -59,13 +68,13 @@ class PagedExportDataCheckTest extends DaemonTestBase {
 
         harvester.runNow("export:cycle2");
 
-        Map<String, Object> run = onlyRun("export:cycle2");
+        Map<String, Object> run = harvester.onlyRun("export:cycle2");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat((String) run.get("error")).startsWith("export cycle2 failed on page 3 (")
                 .endsWith("field 'next' (cursorField) on page 3 names cursor '101' seen on page 1 already;"
                         + " stopping instead of looping forever");
         assertThat(upstream.requests()).isEqualTo(3);
-        assertThat(files("cycle2")).isEmpty();
+        assertThat(harvester.outputFiles("cycle2")).isEmpty();
     }
 
     @Test
@@ -76,11 +85,11 @@ class PagedExportDataCheckTest extends DaemonTestBase {
 
         harvester.runNow("export:cycle3");
 
-        Map<String, Object> run = onlyRun("export:cycle3");
+        Map<String, Object> run = harvester.onlyRun("export:cycle3");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat((String) run.get("error")).contains("on page 4 names cursor '101' seen on page 1 already");
         assertThat(upstream.requests()).isEqualTo(4);
-        assertThat(files("cycle3")).isEmpty();
+        assertThat(harvester.outputFiles("cycle3")).isEmpty();
     }
 
     @Test
@@ -89,11 +98,11 @@ class PagedExportDataCheckTest extends DaemonTestBase {
 
         harvester.runNow("export:short");
 
-        Map<String, Object> run = onlyRun("export:short");
+        Map<String, Object> run = harvester.onlyRun("export:short");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat(run.get("error")).isEqualTo("export short failed: wrote 10 rows but the first page announced a total"
                 + " of 30 (set strictTotal: false to publish anyway with a warning)");
-        assertThat(files("short")).isEmpty();
+        assertThat(harvester.outputFiles("short")).isEmpty();
     }
 
     @Test
@@ -102,7 +111,7 @@ class PagedExportDataCheckTest extends DaemonTestBase {
 
         harvester.runNow("export:lenient");
 
-        Map<String, Object> run = onlyRun("export:lenient");
+        Map<String, Object> run = harvester.onlyRun("export:lenient");
         String warning = "wrote 10 rows but the first page announced a total of 30";
         assertThat(run.get("status")).isEqualTo("completed");
         assertThat(run.get("error")).isNull();
@@ -110,8 +119,8 @@ class PagedExportDataCheckTest extends DaemonTestBase {
                 .containsExactly(Map.of("step", "fetch", "level", "WARN", "message", warning));
         assertThat(harvester.query("select result->>'warning' as warning, records from run_steps where name = 'fetch'"
                 + " and run_id = " + run.get("id"))).containsExactly(Map.of("warning", warning, "records", 3L));
-        assertThat(csvFiles("lenient")).hasSize(1);
-        assertThat(onlyCsv("lenient").lines().toList()).hasSize(11);
+        assertThat(harvester.csvFiles("lenient")).hasSize(1);
+        assertThat(harvester.onlyCsv("lenient").lines().toList()).hasSize(11);
     }
 
     @Test
@@ -120,11 +129,11 @@ class PagedExportDataCheckTest extends DaemonTestBase {
 
         harvester.runNow("export:scalars");
 
-        Map<String, Object> run = onlyRun("export:scalars");
+        Map<String, Object> run = harvester.onlyRun("export:scalars");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat((String) run.get("error")).startsWith("export scalars failed on page 1 (")
                 .endsWith("records in 'list' (listField) are not objects: found number");
-        assertThat(files("scalars")).isEmpty();
+        assertThat(harvester.outputFiles("scalars")).isEmpty();
     }
 
     @Test
@@ -133,11 +142,11 @@ class PagedExportDataCheckTest extends DaemonTestBase {
 
         harvester.runNow("export:endless");
 
-        Map<String, Object> run = onlyRun("export:endless");
+        Map<String, Object> run = harvester.onlyRun("export:endless");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat(run.get("error")).isEqualTo("export endless failed: the API has more than maxPages (3) pages");
         assertThat(upstream.requests()).isEqualTo(3);
-        assertThat(files("endless")).isEmpty();
+        assertThat(harvester.outputFiles("endless")).isEmpty();
     }
 
     @Test
@@ -145,7 +154,7 @@ class PagedExportDataCheckTest extends DaemonTestBase {
         slow.resetCounters();
         harvester.runNow("export:overdue");
 
-        Map<String, Object> run = onlyRun("export:overdue");
+        Map<String, Object> run = harvester.onlyRun("export:overdue");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat(run.get("error")).isEqualTo("export overdue failed: took longer than maxDurationMs (1500 ms)");
         // the step is closed by the timer that ended the run, as the route comes back from the page in flight
@@ -153,7 +162,7 @@ class PagedExportDataCheckTest extends DaemonTestBase {
                 "select name, status from run_steps where run_id = " + run.get("id")).equals(
                 List.of(Map.of("name", "fetch", "status", "failed"))));
         assertThat(slow.requests()).isBetween(2, 3);
-        assertThat(files("overdue")).isEmpty();
+        assertThat(harvester.outputFiles("overdue")).isEmpty();
     }
 
     @Test
@@ -166,7 +175,7 @@ class PagedExportDataCheckTest extends DaemonTestBase {
                         + " and current_step ~ '^fetch page [123], (200|400|500) rows$'").isEmpty());
         running.join(15_000);
 
-        assertThat(onlyRun("export:slowcursor").get("status")).isEqualTo("completed");
-        assertThat(onlyCsv("slowcursor")).isEqualTo(io.harvester.support.OrderRecords.csv(500));
+        assertThat(harvester.onlyRun("export:slowcursor").get("status")).isEqualTo("completed");
+        assertThat(harvester.onlyCsv("slowcursor")).isEqualTo(io.harvester.support.OrderRecords.csv(500));
     }
 }

@@ -9,19 +9,27 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import io.harvester.infra.FreePort;
-import io.harvester.support.DaemonTestBase;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
 import io.harvester.support.FakeUpstream.Answer;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
 import org.apache.camel.Processor;
 import org.apache.camel.component.resilience4j.ResilienceProcessor;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** A down upstream opens the breaker; bad answers fail the run by name; nothing half-written is published. */
-class PagedExportFailureTest extends DaemonTestBase {
+@HarvesterDaemon
+class PagedExportFailureTest {
+
+    static DaemonScope daemons;
+    static HarvesterRuntime harvester;
+    @AutoClose
+    static FakeUpstream upstream;
 
     static FakeUpstream down;
 
@@ -29,7 +37,7 @@ class PagedExportFailureTest extends DaemonTestBase {
     static void start() {
         down = FakeUpstream.start().total(500);
         upstream = FakeUpstream.start().total(500);
-        startDaemon(ExportYaml.exports()
+        harvester = daemons.start(ExportYaml.exports()
                 .export("inventory", down.url("/orders"), Map.of("pageSize", "100", "retries", "3"))
                 .export("malformed", upstream.url("/orders"), Map.of("pageSize", "100", "retries", "0"))
                 .export("nototal", upstream.url("/orders"), Map.of("pageSize", "100", "totalField", "meta.count"))
@@ -71,7 +79,7 @@ class PagedExportFailureTest extends DaemonTestBase {
         assertThat((String) runs.get(0).get("error")).startsWith("export inventory failed on page 1").contains("HTTP 503");
         assertThat((String) runs.get(3).get("error")).startsWith("export inventory failed on page 1")
                 .contains("circuit breaker is open");
-        assertThat(files("inventory")).containsExactly(earlier);
+        assertThat(harvester.outputFiles("inventory")).containsExactly(earlier);
         assertThat(Files.readString(earlier)).isEqualTo("id\r\n1\r\n");
         // Camel prefixes the node ids of template routes (route-N), so the breaker is found by its own name
         List<Processor> breakers = harvester.context().getRoute("export-inventory").filter(".*breaker-export-inventory");
@@ -91,7 +99,7 @@ class PagedExportFailureTest extends DaemonTestBase {
                 .contains("upstream is down");
         assertThat(harvester.query("select result->>'pagesFailed' as failed from run_steps where name = 'fetch' and run_id = "
                 + "(select id from runs where pipeline = 'export:gone')")).containsExactly(Map.of("failed", "1"));
-        assertThat(files("gone")).isEmpty();
+        assertThat(harvester.outputFiles("gone")).isEmpty();
     }
 
     @Test
@@ -107,7 +115,7 @@ class PagedExportFailureTest extends DaemonTestBase {
         Map<String, Object> run = harvester.query("select id, status, error from runs where pipeline = 'export:unrecorded'").get(0);
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat((String) run.get("error")).startsWith("export unrecorded failed: ").contains("refuse_unrecorded");
-        assertThat(files("unrecorded")).as("no file under a final name for a failed run, no temporary file").isEmpty();
+        assertThat(harvester.outputFiles("unrecorded")).as("no file under a final name for a failed run, no temporary file").isEmpty();
         assertThat(harvester.query("select path from run_outputs where run_id = " + run.get("id")))
                 .as("the withdrawn file's row is gone, the run's log stays").containsExactly(Map.of("path", "runs/" + run.get("id") + ".log"));
     }
@@ -118,22 +126,22 @@ class PagedExportFailureTest extends DaemonTestBase {
 
         harvester.runNow("export:malformed");
 
-        Map<String, Object> run = onlyRun("export:malformed");
+        Map<String, Object> run = harvester.onlyRun("export:malformed");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat((String) run.get("error")).startsWith("export malformed failed on page 2 (" + upstream.url("/orders"))
                 .contains("response is not valid JSON");
-        assertThat(files("malformed")).isEmpty();
+        assertThat(harvester.outputFiles("malformed")).isEmpty();
     }
 
     @Test
     void should_fail_naming_the_total_field_when_it_is_missing() throws Exception {
         harvester.runNow("export:nototal");
 
-        Map<String, Object> run = onlyRun("export:nototal");
+        Map<String, Object> run = harvester.onlyRun("export:nototal");
         assertThat(run.get("status")).isEqualTo("failed");
         assertThat((String) run.get("error")).startsWith("export nototal failed on page 1")
                 .contains("field 'meta.count' (totalField) is missing");
-        assertThat(files("nototal")).isEmpty();
+        assertThat(harvester.outputFiles("nototal")).isEmpty();
         assertThat(harvester.query("select level, message from run_logs where extra is null and run_id = " + run.get("id")))
                 .containsExactly(Map.of("level", "ERROR", "message", run.get("error")));
     }
@@ -142,7 +150,7 @@ class PagedExportFailureTest extends DaemonTestBase {
     void should_fail_naming_the_list_field_when_it_is_missing() throws Exception {
         harvester.runNow("export:nolist");
 
-        assertThat((String) onlyRun("export:nolist").get("error")).contains("field 'items' (listField) is missing");
-        assertThat(files("nolist")).isEmpty();
+        assertThat((String) harvester.onlyRun("export:nolist").get("error")).contains("field 'items' (listField) is missing");
+        assertThat(harvester.outputFiles("nolist")).isEmpty();
     }
 }

@@ -10,18 +10,26 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import io.harvester.support.DaemonTestBase;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
 import io.harvester.support.FakeUpstream.Answer;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.OrderRecords;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Retries: 5xx and 429 pages recover, exactly 1 + retries attempts, timeouts fail without piling up threads. */
-class PagedExportRetryTest extends DaemonTestBase {
+@HarvesterDaemon
+class PagedExportRetryTest {
+
+    static DaemonScope daemons;
+    static HarvesterRuntime harvester;
+    @AutoClose
+    static FakeUpstream upstream;
 
     static FakeUpstream slow;
 
@@ -35,7 +43,7 @@ class PagedExportRetryTest extends DaemonTestBase {
                 .export("notfound", upstream.url("/orders"), Map.of("pageSize", "100", "retries", "5"))
                 .export("slow", slow.url("/orders"), Map.of("pageSize", "100", "retries", "1", "timeoutMs", "200"));
         // a breaker that never opens here: this class is about retries and timeouts, every call must be sent
-        startDaemon(exports, Map.of("camel.resilience4j.minimum-number-of-calls", "100",
+        harvester = daemons.start(exports, Map.of("camel.resilience4j.minimum-number-of-calls", "100",
                 "camel.resilience4j.sliding-window-size", "100"));
     }
 
@@ -52,7 +60,7 @@ class PagedExportRetryTest extends DaemonTestBase {
 
         harvester.runNow("export:flaky");
 
-        assertThat(onlyCsv("flaky")).isEqualTo(OrderRecords.csv(1000));
+        assertThat(harvester.onlyCsv("flaky")).isEqualTo(OrderRecords.csv(1000));
         assertThat(upstream.requests(3)).isEqualTo(3);
         assertThat(upstream.requests(5)).isEqualTo(2);
         List<Long> times = upstream.requestTimes(5);

@@ -6,17 +6,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-import io.harvester.support.DaemonTestBase;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
 import io.harvester.support.FakeUpstream.Answer;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Tokens from the environment, in a header or in the URL, reach the upstream and nowhere else. */
-class PagedExportSecretTest extends DaemonTestBase {
+@HarvesterDaemon
+class PagedExportSecretTest {
+
+    static DaemonScope daemons;
+    static HarvesterRuntime harvester;
+    @AutoClose
+    static FakeUpstream upstream;
 
     /** Set for the test JVM by the surefire configuration in pom.xml. */
     static final String TOKEN = System.getenv("HARVESTER_TEST_TOKEN");
@@ -24,7 +32,7 @@ class PagedExportSecretTest extends DaemonTestBase {
     @BeforeAll
     static void start() {
         upstream = FakeUpstream.start().total(300);
-        startDaemon(ExportYaml.exports()
+        harvester = daemons.start(ExportYaml.exports()
                 .export("secured", upstream.url("/orders"), Map.of("pageSize", "100", "retries", "1",
                         "headers", "Authorization: Bearer {{env:HARVESTER_TEST_TOKEN}}; X-Client: harvester"))
                 .export("keyed", upstream.url("/orders") + "?api_key={{env:HARVESTER_TEST_TOKEN}}",

@@ -12,26 +12,37 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
-import io.harvester.support.DaemonTestBase;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.LogLines;
 import org.apache.camel.Exchange;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Route files saved after Camel read them at start-up and before live edits began watching: the edit is
  * applied (or, broken, refused with the routes Camel loaded still running), never lost.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class RouteReloadStartupTest extends DaemonTestBase {
+@HarvesterDaemon
+class RouteReloadStartupTest {
+
+    static DaemonScope daemons;
+    @TempDir
+    static Path work;
+    static HarvesterRuntime harvester;
+    @AutoClose
+    static FakeUpstream upstream;
 
     private static LogLines log;
 
@@ -52,7 +63,7 @@ class RouteReloadStartupTest extends DaemonTestBase {
                 throw new IllegalStateException(e);
             }
         };
-        harvester = HarvesterRuntime.start(work, "[]\n", Map.of(
+        harvester = daemons.start(work, "[]\n", Map.of(
                 "camel.main.routes-include-pattern", "file:routes/templates/*.camel.yaml,file:routes/harvester-*.camel.yaml,"
                         + "file:" + work.toAbsolutePath() + "/*.camel.yaml,file:" + work.toAbsolutePath() + "/sub/*.camel.yaml",
                 "camel.main.routes-reload-enabled", "true",

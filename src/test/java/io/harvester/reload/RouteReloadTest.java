@@ -18,8 +18,9 @@ import java.util.stream.IntStream;
 
 import io.harvester.trigger.PipelineView;
 import io.harvester.support.CrawlYaml;
-import io.harvester.support.DaemonTestBase;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.LogLines;
 import io.harvester.trigger.TriggerComponent;
@@ -31,9 +32,11 @@ import org.apache.camel.ServiceStatus;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.quartz.CronTrigger;
 import org.quartz.Scheduler;
 import org.quartz.TriggerKey;
@@ -42,7 +45,15 @@ import org.quartz.TriggerKey;
  * Live route edits on a running daemon: the test edits route files in its own working folder (never the
  * repository's routes/) and reads what the fake upstream was asked and what the log says.
  */
-class RouteReloadTest extends DaemonTestBase {
+@HarvesterDaemon
+class RouteReloadTest {
+
+    static DaemonScope daemons;
+    @TempDir
+    static Path work;
+    static HarvesterRuntime harvester;
+    @AutoClose
+    static FakeUpstream upstream;
 
     private static LogLines log;
     private FakeUpstream api;
@@ -55,7 +66,7 @@ class RouteReloadTest extends DaemonTestBase {
         // a template and a file using it, once without routeId: loaded at start-up, which alone applies that file
         Files.writeString(work.resolve("greeter3.camel.yaml"), greeter("greeter3", "{{greeting}}, ${body}", "greeting"));
         Files.writeString(work.resolve("greet3.camel.yaml"), greet3("c", true) + greet3("d", false));
-        harvester = HarvesterRuntime.start(work, "[]\n", Map.of(
+        harvester = daemons.start(work, "[]\n", Map.of(
                 "harvester.schedule.export.doomed.cron", "0 0 4 * * ?",
                 // the shipped XML demo export and the demo API it reads, from the repository's routes/ (never edited here)
                 "camel.main.routes-include-pattern", "file:routes/templates/*.camel.yaml,file:routes/harvester-*.camel.yaml,"

@@ -7,21 +7,29 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.OrderRecords;
-import io.harvester.support.PerTestDaemon;
 import io.harvester.support.TestStorage;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** A database that refuses connections for 10 s in the middle of an export: the run still ends, and the pipeline runs again. */
-class DatabaseOutageTest extends PerTestDaemon {
+@HarvesterDaemon(scope = HarvesterDaemon.Scope.METHOD)
+class DatabaseOutageTest {
+
+    DaemonScope daemons;
+    HarvesterRuntime harvester;
+    @AutoClose
+    FakeUpstream upstream;
 
     @Test
     void should_record_the_run_once_the_database_returns_and_run_the_next_trigger() throws Exception {
         upstream = FakeUpstream.start().total(200).latencyMs(100);
-        harvester = HarvesterRuntime.start(work, ExportYaml.exports()
+        harvester = daemons.start(ExportYaml.exports()
                 .export("outage", upstream.url("/orders"), Map.of("pageSize", "10", "concurrency", "1"))
                 .yaml(), Map.of("harvester.runs.heartbeat-interval-ms", "200", "harvester.runs.outcome-retry-ms", "500"));
         String database = harvester.dbUrl().replaceAll(".*/([^/?]+).*", "$1");

@@ -8,27 +8,30 @@ import java.util.List;
 import java.util.Map;
 
 import io.harvester.infra.InstanceId;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.OrderRecords;
-import io.harvester.support.TestStorage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What a killed process leaves (a live run row, a temporary file) is cleaned up by the next start. */
+@HarvesterDaemon(scope = HarvesterDaemon.Scope.METHOD)
 class RestartRecoveryTest {
+
+    DaemonScope daemons;
 
     @TempDir
     Path work;
 
     @Test
     void should_abandon_our_dead_runs_and_remove_their_temporary_files() throws Exception {
-        String db = TestStorage.get().newDatabase();
         try (FakeUpstream upstream = FakeUpstream.start().total(120)) {
             String routes = ExportYaml.exports()
                     .export("orders", upstream.url("/orders"), Map.of("pageSize", "50")).yaml();
-            HarvesterRuntime first = HarvesterRuntime.start(work, routes, Map.of(), db);
+            HarvesterRuntime first = daemons.start(work, routes, Map.of());
             first.execute("insert into runs (pipeline, status, trigger, owner, started_at) values "
                     + "('export:orders', 'running', 'schedule', '" + InstanceId.get() + "', now()), "
                     + "('export:elsewhere', 'running', 'schedule', 'another-node', now())");
@@ -41,7 +44,7 @@ class RestartRecoveryTest {
             Files.writeString(ours, "id,customer\r\n1,half a ro");
             Files.writeString(theirs, "still being written");
 
-            HarvesterRuntime second = HarvesterRuntime.start(work, routes, Map.of(), db);
+            HarvesterRuntime second = daemons.start(work, routes, Map.of());
             try {
                 assertThat(ours).doesNotExist();
                 assertThat(theirs).exists();

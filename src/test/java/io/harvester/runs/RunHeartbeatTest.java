@@ -8,20 +8,28 @@ import java.util.List;
 import java.util.Map;
 
 import io.harvester.infra.InstanceId;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
-import io.harvester.support.PerTestDaemon;
 import io.harvester.runs.TriggerKind;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** Live runs of an instance that stopped beating are abandoned and free their pipeline; live runs of a beating one are kept. */
-class RunHeartbeatTest extends PerTestDaemon {
+@HarvesterDaemon(scope = HarvesterDaemon.Scope.METHOD)
+class RunHeartbeatTest {
+
+    DaemonScope daemons;
+    HarvesterRuntime harvester;
+    @AutoClose
+    FakeUpstream upstream;
 
     @Test
     void should_abandon_runs_of_a_dead_instance_keep_those_of_a_live_one_and_beat_for_its_own() {
         upstream = FakeUpstream.start().total(10).latencyMs(1500);
-        harvester = HarvesterRuntime.start(work, ExportYaml.exports()
+        harvester = daemons.start(ExportYaml.exports()
                 .export("orphaned", upstream.url("/orders"), Map.of("pageSize", "100"))
                 .export("shared", upstream.url("/orders"), Map.of("pageSize", "100"))
                 .export("slow", upstream.url("/orders"), Map.of("pageSize", "100"))
@@ -61,7 +69,7 @@ class RunHeartbeatTest extends PerTestDaemon {
 
     @Test
     void should_abandon_a_run_whose_instance_went_silent_with_it_however_short_the_run_threshold() {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.runs.heartbeat-interval-ms", "200",
+        harvester = daemons.start("[]", Map.of("harvester.runs.heartbeat-interval-ms", "200",
                 "harvester.runs.stale-after-ms", "300000"));
         // a job's stuck-after of 3 s; its instance was killed with it 10 s ago, well within stale-after
         harvester.context().getRegistry().lookupByNameAndType("runHeartbeat", RunHeartbeat.class)
@@ -89,7 +97,7 @@ class RunHeartbeatTest extends PerTestDaemon {
 
     @Test
     void should_abandon_the_run_of_a_late_instance_but_terminate_backends_only_of_one_silent_for_stale_after() {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.runs.heartbeat-interval-ms", "200",
+        harvester = daemons.start("[]", Map.of("harvester.runs.heartbeat-interval-ms", "200",
                 "harvester.runs.stale-after-ms", "300000"));
         harvester.context().getRegistry().lookupByNameAndType("runHeartbeat", RunHeartbeat.class)
                 .setThresholds(() -> Map.of("job:late", 3000L, "job:gone", 3000L));

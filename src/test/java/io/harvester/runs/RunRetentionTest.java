@@ -13,23 +13,34 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
-import io.harvester.support.PerTestDaemon;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Retention: old finished runs go with their rows and files, young and live ones stay, files outside a
  * run's output folder are never deleted, and a crawl checkpoint a later run would continue is kept.
  */
-class RunRetentionTest extends PerTestDaemon {
+@HarvesterDaemon(scope = HarvesterDaemon.Scope.METHOD)
+class RunRetentionTest {
+
+    DaemonScope daemons;
+    @TempDir
+    Path work;
+    HarvesterRuntime harvester;
+    @AutoClose
+    FakeUpstream upstream;
 
     @Test
     void should_delete_old_runs_with_their_rows_and_files_and_nothing_else() throws IOException {
         upstream = FakeUpstream.start().total(10);
         // two runs per batch: the sweep below needs several batches
-        harvester = HarvesterRuntime.start(work, ExportYaml.exports()
+        harvester = daemons.start(work, ExportYaml.exports()
                 .export("orders", upstream.url("/orders"), Map.of("pageSize", "5"))
                 .yaml(), Map.of("harvester.runs.retention-batch-size", "2"));
         Path output = harvester.outputDir();

@@ -8,19 +8,27 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
-import io.harvester.support.PerTestDaemon;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** Cron triggers start runs; a trigger that fires while a run is live is recorded as skipped; a bad cron stops start-up. */
-class ScheduleTest extends PerTestDaemon {
+@HarvesterDaemon(scope = HarvesterDaemon.Scope.METHOD)
+class ScheduleTest {
+
+    DaemonScope daemons;
+    HarvesterRuntime harvester;
+    @AutoClose
+    FakeUpstream upstream;
 
     @Test
     void should_skip_a_scheduled_trigger_while_the_previous_run_is_live() {
         upstream = FakeUpstream.start().total(10).latencyMs(1600);
-        harvester = HarvesterRuntime.start(work, ExportYaml.exports()
+        harvester = daemons.start(ExportYaml.exports()
                 .export("ticker", upstream.url("/orders"), Map.of("pageSize", "100", "cron", "0/1 * * * * ?"))
                 .yaml(), Map.of());
 
@@ -45,7 +53,7 @@ class ScheduleTest extends PerTestDaemon {
                 .export("badcron", upstream.url("/orders"), Map.of("cron", "every minute"))
                 .yaml();
 
-        assertThatThrownBy(() -> HarvesterRuntime.start(work, routes, Map.of()))
+        assertThatThrownBy(() -> daemons.start(routes, Map.of()))
                 .hasStackTraceContaining("pipeline export:badcron: bad cron 'every minute' (Quartz syntax:")
                 .rootCause().isInstanceOf(java.text.ParseException.class);
     }

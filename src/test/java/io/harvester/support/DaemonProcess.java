@@ -109,7 +109,18 @@ public final class DaemonProcess implements AutoCloseable {
     }
 
     public DaemonProcess start(String... jvmOptions) {
-        List<String> command = new ArrayList<>(List.of("java"));
+        Path jar = Path.of(System.getProperty("harvester.jar"));
+        List<String> options = new ArrayList<>();
+        JarClassArchive.of(jar).ifPresent(archive -> options.add("-XX:SharedArchiveFile=" + archive));
+        options.addAll(List.of(jvmOptions));
+        return launch(options.toArray(String[]::new));
+    }
+
+    /** Starts the jar without the class-data archive (which {@link JarClassArchive} makes this way). */
+    DaemonProcess launch(String... jvmOptions) {
+        // a test daemon lives for seconds: the quick compiler alone starts it on about half the CPU of tiered
+        // compilation (C2 would compile for longer than it runs), which matters with two test forks on 2 cores
+        List<String> command = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1"));
         if (!cliConnector) {
             command.add("-Dharvester.cli-connector.enabled=false");
         }

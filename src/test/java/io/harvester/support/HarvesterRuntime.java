@@ -51,23 +51,17 @@ public final class HarvesterRuntime implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts Harvester with the given routes (YAML text) and extra properties. */
+    /**
+     * Starts Harvester with the given routes (YAML text) and extra properties on a new database. Tests start
+     * theirs through {@link HarvesterDaemon}, which stops them; this is for the benchmarks' own lifecycles.
+     */
     public static HarvesterRuntime start(Path workDir, String routesYaml, Map<String, String> properties) {
-        TestStorage storage = TestStorage.get();
-        return start(workDir, routesYaml, properties, storage.newDatabase());
+        return start(workDir, routesYaml, properties, TestStorage.get().newDatabase(), main -> { });
     }
 
-    /** Started as usual, with {@code beforeStart} given the daemon's Main once configured, before it starts. */
-    public static HarvesterRuntime start(Path workDir, String routesYaml, Map<String, String> properties, Consumer<Main> beforeStart) {
-        return start(workDir, routesYaml, properties, TestStorage.get().newDatabase(), beforeStart);
-    }
-
-    public static HarvesterRuntime start(Path workDir, String routesYaml, Map<String, String> properties, String dbUrl) {
-        return start(workDir, routesYaml, properties, dbUrl, main -> { });
-    }
-
-    private static HarvesterRuntime start(Path workDir, String routesYaml, Map<String, String> properties, String dbUrl,
-                                          Consumer<Main> beforeStart) {
+    /** Started on the given database, with {@code beforeStart} given the daemon's Main once configured, before it starts. */
+    public static HarvesterRuntime start(Path workDir, String routesYaml, Map<String, String> properties, String dbUrl,
+                                         Consumer<Main> beforeStart) {
         TestStorage storage = TestStorage.get();
         try {
             Files.createDirectories(workDir);
@@ -146,6 +140,29 @@ public final class HarvesterRuntime implements AutoCloseable {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(Files::isRegularFile).sorted().toList();
         }
+    }
+
+    /** The published CSV files of an export (temporary files excluded). */
+    public List<Path> csvFiles(String export) throws IOException {
+        return outputFiles(export).stream().filter(p -> p.getFileName().toString().endsWith(".csv")).toList();
+    }
+
+    /** The content of an export's only published CSV. */
+    public String onlyCsv(String export) throws IOException {
+        List<Path> csv = csvFiles(export);
+        if (csv.size() != 1) {
+            throw new AssertionError("expected one CSV of " + export + ", found " + csv);
+        }
+        return Files.readString(csv.get(0));
+    }
+
+    /** The one run of a pipeline ({@code id}, {@code status}, {@code error}); fails when there is not exactly one. */
+    public Map<String, Object> onlyRun(String pipeline) {
+        List<Map<String, Object>> runs = query("select id, status, error from runs where pipeline = '" + pipeline + "'");
+        if (runs.size() != 1) {
+            throw new AssertionError("expected one run of " + pipeline + ", found " + runs);
+        }
+        return runs.get(0);
     }
 
     /** Runs a pipeline now, as the API would, and waits for it to end. */

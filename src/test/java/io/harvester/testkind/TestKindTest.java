@@ -13,12 +13,12 @@ import java.util.Map;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
+import io.harvester.support.DaemonScope;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.RunsApiClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A new pipeline kind is one package and one registration: {@link TestKind}, bound in the registry by the
@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * live, a cancel, its JMX view and runNow, the shared error handling without naming it, and live route
  * edits, from a kernel that never names it.
  */
+@HarvesterDaemon
 class TestKindTest {
 
     private static final MBeanServer JMX = ManagementFactory.getPlatformMBeanServer();
@@ -59,26 +60,22 @@ class TestKindTest {
                         message: "the upstream said no"
             """;
 
-    @TempDir
-    static Path work;
+    static DaemonScope daemons;
+    private static Path work;
     private static HarvesterRuntime harvester;
     private static RunsApiClient api;
     private static final TestKind KIND = new TestKind();
 
     @BeforeAll
     static void start() {
-        harvester = HarvesterRuntime.start(work, ROUTES, Map.of(
+        work = daemons.folder();
+        harvester = daemons.start(work, ROUTES, Map.of(
                 "camel.main.routes-include-pattern", "file:routes/templates/*.camel.yaml,file:routes/harvester-*.camel.yaml,"
                         + "file:" + work.toAbsolutePath() + "/*.camel.yaml",
                 "camel.main.routes-reload-enabled", "true",
                 "camel.main.routes-reload-directory", work.toAbsolutePath().toString(),
                 "camel.main.routes-reload-directory-recursive", "false"), main -> main.bind("testKind", KIND));
         api = new RunsApiClient(harvester);
-    }
-
-    @AfterAll
-    static void stop() {
-        harvester.close();
     }
 
     @Test

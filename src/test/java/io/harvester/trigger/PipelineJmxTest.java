@@ -14,10 +14,13 @@ import javax.management.MBeanException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
-import io.harvester.support.DaemonTestBase;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterDaemon;
+import io.harvester.support.HarvesterRuntime;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +29,13 @@ import org.junit.jupiter.api.Test;
  * route; Harvester's pipeline MBean ({@code io.harvester:type=export,name="..."}) shows its state, last run
  * and next tick, starts a run (answering its id) and cancels one. A stopped pipeline records nothing and sends nothing.
  */
-class PipelineJmxTest extends DaemonTestBase {
+@HarvesterDaemon
+class PipelineJmxTest {
+
+    static DaemonScope daemons;
+    static HarvesterRuntime harvester;
+    @AutoClose
+    static FakeUpstream upstream;
 
     private static final MBeanServer JMX = ManagementFactory.getPlatformMBeanServer();
     private static FakeUpstream ticking;
@@ -37,7 +46,7 @@ class PipelineJmxTest extends DaemonTestBase {
         upstream = FakeUpstream.start().total(40);
         ticking = FakeUpstream.start().total(40);
         slow = FakeUpstream.start().total(400).latencyMs(300);
-        startDaemon(ExportYaml.exports()
+        harvester = daemons.start(ExportYaml.exports()
                 .export("controlled", upstream.url("/orders"), Map.of("pageSize", "10"))
                 .export("ticking", ticking.url("/orders"), Map.of("pageSize", "40", "cron", "* * * * * ?"))
                 .export("slow", slow.url("/orders"), Map.of("pageSize", "10", "concurrency", "1")),
@@ -63,7 +72,7 @@ class PipelineJmxTest extends DaemonTestBase {
         long id = (Long) JMX.invoke(view, "runNow", null, null);
         await().atMost(Duration.ofSeconds(20)).until(() -> !harvester.query(
                 "select 1 from runs where pipeline = 'export:controlled' and status = 'completed'").isEmpty());
-        Map<String, Object> run = onlyRun("export:controlled");
+        Map<String, Object> run = harvester.onlyRun("export:controlled");
         assertThat(run.get("id")).isEqualTo(id);
         assertThat(JMX.getAttribute(view, "LastRunId")).isEqualTo(id);
         assertThat(JMX.getAttribute(view, "LastRunStatus")).isEqualTo("completed");
@@ -147,7 +156,7 @@ class PipelineJmxTest extends DaemonTestBase {
                 .containsExactly(Map.of("id", live, "status", "cancelled", "error", "cancelled over JMX"));
         assertThat(JMX.getAttribute(view, "State")).isEqualTo("idle");
         assertThat(JMX.getAttribute(view, "LastRunStatus")).isEqualTo("cancelled");
-        assertThat(csvFiles("slow")).isEmpty();
+        assertThat(harvester.csvFiles("slow")).isEmpty();
     }
 
     private static ObjectName route(String routeId) throws Exception {

@@ -10,10 +10,11 @@ import java.util.List;
 import java.util.Map;
 
 import io.harvester.support.CronTicks;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
-import io.harvester.support.TestStorage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Two daemons in one JVM on one database play two nodes of a cluster: each tick of a cron runs once
  * between them, and one node stopping leaves the schedule to the other.
  */
+@HarvesterDaemon(scope = HarvesterDaemon.Scope.METHOD)
 class ScheduleClusterTest {
+
+    DaemonScope daemons;
 
     /** Both daemons log to the test JVM's log file. */
     private static final Path LOG = Path.of(System.getProperty("harvester.log-dir"), "harvester.log");
@@ -31,14 +35,13 @@ class ScheduleClusterTest {
 
     @Test
     void should_fire_each_tick_once_across_two_daemons_and_keep_firing_when_one_stops() throws Exception {
-        String db = TestStorage.get().newDatabase();
         // the log file outlives this test (earlier tests, earlier builds): only what this test adds counts
         int logBefore = Files.exists(LOG) ? Files.readString(LOG).length() : 0;
         try (FakeUpstream upstream = FakeUpstream.start().total(10)) {
             String routes = ExportYaml.exports()
                     .export("tick", upstream.url("/orders"), Map.of("pageSize", "100", "cron", "0/2 * * * * ?")).yaml();
-            HarvesterRuntime first = HarvesterRuntime.start(work.resolve("first"), routes, Map.of(), db);
-            HarvesterRuntime second = HarvesterRuntime.start(work.resolve("second"), routes, Map.of(), db);
+            HarvesterRuntime first = daemons.start(work.resolve("first"), routes, Map.of());
+            HarvesterRuntime second = daemons.start(work.resolve("second"), routes, Map.of());
             try {
                 await().atMost(Duration.ofSeconds(30)).until(() -> scheduledRuns(second) >= 4);
                 first.close();

@@ -9,11 +9,13 @@ import java.time.LocalTime;
 import java.util.Date;
 import java.util.Map;
 
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
-import io.harvester.support.PerTestDaemon;
 import org.apache.camel.component.quartz.QuartzComponent;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.quartz.CronExpression;
 import org.quartz.Scheduler;
@@ -24,7 +26,13 @@ import org.quartz.TriggerKey;
  * Ticks missed while the scheduler stood by cost exactly one late run with misfire fire-once-now and none
  * with do-nothing, never one run per tick missed.
  */
-class ScheduleMisfireTest extends PerTestDaemon {
+@HarvesterDaemon(scope = HarvesterDaemon.Scope.METHOD)
+class ScheduleMisfireTest {
+
+    DaemonScope daemons;
+    HarvesterRuntime harvester;
+    @AutoClose
+    FakeUpstream upstream;
 
     private static final TriggerKey TRIGGER = new TriggerKey("export_late", CronSchedule.GROUP);
 
@@ -50,7 +58,7 @@ class ScheduleMisfireTest extends PerTestDaemon {
         int from = (LocalTime.now().getSecond() + 12) % 60;
         from = from > 57 ? 0 : from;
         CronExpression cron = new CronExpression(from + "-" + (from + 2) + " * * * * ?");
-        harvester = HarvesterRuntime.start(work, ExportYaml.exports().export("late", upstream.url("/orders"),
+        harvester = daemons.start(ExportYaml.exports().export("late", upstream.url("/orders"),
                 Map.of("pageSize", "100")).yaml(), Map.of(
                 "harvester.schedule.export.late.cron", cron.getCronExpression(),
                 "harvester.schedule.export.late.misfire", misfire,

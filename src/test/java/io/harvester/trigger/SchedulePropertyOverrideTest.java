@@ -16,15 +16,17 @@ import javax.management.ObjectName;
 
 import io.harvester.trigger.PipelineView;
 import io.harvester.support.CronTicks;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.JobYaml;
-import io.harvester.support.PerTestDaemon;
-import io.harvester.support.TestStorage;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.component.quartz.QuartzConstants;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.quartz.CronTrigger;
 import org.quartz.JobKey;
 import org.quartz.Scheduler;
@@ -34,7 +36,15 @@ import org.quartz.TriggerKey;
  * harvester.schedule.&lt;kind&gt;.&lt;name&gt;.cron and .misfire set a pipeline's schedule over its route's; a
  * key naming no pipeline, no setting, or a bad value stops start-up naming it.
  */
-class SchedulePropertyOverrideTest extends PerTestDaemon {
+@HarvesterDaemon(scope = HarvesterDaemon.Scope.METHOD)
+class SchedulePropertyOverrideTest {
+
+    DaemonScope daemons;
+    @TempDir
+    Path work;
+    HarvesterRuntime harvester;
+    @AutoClose
+    FakeUpstream upstream;
 
     /** The daemons log to the test JVM's log file. */
     private static final Path LOG = Path.of(System.getProperty("harvester.log-dir"), "harvester.log");
@@ -50,7 +60,7 @@ class SchedulePropertyOverrideTest extends PerTestDaemon {
         upstream = FakeUpstream.start().total(10);
         // the log file outlives this test (earlier tests, earlier builds): only what this test adds counts
         int logBefore = Files.exists(LOG) ? Files.readString(LOG).length() : 0;
-        harvester = HarvesterRuntime.start(work, routes(), Map.of("harvester.schedule.export.ticker.cron", EVERY_TWO_SECONDS,
+        harvester = daemons.start(work, routes(), Map.of("harvester.schedule.export.ticker.cron", EVERY_TWO_SECONDS,
                 // a tick the loaded machine fires late still fires as the tick it is, not as a misfire "now"
                 "harvester.schedule.misfire-threshold-ms", "60000"));
 
@@ -75,11 +85,11 @@ class SchedulePropertyOverrideTest extends PerTestDaemon {
     @Test
     void should_refuse_to_start_with_a_property_for_an_unknown_pipeline_naming_the_closest_one() {
         upstream = FakeUpstream.start();
-        assertThatThrownBy(() -> HarvesterRuntime.start(work, routes(), Map.of("harvester.schedule.export.tikcer.cron",
+        assertThatThrownBy(() -> daemons.start(work, routes(), Map.of("harvester.schedule.export.tikcer.cron",
                 EVERY_TWO_SECONDS))).hasStackTraceContaining("property harvester.schedule.export.tikcer.cron names pipeline"
                 + " 'export:tikcer', which this daemon does not have (did you mean 'export:ticker'?) (pipelines:"
                 + " [dispatch:generate, dispatch:sweep, export:ticker, system:retention])");
-        assertThatThrownBy(() -> HarvesterRuntime.start(work, routes(), Map.of("harvester.schedule.export.ticker.crom",
+        assertThatThrownBy(() -> daemons.start(work, routes(), Map.of("harvester.schedule.export.ticker.crom",
                 EVERY_TWO_SECONDS))).hasStackTraceContaining("property harvester.schedule.export.ticker.crom: a pipeline's"
                 + " schedule has no setting 'crom' (did you mean 'cron'?) (settings: [cron, misfire])");
     }
@@ -87,10 +97,10 @@ class SchedulePropertyOverrideTest extends PerTestDaemon {
     @Test
     void should_refuse_to_start_with_a_bad_cron_or_misfire_policy_naming_the_property() {
         upstream = FakeUpstream.start();
-        assertThatThrownBy(() -> HarvesterRuntime.start(work, routes(), Map.of("harvester.schedule.export.ticker.cron",
+        assertThatThrownBy(() -> daemons.start(work, routes(), Map.of("harvester.schedule.export.ticker.cron",
                 "every minute"))).hasStackTraceContaining("pipeline export:ticker: bad cron 'every minute' in"
                 + " harvester.schedule.export.ticker.cron (Quartz syntax:");
-        assertThatThrownBy(() -> HarvesterRuntime.start(work, routes(), Map.of("harvester.schedule.export.ticker.misfire",
+        assertThatThrownBy(() -> daemons.start(work, routes(), Map.of("harvester.schedule.export.ticker.misfire",
                 "catch-up"))).hasStackTraceContaining("harvester.schedule.export.ticker.misfire = 'catch-up' is not"
                 + " fire-once-now or do-nothing");
     }
@@ -98,7 +108,7 @@ class SchedulePropertyOverrideTest extends PerTestDaemon {
     @Test
     void should_run_on_demand_only_when_the_property_is_empty() {
         upstream = FakeUpstream.start().total(10);
-        harvester = HarvesterRuntime.start(work, routes(), Map.of("harvester.schedule.export.ticker.cron", ""));
+        harvester = daemons.start(work, routes(), Map.of("harvester.schedule.export.ticker.cron", ""));
 
         TriggerEndpoint trigger = (TriggerEndpoint) harvester.context().getRoute("export-ticker").getEndpoint();
         assertThat(trigger.nextFireTime()).isNull();
@@ -107,7 +117,7 @@ class SchedulePropertyOverrideTest extends PerTestDaemon {
 
     @Test
     void should_prefer_the_schedule_property_to_the_jobs_cron_property_of_a_job() throws Exception {
-        harvester = HarvesterRuntime.start(work, JobYaml.job("sync", "one", "select 1"), Map.of(
+        harvester = daemons.start(work, JobYaml.job("sync", "one", "select 1"), Map.of(
                 "harvester.jobs.sync.cron", "0 0 1 * * ?", "harvester.schedule.job.sync.cron", YEARLY));
 
         assertThat(ManagementFactory.getPlatformMBeanServer().getAttribute(PipelineView.name("job:sync"), "Cron")).isEqualTo(YEARLY);
@@ -120,15 +130,14 @@ class SchedulePropertyOverrideTest extends PerTestDaemon {
     @Test
     void should_store_the_trigger_anew_when_the_misfire_policy_changes_between_starts() throws Exception {
         upstream = FakeUpstream.start();
-        String db = TestStorage.get().newDatabase();
-        harvester = HarvesterRuntime.start(work.resolve("first"), routes(),
-                Map.of("harvester.schedule.export.ticker.misfire", "do-nothing"), db);
+        harvester = daemons.start(work.resolve("first"), routes(),
+                Map.of("harvester.schedule.export.ticker.misfire", "do-nothing"));
         assertThat(storedTrigger().getMisfireInstruction()).isEqualTo(CronTrigger.MISFIRE_INSTRUCTION_DO_NOTHING);
         assertThat(ManagementFactory.getPlatformMBeanServer().getAttribute(
                 PipelineView.name("export:ticker"), "Misfire")).isEqualTo("do-nothing");
         harvester.close();
 
-        harvester = HarvesterRuntime.start(work.resolve("second"), routes(), Map.of(), db);
+        harvester = daemons.start(work.resolve("second"), routes(), Map.of());
         CronTrigger stored = storedTrigger();
         assertThat(stored.getMisfireInstruction()).isEqualTo(CronTrigger.MISFIRE_INSTRUCTION_FIRE_ONCE_NOW);
         assertThat(stored.getCronExpression()).isEqualTo(YEARLY);

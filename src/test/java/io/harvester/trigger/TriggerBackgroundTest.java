@@ -9,25 +9,33 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 import io.harvester.runs.RunRefused;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
-import io.harvester.support.PerTestDaemon;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
  * Sending to {@code trigger:<pipeline>?background=true} (what {@code camel cmd send} does) returns while the
  * run is still going on, and the run ends as any manual run; a pipeline not running here is refused at once.
  */
-class TriggerBackgroundTest extends PerTestDaemon {
+@HarvesterDaemon(scope = HarvesterDaemon.Scope.METHOD)
+class TriggerBackgroundTest {
+
+    DaemonScope daemons;
+    HarvesterRuntime harvester;
+    @AutoClose
+    FakeUpstream upstream;
 
     @Test
     void should_return_while_the_run_goes_on_and_refuse_an_unknown_pipeline() throws Exception {
         CountDownLatch pagesHeld = new CountDownLatch(1);
         upstream = FakeUpstream.start().total(30).gate(pagesHeld);
-        harvester = HarvesterRuntime.start(work, ExportYaml.exports().export("orders", upstream.url("/orders"),
+        harvester = daemons.start(ExportYaml.exports().export("orders", upstream.url("/orders"),
                 Map.of("pageSize", "10")).yaml(), Map.of());
         ProducerTemplate producer = harvester.context().createProducerTemplate();
 
@@ -51,7 +59,7 @@ class TriggerBackgroundTest extends PerTestDaemon {
     @Test
     void should_refuse_a_suspended_or_held_pipeline_before_returning_recording_nothing() throws Exception {
         upstream = FakeUpstream.start().total(30);
-        harvester = HarvesterRuntime.start(work, ExportYaml.exports().export("orders", upstream.url("/orders"),
+        harvester = daemons.start(ExportYaml.exports().export("orders", upstream.url("/orders"),
                 Map.of("pageSize", "10")).yaml(), Map.of());
         ProducerTemplate producer = harvester.context().createProducerTemplate();
 

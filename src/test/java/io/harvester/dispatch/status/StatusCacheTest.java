@@ -18,9 +18,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.harvester.support.DaemonScope;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.LogLines;
-import io.harvester.support.PerTestDaemon;
 import io.harvester.support.TestStorage;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.redis.processor.aggregate.RedisAggregationRepository;
@@ -29,14 +30,18 @@ import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 
 /** The status cache on real PostgreSQL and Redis, through its real HTTP endpoint and Redis list. */
-class StatusCacheTest extends PerTestDaemon {
+@HarvesterDaemon(scope = HarvesterDaemon.Scope.METHOD)
+class StatusCacheTest {
+
+    DaemonScope daemons;
+    HarvesterRuntime harvester;
 
     private static final long BASE = 1_700_000_000_000L;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void should_keep_the_newest_state_of_every_task_from_eight_producers_over_http_and_the_list() throws Exception {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.status.completion-size", "500",
+        harvester = daemons.start("[]", Map.of("harvester.status.completion-size", "500",
                 "harvester.status.completion-interval-ms", "300", "harvester.status.queue-poll-ms", "20"));
         RedissonClient redis = redis();
         String queue = property("harvester.status.queue");
@@ -102,7 +107,7 @@ class StatusCacheTest extends PerTestDaemon {
 
     @Test
     void should_update_the_full_task_record_when_it_exists_and_never_go_back_to_an_older_state() throws Exception {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.status.completion-interval-ms", "100"));
+        harvester = daemons.start("[]", Map.of("harvester.status.completion-interval-ms", "100"));
         RedissonClient redis = redis();
         String record = property("harvester.status.record-prefix") + "42";
         redis.getMap(record, StringCodec.INSTANCE).put("keyword", "LAMP");
@@ -128,7 +133,7 @@ class StatusCacheTest extends PerTestDaemon {
     @Test
     void should_refuse_bad_requests_with_the_field_and_keep_nothing_of_them() throws Exception {
         // nothing is flushed during the test: what is kept is read from the pending list
-        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.status.completion-interval-ms", "600000",
+        harvester = daemons.start("[]", Map.of("harvester.status.completion-interval-ms", "600000",
                 "harvester.status.lease-ms", "1800000", "camel.server.max-body-size", "2000"));
         String good = "{\"id\": \"a\", \"state\": \"ok\"}";
         String token = HarvesterRuntime.API_TOKEN;
@@ -168,7 +173,7 @@ class StatusCacheTest extends PerTestDaemon {
 
     @Test
     void should_refuse_an_update_whose_task_record_is_no_hash_and_let_every_other_update_through() throws Exception {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.status.completion-interval-ms", "100",
+        harvester = daemons.start("[]", Map.of("harvester.status.completion-interval-ms", "100",
                 "harvester.status.queue-poll-ms", "20"));
         RedissonClient redis = redis();
         String poison = property("harvester.status.record-prefix") + "poison";
@@ -211,7 +216,7 @@ class StatusCacheTest extends PerTestDaemon {
 
     @Test
     void should_write_what_an_instance_that_never_came_back_held_and_leave_a_living_instance_its_batch() throws Exception {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.status.completion-interval-ms", "100",
+        harvester = daemons.start("[]", Map.of("harvester.status.completion-interval-ms", "100",
                 "harvester.status.recovery-interval-ms", "100", "harvester.status.queue-poll-ms", "20"));
         RedissonClient redis = redis();
         String prefix = property("harvester.status.key-prefix");
@@ -232,7 +237,7 @@ class StatusCacheTest extends PerTestDaemon {
 
     @Test
     void should_write_what_an_earlier_version_left_in_its_aggregation_repository() throws Exception {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.status.completion-interval-ms", "100"));
+        harvester = daemons.start("[]", Map.of("harvester.status.completion-interval-ms", "100"));
         RedissonClient redis = redis();
         StatusKeys keys = new StatusKeys(property("harvester.status.key-prefix"), property("harvester.status.queue"),
                 property("harvester.status.record-prefix"), "upgraded");
@@ -267,7 +272,7 @@ class StatusCacheTest extends PerTestDaemon {
 
     @Test
     void should_keep_updates_while_the_database_is_away_and_write_them_once_it_returns() throws Exception {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of("harvester.status.completion-size", "10",
+        harvester = daemons.start("[]", Map.of("harvester.status.completion-size", "10",
                 "harvester.status.completion-interval-ms", "100", "harvester.status.recovery-interval-ms", "300"));
         StatusStore store = harvester.context().getRegistry().lookupByNameAndType("statusStore", StatusStore.class);
         String database = harvester.dbUrl().replaceAll(".*/([^/?]+).*", "$1");

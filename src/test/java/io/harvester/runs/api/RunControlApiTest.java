@@ -18,13 +18,16 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 import io.harvester.support.CrawlYaml;
-import io.harvester.support.DaemonTestBase;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
 import io.harvester.support.FakeUpstream.Answer;
+import io.harvester.support.HarvesterDaemon;
+import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.JobYaml;
 import io.harvester.support.RunsApiClient;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +36,13 @@ import org.junit.jupiter.api.Test;
  * (nothing started or recorded), runs of exports, crawls and jobs started over the API, and cancels of a
  * long export, a crawl and a job step.
  */
-class RunControlApiTest extends DaemonTestBase {
+@HarvesterDaemon
+class RunControlApiTest {
+
+    static DaemonScope daemons;
+    static HarvesterRuntime harvester;
+    @AutoClose
+    static FakeUpstream upstream;
 
     private static FakeUpstream slow;
     private static FakeUpstream slowTree;
@@ -65,7 +74,7 @@ class RunControlApiTest extends DaemonTestBase {
                 + JobYaml.job("wedged",
                         "wedge", "insert into job_effects (step) values ('wedge')",
                         "wedged", "insert into job_effects (step) select 'wedged' from pg_sleep(600)");
-        harvester = io.harvester.support.HarvesterRuntime.start(work, routes, Map.of("harvester.jobs.flaky.cron", "",
+        harvester = daemons.start(routes, Map.of("harvester.jobs.flaky.cron", "",
                 "harvester.jobs.nap.cron", "", "harvester.jobs.wedged.cron", "", "harvester.jobs.wedged.max-duration", "1s"));
         harvester.execute("create table job_effects (step text not null)");
         api = new RunsApiClient(harvester);
@@ -189,7 +198,7 @@ class RunControlApiTest extends DaemonTestBase {
         assertThat(harvester.query("select count(*) as n from runs where pipeline = 'export:slow'").get(0))
                 .as("the refused start recorded nothing").containsEntry("n", 1L);
         assertThat(steps(id)).containsExactly("1 fetch cancelled");
-        assertThat(csvFiles("slow")).isEmpty();
+        assertThat(harvester.csvFiles("slow")).isEmpty();
         assertThat(temporaryFiles("slow")).isEmpty();
         int requests = slow.requests();
         Thread.sleep(1000);
@@ -256,7 +265,7 @@ class RunControlApiTest extends DaemonTestBase {
         assertThat(api.post("/api/runs/" + id + "/cancel", "")).isEqualTo("200 {\"id\":" + id + ",\"status\":\"cancelled\"}");
 
         assertThat(run(id)).containsEntry("status", "cancelled").containsEntry("error", "cancelled over the API");
-        assertThat(csvFiles("deep")).isEmpty();
+        assertThat(harvester.csvFiles("deep")).isEmpty();
         assertThat(temporaryFiles("deep")).isEmpty();
     }
 

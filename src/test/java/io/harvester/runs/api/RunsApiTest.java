@@ -16,11 +16,13 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.OrderRecords;
-import io.harvester.support.PerTestDaemon;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +30,13 @@ import org.junit.jupiter.api.Test;
  * bodies of every endpoint and each of its errors. Runs with fixed times are written straight into the
  * tables, so their answers can be spelled out; downloads serve the CSV of a real export run.
  */
-class RunsApiTest extends PerTestDaemon {
+@HarvesterDaemon(scope = HarvesterDaemon.Scope.METHOD)
+class RunsApiTest {
+
+    DaemonScope daemons;
+    HarvesterRuntime harvester;
+    @AutoClose
+    FakeUpstream upstream;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -60,7 +68,7 @@ class RunsApiTest extends PerTestDaemon {
     /** A daemon with export orders (30 records in 3 pages), run once: one CSV in output/orders. */
     private void exportOrders() {
         upstream = FakeUpstream.start().total(30);
-        harvester = HarvesterRuntime.start(work, ExportYaml.exports().export("orders", upstream.url("/orders"),
+        harvester = daemons.start(ExportYaml.exports().export("orders", upstream.url("/orders"),
                 Map.of("pageSize", "10")).yaml(), Map.of());
         harvester.runNow("export:orders");
         long run = (Long) harvester.query("select id from runs where pipeline = 'export:orders'").get(0).get("id");
@@ -95,7 +103,7 @@ class RunsApiTest extends PerTestDaemon {
 
     @Test
     void should_list_show_and_tail_runs_and_name_each_bad_parameter() throws Exception {
-        harvester = HarvesterRuntime.start(work, "[]", Map.of());
+        harvester = daemons.start("[]", Map.of());
         fixtureRuns();
 
         assertJson(get("/api/runs?pipeline=export:b"), 200, "{\"runs\": [" + summary1004() + ", " + summary1002() + "], \"limit\": 50, \"offset\": 0}");
@@ -238,7 +246,7 @@ class RunsApiTest extends PerTestDaemon {
     @Test
     void should_list_every_pipeline_and_serve_the_openapi_document() throws Exception {
         upstream = FakeUpstream.start().total(30);
-        harvester = HarvesterRuntime.start(work, ExportYaml.exports()
+        harvester = daemons.start(ExportYaml.exports()
                 .export("orders", upstream.url("/orders"), Map.of("pageSize", "10", "cron", "0 0 3 * * ?"))
                 .export("idle", upstream.url("/orders"), Map.of()).yaml(), Map.of());
         harvester.runNow("export:orders");

@@ -10,23 +10,31 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
-import io.harvester.support.DaemonTestBase;
+import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.JobYaml;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Every INFO-or-above line of a run lands in run_logs and in its log file, which is an output of the run. */
-class RunLogTest extends DaemonTestBase {
+@HarvesterDaemon
+class RunLogTest {
+
+    static DaemonScope daemons;
+    static HarvesterRuntime harvester;
+    @AutoClose
+    static FakeUpstream upstream;
 
     @BeforeAll
     static void start() {
         upstream = FakeUpstream.start().total(250);
         String routes = ExportYaml.exports().export("orders", upstream.url("/orders"), Map.of("pageSize", "100")).yaml()
                 + JobYaml.job("tidy", "count", "select count(*) from runs");
-        harvester = HarvesterRuntime.start(work, routes, Map.of("harvester.jobs.tidy.cron", ""));
+        harvester = daemons.start(routes, Map.of("harvester.jobs.tidy.cron", ""));
     }
 
     private static List<String> loggedLines(long id) {
@@ -43,7 +51,7 @@ class RunLogTest extends DaemonTestBase {
     @Test
     void should_keep_an_export_runs_lines_in_run_logs_and_in_its_log_file() throws Exception {
         harvester.runNow("export:orders");
-        Map<String, Object> run = onlyRun("export:orders");
+        Map<String, Object> run = harvester.onlyRun("export:orders");
         long id = (Long) run.get("id");
         Map<String, Object> csv = harvester.query("select path, bytes from run_outputs where run_id = " + id + " and \"primary\"").get(0);
         String started = "INFO Export orders run " + id + " started (api trigger)";
@@ -69,7 +77,7 @@ class RunLogTest extends DaemonTestBase {
     @Test
     void should_give_a_job_run_a_folder_for_its_log_file() throws Exception {
         harvester.runNow("job:tidy");
-        long id = (Long) onlyRun("job:tidy").get("id");
+        long id = (Long) harvester.onlyRun("job:tidy").get("id");
         String completed = "INFO Job tidy: run " + id + " completed";
 
         await().until(() -> loggedLines(id).contains(completed));
