@@ -161,14 +161,16 @@ class HierarchyCrawlControlTest {
         Collections.sort(starts);
         assertThat(starts).hasSize(31 + 2);
         assertThat(limited.lookups("2")).isEqualTo(2);
+        // measured where requests arrive: a request can arrive up to 100 ms late on a busy 2-core machine (the
+        // tests run in three JVMs at once) against the client's exact spacing. A retry that took no slot would
+        // put 31 starts in 2.8 s, under the bound
         for (int i = 0; i + 10 < starts.size(); i++) {
             assertThat((starts.get(i + 10) - starts.get(i)) / 1_000_000).as("11 starts span a second")
-                    .isGreaterThanOrEqualTo(950);
+                    .isGreaterThanOrEqualTo(900);
         }
-        // measured where requests arrive: up to a few ms of jitter against the client's exact spacing
         for (int i = 0; i + 30 < starts.size(); i++) {
             assertThat((starts.get(i + 30) - starts.get(i)) / 1_000_000).as("31 starts span 3 seconds")
-                    .isGreaterThanOrEqualTo(2950);
+                    .isGreaterThanOrEqualTo(2900);
         }
     }
 
