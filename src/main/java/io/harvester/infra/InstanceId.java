@@ -26,6 +26,15 @@ public final class InstanceId {
         return name.length() > 63 ? name.substring(0, 63) : name;
     }
 
+    /** This machine's name, as the instance id uses it by default. */
+    public static String host() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
     public static String get() {
         String configured = System.getenv("HARVESTER_INSTANCE_ID");
         if (configured == null || configured.isBlank()) {
@@ -34,12 +43,6 @@ public final class InstanceId {
         if (configured != null && !configured.isBlank()) {
             return configured;
         }
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            host = "localhost";
-        }
-        return host + ":" + Path.of("").toAbsolutePath();
+        return host() + ":" + Path.of("").toAbsolutePath();
     }
 }

@@ -7,6 +7,7 @@ import io.harvester.dispatch.TaskSetSizes;
 import io.harvester.infra.Beans;
 import io.harvester.infra.Storage;
 import io.harvester.runs.RunLifecycle;
+import io.harvester.runs.RunSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -68,6 +69,7 @@ public class ObserveConfiguration implements CamelConfiguration {
             breakers.listen(meters);
             new BacklogGauges(new TaskSetSizes(lifecycle.store().sql(), redis), redis, StatusKeyNames.from(context).queue(), probeTimeoutMs,
                     backlogMaxAgeMs).bindTo(registry);
+            new ClusterGauges(lifecycle.store().heartbeats(), RunSettings.from(context).clusterLeaseMs()).bindTo(registry);
         }
     }
 

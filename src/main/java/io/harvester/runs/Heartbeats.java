@@ -74,13 +74,30 @@ public final class Heartbeats {
                 + " and datname = current_database() and state <> 'idle' and pid <> pg_backend_pid()", (Object) names);
     }
 
+    /** Marks this instance alive now: its lease runs from here (harvester.cluster.lease). */
+    public void beatInstance() {
+        sql.update("insert into instances (id, host) values (?, ?) on conflict (id) do update set heartbeat_at = now(),"
+                + " host = excluded.host", owner, InstanceId.host());
+    }
+
+    /** Every instance that ever beat here, by id, alive when its last beat is younger than {@code leaseMillis}. */
+    public List<InstanceRow> instances(long leaseMillis) {
+        return sql.query(RunStatus.sql("""
+                select i.id, i.host, i.started_at, i.heartbeat_at,
+                       i.heartbeat_at > now() - make_interval(secs => ? / 1000.0) as alive,
+                       (select count(*) from runs r where r.owner = i.id and r.status in {LIVE}) as live_runs
+                from instances i order by i.id"""), row -> new InstanceRow(row.getString("id"), row.getString("host"),
+                Columns.instant(row, "started_at"), Columns.instant(row, "heartbeat_at"), row.getBoolean("alive"),
+                row.getLong("live_runs")), leaseMillis);
+    }
+
     /**
      * Marks this instance and the runs it works on as alive now. Returns the ids of those runs that it must
      * stop: their row was ended elsewhere (another instance cancelled or swept them) or carries a cancel
      * request ({@link RunRepository#state} says which).
      */
     public List<Long> beat(Collection<Long> liveRuns) {
-        sql.update("insert into instances (id) values (?) on conflict (id) do update set heartbeat_at = now()", owner);
+        beatInstance();
         if (liveRuns.isEmpty()) {
             return List.of();
         }

@@ -107,7 +107,7 @@ class ObserveTest {
         assertThat(PrometheusLint.families(scrape, "harvester_")).containsOnlyKeys(
                 "harvester_runs_total", "harvester_run_duration_seconds", "harvester_run_duration_seconds_max",
                 "harvester_export_rows_total", "harvester_export_pages_total", "harvester_crawl_lookups_total",
-                "harvester_crawl_limit", "harvester_breaker_state", "harvester_dispatch_task_sets",
+                "harvester_crawl_limit", "harvester_breaker_state", "harvester_dispatch_task_sets", "harvester_instances_alive",
                 "harvester_dispatch_task_set_members", "harvester_status_queue_size");
     }
 

@@ -5,7 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
-/** POSTs to a test daemon's API with its token; answers are "status body". */
+/** GETs and POSTs to a test daemon's API with its token; answers are "status body". */
 public final class RunsApiClient {
 
     private final HttpClient http = HttpClient.newHttpClient();
@@ -24,6 +24,14 @@ public final class RunsApiClient {
             request.header("Content-Type", "application/json");
         }
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() + " " + response.body();
+    }
+
+    /** GETs a path with the token; the answer as "status body". */
+    public String get(String path) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Authorization", "Bearer " + HarvesterRuntime.API_TOKEN).GET().build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         return response.statusCode() + " " + response.body();
     }
 
