@@ -15,6 +15,11 @@ public final class RunsApiClient {
         this.port = harvester.port();
     }
 
+    /** The API of a daemon process whose environment sets {@code HARVESTER_API_TOKEN} to {@link HarvesterRuntime#API_TOKEN}. */
+    public RunsApiClient(DaemonProcess daemon) {
+        this.port = daemon.port();
+    }
+
     /** An empty body is sent bare, without Content-Type, as {@code curl -X POST} does (the README's cancel). */
     public String post(String path, String body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
