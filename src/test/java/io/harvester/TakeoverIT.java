@@ -162,11 +162,11 @@ class TakeoverIT {
 
     /** Waits for the run to end; the milliseconds from {@code killedAt}, failing unless it ended completed. */
     private static long awaitCompleted(DaemonProcess survivor, long id, long killedAt) {
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> survivor.query(
-                "select 1 from runs where id = " + id + " and status not in ('pending', 'running')").size() == 1);
+        String row = "select status, owner, error from runs where id = " + id;
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                assertThat(survivor.query(row).get(0)).as("run %d", id).doesNotContainEntry("status", "running"));
         long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
-        assertThat(survivor.query("select status, error from runs where id = " + id).get(0))
-                .as("run %d", id).containsEntry("status", "completed");
+        assertThat(survivor.query(row).get(0)).as("run %d", id).containsEntry("status", "completed");
         return took;
     }
 
