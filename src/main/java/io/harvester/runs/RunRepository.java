@@ -209,6 +209,12 @@ public class RunRepository {
         return sql.queryId(RunStatus.sql(LIVE_RUN), pipeline);
     }
 
+    /** Whether the run is live and owned by this instance (one it took over, say). */
+    public boolean ownsLive(long runId) {
+        return sql.queryId(RunStatus.sql("select id from runs where id = ? and status in {LIVE} and owner = ?"), runId, owner)
+                .isPresent();
+    }
+
     public boolean isLive(long runId) {
         return sql.queryId(RunStatus.sql("select id from runs where id = ? and status in {LIVE}"), runId).isPresent();
     }
