@@ -300,9 +300,9 @@ public class RunRepository {
 
     /** A run with its whole row. */
     public Optional<RunDetails> details(long runId) {
-        return sql.queryOne("select " + RUN_COLUMNS + ", params, owner, resumed_from, blocked_by, heartbeat_at"
+        return sql.queryOne("select " + RUN_COLUMNS + ", params, owner, takeovers, resumed_from, blocked_by, heartbeat_at"
                 + " from runs where id = ?", r -> new RunDetails(runRow(r), Columns.json(r, "params"), r.getString("owner"),
-                Columns.nullableLong(r, "resumed_from"), Columns.nullableLong(r, "blocked_by"),
+                r.getInt("takeovers"), Columns.nullableLong(r, "resumed_from"), Columns.nullableLong(r, "blocked_by"),
                 Columns.instant(r, "heartbeat_at")), runId);
     }
 
