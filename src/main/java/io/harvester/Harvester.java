@@ -18,6 +18,7 @@ import io.harvester.runs.api.RunsApiConfiguration;
 import io.harvester.runs.logs.RunLogsConfiguration;
 import io.harvester.secrets.EnvSecretsFunction;
 import io.harvester.trigger.ScheduleConfiguration;
+import io.harvester.trigger.TakeoverConfiguration;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
@@ -46,6 +47,7 @@ public final class Harvester {
             RunLogsConfiguration.class,
             JobsConfiguration.class,
             PipelineKindsConfiguration.class,
+            TakeoverConfiguration.class,
             RunControlConfiguration.class,
             RunsApiConfiguration.class,
             DispatchConfiguration.class,

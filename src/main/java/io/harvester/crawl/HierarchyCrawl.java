@@ -146,7 +146,12 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
         CrawlFrontier frontier = new CrawlFrontier(limits.levelConcurrency(), limit, limits.ratePerSecond(),
                 () -> exchange.getContext().isStopping());
         CrawlRun run = new CrawlRun(live, name, limits.depth(), checkpoint, frontier, limit, limits.breakerWaitMs());
-        if (earlier.isPresent() && checkpoint.hasNodes(earlier.get())) {
+        if (live.takenOver() && checkpoint.hasNodes(runId)) {
+            // taken over from a dead instance: the same run goes on from its own checkpoint
+            List<CrawlNode> pending = checkpoint.pending(runId);
+            frontier.add(pending.stream().map(Lookup::of).toList());
+            LOG.info("Crawl {} run {} continues after a takeover: {} lookups to go", name, runId, pending.size());
+        } else if (!live.takenOver() && earlier.isPresent() && checkpoint.hasNodes(earlier.get())) {
             checkpoint.takeOver(earlier.get(), runId, retryFailed);
             runStore.resumedFrom(runId, earlier.get());
             List<CrawlNode> pending = checkpoint.pending(runId);

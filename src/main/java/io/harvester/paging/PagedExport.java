@@ -79,6 +79,10 @@ public class PagedExport extends PipelineBean {
     @Override
     protected RunHandle start(Exchange exchange, LiveRun run, TriggerKind trigger) {
         run.store().steps().write(run.id(), 1, "fetch", RunStatus.RUNNING, 0, null, null);
+        if (run.takenOver()) {
+            // a page window has no durable checkpoint: the run starts over, its dead instance's temporary file gone
+            CsvOutput.removeStaleTemps(directory(), id -> id != run.id() && run.store().isLive(id));
+        }
         CsvOutput output = CsvOutput.open(directory(), name, run.id(), LocalDateTime.now());
         ExportRun export = new ExportRun(run, name, output, paginationFor(), concurrency, maxPages, strictTotal);
         run.limitTo(maxDurationMs, "export " + name + " failed: took longer than maxDurationMs (" + maxDurationMs + " ms)");

@@ -50,6 +50,15 @@ public interface PipelineKind {
     }
 
     /**
+     * Whether a live run of this kind whose instance died is taken over by a live instance that runs the
+     * pipeline: the same run continues there (its runner begins it through {@code RunTemplate}, which adopts
+     * it). A kind that cannot continue a run of its own (a job, for now) leaves it to the heartbeat sweep.
+     */
+    default boolean takesOver() {
+        return true;
+    }
+
+    /**
      * Whether the kind's policy reads a pipeline's newest ended run to decide its next trigger (a job's skips
      * and resumes): retention then keeps that run, and the skipped runs counted against it, whatever their age.
      */

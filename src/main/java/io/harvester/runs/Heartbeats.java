@@ -2,6 +2,7 @@ package io.harvester.runs;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -78,6 +79,41 @@ public final class Heartbeats {
     public void beatInstance() {
         sql.update("insert into instances (id, host) values (?, ?) on conflict (id) do update set heartbeat_at = now(),"
                 + " host = excluded.host", owner, InstanceId.host());
+    }
+
+    /** A live run this instance claimed from a dead one: how many times it has been taken over now. */
+    public record TakenOver(long id, String pipeline, String trigger, int takeovers, String from, Instant silentSince) {
+    }
+
+    /**
+     * Claims the live runs of instances whose lease expired (silent for {@code leaseMillis}) among
+     * {@code pipelines} (those this instance runs and whose kind takes runs over): each becomes this instance's,
+     * its takeovers counted and a run_logs row saying so. Exactly once across instances: the rows are locked
+     * ({@code for update skip locked}) and the claim makes them this live instance's.
+     */
+    public List<TakenOver> claimRunsOfDeadInstances(long leaseMillis, Collection<String> pipelines) {
+        if (pipelines.isEmpty()) {
+            return List.of();
+        }
+        return sql.query(RunStatus.sql("""
+                with dead as (
+                    select r.id, r.owner as dead_owner, i.heartbeat_at as silent_since
+                    from runs r join instances i on i.id = r.owner
+                    where r.status in {LIVE} and r.owner <> ? and r.pipeline = any (?)
+                      and i.heartbeat_at < now() - make_interval(secs => ? / 1000.0)
+                    for update of r skip locked),
+                claimed as (
+                    update runs r set owner = ?, takeovers = r.takeovers + 1, heartbeat_at = now()
+                    from dead d where r.id = d.id
+                    returning r.id, r.pipeline, r.trigger, r.takeovers, d.dead_owner, d.silent_since),
+                logged as (
+                    insert into run_logs (run_id, level, message)
+                    select id, 'WARN', 'taken over by instance ' || ? || ': instance ' || dead_owner || ' silent since '
+                           || to_char(silent_since at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC'
+                    from claimed)
+                select * from claimed order by id"""), row -> new TakenOver(row.getLong("id"), row.getString("pipeline"),
+                row.getString("trigger"), row.getInt("takeovers"), row.getString("dead_owner"),
+                Columns.instant(row, "silent_since")), owner, pipelines.toArray(String[]::new), leaseMillis, owner, owner);
     }
 
     /** Every instance that ever beat here, by id, alive when its last beat is younger than {@code leaseMillis}. */

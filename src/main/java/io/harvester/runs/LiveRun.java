@@ -25,11 +25,23 @@ public final class LiveRun {
     private volatile Future<?> limit;
     private volatile BooleanSupplier settled = () -> true;
 
+    private final boolean takenOver;
+
     LiveRun(long id, String pipeline, String outputDir, RunLifecycle lifecycle) {
+        this(id, pipeline, outputDir, lifecycle, false);
+    }
+
+    LiveRun(long id, String pipeline, String outputDir, RunLifecycle lifecycle, boolean takenOver) {
         this.id = id;
         this.pipeline = pipeline;
         this.outputDir = outputDir;
         this.lifecycle = lifecycle;
+        this.takenOver = takenOver;
+    }
+
+    /** Whether this process took the run over from a dead instance: it continues the run's own row and checkpoint. */
+    public boolean takenOver() {
+        return takenOver;
     }
 
     public long id() {

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
-import io.harvester.infra.OutageLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +24,6 @@ public class RunHeartbeat {
     private volatile Supplier<Map<String, Long>> thresholds = Map::of;
     /** When beats work again after the database was away (0: no outage since the last sweep; -1: away now). */
     private volatile long backSince;
-    private final OutageLog instanceBeats = new OutageLog("Instance heartbeat");
 
     public RunHeartbeat(RunLifecycle lifecycle, long staleAfterMillis, long intervalMillis) {
         this.lifecycle = lifecycle;
@@ -36,14 +34,6 @@ public class RunHeartbeat {
     /** Silence thresholds of pipelines that have their own (a job's stuck-after), in milliseconds. */
     public void setThresholds(Supplier<Map<String, Long>> thresholds) {
         this.thresholds = thresholds;
-    }
-
-    /**
-     * This instance's own beat, on the lease's timer (harvester.cluster.heartbeat). With the database away it
-     * is one WARN when the beats stop and one INFO when they work again, not a line every few seconds.
-     */
-    public void beatInstance() {
-        instanceBeats.run(() -> lifecycle.store().heartbeats().beatInstance());
     }
 
     public void beat() {

@@ -94,6 +94,22 @@ public class RunLifecycle {
         return begun;
     }
 
+    /**
+     * The live handle of a run this instance took over from a dead one ({@link Heartbeats#claimRunsOfDeadInstances}):
+     * its row is the run's own, owned here now; nothing is inserted. Empty when the row is no longer live and
+     * this instance's (another end came first).
+     */
+    public Optional<LiveRun> adopt(long runId, String pipeline, String outputDir) {
+        if (!store.ownsLive(runId)) {
+            return Optional.empty();
+        }
+        String folder = outputDir != null ? outputDir : defaultOutputDir(pipeline);
+        LiveRun run = new LiveRun(runId, pipeline, folder, this, true);
+        live.put(runId, run);
+        beginListeners.forEach(listener -> listener.accept(run));
+        return Optional.of(run);
+    }
+
     /** Records a trigger the job failure policy skipped, naming the run it counts against; the skipped run's id. */
     public long skip(String pipeline, String trigger, Map<String, ?> params, long blockedBy, String reason) {
         long id = store.skip(pipeline, trigger, params, blockedBy, reason);

@@ -209,6 +209,12 @@ public class RunRepository {
         return sql.queryId(RunStatus.sql(LIVE_RUN), pipeline);
     }
 
+    /** Whether the run is live and owned by this instance (one it took over, say). */
+    public boolean ownsLive(long runId) {
+        return sql.queryId(RunStatus.sql("select id from runs where id = ? and status in {LIVE} and owner = ?"), runId, owner)
+                .isPresent();
+    }
+
     public boolean isLive(long runId) {
         return sql.queryId(RunStatus.sql("select id from runs where id = ? and status in {LIVE}"), runId).isPresent();
     }
@@ -294,9 +300,9 @@ public class RunRepository {
 
     /** A run with its whole row. */
     public Optional<RunDetails> details(long runId) {
-        return sql.queryOne("select " + RUN_COLUMNS + ", params, owner, resumed_from, blocked_by, heartbeat_at"
+        return sql.queryOne("select " + RUN_COLUMNS + ", params, owner, takeovers, resumed_from, blocked_by, heartbeat_at"
                 + " from runs where id = ?", r -> new RunDetails(runRow(r), Columns.json(r, "params"), r.getString("owner"),
-                Columns.nullableLong(r, "resumed_from"), Columns.nullableLong(r, "blocked_by"),
+                r.getInt("takeovers"), Columns.nullableLong(r, "resumed_from"), Columns.nullableLong(r, "blocked_by"),
                 Columns.instant(r, "heartbeat_at")), runId);
     }
 

@@ -19,6 +19,8 @@ import org.slf4j.MDC;
 public final class RunTemplate {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunTemplate.class);
+    /** Trigger header: the id of a run this instance took over from a dead one, to continue instead of beginning one. */
+    public static final String TAKE_OVER = "HarvesterTakeOver";
 
     private final RunLifecycle lifecycle;
 
@@ -40,12 +42,22 @@ public final class RunTemplate {
     }
 
     /**
-     * Begins a run, or (empty) logs the trigger skipped because a run of the pipeline is live. The run's id
+     * Begins a run, or (empty) logs the trigger skipped because a run of the pipeline is live; with header
+     * {@link #TAKE_OVER}, continues that run, taken over from a dead instance, instead. The run's id
      * is in the thread's MDC from here on: the caller gives the thread its MDC back ({@link #withRunId}, or
      * the trigger's consumer once the route is through).
      */
     public Optional<LiveRun> begin(Exchange exchange, Spec spec) {
         TriggerKind trigger = TriggerKind.parse(exchange.getMessage().getHeader(TriggerKind.HEADER));
+        Long takenOver = exchange.getMessage().getHeader(TAKE_OVER, Long.class);
+        if (takenOver != null) {
+            Optional<LiveRun> adopted = lifecycle.adopt(takenOver, spec.pipeline(), spec.outputDir());
+            adopted.ifPresentOrElse(run -> {
+                LOG.info("{}: run {} continues here, taken over from a dead instance", spec.pipeline(), run.id());
+                MDC.put(RunHandle.MDC_KEY, String.valueOf(run.id()));
+            }, () -> LOG.info("{}: run {} is no longer live here: not continued", spec.pipeline(), takenOver));
+            return adopted;
+        }
         Optional<LiveRun> begun = lifecycle.begin(spec.pipeline(), trigger.value(), spec.params(), spec.outputDir());
         if (begun.isEmpty()) {
             LOG.warn("{}: {} trigger skipped, a run is still in progress", spec.pipeline(), trigger.value());

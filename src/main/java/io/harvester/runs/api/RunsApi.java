@@ -69,7 +69,7 @@ public final class RunsApi {
         RunDetails details = runs.details(id).orElseThrow(() -> notFound(id));
         Map<String, Object> run = summary(details.run());
         run.putAll(new JsonRow().with("params", details.params()).with("owner", details.owner())
-                .with("resumedFrom", details.resumedFrom()).with("blockedBy", details.blockedBy())
+                .with("takeovers", details.takeovers()).with("resumedFrom", details.resumedFrom()).with("blockedBy", details.blockedBy())
                 .with("heartbeatAt", details.heartbeatAt()).fields());
         run.put("steps", runs.steps().of(id).stream().map(RunsApi::step).toList());
         run.put("outputs", RunFiles.outputs(runs, id));

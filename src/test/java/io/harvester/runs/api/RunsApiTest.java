@@ -126,7 +126,7 @@ class RunsApiTest {
                 + " 2030-01-01T00:00:00Z, not 'yesterday'\", \"field\": \"since\"}");
 
         assertJson(get("/api/runs/1001"), 200, summary1001().substring(0, summary1001().length() - 1) + """
-                , "params": {"pageSize": 10}, "owner": "node-1", "resumedFrom": null, "blockedBy": null, "heartbeatAt": null,
+                , "params": {"pageSize": 10}, "owner": "node-1", "takeovers": 0, "resumedFrom": null, "blockedBy": null, "heartbeatAt": null,
                 "steps": [
                   {"ordinal": 1, "name": "fetch", "status": "completed", "attempt": 1, "records": 3, "startedAt": "2030-01-01T00:00:01Z",
                    "finishedAt": "2030-01-01T00:00:02Z", "error": null, "result": {"pagesFetched": 3}, "durationMs": 1000},

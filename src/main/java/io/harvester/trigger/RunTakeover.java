@@ -1,0 +1,76 @@
+package io.harvester.trigger;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import io.harvester.infra.OutageLog;
+import io.harvester.pipeline.PipelineKind;
+import io.harvester.pipeline.PipelineKinds;
+import io.harvester.runs.Heartbeats.TakenOver;
+import io.harvester.runs.RunRepository;
+import io.harvester.runs.RunStatus;
+import io.harvester.runs.RunTemplate;
+import io.harvester.runs.TriggerKind;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ServiceStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This instance's lease and the runs of dead ones (route {@code instance-heartbeat}, every
+ * {@code harvester.cluster.heartbeat}): it beats table instances, then claims the live runs of instances
+ * silent for {@code harvester.cluster.lease}, of the pipelines it runs whose kind takes runs over, and
+ * continues each as the same run on its own pipeline route (trigger header {@link RunTemplate#TAKE_OVER}).
+ * A run taken over more than {@code harvester.cluster.max-takeovers} times ends failed instead: a run that
+ * kills every instance it lands on must not take the cluster down one instance at a time.
+ */
+public final class RunTakeover {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunTakeover.class);
+
+    private final CamelContext context;
+    private final RunRepository runs;
+    private final long leaseMillis;
+    private final int maxTakeovers;
+    private final OutageLog beats = new OutageLog("Instance heartbeat");
+    private final OutageLog claims = new OutageLog("Takeover of dead instances' runs");
+
+    public RunTakeover(CamelContext context, RunRepository runs, long leaseMillis, int maxTakeovers) {
+        this.context = context;
+        this.runs = runs;
+        this.leaseMillis = leaseMillis;
+        this.maxTakeovers = maxTakeovers;
+    }
+
+    public void tick() {
+        beats.run(() -> runs.heartbeats().beatInstance());
+        if (context.getStatus() != ServiceStatus.Started || beats.failing()) {
+            return;
+        }
+        claims.run(() -> runs.heartbeats().claimRunsOfDeadInstances(leaseMillis, takingOver()).forEach(this::continueRun));
+    }
+
+    /** The pipelines of this instance whose kind takes runs over. */
+    private Set<String> takingOver() {
+        Map<String, PipelineKind> kinds = PipelineKinds.all(context);
+        return TriggerComponent.declared(context).stream().filter(pipeline -> {
+            PipelineKind kind = kinds.get(pipeline.substring(0, pipeline.indexOf(':')));
+            return kind != null && kind.takesOver();
+        }).collect(Collectors.toSet());
+    }
+
+    private void continueRun(TakenOver run) {
+        String from = "instance " + run.from() + " silent since " + run.silentSince();
+        if (run.takeovers() > maxTakeovers) {
+            String error = "taken over more than harvester.cluster.max-takeovers = " + maxTakeovers + " times (" + run.takeovers()
+                    + "); the last time from " + from;
+            runs.endOrphan(run.id(), RunStatus.FAILED, error);
+            LOG.error("Run {} of {}: {}", run.id(), run.pipeline(), error);
+            return;
+        }
+        LOG.warn("Run {} of {} taken over ({} of at most {}): {}", run.id(), run.pipeline(), run.takeovers(), maxTakeovers, from);
+        TriggerComponent.of(context).startInBackground(run.pipeline(), Map.of(TriggerKind.HEADER, run.trigger(),
+                RunTemplate.TAKE_OVER, run.id()));
+    }
+}
