@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harvester.support.CrawlYaml;
 import io.harvester.support.DaemonProcess;
 import io.harvester.support.ExportYaml;
@@ -22,11 +26,13 @@ import io.harvester.support.OrderRecords;
 import io.harvester.support.RunsApiClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two real daemons on one database, a run started over the API on node-a, node-a killed with {@code kill -9}
  * mid-run: once node-a has been silent for the lease, node-b claims the run and finishes the same run id (a crawl
- * from its checkpoint, an export from its first page), with the exact file a single instance writes.
+ * from its checkpoint, an export from its first page), with the exact file a single instance writes. A run taken
+ * over more than harvester.cluster.max-takeovers times ends failed instead.
  */
 class TakeoverIT {
 
@@ -59,33 +65,29 @@ class TakeoverIT {
         int treeLookups = 1 + 5 + 25 + 125;
         String routes = CrawlYaml.crawl("tree", upstream.url("/tree"),
                 Map.of("depth", "4", "maxInFlight", String.valueOf(maxInFlight))).yaml();
-        DaemonProcess a = daemon("node-a", null, "crawls.camel.yaml", routes);
-        DaemonProcess b = daemon("node-b", a.dbUrl(), "crawls.camel.yaml", routes);
-        startBoth(a, b);
-
-        long id = new RunsApiClient(a).start("{\"pipeline\": \"crawl:tree\"}");
+        Cluster cluster = startOnA("crawl:tree", "crawls.camel.yaml", routes, null);
+        DaemonProcess a = cluster.a();
+        DaemonProcess b = cluster.b();
+        long id = cluster.id();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
                 .until(() -> upstream.lookupCounts().size() >= treeLookups * 3 / 10);
         long killedAt = kill(a);
 
-        Map<String, Integer> atKill = upstream.lookupCounts();
-        assertThat(atKill.size()).as("lookups asked before the kill").isLessThan(treeLookups);
+        assertThat(upstream.lookupCounts().size()).as("lookups asked before the kill").isLessThan(treeLookups);
         // lookups whose answers node-a recorded: the root call (level-1 nodes exist) and every done node above the leaves
         List<String> recorded = new ArrayList<>(a.query("select id from crawl_nodes where run_id = " + id
                 + " and status = 'done' and level < 4").stream().map(row -> (String) row.get("id")).toList());
         recorded.add("");
         int toGo = treeLookups - recorded.size();
-        assertThat(a.query("select status, owner from runs where id = " + id))
-                .containsExactly(Map.of("status", "running", "owner", "node-a"));
 
         long tookMs = awaitCompleted(b, id, killedAt);
         long firstLookupMs = firstAfter(upstream.lookupTimes(), killedAt);
         System.out.printf("TakeoverIT crawl: %d of %d lookups recorded at the kill; first lookup on node-b %d ms and"
                 + " completion %d ms after the kill%n", recorded.size(), treeLookups, firstLookupMs, tookMs);
 
-        assertTakenOver(b, id, "crawl:tree");
-        assertThat(onlyCsv(b, "tree")).isEqualTo(upstream.expectedTreeCsv());
-        assertThat(a.files("output/tree")).as("node-a published nothing").noneMatch(f -> f.endsWith(".csv"));
+        assertTakenOver(b, id, "crawl:tree", 780);
+        assertThat(onlyCsv(b.folder().resolve("output").resolve("tree"))).isEqualTo(upstream.expectedTreeCsv());
+        assertThat(outputs(a.folder().resolve("output").resolve("tree"))).as("node-a published nothing").isEmpty();
         Map<String, Integer> all = upstream.lookupCounts();
         assertThat(all).hasSize(treeLookups);
         assertThat(recorded).allSatisfy(node -> assertThat(all.get(node)).as("lookups of recorded node '%s'", node).isEqualTo(1));
@@ -98,35 +100,30 @@ class TakeoverIT {
     }
 
     @Test
-    void should_start_an_export_of_a_killed_instance_over_on_the_survivor_as_the_same_run() throws Exception {
+    void should_start_an_export_of_a_killed_instance_over_on_the_survivor_as_the_same_run(@TempDir Path shared) throws Exception {
         int pages = 30;
         int concurrency = 2;
         long latencyMs = 400;
-        // 30 pages of 100, 2 at a time, 400 ms each: about 6 s
-        upstream = FakeUpstream.start().total(pages * 100L).latencyMs(latencyMs);
-        String routes = ExportYaml.exports().export("slow", upstream.url("/orders"),
-                Map.of("pageSize", "100", "concurrency", String.valueOf(concurrency))).yaml();
-        DaemonProcess a = daemon("node-a", null, "exports.camel.yaml", routes);
-        DaemonProcess b = daemon("node-b", a.dbUrl(), "exports.camel.yaml", routes);
-        startBoth(a, b);
-
-        long id = new RunsApiClient(a).start("{\"pipeline\": \"export:slow\"}");
+        // 30 pages of 100, 2 at a time, 400 ms each: about 6 s; one output folder for both (a shared volume)
+        Cluster cluster = startSlowExport(shared, pages, concurrency, latencyMs);
+        DaemonProcess b = cluster.b();
+        long id = cluster.id();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
                 .until(() -> upstream.requests() >= pages * 3 / 10);
-        long killedAt = kill(a);
+        long killedAt = kill(cluster.a());
         int askedByA = upstream.requestUris().size();
         assertThat(askedByA).as("pages asked before the kill").isLessThan(pages);
-        assertThat(a.query("select status, owner from runs where id = " + id))
-                .containsExactly(Map.of("status", "running", "owner", "node-a"));
+        assertThat(outputs(shared.resolve("slow"))).as("node-a's temporary file").singleElement()
+                .matches(f -> f.endsWith(".csv.tmp"));
 
         long tookMs = awaitCompleted(b, id, killedAt);
         long firstPageMs = firstAfter(upstream.requestTimes(1), killedAt);
         System.out.printf("TakeoverIT export: %d of %d pages asked at the kill; page 1 on node-b %d ms and completion"
                 + " %d ms after the kill%n", askedByA, pages, firstPageMs, tookMs);
 
-        assertTakenOver(b, id, "export:slow");
-        assertThat(onlyCsv(b, "slow")).isEqualTo(OrderRecords.csv(pages * 100L));
-        assertThat(a.files("output/slow")).as("node-a published nothing").noneMatch(f -> f.endsWith(".csv"));
+        assertTakenOver(b, id, "export:slow", pages * 100);
+        // node-b wrote a temporary file of its own and removed node-a's
+        assertThat(onlyCsv(shared.resolve("slow"))).isEqualTo(OrderRecords.csv(pages * 100L));
         List<String> asked = upstream.requestUris();
         assertThat(asked.subList(askedByA, asked.size()).stream().map(TakeoverIT::page).toList())
                 .as("node-b started over: every page once").containsExactlyInAnyOrderElementsOf(
@@ -136,21 +133,71 @@ class TakeoverIT {
                 .isLessThan(LEASE_MS + workMs + MARGIN_MS);
     }
 
-    /** A daemon with the pipeline's route file, on a fresh database ({@code dbUrl} null) or another daemon's. */
-    private DaemonProcess daemon(String instance, String dbUrl, String routeFile, String routes) {
-        DaemonProcess daemon = dbUrl == null ? DaemonProcess.prepare().prod() : DaemonProcess.prepare().prod(dbUrl);
-        daemons.add(daemon);
-        return daemon.env("HARVESTER_INSTANCE_ID", instance).env("HARVESTER_API_TOKEN", HarvesterRuntime.API_TOKEN)
-                .routes(routeFile, routes);
+    @Test
+    void should_fail_a_run_taken_over_more_than_max_takeovers_times(@TempDir Path shared) throws Exception {
+        Cluster cluster = startSlowExport(shared, 30, 2, 400);
+        DaemonProcess b = cluster.b();
+        long id = cluster.id();
+        // as if three instances had died under it already
+        cluster.a().execute("update runs set takeovers = 3 where id = " + id);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> upstream.requests() >= 3);
+        kill(cluster.a());
+        int askedByA = upstream.requests();
+
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> b.query(
+                "select 1 from runs where id = " + id + " and status <> 'running'").size() == 1);
+        Map<String, Object> run = b.query("select status, owner, takeovers, error from runs where id = " + id).get(0);
+        assertThat(run).containsEntry("status", "failed").containsEntry("owner", "node-b").containsEntry("takeovers", 4);
+        String error = (String) run.get("error");
+        assertThat(error).startsWith("taken over more than harvester.cluster.max-takeovers = 3 times");
+        assertThat(b.query("select level, message from run_logs where run_id = " + id + " and extra is null order by id"))
+                .as("the run model's rows: the takeover, then the end").extracting(row -> row.get("level"))
+                .containsExactly("WARN", "ERROR");
+        assertThat(b.query("select message from run_logs where run_id = " + id + " and level = 'ERROR' and extra is null"))
+                .containsExactly(Map.of("message", error));
+        assertThat(upstream.requests()).as("node-b asked no page").isEqualTo(askedByA);
+        assertThat(outputs(shared.resolve("slow"))).as("nothing published").noneMatch(f -> f.endsWith(".csv"));
     }
 
-    private static void startBoth(DaemonProcess a, DaemonProcess b) {
+    /** Both instances on one database, one output folder, an export of {@code pages} slow pages started on node-a. */
+    private Cluster startSlowExport(Path output, int pages, int concurrency, long latencyMs) throws Exception {
+        upstream = FakeUpstream.start().total(pages * 100L).latencyMs(latencyMs);
+        String routes = ExportYaml.exports().export("slow", upstream.url("/orders"),
+                Map.of("pageSize", "100", "concurrency", String.valueOf(concurrency))).yaml();
+        return startOnA("export:slow", "exports.camel.yaml", routes, output);
+    }
+
+    /** node-a and node-b, both healthy and beating, and a run started over node-a's API. */
+    private record Cluster(DaemonProcess a, DaemonProcess b, long id) {
+    }
+
+    /**
+     * node-a and node-b on one database with the pipeline's route file (and the given output folder, else each
+     * its own), both healthy and beating; then a run of {@code pipeline} started over node-a's API, node-a's.
+     */
+    private Cluster startOnA(String pipeline, String routeFile, String routes, Path output) throws Exception {
+        DaemonProcess a = daemon("node-a", null, routeFile, routes, output);
+        DaemonProcess b = daemon("node-b", a.dbUrl(), routeFile, routes, output);
         a.start(CLUSTER);
         b.start(CLUSTER);
         a.awaitHealthy(Duration.ofSeconds(120));
         b.awaitHealthy(Duration.ofSeconds(120));
         await().atMost(Duration.ofSeconds(30)).until(() -> a.query("select id from instances"
                 + " where heartbeat_at > now() - interval '2 seconds' order by id").size() == 2);
+        long id = new RunsApiClient(a).start("{\"pipeline\": \"" + pipeline + "\"}");
+        assertThat(a.query("select status, owner from runs where id = " + id))
+                .containsExactly(Map.of("status", "running", "owner", "node-a"));
+        return new Cluster(a, b, id);
+    }
+
+    private DaemonProcess daemon(String instance, String dbUrl, String routeFile, String routes, Path output) {
+        DaemonProcess daemon = dbUrl == null ? DaemonProcess.prepare().prod() : DaemonProcess.prepare().prod(dbUrl);
+        daemons.add(daemon);
+        if (output != null) {
+            daemon.env("HARVESTER_OUTPUT_DIR", output.toString());
+        }
+        return daemon.env("HARVESTER_INSTANCE_ID", instance).env("HARVESTER_API_TOKEN", HarvesterRuntime.API_TOKEN)
+                .routes(routeFile, routes);
     }
 
     /** kill -9, then waits for the process to be gone: the moment (nanoTime) from which all lookups are node-b's. */
@@ -171,10 +218,11 @@ class TakeoverIT {
     }
 
     /**
-     * The run is node-b's, taken over once, and the only run of its pipeline; its log says who took it from whom
-     * and since when that one was silent (its last beat in table instances, as the stale-run sweep words it).
+     * The run is node-b's, taken over once, and the only run of its pipeline, with one published file of
+     * {@code rows} rows; its log says who took it from whom and since when that one was silent (its last beat in
+     * table instances, as the stale-run sweep words it); node-b's API shows the takeover.
      */
-    private static void assertTakenOver(DaemonProcess survivor, long id, String pipeline) {
+    private static void assertTakenOver(DaemonProcess survivor, long id, String pipeline, long rows) throws Exception {
         assertThat(survivor.query("select id, status, owner, takeovers, error is null as clean from runs"
                 + " where pipeline = '" + pipeline + "'")).containsExactly(
                 Map.of("id", id, "status", "completed", "owner", "node-b", "takeovers", 1, "clean", true));
@@ -183,13 +231,31 @@ class TakeoverIT {
         assertThat(survivor.query("select level, message from run_logs where run_id = " + id
                 + " and message like 'taken over%'")).containsExactly(Map.of("level", "WARN",
                 "message", "taken over by instance node-b: instance node-a silent since " + silentSince + " UTC"));
+        assertThat(survivor.query("select rows from run_outputs where run_id = " + id + " and \"primary\""))
+                .containsExactly(Map.of("rows", rows));
+        String answer = new RunsApiClient(survivor).get("/api/runs/" + id);
+        assertThat(answer).startsWith("200 ");
+        JsonNode detail = new ObjectMapper().readTree(answer.substring(4));
+        assertThat(List.of(detail.path("status").asText(), detail.path("owner").asText(), detail.path("takeovers").asInt()))
+                .containsExactly("completed", "node-b", 1);
+        assertThat(survivor.errorLines()).as("node-b's errors").isEmpty();
     }
 
-    /** The one file the survivor published for the pipeline; no temporary file left beside it (run logs aside). */
-    private static String onlyCsv(DaemonProcess survivor, String name) throws Exception {
-        List<String> files = survivor.files("output/" + name).stream().filter(f -> !f.startsWith("runs/")).toList();
-        assertThat(files).as("node-b's output of %s", name).hasSize(1).allMatch(f -> f.endsWith(".csv"));
-        return Files.readString(survivor.folder().resolve("output").resolve(name).resolve(files.get(0)));
+    /** The one file published in a pipeline's output folder, with no temporary file left beside it. */
+    private static String onlyCsv(Path folder) throws Exception {
+        List<String> files = outputs(folder);
+        assertThat(files).as("files in %s", folder).singleElement().matches(f -> f.endsWith(".csv"));
+        return Files.readString(folder.resolve(files.get(0)));
+    }
+
+    /** The files in a pipeline's output folder, its run logs (runs/) aside. */
+    private static List<String> outputs(Path folder) throws Exception {
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(Files::isRegularFile).map(f -> f.getFileName().toString()).sorted().toList();
+        }
     }
 
     /** Milliseconds from {@code since} to the first of these arrival times after it (nanoTime). */
