@@ -1,5 +1,7 @@
 package io.harvester.trigger;
 
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -28,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class RunTakeover {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunTakeover.class);
+    /** As the takeover's run_logs row and the sweep's "abandoned" error write it. */
+    private static final DateTimeFormatter SINCE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
     private final CamelContext context;
     private final RunRepository runs;
@@ -61,7 +65,7 @@ public final class RunTakeover {
     }
 
     private void continueRun(TakenOver run) {
-        String from = "instance " + run.from() + " silent since " + run.silentSince();
+        String from = "instance " + run.from() + " silent since " + SINCE.format(run.silentSince());
         if (run.takeovers() > maxTakeovers) {
             String error = "taken over more than harvester.cluster.max-takeovers = " + maxTakeovers + " times (" + run.takeovers()
                     + "); the last time from " + from;

@@ -99,7 +99,7 @@ class RunTakeoverTest {
         assertThat(failed.get("owner")).isEqualTo(InstanceId.get());
         assertThat(failed.get("takeovers")).isEqualTo(4);
         assertThat((String) failed.get("error")).isEqualTo("taken over more than harvester.cluster.max-takeovers = 3 times (4);"
-                + " the last time from instance node-dead silent since 2020-01-01T00:05:00Z");
+                + " the last time from instance node-dead silent since 2020-01-01 00:05:00 UTC");
         assertThat(harvester.csvFiles("poison")).isEqualTo(List.of());
     }
 }
