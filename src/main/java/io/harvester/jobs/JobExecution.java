@@ -17,6 +17,7 @@ import io.harvester.runs.RunStart;
 import io.harvester.runs.RunStatus;
 import io.harvester.runs.RunTemplate;
 import io.harvester.runs.StepRow;
+import io.harvester.runs.StepRows;
 import io.harvester.runs.TriggerKind;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -111,10 +112,11 @@ public final class JobExecution extends ServiceSupport implements Processor {
         if (single != null) {
             requireStep(single);
         }
+        Long takenOver = exchange.getMessage().getHeader(RunTemplate.TAKE_OVER, Long.class);
         Optional<JobRun> begun;
         // one decision at a time per job in this process; across instances Quartz fires a tick once
         synchronized (this) {
-            begun = begin(trigger, single);
+            begun = takenOver != null ? continueTakenOver(takenOver) : begin(trigger, single);
         }
         if (begun.isEmpty()) {
             exchange.setProperty(PipelineBean.SKIPPED, true);
@@ -143,6 +145,32 @@ public final class JobExecution extends ServiceSupport implements Processor {
             LOG.info("Job {}: run {} completed", job, run.id());
         } else {
             LOG.info("Job {}: run {} ended without completing (see runs.error)", job, run.id());
+        }
+    }
+
+    /**
+     * Continues a run taken over from a dead instance as the same run: the steps it completed stay done, the
+     * one that was running and those after it run here (steps are safe to repeat, README "Step jobs"). The
+     * failure policy is not asked again: it is the run it decided on.
+     */
+    private Optional<JobRun> continueTakenOver(long runId) {
+        RunRepository store = jobs.store();
+        Optional<LiveRun> adopted = jobs.lifecycle().adopt(runId, pipeline(), null);
+        if (adopted.isEmpty()) {
+            LOG.info("Job {}: run {} is no longer live here: not continued", job, runId);
+            return Optional.empty();
+        }
+        LiveRun live = adopted.get();
+        try {
+            String single = store.details(runId).map(d -> d.params().path("step").asText(null)).orElse(null);
+            JobRun run = JobRun.plan(live, job, steps, single, store.steps().of(runId), store.steps());
+            List<StepRows.Planned> toRun = run.planned().stream().filter(p -> p.status() == RunStatus.PENDING).toList();
+            store.steps().replan(runId, toRun);
+            LOG.info("Job {}: run {} continues here after a takeover: {} step(s) to run", job, runId, toRun.size());
+            return Optional.of(run);
+        } catch (RuntimeException e) {
+            live.end(RunStatus.FAILED, "job " + job + " could not continue after a takeover: " + JobRun.describe(e), null);
+            throw e;
         }
     }
 

@@ -51,12 +51,6 @@ public final class JobKind implements PipelineKind {
                 pipelines.stream().map(JobKind::job).collect(Collectors.toSet()));
     }
 
-    /** A job's run begins under its failure policy, not through RunTemplate: a dead instance's job run is left to the sweep. */
-    @Override
-    public boolean takesOver() {
-        return false;
-    }
-
     /** The failure policy reads the newest ended run: skip, cancel, resume from its failed step. */
     @Override
     public boolean readsLastRun() {

@@ -52,7 +52,8 @@ public interface PipelineKind {
     /**
      * Whether a live run of this kind whose instance died is taken over by a live instance that runs the
      * pipeline: the same run continues there (its runner begins it through {@code RunTemplate}, which adopts
-     * it). A kind that cannot continue a run of its own (a job, for now) leaves it to the heartbeat sweep.
+     * it; a job's execution continues its steps). A kind that cannot continue a run of its own leaves it to
+     * the heartbeat sweep.
      */
     default boolean takesOver() {
         return true;

@@ -58,6 +58,22 @@ public final class StepRows {
                 steps.stream().map(Planned::completedIn).toArray(Long[]::new));
     }
 
+    /**
+     * Plans again, on a run taken over from a dead instance, the steps it has still to run: their rows go back
+     * to {@code pending} with their new attempt; the steps it completed keep their rows.
+     */
+    public void replan(long runId, List<Planned> toRun) {
+        sql.update(RunStatus.sql("""
+                insert into run_steps (run_id, ordinal, name, status, attempt)
+                select ?, t.ordinal, t.name, {PENDING}, t.attempt
+                from unnest(?::int[], ?::text[], ?::int[]) as t(ordinal, name, attempt)
+                on conflict (run_id, ordinal) do update set status = {PENDING}, attempt = excluded.attempt,
+                    started_at = null, finished_at = null, records = 0, error = null, result = null"""),
+                runId, toRun.stream().map(Planned::ordinal).toArray(Integer[]::new),
+                toRun.stream().map(Planned::name).toArray(String[]::new),
+                toRun.stream().map(Planned::attempt).toArray(Integer[]::new));
+    }
+
     /** Marks a planned step running, unless its run has ended or is asked to stop: then false, and it must not run. */
     public boolean start(long runId, int ordinal, String currentStep, int progress) {
         // the run's row first: its lock orders this against an end or a cancel written meanwhile

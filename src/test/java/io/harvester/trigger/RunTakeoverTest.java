@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs of a dead instance (its lease long gone: a row in instances that last beat in 2020) are taken over by
- * this one, which runs their pipelines: the same run goes on and completes here, counted, logged, owned here;
- * one taken over too often ends failed; a job's run is left to the heartbeat sweep. Two instances killed for
- * real are TakeoverIT's.
+ * this one, which runs their pipelines: the same run goes on and completes here, counted, logged, owned here
+ * (an export from its first page, a crawl, a job from the step that was running); one taken over too often
+ * ends failed. Two instances killed for real are TakeoverIT's.
  */
 @HarvesterDaemon
 class RunTakeoverTest {
@@ -44,9 +44,13 @@ class RunTakeoverTest {
                 .export("poison", orders.url("/orders"), Map.of("pageSize", "100"))
                 .yaml()
                 + CrawlYaml.crawl("tree", tree.url("/tree"), Map.of("depth", "3")).yaml()
-                + JobYaml.job("idle", "only", "select 1");
+                + JobYaml.job("sync",
+                        "s1", "insert into job_effects (step) values ('s1')",
+                        "s2", "insert into job_effects (step) values ('s2')",
+                        "s3", "insert into job_effects (step) values ('s3')");
         harvester = daemons.start(routes, Map.of("harvester.cluster.heartbeat", "100ms", "harvester.cluster.lease", "1s",
-                "harvester.jobs.idle.cron", ""));
+                "harvester.jobs.sync.cron", ""));
+        harvester.execute("create table job_effects (step text not null)");
         harvester.execute("insert into instances (id, host, started_at, heartbeat_at) values"
                 + " ('node-dead', 'gone', '2020-01-01T00:00:00Z', '2020-01-01T00:05:00Z')");
     }
@@ -61,9 +65,8 @@ class RunTakeoverTest {
     }
 
     @Test
-    void should_continue_a_dead_instances_export_as_the_same_run_and_leave_its_job_to_the_sweep() throws Exception {
+    void should_continue_a_dead_instances_export_as_the_same_run() throws Exception {
         deadRun(5001, "export:orders", 0);
-        deadRun(5004, "job:idle", 0);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> run(5001).get("status").equals("completed"));
         assertThat(run(5001)).isEqualTo(Map.of("status", "completed", "owner", InstanceId.get(), "takeovers", 1, "error", ""));
@@ -76,8 +79,28 @@ class RunTakeoverTest {
         assertThat(orders.requests()).isEqualTo(3);
         assertThat(harvester.query("select count(*) as n from runs where pipeline = 'export:orders'"))
                 .containsExactly(Map.of("n", 1L));
-        // many ticks later (a takeover is claimed on the tick after the lease), the job's run is as it was
-        assertThat(run(5004)).isEqualTo(Map.of("status", "running", "owner", "node-dead", "takeovers", 0, "error", ""));
+    }
+
+    @Test
+    void should_continue_a_dead_instances_job_from_the_step_that_was_running() throws Exception {
+        deadRun(5004, "job:sync", 0);
+        harvester.execute("""
+                insert into run_steps (run_id, ordinal, name, status, attempt, started_at, finished_at) values
+                (5004, 1, 's1', 'completed', 1, '2020-01-01T00:00:00Z', '2020-01-01T00:00:01Z'),
+                (5004, 2, 's2', 'running', 1, '2020-01-01T00:00:01Z', null),
+                (5004, 3, 's3', 'pending', 1, null, null)""");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> run(5004).get("status").equals("completed"));
+        assertThat(run(5004)).isEqualTo(Map.of("status", "completed", "owner", InstanceId.get(), "takeovers", 1, "error", ""));
+        assertThat(harvester.query("select ordinal, name, status, attempt, started_at = '2020-01-01T00:00:00Z' as kept"
+                + " from run_steps where run_id = 5004 order by ordinal")).containsExactly(
+                Map.of("ordinal", 1, "name", "s1", "status", "completed", "attempt", 1, "kept", true),
+                Map.of("ordinal", 2, "name", "s2", "status", "completed", "attempt", 2, "kept", false),
+                Map.of("ordinal", 3, "name", "s3", "status", "completed", "attempt", 1, "kept", false));
+        // the step that was running runs again, the later one once, the completed one not again
+        assertThat(harvester.query("select step from job_effects order by step"))
+                .containsExactly(Map.of("step", "s2"), Map.of("step", "s3"));
+        assertThat(harvester.query("select count(*) as n from runs where pipeline = 'job:sync'")).containsExactly(Map.of("n", 1L));
     }
 
     @Test
