@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunObserver;
 import io.harvester.runs.RunStatus;
 import io.micrometer.core.instrument.Counter;
@@ -57,6 +58,15 @@ final class HarvesterMeters implements RunObserver, PipelineBreakers.Listener {
         timers.computeIfAbsent(key, k -> Timer.builder("harvester.run.duration")
                 .description("How long runs took, by pipeline and status")
                 .tag("pipeline", pipeline).tag("status", status).register(registry)).record(took);
+    }
+
+    /** A run this instance took over from a dead one and continues (a begin listener of the run lifecycle). */
+    void begun(LiveRun run) {
+        if (run.takenOver()) {
+            counters.computeIfAbsent("takeovers\n" + run.pipeline(), k -> Counter.builder("harvester.takeovers")
+                    .description("Runs this instance took over from dead instances and continued, by pipeline")
+                    .tag("pipeline", run.pipeline()).register(registry)).increment();
+        }
     }
 
     @Override

@@ -66,6 +66,7 @@ public class ObserveConfiguration implements CamelConfiguration {
             registry.config().meterFilter(new MeterHelp());
             HarvesterMeters meters = new HarvesterMeters(registry, breakers);
             lifecycle.observe(meters);
+            lifecycle.onBegin(meters::begun);
             breakers.listen(meters);
             new BacklogGauges(new TaskSetSizes(lifecycle.store().sql(), redis), redis, StatusKeyNames.from(context).queue(), probeTimeoutMs,
                     backlogMaxAgeMs).bindTo(registry);

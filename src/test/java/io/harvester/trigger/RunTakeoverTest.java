@@ -15,6 +15,7 @@ import io.harvester.support.FakeUpstream;
 import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.JobYaml;
+import io.harvester.support.RunsApiClient;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,6 +80,8 @@ class RunTakeoverTest {
         assertThat(orders.requests()).isEqualTo(3);
         assertThat(harvester.query("select count(*) as n from runs where pipeline = 'export:orders'"))
                 .containsExactly(Map.of("n", 1L));
+        assertThat(new RunsApiClient(harvester).get("/observe/metrics"))
+                .containsPattern("(?m)^harvester_takeovers_total\\{pipeline=\"export:orders\"} 1\\.0$");
     }
 
     @Test
