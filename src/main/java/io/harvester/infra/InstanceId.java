@@ -26,12 +26,20 @@ public final class InstanceId {
         return name.length() > 63 ? name.substring(0, 63) : name;
     }
 
-    /** This machine's name, as the instance id uses it by default. */
+    /** This machine's name, as the instance id uses it by default; resolved once (a lookup may wait on DNS). */
     public static String host() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
+        return Host.NAME;
+    }
+
+    private static final class Host {
+        private static final String NAME = resolve();
+
+        private static String resolve() {
+            try {
+                return InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                return "localhost";
+            }
         }
     }
 

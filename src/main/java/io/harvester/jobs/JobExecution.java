@@ -163,6 +163,9 @@ public final class JobExecution extends ServiceSupport implements Processor {
         LiveRun live = adopted.get();
         try {
             String single = store.details(runId).map(d -> d.params().path("step").asText(null)).orElse(null);
+            if (single != null) {
+                requireStep(single);
+            }
             JobRun run = JobRun.plan(live, job, steps, single, store.steps().of(runId), store.steps());
             List<StepRows.Planned> toRun = run.planned().stream().filter(p -> p.status() == RunStatus.PENDING).toList();
             store.steps().replan(runId, toRun);

@@ -88,14 +88,15 @@ public final class Heartbeats {
     /**
      * Claims the live runs of instances whose lease expired (silent for {@code leaseMillis}) among
      * {@code pipelines} (those this instance runs and whose kind takes runs over): each becomes this instance's,
-     * its takeovers counted and a run_logs row saying so. Exactly once across instances: the rows are locked
-     * ({@code for update skip locked}) and the claim makes them this live instance's.
+     * its takeovers counted and a run_logs row saying so, and the statements the dead instances left running
+     * terminated. Exactly once across instances: the rows are locked ({@code for update skip locked}) and the
+     * claim makes them this live instance's.
      */
     public List<TakenOver> claimRunsOfDeadInstances(long leaseMillis, Collection<String> pipelines) {
         if (pipelines.isEmpty()) {
             return List.of();
         }
-        return sql.query(RunStatus.sql("""
+        List<TakenOver> claimed = sql.query(RunStatus.sql("""
                 with dead as (
                     select r.id, r.owner as dead_owner, i.heartbeat_at as silent_since
                     from runs r join instances i on i.id = r.owner
@@ -114,6 +115,11 @@ public final class Heartbeats {
                 select * from claimed order by id"""), row -> new TakenOver(row.getLong("id"), row.getString("pipeline"),
                 row.getString("trigger"), row.getInt("takeovers"), row.getString("dead_owner"),
                 Columns.instant(row, "silent_since")), owner, pipelines.toArray(String[]::new), leaseMillis, owner, owner);
+        if (!claimed.isEmpty()) {
+            // a killed instance's statement may still run in PostgreSQL: it must not commit beside the run's new copy
+            cancelStatementsOf(claimed.stream().map(TakenOver::from).distinct().toList());
+        }
+        return claimed;
     }
 
     /** Every instance that ever beat here, by id, alive when its last beat is younger than {@code leaseMillis}. */

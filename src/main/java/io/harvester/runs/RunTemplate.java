@@ -53,8 +53,8 @@ public final class RunTemplate {
         if (takenOver != null) {
             Optional<LiveRun> adopted = lifecycle.adopt(takenOver, spec.pipeline(), spec.outputDir());
             adopted.ifPresentOrElse(run -> {
-                LOG.info("{}: run {} continues here, taken over from a dead instance", spec.pipeline(), run.id());
                 MDC.put(RunHandle.MDC_KEY, String.valueOf(run.id()));
+                LOG.info("{}: run {} continues here, taken over from a dead instance", spec.pipeline(), run.id());
             }, () -> LOG.info("{}: run {} is no longer live here: not continued", spec.pipeline(), takenOver));
             return adopted;
         }

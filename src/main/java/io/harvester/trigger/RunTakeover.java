@@ -10,6 +10,7 @@ import io.harvester.infra.OutageLog;
 import io.harvester.pipeline.PipelineKind;
 import io.harvester.pipeline.PipelineKinds;
 import io.harvester.runs.Heartbeats.TakenOver;
+import io.harvester.runs.RunLifecycle;
 import io.harvester.runs.RunRepository;
 import io.harvester.runs.RunStatus;
 import io.harvester.runs.RunTemplate;
@@ -35,33 +36,65 @@ public final class RunTakeover {
 
     private final CamelContext context;
     private final RunRepository runs;
+    private final RunLifecycle lifecycle;
+    /** No claim before this time (ms): set when the database comes back after an outage. */
+    private volatile long claimFrom;
     private final long leaseMillis;
     private final int maxTakeovers;
     private final OutageLog beats = new OutageLog("Instance heartbeat");
     private final OutageLog claims = new OutageLog("Takeover of dead instances' runs");
 
-    public RunTakeover(CamelContext context, RunRepository runs, long leaseMillis, int maxTakeovers) {
+    public RunTakeover(CamelContext context, RunLifecycle lifecycle, long leaseMillis, int maxTakeovers) {
         this.context = context;
-        this.runs = runs;
+        this.lifecycle = lifecycle;
+        this.runs = lifecycle.store();
         this.leaseMillis = leaseMillis;
         this.maxTakeovers = maxTakeovers;
     }
 
     public void tick() {
         beats.run(() -> runs.heartbeats().beatInstance());
-        if (context.getStatus() != ServiceStatus.Started || beats.failing()) {
+        if (beats.failing()) {
+            // once the database is back every other instance looks silent: claim only after they had a lease to beat
+            claimFrom = System.currentTimeMillis() + leaseMillis;
             return;
         }
-        claims.run(() -> runs.heartbeats().claimRunsOfDeadInstances(leaseMillis, takingOver()).forEach(this::continueRun));
+        if (context.getStatus() != ServiceStatus.Started || System.currentTimeMillis() < claimFrom) {
+            return;
+        }
+        claims.run(() -> runs.heartbeats().claimRunsOfDeadInstances(leaseMillis, takingOver()).forEach(this::continueSafely));
     }
 
-    /** The pipelines of this instance whose kind takes runs over. */
+    /** The pipelines of this instance whose kind takes runs over and whose route takes a run now (started, not held). */
     private Set<String> takingOver() {
         Map<String, PipelineKind> kinds = PipelineKinds.all(context);
+        TriggerComponent trigger = TriggerComponent.of(context);
         return TriggerComponent.declared(context).stream().filter(pipeline -> {
             PipelineKind kind = kinds.get(pipeline.substring(0, pipeline.indexOf(':')));
-            return kind != null && kind.takesOver();
+            return kind != null && kind.takesOver() && !trigger.isHeld(pipeline) && TriggerComponent.route(context, pipeline)
+                    .map(route -> context.getRouteController().getRouteStatus(route.getRouteId()) == ServiceStatus.Started)
+                    .orElse(false);
         }).collect(Collectors.toSet());
+    }
+
+    private void continueSafely(TakenOver run) {
+        try {
+            continueRun(run);
+        } catch (RuntimeException e) {
+            LOG.warn("Run {} of {}: taken over, but not continued here: {}", run.id(), run.pipeline(), e.getMessage(), e);
+            giveUp(run, "its start here failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A claimed run no thread took up (its start was refused, or its pipeline had nothing to do) ends abandoned, as
+     * the sweep would have ended it: its pipeline's next run continues it (a crawl from its checkpoint).
+     */
+    private void giveUp(TakenOver run, String why) {
+        if (lifecycle.liveRun(run.id()).isEmpty() && runs.ownsLive(run.id())) {
+            runs.endOrphan(run.id(), RunStatus.ABANDONED, "abandoned: taken over from instance " + run.from()
+                    + " by instance " + runs.owner() + ", but not continued: " + why);
+        }
     }
 
     private void continueRun(TakenOver run) {
@@ -75,6 +108,9 @@ public final class RunTakeover {
         }
         LOG.warn("Run {} of {} taken over ({} of at most {}): {}", run.id(), run.pipeline(), run.takeovers(), maxTakeovers, from);
         TriggerComponent.of(context).startInBackground(run.pipeline(), Map.of(TriggerKind.HEADER, run.trigger(),
-                RunTemplate.TAKE_OVER, run.id()));
+                RunTemplate.TAKE_OVER, run.id()), Map.of()).whenComplete((exchange, failure) -> {
+                    Throwable cause = failure != null ? failure : exchange == null ? null : exchange.getException();
+                    giveUp(run, cause == null ? "its pipeline began no run" : String.valueOf(cause.getMessage()));
+                });
     }
 }

@@ -2,7 +2,7 @@ package io.harvester.trigger;
 
 import io.harvester.infra.Beans;
 import io.harvester.infra.Knobs;
-import io.harvester.runs.RunRepository;
+import io.harvester.runs.RunLifecycle;
 import io.harvester.runs.RunSettings;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -12,8 +12,8 @@ public class TakeoverConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) {
-        RunRepository runs = Beans.need(context, RunRepository.class, getClass());
-        context.getRegistry().bind("runTakeover", new RunTakeover(context, runs, RunSettings.from(context).clusterLeaseMs(),
+        RunLifecycle lifecycle = Beans.need(context, RunLifecycle.class, getClass());
+        context.getRegistry().bind("runTakeover", new RunTakeover(context, lifecycle, RunSettings.from(context).clusterLeaseMs(),
                 new Knobs(context).value("harvester.cluster.max-takeovers", int.class)));
     }
 }

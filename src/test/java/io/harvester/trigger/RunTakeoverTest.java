@@ -43,6 +43,7 @@ class RunTakeoverTest {
         String routes = ExportYaml.exports()
                 .export("orders", orders.url("/orders"), Map.of("pageSize", "100"))
                 .export("poison", orders.url("/orders"), Map.of("pageSize", "100"))
+                .export("stopped", orders.url("/orders"), Map.of("pageSize", "100"))
                 .yaml()
                 + CrawlYaml.crawl("tree", tree.url("/tree"), Map.of("depth", "3")).yaml()
                 + JobYaml.job("sync",
@@ -52,6 +53,11 @@ class RunTakeoverTest {
         harvester = daemons.start(routes, Map.of("harvester.cluster.heartbeat", "100ms", "harvester.cluster.lease", "1s",
                 "harvester.jobs.sync.cron", ""));
         harvester.execute("create table job_effects (step text not null)");
+        try {
+            harvester.context().getRouteController().stopRoute("export-stopped");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         harvester.execute("insert into instances (id, host, started_at, heartbeat_at) values"
                 + " ('node-dead', 'gone', '2020-01-01T00:00:00Z', '2020-01-01T00:05:00Z')");
     }
@@ -127,5 +133,19 @@ class RunTakeoverTest {
         assertThat((String) failed.get("error")).isEqualTo("taken over more than harvester.cluster.max-takeovers = 3 times (4);"
                 + " the last time from instance node-dead silent since 2020-01-01 00:05:00 UTC");
         assertThat(harvester.csvFiles("poison")).isEqualTo(List.of());
+    }
+
+    @Test
+    void should_abandon_a_claimed_run_its_pipeline_did_not_take_up_and_leave_a_stopped_pipelines_run() {
+        // a scheduled sweep with nothing to do begins no run: the claimed one ends abandoned, for its next run to continue
+        deadRun(5005, "dispatch:sweep", 0);
+        deadRun(5006, "export:stopped", 0);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> run(5005).get("status").equals("abandoned"));
+        assertThat(run(5005)).isEqualTo(Map.of("status", "abandoned", "owner", InstanceId.get(), "takeovers", 1,
+                "error", "abandoned: taken over from instance node-dead by instance " + InstanceId.get()
+                        + ", but not continued: its pipeline began no run"));
+        // the stopped route takes no run: not claimed, whatever the ticks since
+        assertThat(run(5006)).isEqualTo(Map.of("status", "running", "owner", "node-dead", "takeovers", 0, "error", ""));
     }
 }
