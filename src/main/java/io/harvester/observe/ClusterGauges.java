@@ -26,7 +26,7 @@ final class ClusterGauges {
 
     private double alive() {
         try {
-            return heartbeats.instances(leaseMillis).stream().filter(i -> i.alive()).count();
+            return heartbeats.alive(leaseMillis);
         } catch (RuntimeException databaseAway) {
             return Double.NaN;
         }

@@ -15,18 +15,27 @@ public final class PipelineKinds {
 
     /** The kind of {@code <kind>:<name>}; a pipeline of no known kind is refused, naming the kinds there are. */
     public static PipelineKind of(CamelContext context, String pipeline) {
-        int colon = pipeline.indexOf(':');
-        if (colon < 1 || colon == pipeline.length() - 1) {
-            throw new IllegalArgumentException("pipeline '" + pipeline + "' is not named <kind>:<name>");
-        }
-        String name = pipeline.substring(0, colon);
-        Map<String, PipelineKind> kinds = all(context);
+        return of(all(context), pipeline);
+    }
+
+    /** The kind of {@code <kind>:<name>} among {@code kinds} (as {@link #all} gave them, for a look-up per pipeline). */
+    public static PipelineKind of(Map<String, PipelineKind> kinds, String pipeline) {
+        String name = kindName(pipeline);
         PipelineKind kind = kinds.get(name);
         if (kind == null) {
             throw new IllegalArgumentException("pipeline " + pipeline + ": no pipeline kind '" + name + "'"
                     + NearestName.suggestion(name, new TreeSet<>(kinds.keySet())) + " (kinds: " + kinds.keySet() + ")");
         }
         return kind;
+    }
+
+    /** The kind part of {@code <kind>:<name>}; a pipeline not named so is refused. */
+    public static String kindName(String pipeline) {
+        int colon = pipeline.indexOf(':');
+        if (colon < 1 || colon == pipeline.length() - 1) {
+            throw new IllegalArgumentException("pipeline '" + pipeline + "' is not named <kind>:<name>");
+        }
+        return pipeline.substring(0, colon);
     }
 
     /** Every kind bound, by name. */

@@ -122,6 +122,12 @@ public final class Heartbeats {
         return claimed;
     }
 
+    /** How many instances beat within {@code leaseMillis}: alive. */
+    public long alive(long leaseMillis) {
+        return sql.queryId("select count(*) from instances where heartbeat_at > now() - make_interval(secs => ? / 1000.0)",
+                leaseMillis).orElse(0L);
+    }
+
     /** Every instance that ever beat here, by id, alive when its last beat is younger than {@code leaseMillis}. */
     public List<InstanceRow> instances(long leaseMillis) {
         return sql.query(RunStatus.sql("""

@@ -8,11 +8,11 @@ import org.apache.camel.util.TimeUtils;
 
 /**
  * The run model's knobs ({@code harvester.runs.*}, {@code harvester.output-dir} where runs write, and the
- * instances' lease {@code harvester.cluster.lease}), read once; what each means is said in
+ * instances' lease {@code harvester.cluster.heartbeat} and {@code lease}), read once; what each means is said in
  * application.properties.
  */
 public record RunSettings(long heartbeatIntervalMs, long staleAfterMs, int retentionDays, int retentionBatchSize,
-                          int logQueueSize, Path outputDir, long clusterLeaseMs) {
+                          int logQueueSize, Path outputDir, long clusterHeartbeatMs, long clusterLeaseMs) {
 
     public static RunSettings from(CamelContext context) {
         Knobs knobs = new Knobs(context);
@@ -23,6 +23,7 @@ public record RunSettings(long heartbeatIntervalMs, long staleAfterMs, int reten
                 knobs.value("harvester.runs.retention-batch-size", int.class),
                 knobs.value("harvester.runs.log-queue-size", int.class),
                 Path.of(knobs.value("harvester.output-dir", String.class)),
+                TimeUtils.toMilliSeconds(knobs.value("harvester.cluster.heartbeat", String.class)),
                 TimeUtils.toMilliSeconds(knobs.value("harvester.cluster.lease", String.class)));
     }
 }

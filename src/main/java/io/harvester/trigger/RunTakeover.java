@@ -67,14 +67,14 @@ public final class RunTakeover {
 
     /** The pipelines of this instance whose kind takes runs over and whose route takes a run now (started, not held). */
     private Set<String> takingOver() {
-        Map<String, PipelineKind> kinds = PipelineKinds.all(context);
         TriggerComponent trigger = TriggerComponent.of(context);
-        return TriggerComponent.declared(context).stream().filter(pipeline -> {
-            PipelineKind kind = kinds.get(pipeline.substring(0, pipeline.indexOf(':')));
-            return kind != null && kind.takesOver() && !trigger.isHeld(pipeline) && TriggerComponent.route(context, pipeline)
-                    .map(route -> context.getRouteController().getRouteStatus(route.getRouteId()) == ServiceStatus.Started)
-                    .orElse(false);
-        }).collect(Collectors.toSet());
+        Map<String, PipelineKind> kinds = PipelineKinds.all(context);
+        // a declared pipeline's kind exists: its route's consumer was refused otherwise
+        return TriggerComponent.declared(context).stream()
+                .filter(pipeline -> PipelineKinds.of(kinds, pipeline).takesOver() && !trigger.isHeld(pipeline)
+                        && TriggerComponent.route(context, pipeline).map(route -> context.getRouteController()
+                                .getRouteStatus(route.getRouteId()) == ServiceStatus.Started).orElse(false))
+                .collect(Collectors.toSet());
     }
 
     private void continueSafely(TakenOver run) {

@@ -59,7 +59,7 @@ public class ScheduleConfiguration implements CamelConfiguration {
                 ScheduleProperties.requireKnown(PropertyNames.of(started), pipelines);
                 ScheduleProperties.requireKnownEnvironment(System.getenv().keySet(), pipelines);
                 PipelineKinds.all(started).forEach((name, kind) -> kind.checkAtStartup(started, pipelines.stream()
-                        .filter(p -> p.startsWith(name + ":")).collect(Collectors.toCollection(TreeSet::new))));
+                        .filter(p -> PipelineKinds.kindName(p).equals(name)).collect(Collectors.toCollection(TreeSet::new))));
                 started.getRegistry().findByType(RunRetention.class).forEach(retention -> retention.keepNewestEndedRunOf(
                         PipelineKinds.all(started).values().stream().filter(PipelineKind::readsLastRun).map(PipelineKind::name).toList()));
             }

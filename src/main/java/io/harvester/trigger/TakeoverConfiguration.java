@@ -6,7 +6,6 @@ import io.harvester.runs.RunLifecycle;
 import io.harvester.runs.RunSettings;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.util.TimeUtils;
 
 /** Binds {@code runTakeover}: this instance's lease and the takeover of dead instances' runs (route instance-heartbeat). */
 public class TakeoverConfiguration implements CamelConfiguration {
@@ -14,11 +13,10 @@ public class TakeoverConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) {
         RunLifecycle lifecycle = Beans.need(context, RunLifecycle.class, getClass());
-        Knobs knobs = new Knobs(context);
-        long leaseMs = RunSettings.from(context).clusterLeaseMs();
-        int maxTakeovers = knobs.value("harvester.cluster.max-takeovers", int.class);
-        check(TimeUtils.toMilliSeconds(knobs.value("harvester.cluster.heartbeat", String.class)), leaseMs, maxTakeovers);
-        context.getRegistry().bind("runTakeover", new RunTakeover(context, lifecycle, leaseMs, maxTakeovers));
+        RunSettings settings = RunSettings.from(context);
+        int maxTakeovers = new Knobs(context).value("harvester.cluster.max-takeovers", int.class);
+        check(settings.clusterHeartbeatMs(), settings.clusterLeaseMs(), maxTakeovers);
+        context.getRegistry().bind("runTakeover", new RunTakeover(context, lifecycle, settings.clusterLeaseMs(), maxTakeovers));
     }
 
     /**
