@@ -3,11 +3,18 @@ package io.harvester;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.harvester.support.DaemonProcess;
 import io.harvester.support.ExportYaml;
@@ -96,6 +103,39 @@ class ShutdownIT {
             assertThat(daemon.log()).contains("WARN ").contains("Ignored: routes/orders.yaml; route files end in .camel.yaml")
                     .contains("route from a sub-folder ran")
                     .doesNotContain("demo-api-orders");
+        }
+    }
+
+    @Test
+    void should_keep_the_embedded_redis_answering_while_a_sigterm_drains_the_runs() throws Exception {
+        try (FakeUpstream upstream = FakeUpstream.start().total(100).latencyMs(500);
+             DaemonProcess daemon = DaemonProcess.prepare().routes("exports.camel.yaml", export(upstream, "drain"))) {
+            daemon.start("-Dharvester.demo.run-at-startup=false", "-Dcamel.main.shutdown-timeout=15");
+            await().atMost(Duration.ofSeconds(90)).until(() -> upstream.requests() >= 3);
+            Matcher listening = Pattern.compile("Embedded Redis listening on 127\\.0\\.0\\.1:(\\d+)").matcher(daemon.log());
+            assertThat(listening.find()).as("the dev profile's Redis port in the log").isTrue();
+            int redisPort = Integer.parseInt(listening.group(1));
+
+            daemon.process().destroy();
+            // the export needs about 3.5 s more: Redis is one of the things its routes still use meanwhile
+            Thread.sleep(1_000);
+            assertThat(daemon.process().isAlive()).as("still draining").isTrue();
+            assertThat(ping(redisPort)).as("the embedded Redis answers during the drain").isEqualTo("+PONG");
+            Integer exit = daemon.exitCodeWithin(30);
+
+            assertThat(exit).as("process ended").isNotNull();
+            assertThat(upstream.requests()).isEqualTo(10);
+            assertThat(daemon.log()).contains("Embedded Redis stopped");
+            assertThat(daemon.errorLines()).isEmpty();
+            assertThat(daemon.log().lines().filter(line -> line.contains(" WARN ") && line.contains("Redis"))).isEmpty();
+        }
+    }
+
+    private static String ping(int port) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(2_000);
+            socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
         }
     }
 
