@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Two real daemons on one database, a run started over the API on node-a, node-a killed with {@code kill -9}
  * mid-run: once node-a has been silent for the lease, node-b claims the run and finishes the same run id (a crawl
  * from its checkpoint, an export from its first page), with the exact file a single instance writes. A run taken
- * over more than harvester.cluster.max-takeovers times ends failed instead.
+ * over more than harvester.cluster.max-takeovers times ends failed instead. An instance paused past the lease
+ * ({@code kill -STOP}) that comes back ({@code kill -CONT}) is fenced: it writes and publishes nothing more of the run.
  */
 class TakeoverIT {
 
@@ -65,7 +66,7 @@ class TakeoverIT {
         int treeLookups = 1 + 5 + 25 + 125;
         String routes = CrawlYaml.crawl("tree", upstream.url("/tree"),
                 Map.of("depth", "4", "maxInFlight", String.valueOf(maxInFlight))).yaml();
-        Cluster cluster = startOnA("crawl:tree", "crawls.camel.yaml", routes, null);
+        Cluster cluster = startOnA("crawl:tree", "crawls.camel.yaml", routes, routes, null);
         DaemonProcess a = cluster.a();
         DaemonProcess b = cluster.b();
         long id = cluster.id();
@@ -159,12 +160,65 @@ class TakeoverIT {
         assertThat(outputs(shared.resolve("slow"))).as("nothing published").noneMatch(f -> f.endsWith(".csv"));
     }
 
+    @Test
+    void should_fence_a_paused_instance_that_comes_back_after_its_export_was_taken_over(@TempDir Path shared) throws Exception {
+        int pages = 30;
+        int concurrency = 2;
+        long latencyMs = 400;
+        // node-a asks an upstream of its own (same answers), so that what the paused instance asks once back is counted apart
+        upstream = FakeUpstream.start().total(pages * 100L).latencyMs(latencyMs);
+        try (FakeUpstream upstreamOfA = FakeUpstream.start().total(pages * 100L).latencyMs(latencyMs)) {
+            Cluster cluster = startOnA("export:slow", "exports.camel.yaml", slowExport(upstreamOfA, concurrency),
+                    slowExport(upstream, concurrency), shared);
+            DaemonProcess a = cluster.a();
+            DaemonProcess b = cluster.b();
+            long id = cluster.id();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> upstreamOfA.requests() >= 6);
+            signal(a, "STOP");
+            long pausedAt = System.nanoTime();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> upstream.requests() >= 2);
+            assertThat(b.query("select owner, takeovers from runs where id = " + id))
+                    .containsExactly(Map.of("owner", "node-b", "takeovers", 1));
+            int askedByA = upstreamOfA.requests();
+            // node-a beats again once back
+            String silentSince = silentSince(b);
+            signal(a, "CONT");
+
+            long tookMs = awaitCompleted(b, id, pausedAt);
+            await().atMost(Duration.ofSeconds(30)).until(() -> a.log().contains("stops here"));
+            System.out.printf("TakeoverIT fencing: node-a paused after %d of %d pages; node-b completed %d ms after the pause%n",
+                    askedByA, pages, tookMs);
+
+            assertTakenOver(b, id, "export:slow", pages * 100, silentSince);
+            assertThat(onlyCsv(shared.resolve("slow"))).as("node-b's file, and no temporary file of node-a's")
+                    .isEqualTo(OrderRecords.csv(pages * 100L));
+            assertThat(b.query("select ordinal, name, status, records from run_steps where run_id = " + id + " order by ordinal"))
+                    .containsExactly(Map.of("ordinal", 1, "name", "fetch", "status", "completed", "records", (long) pages),
+                            Map.of("ordinal", 2, "name", "publish", "status", "completed", "records", pages * 100L));
+            assertThat(upstreamOfA.requests()).as("pages node-a asked once back: those its window had handed out at most")
+                    .isLessThanOrEqualTo(askedByA + concurrency);
+            assertThat(a.log().lines().filter(line -> line.contains("stops here")).toList()).singleElement().asString()
+                    .endsWith("run " + id + " of export:slow stops here: taken over by instance node-b, takeover 1 while this"
+                            + " instance was silent; this copy writes and publishes nothing");
+            assertThat(a.errorLines()).as("node-a's errors").isEmpty();
+            assertThat(a.process().isAlive()).as("node-a lives on as an instance").isTrue();
+        }
+    }
+
+    private static String slowExport(FakeUpstream upstream, int concurrency) {
+        return ExportYaml.exports().export("slow", upstream.url("/orders"),
+                Map.of("pageSize", "100", "concurrency", String.valueOf(concurrency))).yaml();
+    }
+
+    private static void signal(DaemonProcess daemon, String signal) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + signal, String.valueOf(daemon.process().pid())).start().waitFor()).isZero();
+    }
+
     /** Both instances on one database, one output folder, an export of {@code pages} slow pages started on node-a. */
     private Cluster startSlowExport(Path output, int pages, int concurrency, long latencyMs) throws Exception {
         upstream = FakeUpstream.start().total(pages * 100L).latencyMs(latencyMs);
-        String routes = ExportYaml.exports().export("slow", upstream.url("/orders"),
-                Map.of("pageSize", "100", "concurrency", String.valueOf(concurrency))).yaml();
-        return startOnA("export:slow", "exports.camel.yaml", routes, output);
+        String routes = slowExport(upstream, concurrency);
+        return startOnA("export:slow", "exports.camel.yaml", routes, routes, output);
     }
 
     /** node-a and node-b, both healthy and beating, and a run started over node-a's API. */
@@ -172,12 +226,12 @@ class TakeoverIT {
     }
 
     /**
-     * node-a and node-b on one database with the pipeline's route file (and the given output folder, else each
-     * its own), both healthy and beating; then a run of {@code pipeline} started over node-a's API, node-a's.
+     * node-a and node-b on one database with the pipeline's route file, each its own version of it (and the given
+     * output folder, else each its own), both healthy and beating; then a run of {@code pipeline} started over node-a's API, node-a's.
      */
-    private Cluster startOnA(String pipeline, String routeFile, String routes, Path output) throws Exception {
-        DaemonProcess a = daemon("node-a", null, routeFile, routes, output);
-        DaemonProcess b = daemon("node-b", a.dbUrl(), routeFile, routes, output);
+    private Cluster startOnA(String pipeline, String routeFile, String routesOfA, String routesOfB, Path output) throws Exception {
+        DaemonProcess a = daemon("node-a", null, routeFile, routesOfA, output);
+        DaemonProcess b = daemon("node-b", a.dbUrl(), routeFile, routesOfB, output);
         a.start(CLUSTER);
         b.start(CLUSTER);
         a.awaitHealthy(Duration.ofSeconds(120));
@@ -223,11 +277,20 @@ class TakeoverIT {
      * table instances, as the stale-run sweep words it); node-b's API shows the takeover.
      */
     private static void assertTakenOver(DaemonProcess survivor, long id, String pipeline, long rows) throws Exception {
+        assertTakenOver(survivor, id, pipeline, rows, silentSince(survivor));
+    }
+
+    /** node-a's last beat, as the takeover's log row words it. */
+    private static String silentSince(DaemonProcess daemon) {
+        return (String) daemon.query("select to_char(heartbeat_at at time zone 'UTC',"
+                + " 'YYYY-MM-DD HH24:MI:SS') as t from instances where id = 'node-a'").get(0).get("t");
+    }
+
+    private static void assertTakenOver(DaemonProcess survivor, long id, String pipeline, long rows, String silentSince)
+            throws Exception {
         assertThat(survivor.query("select id, status, owner, takeovers, error is null as clean from runs"
                 + " where pipeline = '" + pipeline + "'")).containsExactly(
                 Map.of("id", id, "status", "completed", "owner", "node-b", "takeovers", 1, "clean", true));
-        String silentSince = (String) survivor.query("select to_char(heartbeat_at at time zone 'UTC',"
-                + " 'YYYY-MM-DD HH24:MI:SS') as t from instances where id = 'node-a'").get(0).get("t");
         assertThat(survivor.query("select level, message from run_logs where run_id = " + id
                 + " and message like 'taken over%'")).containsExactly(Map.of("level", "WARN",
                 "message", "taken over by instance node-b: instance node-a silent since " + silentSince + " UTC"));

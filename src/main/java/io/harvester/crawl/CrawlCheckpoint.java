@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 
 import javax.sql.DataSource;
 
+import io.harvester.runs.RunFence;
 import io.harvester.runs.RunSql;
 import io.harvester.secrets.Secrets;
 
@@ -22,14 +23,17 @@ import io.harvester.secrets.Secrets;
 final class CrawlCheckpoint {
 
     private final DataSource dataSource;
+    private final RunFence fence;
 
-    CrawlCheckpoint(DataSource dataSource) {
+    CrawlCheckpoint(DataSource dataSource, RunFence fence) {
         this.dataSource = dataSource;
+        this.fence = fence;
     }
 
     /**
      * Records a lookup's answer in one transaction: its children (leaves at {@code depth} are done at
-     * once, nothing to look up) and the parent's own lookup as done.
+     * once, nothing to look up) and the parent's own lookup as done. Fenced ({@link RunFence}): nothing is
+     * written, and {@code RunFenced} thrown, once the run is another instance's.
      */
     void answered(long runId, Lookup lookup, List<CrawlNode> children, int depth) {
         // one statement, one round trip: it runs once per lookup while the lookup holds its slot
@@ -49,34 +53,51 @@ final class CrawlCheckpoint {
             types[i] = child.type();
             paths[i] = child.path();
         }
+        boolean fenceHeld;
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("""
-                     with parent as (
-                         update crawl_nodes set status = 'done', updated_at = now() where run_id = ? and node_key = ?)
-                     insert into crawl_nodes (run_id, node_key, level, id, parent_id, name, type, path, status)
-                     select ?, k, ?, i, p, n, t, pa, ? from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-                         as u(k, i, p, n, t, pa)
-                     on conflict (run_id, node_key) do nothing""")) {
-            ps.setLong(1, runId);
-            ps.setString(2, lookup.parent() == null ? "" : lookup.parent().key());
-            ps.setLong(3, runId);
-            ps.setInt(4, lookup.level());
-            ps.setString(5, lookup.level() >= depth ? "done" : "pending");
-            ps.setArray(6, c.createArrayOf("text", keys));
-            ps.setArray(7, c.createArrayOf("text", ids));
-            ps.setArray(8, c.createArrayOf("text", parents));
-            ps.setArray(9, c.createArrayOf("text", names));
-            ps.setArray(10, c.createArrayOf("text", types));
-            ps.setArray(11, c.createArrayOf("text", paths));
-            ps.executeUpdate();
+             PreparedStatement ps = RunSql.prepare(c, "with " + RunFence.CTE + """
+                     ,
+                     parent as (
+                         update crawl_nodes set status = 'done', updated_at = now()
+                         where run_id = ? and node_key = ? and""" + " " + RunFence.HOLDS + """
+                     ),
+                     children as (
+                         insert into crawl_nodes (run_id, node_key, level, id, parent_id, name, type, path, status)
+                         select ?, k, ?, i, p, n, t, pa, ? from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                             as u(k, i, p, n, t, pa)
+                         where""" + " " + RunFence.HOLDS + """
+                         on conflict (run_id, node_key) do nothing)
+                     select count(*) from fence""", fence.cteParams(runId));
+             ResultSet held = bind(c, ps, runId, lookup, depth, keys, ids, parents, names, types, paths).executeQuery()) {
+            fenceHeld = held.next() && held.getLong(1) == 1;
         } catch (SQLException e) {
             throw new IllegalStateException("crawl checkpoint write failed: " + e.getMessage(), e);
         }
+        fence.confirm(runId, fenceHeld);
+    }
+
+    private static PreparedStatement bind(Connection c, PreparedStatement ps, long runId, Lookup lookup, int depth,
+                                          String[] keys, String[] ids, String[] parents, String[] names, String[] types,
+                                          String[] paths) throws SQLException {
+        // after the fence's three
+        ps.setLong(4, runId);
+        ps.setString(5, lookup.parent() == null ? "" : lookup.parent().key());
+        ps.setLong(6, runId);
+        ps.setInt(7, lookup.level());
+        ps.setString(8, lookup.level() >= depth ? "done" : "pending");
+        ps.setArray(9, c.createArrayOf("text", keys));
+        ps.setArray(10, c.createArrayOf("text", ids));
+        ps.setArray(11, c.createArrayOf("text", parents));
+        ps.setArray(12, c.createArrayOf("text", names));
+        ps.setArray(13, c.createArrayOf("text", types));
+        ps.setArray(14, c.createArrayOf("text", paths));
+        return ps;
     }
 
     void failed(long runId, CrawlNode node, String error) {
         // the error may name the request URL, and a key in it
-        inTransaction(c -> setStatus(c, runId, node.key(), "failed", Secrets.mask(error)));
+        fence.write(runId, "update crawl_nodes set status = 'failed', error = ?, updated_at = now()"
+                + " where run_id = ? and node_key = ? and " + RunFence.HOLDS, Secrets.mask(error), runId, node.key());
     }
 
     /** Hands the checkpoint of an earlier run to a new one; with {@code retryFailed} its failed lookups are made again. */
@@ -178,17 +199,6 @@ final class CrawlCheckpoint {
             });
         } catch (SQLException e) {
             throw new IllegalStateException("crawl checkpoint write failed: " + e.getMessage(), e);
-        }
-    }
-
-    private static void setStatus(Connection c, long runId, String key, String status, String error) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "update crawl_nodes set status = ?, error = ?, updated_at = now() where run_id = ? and node_key = ?")) {
-            ps.setString(1, status);
-            ps.setString(2, error);
-            ps.setLong(3, runId);
-            ps.setString(4, key);
-            ps.executeUpdate();
         }
     }
 }

@@ -13,6 +13,7 @@ import io.harvester.output.CsvOutput;
 import io.harvester.pipeline.ProgressClock;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
+import io.harvester.runs.RunFenced;
 import io.harvester.runs.RunObserver;
 import io.harvester.runs.RunRepository;
 import io.harvester.runs.RunStatus;
@@ -162,6 +163,11 @@ final class CrawlRun implements RunHandle {
 
     /** A checkpoint write failed (the database went away): take no more lookups; the run ends resumable. */
     private void stopOnCheckpointFailure(RuntimeException e) {
+        if (e instanceof RunFenced) {
+            // another instance continues the run: RunLifecycle has said so and dropped this copy
+            frontier.halt();
+            return;
+        }
         checkpointFailure = "crawl " + name + " stopped: " + e.getMessage();
         LOG.error(checkpointFailure, e);
         frontier.halt();
@@ -285,6 +291,8 @@ final class CrawlRun implements RunHandle {
         }
         try {
             writeProgress();
+        } catch (RunFenced e) {
+            frontier.halt();
         } catch (RuntimeException e) {
             // progress is a view; a failed update must not fail the lookup that happened to report it
             LOG.warn("Crawl {} run {}: progress not recorded: {}", name, id, e.getMessage());

@@ -73,7 +73,7 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
     @Override
     public void init() {
         super.init();
-        checkpoint = new CrawlCheckpoint(dataSource);
+        checkpoint = new CrawlCheckpoint(dataSource, runLifecycle.store().fence());
         try {
             jmxName = PipelineView.name(pipeline());
             HarvesterMBeans.register(camelContext, new CrawlView(this, camelContext), jmxName);

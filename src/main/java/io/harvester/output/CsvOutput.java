@@ -19,6 +19,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.LongPredicate;
 import java.util.regex.Matcher;
@@ -58,12 +59,17 @@ public final class CsvOutput implements AutoCloseable {
         this.writer = new BufferedWriter(new OutputStreamWriter(counter, StandardCharsets.UTF_8), 1 << 16);
     }
 
-    /** Opens {@code <dir>/.<name>-<stamp>.run<runId>.csv.tmp}, to become {@code <dir>/<name>-<stamp>.csv}. */
+    /**
+     * Opens {@code <dir>/.<name>-<stamp>.<copy>.run<runId>.csv.tmp}, to become {@code <dir>/<name>-<stamp>.csv}.
+     * {@code <copy>} is random: two copies of one run (a paused instance's and the one that took the run over,
+     * in a shared folder) never write, publish or drop each other's file, whatever their stamps.
+     */
     public static CsvOutput open(Path dir, String name, long runId, LocalDateTime startedAt) {
         String baseName = name + "-" + STAMP.format(startedAt);
+        String copy = String.format("%06x", ThreadLocalRandom.current().nextInt(1 << 24));
         try {
             Files.createDirectories(dir);
-            return new CsvOutput(dir, baseName, dir.resolve("." + baseName + ".run" + runId + ".csv.tmp"));
+            return new CsvOutput(dir, baseName, dir.resolve("." + baseName + "." + copy + ".run" + runId + ".csv.tmp"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temporary CSV in " + dir + ": " + e.getMessage(), e);
         }

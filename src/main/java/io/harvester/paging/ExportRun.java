@@ -12,6 +12,7 @@ import io.harvester.http.JsonField;
 import io.harvester.output.CsvOutput;
 import io.harvester.pipeline.ProgressClock;
 import io.harvester.runs.LiveRun;
+import io.harvester.runs.RunFenced;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunObserver;
 import io.harvester.runs.RunRepository;
@@ -104,6 +105,8 @@ final class ExportRun implements RunHandle {
         int percent = pages > 0 ? Math.min(99, (int) (page * 100L / pages)) : 0;
         try {
             runs.progress(run.id(), percent, where);
+        } catch (RunFenced e) {
+            // another instance continues the run: RunLifecycle has said so and stopped this copy
         } catch (RuntimeException e) {
             LOG.warn("Export {} run {}: progress not recorded: {}", name, run.id(), e.getMessage());
         }

@@ -21,10 +21,12 @@ public final class Heartbeats {
 
     private final RunSql sql;
     private final String owner;
+    private final RunFence fence;
 
-    Heartbeats(RunSql sql, String owner) {
+    Heartbeats(RunSql sql, String owner, RunFence fence) {
         this.sql = sql;
         this.owner = owner;
+        this.fence = fence;
     }
 
     /** A run ended by a sweep: its status and its owner. */
@@ -81,6 +83,32 @@ public final class Heartbeats {
                 + " host = excluded.host", owner, InstanceId.host());
     }
 
+    /**
+     * The runs among those this instance works on whose row names another owner or epoch ({@link RunFence}):
+     * another instance took them over while this one was silent. Read on every instance heartbeat, so that a
+     * copy whose work writes nothing for a while (a job's long step) stops within a beat of coming back.
+     */
+    public List<Lost> lostAmong(Collection<Long> liveRuns) {
+        if (liveRuns.isEmpty()) {
+            return List.of();
+        }
+        return sql.query("""
+                select r.id, r.owner, r.takeovers from runs r join unnest(?::bigint[], ?::int[]) as h(id, epoch) on h.id = r.id
+                where h.epoch is not null and (r.owner is distinct from ? or r.takeovers <> h.epoch)""",
+                r -> new Lost(r.getLong("id"), RunFence.takenBy(r.getString("owner"), r.getInt("takeovers"))),
+                ids(liveRuns), epochs(liveRuns), owner);
+    }
+
+    /** The ids in a fixed order (that of {@link #epochs}): a set's iteration order is its own business. */
+    private static Long[] ids(Collection<Long> runs) {
+        return runs.stream().sorted().toArray(Long[]::new);
+    }
+
+    /** The epoch of each of {@link #ids}, null for a run this instance does not hold. */
+    private Integer[] epochs(Collection<Long> runs) {
+        return runs.stream().sorted().map(id -> (Integer) fence.heldParams(id)[1]).toArray(Integer[]::new);
+    }
+
     /** A live run this instance claimed from a dead one: how many times it has been taken over now. */
     public record TakenOver(long id, String pipeline, String trigger, int takeovers, String from, Instant silentSince) {
     }
@@ -96,6 +124,16 @@ public final class Heartbeats {
         if (pipelines.isEmpty()) {
             return List.of();
         }
+        List<String> dead = sql.query(RunStatus.sql("""
+                select distinct r.owner from runs r join instances i on i.id = r.owner
+                where r.status in {LIVE} and r.owner <> ? and r.pipeline = any (?)
+                  and i.heartbeat_at < now() - make_interval(secs => ? / 1000.0)"""), row -> row.getString("owner"),
+                owner, pipelines.toArray(String[]::new), leaseMillis);
+        if (dead.isEmpty()) {
+            return List.of();
+        }
+        // first: a paused instance's open transaction may hold its run's row (a fenced write's key share lock)
+        cancelStatementsOf(dead);
         List<TakenOver> claimed = sql.query(RunStatus.sql("""
                 with dead as (
                     select r.id, r.owner as dead_owner, i.heartbeat_at as silent_since
@@ -139,24 +177,44 @@ public final class Heartbeats {
                 row.getLong("live_runs")), leaseMillis);
     }
 
+    /** A run this instance works on that another instance has taken over since: why (who has it now). */
+    public record Lost(long id, String why) {
+    }
+
     /**
-     * Marks this instance and the runs it works on as alive now. Returns the ids of those runs that it must
-     * stop: their row was ended elsewhere (another instance cancelled or swept them) or carries a cancel
-     * request ({@link RunRepository#state} says which).
+     * What a beat found: the runs this instance must stop as their row says ({@code stops}: ended elsewhere or
+     * asked to stop, {@link RunRepository#state} says which) and those it must drop without writing anything,
+     * because another instance took them over while this one was silent ({@code lost}).
      */
-    public List<Long> beat(Collection<Long> liveRuns) {
+    public record Beat(List<Long> stops, List<Lost> lost) {
+    }
+
+    /**
+     * Marks this instance and the runs it works on as alive now; a run's beat is fenced like its other
+     * writes ({@link RunFence}): a run whose row names another owner or epoch is not beaten but lost.
+     */
+    public Beat beat(Collection<Long> liveRuns) {
         beatInstance();
         if (liveRuns.isEmpty()) {
-            return List.of();
+            return new Beat(List.of(), List.of());
         }
-        Long[] ids = liveRuns.toArray(Long[]::new);
-        return sql.query(RunStatus.sql("""
-                with beaten as (
-                    update runs set heartbeat_at = now()
-                    where id = any (?) and status in {LIVE} and cancel_requested is null
-                    returning id)
-                select r.id from runs r where r.id = any (?) and r.id not in (select id from beaten)"""),
-                r -> r.getLong("id"), ids, ids);
+        Long[] ids = ids(liveRuns);
+        record Unbeaten(long id, String owner, int takeovers, boolean ours) {
+        }
+        List<Unbeaten> unbeaten = sql.query(RunStatus.sql("""
+                with held as (select * from unnest(?::bigint[], ?::int[]) as h(id, epoch)),
+                beaten as (
+                    update runs r set heartbeat_at = now() from held h
+                    where r.id = h.id and r.status in {LIVE} and r.cancel_requested is null
+                      and r.owner = ? and r.takeovers = coalesce(h.epoch, r.takeovers)
+                    returning r.id)
+                select r.id, r.owner, r.takeovers,
+                       r.owner is not distinct from ? and r.takeovers = coalesce(h.epoch, r.takeovers) as ours
+                from runs r join held h on h.id = r.id where r.id not in (select id from beaten)"""),
+                r -> new Unbeaten(r.getLong("id"), r.getString("owner"), r.getInt("takeovers"), r.getBoolean("ours")),
+                ids, epochs(liveRuns), owner, owner);
+        return new Beat(unbeaten.stream().filter(Unbeaten::ours).map(Unbeaten::id).toList(), unbeaten.stream()
+                .filter(u -> !u.ours()).map(u -> new Lost(u.id(), RunFence.takenBy(u.owner(), u.takeovers()))).toList());
     }
 
     /**

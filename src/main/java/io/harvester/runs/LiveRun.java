@@ -139,6 +139,25 @@ public final class LiveRun {
         return true;
     }
 
+    /**
+     * The run is another instance's now ({@link RunLifecycle#fenced}): claims its end so that nothing here records
+     * or publishes it, and undoes the work in progress; what that still writes is refused by the fence.
+     */
+    boolean drop(java.util.concurrent.Executor undoOn) {
+        if (!claimEnd()) {
+            return false;
+        }
+        // not on the caller's thread: that may be the run's own worker, which a job's undoing waits for
+        undoOn.execute(() -> {
+            try {
+                onAbort.accept(RunStatus.ABANDONED);
+            } catch (RunFenced expected) {
+                // its undoing wrote to the run: refused, as it should be
+            }
+        });
+        return true;
+    }
+
     /** Aborts the run as failed with {@code reason} unless it ends within {@code millis}; 0 for no limit. */
     public void limitTo(long millis, String reason) {
         if (millis > 0) {

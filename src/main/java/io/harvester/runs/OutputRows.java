@@ -14,19 +14,25 @@ public final class OutputRows {
     }
 
     private final RunSql sql;
+    private final RunFence fence;
 
-    OutputRows(RunSql sql) {
+    OutputRows(RunSql sql, RunFence fence) {
         this.sql = sql;
+        this.fence = fence;
     }
 
     /** Registers a file a run published ({@code primary}) or another file of it. */
     public void write(long runId, String path, long bytes, long rows, String sha256, boolean primary) {
-        sql.update("insert into run_outputs (run_id, path, bytes, rows, sha256, \"primary\") values (?, ?, ?, ?, ?, ?)",
-                runId, path, bytes, rows, sha256, primary);
+        fence.write(runId, "insert into run_outputs (run_id, path, bytes, rows, sha256, \"primary\") select ?, ?, ?, ?, ?, ?"
+                + " where " + RunFence.HOLDS, runId, path, bytes, rows, sha256, primary);
     }
 
     /** Registers a run's log file, or its size and checksum now that it grew. */
     public void writeLogFile(long runId, String path, long bytes, long lines, String sha256) {
+        if (fence.isLost(runId)) {
+            // the run's file is the instance's that took it over
+            return;
+        }
         sql.update("""
                 insert into run_outputs (run_id, path, bytes, rows, sha256, "primary") values (?, ?, ?, ?, ?, false)
                 on conflict (run_id, path) do update set bytes = excluded.bytes, rows = excluded.rows,
@@ -35,7 +41,7 @@ public final class OutputRows {
 
     /** Removes the row of a run's published file that was withdrawn (its log file stays). */
     public void withdrawPublished(long runId) {
-        sql.update("delete from run_outputs where run_id = ? and \"primary\"", runId);
+        fence.write(runId, "delete from run_outputs where run_id = ? and \"primary\" and " + RunFence.HOLDS, runId);
     }
 
     /** A run's files, by path. */

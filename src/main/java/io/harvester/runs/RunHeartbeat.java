@@ -1,6 +1,5 @@
 package io.harvester.runs;
 
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -37,9 +36,9 @@ public class RunHeartbeat {
     }
 
     public void beat() {
-        List<Long> stops;
+        Heartbeats.Beat beat;
         try {
-            stops = lifecycle.store().heartbeats().beat(lifecycle.liveIds());
+            beat = lifecycle.store().heartbeats().beat(lifecycle.liveIds());
         } catch (RuntimeException databaseAway) {
             backSince = -1;
             throw databaseAway;
@@ -47,7 +46,8 @@ public class RunHeartbeat {
         if (backSince == -1) {
             backSince = System.currentTimeMillis();
         }
-        stops.forEach(lifecycle::stopFromRow);
+        beat.lost().forEach(lost -> lifecycle.store().fence().lost(lost.id(), lost.why()));
+        beat.stops().forEach(lifecycle::stopFromRow);
         lifecycle.confirmSettled();
         // after an outage every instance looks silent: sweep once the others had two beats to show they live
         if (backSince > 0 && System.currentTimeMillis() - backSince < 2 * intervalMillis) {

@@ -66,6 +66,7 @@ public class RunLifecycle {
     public RunLifecycle(RunRepository store, Path outputRoot) {
         this.store = store;
         this.outputRoot = outputRoot;
+        store.fence().onLost(this::fenced);
     }
 
     public RunRepository store() {
@@ -100,7 +101,7 @@ public class RunLifecycle {
      * this instance's (another end came first).
      */
     public Optional<LiveRun> adopt(long runId, String pipeline, String outputDir) {
-        if (!store.ownsLive(runId)) {
+        if (!store.holdOwnedLive(runId)) {
             return Optional.empty();
         }
         String folder = outputDir != null ? outputDir : defaultOutputDir(pipeline);
@@ -173,6 +174,9 @@ public class RunLifecycle {
         Outcome outcome = new Outcome(run, status, error, step);
         try {
             write(outcome);
+        } catch (RunFenced lost) {
+            // the run is another instance's now: its end is that one's to write
+            LOG.debug("{}: its end ({}) is not written: {}", run, status, lost.getMessage());
         } catch (RuntimeException e) {
             unrecorded.add(outcome);
             LOG.error("Run {} of {} ended {} but the database did not take it ({}); it is written as soon as the"
@@ -227,6 +231,9 @@ public class RunLifecycle {
             boolean ended;
             try {
                 ended = write(outcome);
+            } catch (RunFenced lost) {
+                unrecorded.poll();
+                continue;
             } catch (RuntimeException refused) {
                 if (!refusedForGood(refused)) {
                     return;
@@ -287,6 +294,25 @@ public class RunLifecycle {
             return;
         }
         store.state(id).ifPresent(state -> timer.execute(() -> stop(run, state.status(), state.reason())));
+    }
+
+    /**
+     * A write found that another instance took the run over while this one was silent (a long pause, a
+     * partition): its copy here stops at once, undoing its work in progress, and writes and publishes nothing
+     * more ({@link RunFence} refuses what it still tries). Called once per run, on the thread whose write was
+     * refused or the heartbeat's.
+     */
+    void fenced(long id, String why) {
+        LiveRun run = live.remove(id);
+        unrecorded.removeIf(outcome -> outcome.run().id() == id);
+        if (run == null) {
+            return;
+        }
+        run.cancelLimit();
+        stopping.remove(run);
+        if (run.drop(timer)) {
+            LOG.warn("{} stops here: {} while this instance was silent; this copy writes and publishes nothing", run, why);
+        }
     }
 
     private void stop(LiveRun run, RunStatus status, String reason) {

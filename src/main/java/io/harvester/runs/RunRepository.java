@@ -41,15 +41,17 @@ public class RunRepository {
     private final OutputRows outputs;
     private final RunDeletions deletions;
     private final Heartbeats heartbeats;
+    private final RunFence fence;
 
     public RunRepository(DataSource dataSource, String owner) {
         this.sql = new RunSql(dataSource);
         this.owner = owner;
-        this.steps = new StepRows(sql);
-        this.logs = new LogRows(sql);
-        this.outputs = new OutputRows(sql);
+        this.fence = new RunFence(sql, owner);
+        this.steps = new StepRows(sql, fence);
+        this.logs = new LogRows(sql, fence);
+        this.outputs = new OutputRows(sql, fence);
         this.deletions = new RunDeletions(sql);
-        this.heartbeats = new Heartbeats(sql, owner);
+        this.heartbeats = new Heartbeats(sql, owner, fence);
     }
 
     /** Statements on the run model's database for the stores of other tables (dispatch, status); never for the run tables. */
@@ -74,6 +76,11 @@ public class RunRepository {
     /** The statements on {@code run_outputs}. */
     public OutputRows outputs() {
         return outputs;
+    }
+
+    /** Which runs this instance holds, at which epoch: the condition of every write of their state. */
+    public RunFence fence() {
+        return fence;
     }
 
     /** The statements on {@code instances} and the heartbeats of runs. */
@@ -111,7 +118,11 @@ public class RunRepository {
                 returning id, status"""), r -> new Inserted(r.getLong("id"), Columns.status(r, "status")),
                 pipeline, pipeline, trigger, paramsJson, owner, outputDir, pipeline, recordSkip);
         if (row.isPresent()) {
-            return row.get().status() == RunStatus.RUNNING ? Optional.of(row.get().id()) : Optional.empty();
+            if (row.get().status() != RunStatus.RUNNING) {
+                return Optional.empty();
+            }
+            fence.hold(row.get().id(), 0);
+            return Optional.of(row.get().id());
         }
         if (!recordSkip) {
             return Optional.empty();
@@ -135,9 +146,12 @@ public class RunRepository {
 
     /** Where a live run is: its progress in percent and the step it is at, shown while it works. */
     public void progress(long runId, int progress, String currentStep) {
-        sql.update(RunStatus.sql("update runs set progress = ?, current_step = ?, heartbeat_at = now() where id = ?"
-                        + " and status = {RUNNING}"),
-                Math.max(0, Math.min(100, progress)), currentStep, runId);
+        Object[] held = fence.heldParams(runId);
+        if (sql.update(RunStatus.sql("update runs set progress = ?, current_step = ?, heartbeat_at = now() where id = ?"
+                        + " and status = {RUNNING} and " + RunFence.HELD),
+                Math.max(0, Math.min(100, progress)), currentStep, runId, held[0], held[1]) == 0) {
+            fence.verify(runId);
+        }
     }
 
     /**
@@ -146,17 +160,26 @@ public class RunRepository {
      * carrying the run's reason.
      */
     public boolean finish(long runId, RunStatus status, String error) {
-        return sql.queryId(RunStatus.sql("""
+        Object[] held = fence.heldParams(runId);
+        boolean ended = sql.queryId(RunStatus.sql("""
                 with ended as (
                     update runs set status = ?, error = ?, finished_at = now(), heartbeat_at = now(),
                         progress = case when ? = {COMPLETED} then 100 else progress end
-                    where id = ? and status in {LIVE}
+                    where id = ? and status in {LIVE} and""" + " " + RunFence.HELD + """
+
                     returning id, status, error),
                 steps as (
                     update run_steps st set status = case when e.status = {FAILED} then {FAILED} else {CANCELLED} end,
                         finished_at = now(), error = e.error
                     from ended e where st.run_id = e.id and st.status = {RUNNING} and e.status <> {COMPLETED})
-                select count(*) from ended"""), status.word(), Secrets.mask(error), status.word(), runId).orElse(0L) == 1;
+                select count(*) from ended"""), status.word(), Secrets.mask(error), status.word(), runId, held[0], held[1])
+                .orElse(0L) == 1;
+        if (!ended) {
+            // ended meanwhile (a sweep, a cancel) or no longer ours: the latter throws
+            fence.verify(runId);
+        }
+        fence.release(runId);
+        return ended;
     }
 
     /** Ends a live run nobody here works on (its owner is gone), with a run_logs row; false when it had ended. */
@@ -213,6 +236,17 @@ public class RunRepository {
     public boolean ownsLive(long runId) {
         return sql.queryId(RunStatus.sql("select id from runs where id = ? and status in {LIVE} and owner = ?"), runId, owner)
                 .isPresent();
+    }
+
+    /**
+     * Takes up a live run this instance owns (one it claimed from a dead instance): its writes are fenced at the
+     * row's takeovers count from now on. False when the row is no longer live and this instance's.
+     */
+    public boolean holdOwnedLive(long runId) {
+        Optional<Long> epoch = sql.queryId(RunStatus.sql("select takeovers from runs where id = ? and status in {LIVE}"
+                + " and owner = ?"), runId, owner);
+        epoch.ifPresent(takeovers -> fence.hold(runId, takeovers.intValue()));
+        return epoch.isPresent();
     }
 
     public boolean isLive(long runId) {

@@ -19,18 +19,22 @@ public final class StepRows {
     }
 
     private final RunSql sql;
+    private final RunFence fence;
 
-    StepRows(RunSql sql) {
+    StepRows(RunSql sql, RunFence fence) {
         this.sql = sql;
+        this.fence = fence;
     }
 
     /** Writes a step's row, or its new state: it ends (its finish time set) with a status that is an end. */
     public void write(long runId, int ordinal, String name, RunStatus status, long records, Map<String, ?> result,
                       String error) {
-        sql.update(RunStatus.sql("""
+        fence.write(runId, RunStatus.sql("""
                 insert into run_steps (run_id, ordinal, name, status, started_at, finished_at, records, result, error)
-                values (?, ?, ?, ?, now(), case when ? in ({COMPLETED}, {FAILED}, {PARTIAL}, {SKIPPED}) then now() end,
-                        ?, ?::jsonb, ?)
+                select ?, ?, ?, ?, now(), case when ? in ({COMPLETED}, {FAILED}, {PARTIAL}, {SKIPPED}) then now() end,
+                       ?, ?::jsonb, ?
+                where""" + " " + RunFence.HOLDS + """
+
                 on conflict (run_id, ordinal) do update set
                     status = excluded.status, records = excluded.records, result = excluded.result,
                     error = excluded.error,
@@ -42,7 +46,7 @@ public final class StepRows {
 
     /** Creates a job run's step rows in one statement; a step done in an earlier run names it in its result. */
     public void plan(long runId, List<Planned> steps) {
-        sql.update("""
+        fence.write(runId, """
                 insert into run_steps (run_id, ordinal, name, status, attempt, started_at, finished_at, result)
                 select ?, t.ordinal, t.name, t.status, t.attempt,
                        case when t.completed_in is null then null else now() end,
@@ -50,7 +54,8 @@ public final class StepRows {
                        case when t.completed_in is null then null
                             else jsonb_build_object('completedIn', t.completed_in) end
                 from unnest(?::int[], ?::text[], ?::text[], ?::int[], ?::bigint[])
-                     as t(ordinal, name, status, attempt, completed_in)""",
+                     as t(ordinal, name, status, attempt, completed_in)
+                where""" + " " + RunFence.HOLDS,
                 runId, steps.stream().map(Planned::ordinal).toArray(Integer[]::new),
                 steps.stream().map(Planned::name).toArray(String[]::new),
                 steps.stream().map(p -> p.status().word()).toArray(String[]::new),
@@ -63,10 +68,12 @@ public final class StepRows {
      * to {@code pending} with their new attempt; the steps it completed keep their rows.
      */
     public void replan(long runId, List<Planned> toRun) {
-        sql.update(RunStatus.sql("""
+        fence.write(runId, RunStatus.sql("""
                 insert into run_steps (run_id, ordinal, name, status, attempt)
                 select ?, t.ordinal, t.name, {PENDING}, t.attempt
                 from unnest(?::int[], ?::text[], ?::int[]) as t(ordinal, name, attempt)
+                where""" + " " + RunFence.HOLDS + """
+
                 on conflict (run_id, ordinal) do update set status = {PENDING}, attempt = excluded.attempt,
                     started_at = null, finished_at = null, records = 0, error = null, result = null"""),
                 runId, toRun.stream().map(Planned::ordinal).toArray(Integer[]::new),
@@ -77,20 +84,27 @@ public final class StepRows {
     /** Marks a planned step running, unless its run has ended or is asked to stop: then false, and it must not run. */
     public boolean start(long runId, int ordinal, String currentStep, int progress) {
         // the run's row first: its lock orders this against an end or a cancel written meanwhile
-        return sql.update(RunStatus.sql("""
+        Object[] held = fence.heldParams(runId);
+        boolean started = sql.update(RunStatus.sql("""
                 with live as (
                     update runs set current_step = ?, progress = ?, heartbeat_at = now()
-                    where id = ? and status = {RUNNING} and cancel_requested is null
+                    where id = ? and status = {RUNNING} and cancel_requested is null and""" + " " + RunFence.HELD + """
+
                     returning id)
                 update run_steps set status = {RUNNING}, started_at = now(), finished_at = null
-                where run_id in (select id from live) and ordinal = ?"""), currentStep, progress, runId, ordinal) == 1;
+                where run_id in (select id from live) and ordinal = ?"""), currentStep, progress, runId, held[0], held[1],
+                ordinal) == 1;
+        if (!started) {
+            fence.verify(runId);
+        }
+        return started;
     }
 
     /** Ends a running step; a step its run's end closed already stays as that end left it. */
     public void end(long runId, int ordinal, RunStatus status, long records, String error) {
-        sql.update(RunStatus.sql("""
+        fence.write(runId, RunStatus.sql("""
                 update run_steps set status = ?, records = ?, error = ?, finished_at = now()
-                where run_id = ? and ordinal = ? and status = {RUNNING}"""),
+                where run_id = ? and ordinal = ? and status = {RUNNING} and""" + " " + RunFence.HOLDS),
                 status.word(), records, Secrets.mask(error), runId, ordinal);
     }
 

@@ -53,7 +53,11 @@ public final class RunTakeover {
     }
 
     public void tick() {
-        beats.run(() -> runs.heartbeats().beatInstance());
+        beats.run(() -> {
+            runs.heartbeats().beatInstance();
+            // back from a pause past the lease: a run taken over meanwhile stops here before it writes again
+            runs.heartbeats().lostAmong(lifecycle.liveIds()).forEach(lost -> runs.fence().lost(lost.id(), lost.why()));
+        });
         if (beats.failing()) {
             // once the database is back every other instance looks silent: claim only after they had a lease to beat
             claimFrom = System.currentTimeMillis() + leaseMillis;

@@ -27,7 +27,7 @@ class RunTablesOwnerTest {
     private static final Path RUNS = SOURCES.resolve("io/harvester/runs");
     /** The repository and the parts it hands out per table. */
     private static final Set<Path> REPOSITORY = Stream.of("RunRepository", "StepRows", "LogRows", "OutputRows", "Heartbeats",
-            "RunDeletions").map(name -> RUNS.resolve(name + ".java")).collect(Collectors.toSet());
+            "RunDeletions", "RunFence").map(name -> RUNS.resolve(name + ".java")).collect(Collectors.toSet());
     private static final Pattern RUN_TABLE_SQL = Pattern.compile(
             "\\b(from|join|into|update|delete\\s+from)\\s+(runs|run_steps|run_logs|run_outputs|instances)\\b",
             Pattern.CASE_INSENSITIVE);

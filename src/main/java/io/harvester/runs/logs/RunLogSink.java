@@ -74,6 +74,10 @@ public final class RunLogSink extends ServiceSupport {
 
     /** Whether a line of this run is ours to keep; called on the logging thread, so it only reads memory. */
     boolean accepts(long runId) {
+        if (runs.fence().isLost(runId)) {
+            // the run is another instance's now, with its log file and rows: this copy's lines stay in our own log
+            return false;
+        }
         long now = System.currentTimeMillis();
         Optional<LiveRun> live = lifecycle.liveRun(runId);
         if (live.isPresent()) {
