@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.function.Consumer;
 
 import javax.sql.DataSource;
 
+import io.harvester.runs.Heartbeats;
 import io.harvester.runs.RunFence;
 import io.harvester.runs.RunSql;
 import io.harvester.secrets.Secrets;
@@ -104,7 +106,9 @@ final class CrawlCheckpoint {
     int takeOver(long fromRun, long toRun, boolean retryFailed) {
         int[] moved = new int[1];
         inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("update crawl_nodes set run_id = ? where run_id = ?")) {
+            // an earlier run's claims (a spread crawl's) mean nothing to the new run
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update crawl_nodes set run_id = ?, claimed_by = null, claimed_at = null where run_id = ?")) {
                 ps.setLong(1, toRun);
                 ps.setLong(2, fromRun);
                 moved[0] = ps.executeUpdate();
@@ -118,6 +122,77 @@ final class CrawlCheckpoint {
             }
         });
         return moved[0];
+    }
+
+    /**
+     * A spread crawl's share for this instance: up to {@code max} nodes of {@code level} whose lookup is still
+     * to be made and that no live instance has claimed (unclaimed, or claimed by an instance silent for
+     * {@code leaseMillis}), in tree order, now claimed by {@code instance}. Exactly once across instances: the
+     * rows are locked ({@code for update skip locked}) and the claim names their taker.
+     */
+    List<CrawlNode> claim(long runId, String instance, long leaseMillis, int level, int max) {
+        List<CrawlNode> nodes = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = RunSql.prepare(c, """
+                     with free as (
+                         select n.run_id, n.node_key from crawl_nodes n
+                         where n.run_id = ? and n.status = 'pending' and n.level = ?
+                           and (n.claimed_by is null or not""" + " " + Heartbeats.alive("n.claimed_by") + """
+                     )
+                         order by n.node_key collate "C"
+                         limit ?
+                         for update of n skip locked)
+                     update crawl_nodes c set claimed_by = ?, claimed_at = now()
+                     from free f where c.run_id = f.run_id and c.node_key = f.node_key
+                     returning c.*""", runId, level, leaseMillis, max, instance);
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                nodes.add(node(rs));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("crawl checkpoint of run " + runId + ": claim failed: " + e.getMessage(), e);
+        }
+        nodes.sort(Comparator.comparing(CrawlNode::key));
+        return nodes;
+    }
+
+    /** The levels (of the nodes) with pending nodes no live instance has claimed: where a claim would find one. */
+    java.util.Set<Integer> claimableLevels(long runId, long leaseMillis) {
+        java.util.Set<Integer> levels = new java.util.HashSet<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = RunSql.prepare(c, """
+                     select distinct n.level from crawl_nodes n
+                     where n.run_id = ? and n.status = 'pending'
+                       and (n.claimed_by is null or not""" + " " + Heartbeats.alive("n.claimed_by") + ")",
+                     runId, leaseMillis);
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                levels.add(rs.getInt(1));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("crawl checkpoint of run " + runId + ": " + e.getMessage(), e);
+        }
+        return levels;
+    }
+
+    /** Gives back the claims of this instance on nodes it did not look up (it stops helping, or starts anew). */
+    void releaseClaims(long runId, String instance) {
+        inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "update crawl_nodes set claimed_by = null, claimed_at = null where run_id = ? and status = 'pending'"
+                            + " and claimed_by = ?")) {
+                ps.setLong(1, runId);
+                ps.setString(2, instance);
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Whether any lookup of the run is still to be made, by any instance. */
+    boolean anyPending(long runId) {
+        boolean[] any = new boolean[1];
+        query("select 1 from crawl_nodes where run_id = ? and status = 'pending' limit 1", runId, rs -> any[0] = true);
+        return any[0];
     }
 
     /** Nodes whose own lookup is still to be made. */
@@ -157,9 +232,12 @@ final class CrawlCheckpoint {
     }
 
     private void stream(String sql, long runId, Consumer<CrawlNode> consumer) {
-        query(sql, runId, rs -> consumer.accept(new CrawlNode(rs.getString("node_key"), rs.getInt("level"),
-                rs.getString("id"), rs.getString("name"), rs.getString("type"), rs.getString("parent_id"),
-                rs.getString("path"))));
+        query(sql, runId, rs -> consumer.accept(node(rs)));
+    }
+
+    private static CrawlNode node(ResultSet rs) throws SQLException {
+        return new CrawlNode(rs.getString("node_key"), rs.getInt("level"), rs.getString("id"), rs.getString("name"),
+                rs.getString("type"), rs.getString("parent_id"), rs.getString("path"));
     }
 
     private interface RowHandler {

@@ -4,7 +4,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -23,10 +25,36 @@ import java.util.function.BooleanSupplier;
  * Like the page window, it blocks in {@link #next()} and returns null (skipped by the splitter) only
  * when nothing is pending or in flight, so the split never ends while lookups are on their way. On
  * shutdown it stops handing out lookups and returns null once those in flight have finished.
+ * <p>
+ * A spread crawl's frontier ({@link Shared}) is the checkpoint itself, shared by every instance: children
+ * are not queued here but left pending in {@code crawl_nodes}, this instance claims batches of pending nodes
+ * as its queue runs short, takes the cluster's permits for each lookup, and is through once no node of the
+ * run is pending anywhere.
  */
 public final class CrawlFrontier implements Iterator<Lookup> {
 
     private static final long POLL_MILLIS = 200;
+    /** How often a spread crawl's frontier looks for work or permits while it has none. */
+    private static final long SHARED_POLL_MILLIS = 5;
+    /** The longest a spread crawl's frontier waits between looks while the cluster's limits are taken. */
+    private static final long SHARED_POLL_MAX_MILLIS = 80;
+
+    /** A spread crawl's work and limits, shared with the other instances. */
+    interface Shared {
+        /** Up to {@code max} lookups of {@code level} no other instance makes, now this instance's to make. */
+        List<Lookup> claim(int level, int max);
+
+        /** The levels of the lookups that a claim would find now (one look at the checkpoint). */
+        java.util.Set<Integer> levelsWithWork();
+
+        /** Whether any lookup is still to be made by any instance (pending, claimed or not). */
+        boolean workLeft();
+
+        /** The cluster's permits for a lookup of {@code level}; null when none are free now. */
+        SharedCrawlLimits.Permit tryAcquire(int level);
+
+        void release(int level, SharedCrawlLimits.Permit permit);
+    }
 
     private record Delayed(Lookup lookup, long readyAtNanos) {
     }
@@ -42,11 +70,22 @@ public final class CrawlFrontier implements Iterator<Lookup> {
     private int settling;
     private boolean exhausted;
     private boolean halted;
+    private final Shared shared;
+    private final Map<Lookup, SharedCrawlLimits.Permit> permits = new HashMap<>();
+    private long lastClaimNanos;
+    /** How long to wait before the next look: doubled after a look that found nothing, short again once a slot or node came free here. */
+    private long sharedPollMillis = SHARED_POLL_MILLIS;
 
     CrawlFrontier(int[] levelConcurrency, AdaptiveLimit limit, double ratePerSecond, BooleanSupplier stopping) {
+        this(levelConcurrency, limit, ratePerSecond, stopping, null);
+    }
+
+    /** A spread crawl's frontier when {@code shared} is given: the rate is then the cluster's, in {@code shared}. */
+    CrawlFrontier(int[] levelConcurrency, AdaptiveLimit limit, double ratePerSecond, BooleanSupplier stopping, Shared shared) {
+        this.shared = shared;
         this.levelConcurrency = levelConcurrency.clone();
         this.limit = limit;
-        this.rate = new RateLimit(ratePerSecond);
+        this.rate = new RateLimit(shared == null ? ratePerSecond : 0);
         this.stopping = stopping;
         this.inFlightPerLevel = new int[levelConcurrency.length + 1];
         for (int i = 0; i <= levelConcurrency.length; i++) {
@@ -65,19 +104,37 @@ public final class CrawlFrontier implements Iterator<Lookup> {
             long now = System.nanoTime();
             promoteDelayed(now);
             boolean stop = halted || stopping.getAsBoolean();
-            if (inFlight == 0 && settling == 0 && (stop || (pendingCount() == 0 && delayed.isEmpty()))) {
+            boolean idle = inFlight == 0 && settling == 0;
+            if (idle && (stop || (pendingCount() == 0 && delayed.isEmpty() && (shared == null || !shared.workLeft())))) {
                 exhausted = true;
                 break;
             }
+            if (!stop && shared != null && candidate() == null) {
+                Lookup claimed = claimShared(now);
+                if (claimed != null) {
+                    inFlight++;
+                    inFlightPerLevel[claimed.level()]++;
+                    return claimed;
+                }
+            }
             Lookup candidate = stop ? null : candidate();
             if (candidate == null) {
-                await(POLL_MILLIS * 1_000_000);
+                await((shared == null ? POLL_MILLIS : sharedPollMillis) * 1_000_000);
                 continue;
             }
             long wait = rate.reserve(now);
             if (wait > 0) {
                 await(wait);
                 continue;
+            }
+            if (shared != null) {
+                SharedCrawlLimits.Permit permit = shared.tryAcquire(candidate.level());
+                if (permit == null) {
+                    // the cluster's limits are taken by other instances' lookups: look again shortly
+                    await(SHARED_POLL_MILLIS * 1_000_000);
+                    continue;
+                }
+                permits.put(candidate, permit);
             }
             queues.get(candidate.level()).pollFirst();
             inFlight++;
@@ -108,10 +165,16 @@ public final class CrawlFrontier implements Iterator<Lookup> {
         notifyAll();
     }
 
-    /** A lookup's answer is written: its children (those still to be looked up) may now be asked for. */
+    /**
+     * A lookup's answer is written: its children (those still to be looked up) may now be asked for; a spread
+     * crawl's are pending in the checkpoint, for whichever instance claims them.
+     */
     public synchronized void settled(Collection<Lookup> children) {
         settling--;
-        add(children);
+        // new pending nodes: look for the next lookup at once
+        lastClaimNanos = 0;
+        sharedPollMillis = SHARED_POLL_MILLIS;
+        add(shared == null ? children : List.of());
     }
 
     /** A lookup could not be made now (the breaker is open): free its slot and try it again later. */
@@ -152,6 +215,56 @@ public final class CrawlFrontier implements Iterator<Lookup> {
     private void release(Lookup lookup) {
         inFlight--;
         inFlightPerLevel[lookup.level()]--;
+        SharedCrawlLimits.Permit permit = permits.remove(lookup);
+        if (permit != null) {
+            shared.release(lookup.level(), permit);
+            // a slot is free: look for the next lookup at once
+            lastClaimNanos = 0;
+            sharedPollMillis = SHARED_POLL_MILLIS;
+        }
+    }
+
+    /**
+     * A spread crawl's next lookup from the shared checkpoint: deepest level first, the cluster's permits for a
+     * level, then one pending node of that level claimed. Nothing is claimed without a permit to start it at
+     * once, so no instance sits on lookups another could make now. Looked for at once when a slot or a node
+     * came free here, else after a wait that doubles from {@link #SHARED_POLL_MILLIS} up to
+     * {@link #SHARED_POLL_MAX_MILLIS} while looks find nothing.
+     */
+    private Lookup claimShared(long now) {
+        if (inFlight >= limit.current() || settling >= limit.max() || now - lastClaimNanos < sharedPollMillis * 1_000_000) {
+            return null;
+        }
+        lastClaimNanos = now;
+        // the next look waits longer unless this one finds a lookup: the instance that frees a permit takes the next
+        // lookup itself at once, the others need not look every few milliseconds (each look is a round trip)
+        sharedPollMillis = Math.min(SHARED_POLL_MAX_MILLIS, sharedPollMillis * 2);
+        java.util.Set<Integer> withWork = null;
+        for (int level = queues.size() - 1; level >= 1; level--) {
+            if (inFlightPerLevel[level] >= levelConcurrency[level - 1]) {
+                continue;
+            }
+            if (withWork == null) {
+                // one look at the checkpoint rather than a permit taken and given back per empty level
+                withWork = shared.levelsWithWork();
+            }
+            if (!withWork.contains(level)) {
+                continue;
+            }
+            SharedCrawlLimits.Permit permit = shared.tryAcquire(level);
+            if (permit == null) {
+                continue;
+            }
+            List<Lookup> claimed = shared.claim(level, 1);
+            if (claimed.isEmpty()) {
+                shared.release(level, permit);
+                continue;
+            }
+            permits.put(claimed.get(0), permit);
+            sharedPollMillis = SHARED_POLL_MILLIS;
+            return claimed.get(0);
+        }
+        return null;
     }
 
     private Lookup candidate() {

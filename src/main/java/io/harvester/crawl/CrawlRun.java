@@ -44,8 +44,12 @@ final class CrawlRun implements RunHandle {
     private volatile String checkpointFailure;
     private final ProgressClock progressClock = new ProgressClock();
 
+    /** A spread crawl's shared frontier (null for a crawl on one instance). */
+    private final SpreadFrontier spread;
+
     CrawlRun(LiveRun live, String name, int depth, CrawlCheckpoint checkpoint, CrawlFrontier frontier,
-             AdaptiveLimit limit, long breakerWaitMillis) {
+             AdaptiveLimit limit, long breakerWaitMillis, SpreadFrontier spread) {
+        this.spread = spread;
         this.live = live;
         this.id = live.id();
         this.name = name;
@@ -59,6 +63,10 @@ final class CrawlRun implements RunHandle {
         // the checkpoint stays: the next run continues from it
         live.onAbort(status -> {
             frontier.halt();
+            if (live.helping()) {
+                // the run's level rows are its owner's
+                return;
+            }
             try {
                 recordSteps(checkpoint.countsByLevel(id), status);
             } catch (RuntimeException databaseAway) {
@@ -182,6 +190,17 @@ final class CrawlRun implements RunHandle {
      * interrupted.
      */
     void finish(boolean interrupted, Path directory, LocalDateTime startedAt) {
+        if (live.helping()) {
+            // the owner writes the file once no lookup is left anywhere; what this instance claimed and did not make goes back
+            try {
+                spread.releaseClaims();
+            } catch (RuntimeException databaseAway) {
+                LOG.warn("Crawl {}: claims on run {} not given back ({}); they hold until this instance's lease runs out",
+                        name, id, databaseAway.getMessage());
+            }
+            LOG.info("Crawl {}: done helping with run {}", name, id);
+            return;
+        }
         if (!live.isLive()) {
             // interrupted or out of time meanwhile: it ended as it was told
             return;
@@ -253,11 +272,16 @@ final class CrawlRun implements RunHandle {
         }
         CsvOutput.Published file;
         try {
+            // no file under a final name for a copy another instance took over meanwhile
+            runs.fence().check(id);
             file = output.publish(published -> {
                 runs.outputs().write(id, published.path().getFileName().toString(), published.bytes(), published.rows(),
                         published.sha256(), true);
                 live.recordNow(outcome, error);
             });
+        } catch (RunFenced lost) {
+            output.abort();
+            return;
         } catch (RuntimeException e) {
             // the file is withdrawn; with the database away the checkpoint is whole and the next run publishes
             recordEndFailure(e);
@@ -285,8 +309,9 @@ final class CrawlRun implements RunHandle {
     }
 
     private void reportProgress() {
-        // after the run ended (aborted, lookups still arriving) its step rows are closed: leave them so
-        if (!live.isLive() || !progressClock.due()) {
+        // after the run ended (aborted, lookups still arriving) its step rows are closed: leave them so; a helper
+        // leaves them to the run's owner
+        if (live.helping() || !live.isLive() || !progressClock.due()) {
             return;
         }
         try {

@@ -22,6 +22,8 @@ import io.harvester.trigger.PipelineView;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunRepository;
+import org.apache.camel.util.TimeUtils;
+import org.redisson.api.RedissonClient;
 import io.harvester.runs.RunStatus;
 import io.harvester.trigger.TriggerComponent;
 import io.harvester.runs.TriggerKind;
@@ -51,6 +53,9 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
     private final CrawlLimits limits = new CrawlLimits();
     private DataSource dataSource;
     private boolean runAtStartup;
+    private boolean spread;
+    private RedissonClient redisson;
+    private long leaseMillis;
     private CrawlCheckpoint checkpoint;
     private volatile CrawlRun current;
     private ObjectName jmxName;
@@ -133,6 +138,10 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
         params.put("depth", limits.depth());
         params.put("levelConcurrency", Arrays.toString(limits.levelConcurrency()));
         params.put("maxInFlight", limits.maxInFlight());
+        if (spread) {
+            // read by every instance's takeover tick: a spread run is helped by each that has the pipeline
+            params.put("spread", true);
+        }
         return params;
     }
 
@@ -143,20 +152,26 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
         long runId = live.id();
         RunRepository runStore = live.store();
         AdaptiveLimit limit = new AdaptiveLimit(limits.maxInFlight());
+        SpreadFrontier spreadFrontier = !spread && !live.helping() ? null : new SpreadFrontier(live, checkpoint,
+                new SharedCrawlLimits(redisson, pipeline(), runId, runStore.owner(), limits.levelConcurrency(), limits.maxInFlight(),
+                        limits.ratePerSecond(), leaseMillis), leaseMillis);
         CrawlFrontier frontier = new CrawlFrontier(limits.levelConcurrency(), limit, limits.ratePerSecond(),
-                () -> exchange.getContext().isStopping());
-        CrawlRun run = new CrawlRun(live, name, limits.depth(), checkpoint, frontier, limit, limits.breakerWaitMs());
-        if (live.takenOver() && checkpoint.hasNodes(runId)) {
+                () -> exchange.getContext().isStopping(), spreadFrontier);
+        CrawlRun run = new CrawlRun(live, name, limits.depth(), checkpoint, frontier, limit, limits.breakerWaitMs(),
+                spreadFrontier);
+        if (live.helping()) {
+            // another instance's run: its pending lookups are claimed from the checkpoint as they come
+            spreadFrontier.releaseClaims();
+            LOG.info("Crawl {} helps with run {} of another instance", name, runId);
+        } else if (live.takenOver() && checkpoint.hasNodes(runId)) {
             // taken over from a dead instance: the same run goes on from its own checkpoint
-            List<CrawlNode> pending = checkpoint.pending(runId);
-            frontier.add(pending.stream().map(Lookup::of).toList());
-            LOG.info("Crawl {} run {} continues after a takeover: {} lookups to go", name, runId, pending.size());
+            int pending = continueFrom(runId, frontier, spreadFrontier);
+            LOG.info("Crawl {} run {} continues after a takeover: {} lookups to go", name, runId, pending);
         } else if (!live.takenOver() && earlier.isPresent() && checkpoint.hasNodes(earlier.get())) {
             checkpoint.takeOver(earlier.get(), runId, retryFailed);
             runStore.resumedFrom(runId, earlier.get());
-            List<CrawlNode> pending = checkpoint.pending(runId);
-            frontier.add(pending.stream().map(Lookup::of).toList());
-            LOG.info("Crawl {} run {} continues run {}: {} lookups to go", name, runId, earlier.get(), pending.size());
+            int pending = continueFrom(runId, frontier, spreadFrontier);
+            LOG.info("Crawl {} run {} continues run {}: {} lookups to go", name, runId, earlier.get(), pending);
         } else {
             frontier.add(List.of(Lookup.root()));
             LOG.info("Crawl {} run {} started ({} trigger)", name, runId, trigger.value());
@@ -166,6 +181,20 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
         exchange.setProperty(HttpRetryPolicy.PACING, (RetryPacing) frontier::reserveRetry);
         exchange.setProperty("harvesterStartedAt", LocalDateTime.now());
         return run;
+    }
+
+    /**
+     * Queues the checkpoint's pending lookups; a spread crawl's stay in the checkpoint for whoever claims them
+     * (this instance's own claims from an earlier life go back first). How many are to go.
+     */
+    private int continueFrom(long runId, CrawlFrontier frontier, SpreadFrontier spreadFrontier) {
+        List<CrawlNode> pending = checkpoint.pending(runId);
+        if (spreadFrontier != null) {
+            spreadFrontier.releaseClaims();
+        } else {
+            frontier.add(pending.stream().map(Lookup::of).toList());
+        }
+        return pending.size();
     }
 
     Optional<Long> latestPartial(long runId) {
@@ -265,6 +294,21 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
 
     public void setRunAtStartup(boolean runAtStartup) {
         this.runAtStartup = runAtStartup;
+    }
+
+    /** Template parameter {@code spread}: every instance with the pipeline makes lookups of its runs. */
+    public void setSpread(boolean spread) {
+        this.spread = spread;
+    }
+
+    /** Where a spread crawl's limits are shared (Redis). */
+    public void setRedisson(RedissonClient redisson) {
+        this.redisson = redisson;
+    }
+
+    /** {@code harvester.cluster.lease}: how long a dead instance's claims and permits hold. */
+    public void setLease(String lease) {
+        this.leaseMillis = TimeUtils.toMilliSeconds(lease);
     }
 
 }

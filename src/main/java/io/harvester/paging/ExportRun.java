@@ -129,6 +129,8 @@ final class ExportRun implements RunHandle {
             return;
         }
         try {
+            // no file under a final name for a copy another instance took over meanwhile
+            runs.fence().check(run.id());
             CsvOutput.Published file = output.publish(published -> {
                 Map<String, Object> fetch = stepResult();
                 if (warning != null) {
@@ -147,6 +149,9 @@ final class ExportRun implements RunHandle {
             });
             LOG.info("Export {} run {} completed: {} pages, {} rows, {} bytes -> {}", name, run.id(), pagesFetched.get(),
                     file.rows(), file.bytes(), file.path());
+        } catch (RunFenced lost) {
+            // RunLifecycle has said so; the file is withdrawn if it was renamed already
+            output.abort();
         } catch (RuntimeException e) {
             String message = "export " + name + " failed: " + HttpFailures.describe(e);
             run.record(RunStatus.FAILED, message, "publish");

@@ -109,9 +109,10 @@ public abstract class PipelineBean implements HttpClientConfigurer {
     /** Starts a run, or marks the exchange skipped when a run of this pipeline is still live. */
     public void begin(Exchange exchange) {
         TriggerKind trigger = TriggerKind.parse(exchange.getMessage().getHeader(TriggerKind.HEADER));
-        // a run taken over from a dead instance goes on whatever its trigger
-        boolean takenOver = exchange.getMessage().getHeader(RunTemplate.TAKE_OVER) != null;
-        if (!takenOver && !wantsRun(exchange, trigger)) {
+        // a run taken over from a dead instance, or helped with, goes on whatever its trigger
+        boolean continued = exchange.getMessage().getHeader(RunTemplate.TAKE_OVER) != null
+                || exchange.getMessage().getHeader(RunTemplate.HELP) != null;
+        if (!continued && !wantsRun(exchange, trigger)) {
             exchange.setProperty(SKIPPED, true);
             return;
         }

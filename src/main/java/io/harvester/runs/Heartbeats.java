@@ -77,6 +77,15 @@ public final class Heartbeats {
                 + " and datname = current_database() and state <> 'idle' and pid <> pg_backend_pid()", (Object) names);
     }
 
+    /**
+     * A condition, for statements on other tables, that the instance named by {@code column} is alive: it beat
+     * within the lease, bound as the next parameter in milliseconds.
+     */
+    public static String alive(String column) {
+        return "exists (select 1 from instances i where i.id = " + column
+                + " and i.heartbeat_at > now() - make_interval(secs => ? / 1000.0))";
+    }
+
     /** Marks this instance alive now: its lease runs from here (harvester.cluster.lease). */
     public void beatInstance() {
         sql.update("insert into instances (id, host) values (?, ?) on conflict (id) do update set heartbeat_at = now(),"

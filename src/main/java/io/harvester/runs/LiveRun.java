@@ -26,17 +26,36 @@ public final class LiveRun {
     private volatile BooleanSupplier settled = () -> true;
 
     private final boolean takenOver;
+    private final boolean helping;
 
     LiveRun(long id, String pipeline, String outputDir, RunLifecycle lifecycle) {
         this(id, pipeline, outputDir, lifecycle, false);
     }
 
     LiveRun(long id, String pipeline, String outputDir, RunLifecycle lifecycle, boolean takenOver) {
+        this(id, pipeline, outputDir, lifecycle, takenOver, false);
+    }
+
+    private LiveRun(long id, String pipeline, String outputDir, RunLifecycle lifecycle, boolean takenOver, boolean helping) {
         this.id = id;
         this.pipeline = pipeline;
         this.outputDir = outputDir;
         this.lifecycle = lifecycle;
         this.takenOver = takenOver;
+        this.helping = helping;
+    }
+
+    /** A handle on another instance's run that this one helps with ({@link RunLifecycle#help}). */
+    static LiveRun helper(long id, String pipeline, String outputDir, RunLifecycle lifecycle) {
+        return new LiveRun(id, pipeline, outputDir, lifecycle, false, true);
+    }
+
+    /**
+     * Whether this instance only helps with another instance's live run (a spread crawl): it makes lookups of
+     * the run beside its owner; the run's row, its end and its file are the owner's.
+     */
+    public boolean helping() {
+        return helping;
     }
 
     /** Whether this process took the run over from a dead instance: it continues the run's own row and checkpoint. */

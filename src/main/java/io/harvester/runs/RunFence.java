@@ -49,6 +49,16 @@ public final class RunFence {
     /** This instance works on the run from now on, at the run's {@code takeovers} count. */
     void hold(long runId, int epoch) {
         epochs.put(runId, epoch);
+        // taken up again after it was lost here once: a second loss is told again
+        told.remove(runId);
+    }
+
+    /**
+     * Throws {@link RunFenced} when the run is no longer this instance's: before a step that cannot be undone
+     * in the database (a file renamed to its final name).
+     */
+    public void check(long runId) {
+        verify(runId);
     }
 
     /** The run ended here: its later writes (undoing, its log file) are its owner's, not fenced. A lost run stays lost. */

@@ -111,6 +111,19 @@ public class RunLifecycle {
         return Optional.of(run);
     }
 
+    /**
+     * A handle on another instance's live run that this instance helps with (a spread crawl's lookups): the run
+     * stays its owner's, so the handle is not beaten, recorded or fenced here, and its end is the owner's to
+     * write. Empty when the run is no longer live.
+     */
+    public Optional<LiveRun> help(long runId, String pipeline, String outputDir) {
+        if (!store.isLive(runId)) {
+            return Optional.empty();
+        }
+        String folder = outputDir != null ? outputDir : defaultOutputDir(pipeline);
+        return Optional.of(LiveRun.helper(runId, pipeline, folder, this));
+    }
+
     /** Records a trigger the job failure policy skipped, naming the run it counts against; the skipped run's id. */
     public long skip(String pipeline, String trigger, Map<String, ?> params, long blockedBy, String reason) {
         long id = store.skip(pipeline, trigger, params, blockedBy, reason);
@@ -169,6 +182,10 @@ public class RunLifecycle {
 
     void record(LiveRun run, RunStatus status, String error, String step) {
         release(run);
+        if (run.helping()) {
+            // the run is its owner's to end
+            return;
+        }
         // the run has ended here whether or not the database takes it now
         ended(run.pipeline(), status, run.elapsed());
         Outcome outcome = new Outcome(run, status, error, step);
@@ -186,6 +203,9 @@ public class RunLifecycle {
 
     /** Writes an outcome now or throws; the run stays live until it is recorded one way or another. */
     void recordNow(LiveRun run, RunStatus status, String error) {
+        if (run.helping()) {
+            throw new IllegalStateException(run + " is another instance's: a helper records no end");
+        }
         if (!write(new Outcome(run, status, error, null))) {
             throw new IllegalStateException("run " + run.id() + " was ended by someone else meanwhile (abandoned as"
                     + " stale?); its file is withdrawn");
@@ -232,18 +252,19 @@ public class RunLifecycle {
             try {
                 ended = write(outcome);
             } catch (RunFenced lost) {
-                unrecorded.poll();
+                // fenced() may have taken it out already: this outcome, never the next one
+                unrecorded.remove(outcome);
                 continue;
             } catch (RuntimeException refused) {
                 if (!refusedForGood(refused)) {
                     return;
                 }
-                unrecorded.poll();
+                unrecorded.remove(outcome);
                 LOG.error("Run {} of {}: its end ({}) cannot be recorded, giving up: {}", outcome.run().id(),
                         outcome.run().pipeline(), outcome.status(), refused.getMessage());
                 continue;
             }
-            unrecorded.poll();
+            unrecorded.remove(outcome);
             if (ended) {
                 LOG.info("Run {} of {} recorded as {} now that the database answers", outcome.run().id(),
                         outcome.run().pipeline(), outcome.status());
@@ -310,9 +331,9 @@ public class RunLifecycle {
         }
         run.cancelLimit();
         stopping.remove(run);
-        if (run.drop(timer)) {
-            LOG.warn("{} stops here: {} while this instance was silent; this copy writes and publishes nothing", run, why);
-        }
+        // its end may have been claimed already (it was about to publish): nothing more is written either way
+        run.drop(timer);
+        LOG.warn("{} stops here: {} while this instance was silent; this copy writes and publishes nothing", run, why);
     }
 
     private void stop(LiveRun run, RunStatus status, String reason) {

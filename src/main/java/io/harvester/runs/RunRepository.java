@@ -160,7 +160,10 @@ public class RunRepository {
      * carrying the run's reason.
      */
     public boolean finish(long runId, RunStatus status, String error) {
-        Object[] held = fence.heldParams(runId);
+        return finish(runId, status, error, fence.heldParams(runId));
+    }
+
+    private boolean finish(long runId, RunStatus status, String error, Object[] held) {
         boolean ended = sql.queryId(RunStatus.sql("""
                 with ended as (
                     update runs set status = ?, error = ?, finished_at = now(), heartbeat_at = now(),
@@ -184,7 +187,8 @@ public class RunRepository {
 
     /** Ends a live run nobody here works on (its owner is gone), with a run_logs row; false when it had ended. */
     public boolean endOrphan(long runId, RunStatus status, String error) {
-        boolean ended = finish(runId, status, error);
+        // not this instance's copy at work: whatever this instance once held of the run, the row alone decides
+        boolean ended = finish(runId, status, error, new Object[] {null, null});
         if (ended) {
             logs.write(runId, null, "ERROR", error);
         }
@@ -247,6 +251,26 @@ public class RunRepository {
                 + " and owner = ?"), runId, owner);
         epoch.ifPresent(takeovers -> fence.hold(runId, takeovers.intValue()));
         return epoch.isPresent();
+    }
+
+    /** A live run another instance owns that this one may help with. */
+    public record Helpable(long id, String pipeline, String trigger) {
+    }
+
+    /**
+     * The live runs among {@code pipelines} spread over instances (their params say {@code "spread": true}),
+     * owned by another instance that is alive (beat within {@code leaseMillis}): every instance that has the
+     * pipeline helps with them.
+     */
+    public List<Helpable> spreadRunsOfOthers(long leaseMillis, java.util.Collection<String> pipelines) {
+        if (pipelines.isEmpty()) {
+            return List.of();
+        }
+        return sql.query(RunStatus.sql("""
+                select r.id, r.pipeline, r.trigger from runs r
+                where r.status = {RUNNING} and r.owner <> ? and r.pipeline = any (?) and r.params ->> 'spread' = 'true'
+                  and""" + " " + Heartbeats.alive("r.owner") + " order by r.id"), row -> new Helpable(row.getLong("id"),
+                row.getString("pipeline"), row.getString("trigger")), owner, pipelines.toArray(String[]::new), leaseMillis);
     }
 
     public boolean isLive(long runId) {

@@ -21,6 +21,8 @@ public final class RunTemplate {
     private static final Logger LOG = LoggerFactory.getLogger(RunTemplate.class);
     /** Trigger header: the id of a run this instance took over from a dead one, to continue instead of beginning one. */
     public static final String TAKE_OVER = "HarvesterTakeOver";
+    /** Trigger header: the id of a live run of another instance to help with (a spread crawl), instead of beginning one. */
+    public static final String HELP = "HarvesterHelp";
 
     private final RunLifecycle lifecycle;
 
@@ -43,13 +45,23 @@ public final class RunTemplate {
 
     /**
      * Begins a run, or (empty) logs the trigger skipped because a run of the pipeline is live; with header
-     * {@link #TAKE_OVER}, continues that run, taken over from a dead instance, instead. The run's id
+     * {@link #TAKE_OVER}, continues that run, taken over from a dead instance, instead; with header
+     * {@link #HELP}, works on another instance's live run beside it ({@link LiveRun#helping()}). The run's id
      * is in the thread's MDC from here on: the caller gives the thread its MDC back ({@link #withRunId}, or
      * the trigger's consumer once the route is through).
      */
     public Optional<LiveRun> begin(Exchange exchange, Spec spec) {
         TriggerKind trigger = TriggerKind.parse(exchange.getMessage().getHeader(TriggerKind.HEADER));
         Long takenOver = exchange.getMessage().getHeader(TAKE_OVER, Long.class);
+        Long helped = exchange.getMessage().getHeader(HELP, Long.class);
+        if (helped != null) {
+            Optional<LiveRun> helper = lifecycle.help(helped, spec.pipeline(), spec.outputDir());
+            helper.ifPresentOrElse(run -> {
+                MDC.put(RunHandle.MDC_KEY, String.valueOf(run.id()));
+                LOG.info("{}: helping run {} of another instance", spec.pipeline(), run.id());
+            }, () -> LOG.info("{}: run {} is no longer live: not helped", spec.pipeline(), helped));
+            return helper;
+        }
         if (takenOver != null) {
             Optional<LiveRun> adopted = lifecycle.adopt(takenOver, spec.pipeline(), spec.outputDir());
             adopted.ifPresentOrElse(run -> {

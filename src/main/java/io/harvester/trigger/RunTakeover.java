@@ -4,6 +4,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import io.harvester.infra.OutageLog;
@@ -43,6 +44,9 @@ public final class RunTakeover {
     private final int maxTakeovers;
     private final OutageLog beats = new OutageLog("Instance heartbeat");
     private final OutageLog claims = new OutageLog("Takeover of dead instances' runs");
+    private final OutageLog helps = new OutageLog("Help with runs spread over the instances");
+    /** The runs of other instances this one helps with now. */
+    private final Set<Long> helping = ConcurrentHashMap.newKeySet();
 
     public RunTakeover(CamelContext context, RunLifecycle lifecycle, long leaseMillis, int maxTakeovers) {
         this.context = context;
@@ -66,7 +70,22 @@ public final class RunTakeover {
         if (context.getStatus() != ServiceStatus.Started || System.currentTimeMillis() < claimFrom) {
             return;
         }
-        claims.run(() -> runs.heartbeats().claimRunsOfDeadInstances(leaseMillis, takingOver()).forEach(this::continueSafely));
+        Set<String> pipelines = takingOver();
+        claims.run(() -> runs.heartbeats().claimRunsOfDeadInstances(leaseMillis, pipelines).forEach(this::continueSafely));
+        helps.run(() -> runs.spreadRunsOfOthers(leaseMillis, pipelines).forEach(this::help));
+    }
+
+    /**
+     * Joins a live run another instance spreads over the cluster (a crawl with {@code spread: true}): its pipeline
+     * route makes lookups of it here until none is left. Once per run at a time.
+     */
+    private void help(RunRepository.Helpable run) {
+        if (lifecycle.liveRun(run.id()).isPresent() || !helping.add(run.id())) {
+            return;
+        }
+        LOG.info("Run {} of {}: spread over the instances, this one helps", run.id(), run.pipeline());
+        TriggerComponent.of(context).startInBackground(run.pipeline(), Map.of(TriggerKind.HEADER, run.trigger(),
+                RunTemplate.HELP, run.id()), Map.of()).whenComplete((exchange, failure) -> helping.remove(run.id()));
     }
 
     /** The pipelines of this instance whose kind takes runs over and whose route takes a run now (started, not held). */

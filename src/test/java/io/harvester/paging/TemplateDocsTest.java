@@ -24,7 +24,7 @@ class TemplateDocsTest {
 
     @Test
     void should_document_every_hierarchy_crawl_parameter_as_declared() throws Exception {
-        assertDocumented("routes/templates/hierarchy-crawl.camel.yaml", 20);
+        assertDocumented("routes/templates/hierarchy-crawl.camel.yaml", 21);
     }
 
     private static void assertDocumented(String templateFile, int parameters) throws Exception {

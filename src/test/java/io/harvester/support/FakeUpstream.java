@@ -89,6 +89,8 @@ public final class FakeUpstream implements AutoCloseable {
     private final Map<String, Deque<Answer>> treeScripts = new ConcurrentHashMap<>();
     private final Map<String, Long> treeLatency = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> treeRequests = new ConcurrentHashMap<>();
+    /** Tree lookups by the value of their X-Instance header (a daemon's route names itself so). */
+    private final Map<String, AtomicInteger> treeRequestsBy = new ConcurrentHashMap<>();
     private final Map<String, Long> treeStarts = new ConcurrentHashMap<>();
     private final Map<String, Long> treeEnds = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicIntegerArray inFlightByLevel = new java.util.concurrent.atomic.AtomicIntegerArray(16);
@@ -216,6 +218,13 @@ public final class FakeUpstream implements AutoCloseable {
     }
 
     /** Most lookups returning level {@code level} (1 = the root call) in flight at once. */
+    /** Tree lookups by the X-Instance header they carried ("" for none). */
+    public Map<String, Integer> lookupsBy() {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        treeRequestsBy.forEach((k, v) -> counts.put(k, v.get()));
+        return counts;
+    }
+
     public int maxInFlight(int level) {
         return maxByLevel.get(level);
     }
@@ -261,6 +270,7 @@ public final class FakeUpstream implements AutoCloseable {
     public void resetCounters() {
         requestUris.clear();
         treeRequests.clear();
+        treeRequestsBy.clear();
         treeStarts.clear();
         treeEnds.clear();
         treeRequestTimes.clear();
@@ -360,6 +370,8 @@ public final class FakeUpstream implements AutoCloseable {
         });
         try {
             treeRequests.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+            String by = exchange.getRequestHeaders().getFirst("X-Instance");
+            treeRequestsBy.computeIfAbsent(by == null ? "" : by, k -> new AtomicInteger()).incrementAndGet();
             long arrived = System.nanoTime();
             treeStarts.putIfAbsent(id, arrived);
             treeRequestTimes.add(arrived);

@@ -121,7 +121,9 @@ class RunFencingTest {
 
     /** What a claim by node-b does to the row; the run's whole state right after it. */
     private static Map<String, Object> takeOver(long id) {
-        harvester.execute("update runs set owner = 'node-b', takeovers = takeovers + 1 where id = " + id);
+        // locked for update first, as the claim does: a fenced write under way (key share) finishes before it
+        harvester.execute("with claimed as (select id from runs where id = " + id + " for update)"
+                + " update runs r set owner = 'node-b', takeovers = r.takeovers + 1 from claimed c where r.id = c.id");
         return state(id);
     }
 

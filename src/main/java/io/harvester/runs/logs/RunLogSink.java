@@ -167,6 +167,10 @@ public final class RunLogSink extends ServiceSupport {
     }
 
     private void appendToFile(long runId, List<RunLogLine> lines) {
+        if (runs.fence().isLost(runId)) {
+            // lines queued before the run was found lost: its log file (maybe in a shared folder) is the new owner's
+            return;
+        }
         try {
             RunLogFile file = files.get(runId);
             if (file == null) {
