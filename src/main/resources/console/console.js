@@ -104,6 +104,23 @@
     if (chosen) select.value = chosen;
   }
 
+  // every instance on the database: a dead one's live runs are taken over once its lease runs out
+  async function refreshInstances() {
+    const instances = listOf(await api('GET', '/api/instances'));
+    const body = $('instances-table').tBodies[0];
+    body.replaceChildren();
+    for (const i of instances) {
+      const tr = document.createElement('tr');
+      cell(tr, field(i, 'id') + (i.self ? ' (this one)' : ''));
+      cell(tr, field(i, 'host'));
+      cell(tr, field(i, 'startedAt'));
+      cell(tr, field(i, 'lastBeat'));
+      cell(tr, i.alive ? 'yes' : 'no', i.alive ? 'status status-running' : 'status status-abandoned');
+      cell(tr, field(i, 'liveRuns'));
+      body.appendChild(tr);
+    }
+  }
+
   async function openRunPage(id) {
     openRun = id;
     logAfter = 0;
@@ -119,6 +136,9 @@
     $('run-id').textContent = run.id;
     $('run-status').textContent = field(run, 'status');
     $('run-status').className = 'status status-' + field(run, 'status');
+    const takeovers = field(run, 'takeovers');
+    $('run-owner').textContent = 'Instance: ' + field(run, 'owner')
+      + (takeovers ? ' (taken over ' + takeovers + (takeovers === 1 ? ' time)' : ' times)') : '');
     $('run-error').textContent = field(run, 'error');
     const steps = $('run-steps').tBodies[0];
     steps.replaceChildren();
@@ -179,6 +199,7 @@
     try {
       await refreshRuns();
       await refreshRun();
+      await refreshInstances();
     } catch (e) {
       $('who').textContent = e.message === '401' ? '' : 'API: ' + e.message;
     }

@@ -28,7 +28,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The console in headless Chromium against the real jar (dev profile): enter the token, start the demo
- * export and see it complete, download its CSV (same bytes as on disk), run one step of the demo job,
+ * export and see it complete on this instance (listed alive among the instances), download its CSV (same bytes
+ * as on disk), run one step of the demo job,
  * cancel a long export and see it cancelled. Needs Debian's chromium and chromium-driver (.ci/run
  * installs them); without them the test is skipped.
  */
@@ -83,6 +84,15 @@ class ConsoleBrowserIT {
             Path published = daemon.folder().resolve("output").resolve("demo-orders").resolve(name);
             assertThat(Files.readAllBytes(downloaded)).isEqualTo(Files.readAllBytes(published));
             assertThat(Files.readAllLines(downloaded)).hasSize(2501);
+
+            // the run page names the instance that ran it; the instances table lists this one, alive
+            assertThat(browser.findElement(By.id("run-owner")).getText()).startsWith("Instance: ").doesNotContain("taken over");
+            String instance = browser.findElement(By.id("run-owner")).getText().substring("Instance: ".length());
+            List<String> instances = wait.until(d -> {
+                List<String> rows = d.findElements(By.cssSelector("#instances-table tbody tr")).stream().map(WebElement::getText).toList();
+                return rows.isEmpty() ? null : rows;
+            });
+            assertThat(instances).singleElement().asString().startsWith(instance + " (this one)").contains(" yes ");
 
             // one step of the demo job
             start("job:test-results-sync", "single", "c_testcase_insert");

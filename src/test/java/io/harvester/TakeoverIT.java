@@ -139,11 +139,12 @@ class TakeoverIT {
         Cluster cluster = startSlowExport(shared, 30, 2, 400);
         DaemonProcess b = cluster.b();
         long id = cluster.id();
-        // as if three instances had died under it already
-        cluster.a().execute("update runs set takeovers = 3 where id = " + id);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> upstream.requests() >= 3);
         kill(cluster.a());
         int askedByA = upstream.requests();
+        // as if three instances had died under it already (written once node-a is dead: a live node-a would be
+        // fenced off its run by the changed count, and stop it), well within the lease before node-b's claim
+        b.execute("update runs set takeovers = 3 where id = " + id);
 
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> b.query(
                 "select 1 from runs where id = " + id + " and status <> 'running'").size() == 1);

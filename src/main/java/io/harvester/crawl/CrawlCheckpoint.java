@@ -37,7 +37,7 @@ final class CrawlCheckpoint {
      * once, nothing to look up) and the parent's own lookup as done. Fenced ({@link RunFence}): nothing is
      * written, and {@code RunFenced} thrown, once the run is another instance's.
      */
-    void answered(long runId, Lookup lookup, List<CrawlNode> children, int depth) {
+    void answered(long runId, Lookup lookup, List<CrawlNode> children, int depth, boolean fenced) {
         // one statement, one round trip: it runs once per lookup while the lookup holds its slot
         int n = children.size();
         String[] keys = new String[n];
@@ -69,13 +69,15 @@ final class CrawlCheckpoint {
                              as u(k, i, p, n, t, pa)
                          where""" + " " + RunFence.HOLDS + """
                          on conflict (run_id, node_key) do nothing)
-                     select count(*) from fence""", fence.cteParams(runId));
+                     select count(*) from fence""", fenced ? fence.cteParams(runId) : RunFence.unfenced(runId));
              ResultSet held = bind(c, ps, runId, lookup, depth, keys, ids, parents, names, types, paths).executeQuery()) {
             fenceHeld = held.next() && held.getLong(1) == 1;
         } catch (SQLException e) {
             throw new IllegalStateException("crawl checkpoint write failed: " + e.getMessage(), e);
         }
-        fence.confirm(runId, fenceHeld);
+        if (fenced) {
+            fence.confirm(runId, fenceHeld);
+        }
     }
 
     private static PreparedStatement bind(Connection c, PreparedStatement ps, long runId, Lookup lookup, int depth,
@@ -96,7 +98,20 @@ final class CrawlCheckpoint {
         return ps;
     }
 
-    void failed(long runId, CrawlNode node, String error) {
+    void failed(long runId, CrawlNode node, String error, boolean fenced) {
+        if (!fenced) {
+            // a helper's: the run is another instance's
+            inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("update crawl_nodes set status = 'failed', error = ?,"
+                        + " updated_at = now() where run_id = ? and node_key = ?")) {
+                    ps.setString(1, Secrets.mask(error));
+                    ps.setLong(2, runId);
+                    ps.setString(3, node.key());
+                    ps.executeUpdate();
+                }
+            });
+            return;
+        }
         // the error may name the request URL, and a key in it
         fence.write(runId, "update crawl_nodes set status = 'failed', error = ?, updated_at = now()"
                 + " where run_id = ? and node_key = ? and " + RunFence.HOLDS, Secrets.mask(error), runId, node.key());
@@ -125,9 +140,10 @@ final class CrawlCheckpoint {
     }
 
     /**
-     * A spread crawl's share for this instance: up to {@code max} nodes of {@code level} whose lookup is still
-     * to be made and that no live instance has claimed (unclaimed, or claimed by an instance silent for
-     * {@code leaseMillis}), in tree order, now claimed by {@code instance}. Exactly once across instances: the
+     * A spread crawl's share for this instance, while the run is running: up to {@code max} nodes of {@code level}
+     * whose lookup is still to be made and that no live instance has claimed (unclaimed, claimed by an instance
+     * silent for {@code leaseMillis}, or claimed four leases ago and still pending: its claimer let it go without
+     * giving it back), in tree order, now claimed by {@code instance}. Exactly once across instances: the
      * rows are locked ({@code for update skip locked}) and the claim names their taker.
      */
     List<CrawlNode> claim(long runId, String instance, long leaseMillis, int level, int max) {
@@ -136,15 +152,17 @@ final class CrawlCheckpoint {
              PreparedStatement ps = RunSql.prepare(c, """
                      with free as (
                          select n.run_id, n.node_key from crawl_nodes n
-                         where n.run_id = ? and n.status = 'pending' and n.level = ?
-                           and (n.claimed_by is null or not""" + " " + Heartbeats.alive("n.claimed_by") + """
+                         where n.run_id = ? and n.status = 'pending' and n.level = ? and""" + " " + RunFence.RUNNING + """
+
+                           and (n.claimed_by is null or n.claimed_at < now() - make_interval(secs => ? / 250.0)
+                                or not""" + " " + Heartbeats.alive("n.claimed_by") + """
                      )
                          order by n.node_key collate "C"
                          limit ?
                          for update of n skip locked)
                      update crawl_nodes c set claimed_by = ?, claimed_at = now()
                      from free f where c.run_id = f.run_id and c.node_key = f.node_key
-                     returning c.*""", runId, level, leaseMillis, max, instance);
+                     returning c.*""", runId, level, runId, leaseMillis, leaseMillis, max, instance);
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 nodes.add(node(rs));

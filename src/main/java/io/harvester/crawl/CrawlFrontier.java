@@ -39,6 +39,8 @@ public final class CrawlFrontier implements Iterator<Lookup> {
     /** The longest a spread crawl's frontier waits between looks while the cluster's limits are taken. */
     private static final long SHARED_POLL_MAX_MILLIS = 80;
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CrawlFrontier.class);
+
     /** A spread crawl's work and limits, shared with the other instances. */
     interface Shared {
         /** Up to {@code max} lookups of {@code level} no other instance makes, now this instance's to make. */
@@ -73,6 +75,8 @@ public final class CrawlFrontier implements Iterator<Lookup> {
     private final Shared shared;
     private final Map<Lookup, SharedCrawlLimits.Permit> permits = new HashMap<>();
     private long lastClaimNanos;
+    /** Whether the last look failed for an outage (logged once). */
+    private boolean sharedAway;
     /** How long to wait before the next look: doubled after a look that found nothing, short again once a slot or node came free here. */
     private long sharedPollMillis = SHARED_POLL_MILLIS;
 
@@ -105,7 +109,7 @@ public final class CrawlFrontier implements Iterator<Lookup> {
             promoteDelayed(now);
             boolean stop = halted || stopping.getAsBoolean();
             boolean idle = inFlight == 0 && settling == 0;
-            if (idle && (stop || (pendingCount() == 0 && delayed.isEmpty() && (shared == null || !shared.workLeft())))) {
+            if (idle && (stop || (pendingCount() == 0 && delayed.isEmpty() && (shared == null || !sharedWorkLeft())))) {
                 exhausted = true;
                 break;
             }
@@ -128,7 +132,12 @@ public final class CrawlFrontier implements Iterator<Lookup> {
                 continue;
             }
             if (shared != null) {
-                SharedCrawlLimits.Permit permit = shared.tryAcquire(candidate.level());
+                SharedCrawlLimits.Permit permit;
+                try {
+                    permit = shared.tryAcquire(candidate.level());
+                } catch (RuntimeException redisAway) {
+                    permit = null;
+                }
                 if (permit == null) {
                     // the cluster's limits are taken by other instances' lookups: look again shortly
                     await(SHARED_POLL_MILLIS * 1_000_000);
@@ -225,20 +234,40 @@ public final class CrawlFrontier implements Iterator<Lookup> {
     }
 
     /**
-     * A spread crawl's next lookup from the shared checkpoint: deepest level first, the cluster's permits for a
+     * A spread crawl's next lookup from the shared checkpoint: deepest level first, the cluster's permit for a
      * level, then one pending node of that level claimed. Nothing is claimed without a permit to start it at
      * once, so no instance sits on lookups another could make now. Looked for at once when a slot or a node
      * came free here, else after a wait that doubles from {@link #SHARED_POLL_MILLIS} up to
-     * {@link #SHARED_POLL_MAX_MILLIS} while looks find nothing.
+     * {@link #SHARED_POLL_MAX_MILLIS} while looks find nothing. While its breaker keeps this instance's own
+     * lookups waiting ({@code delayed}), it takes no more: the others make them.
      */
     private Lookup claimShared(long now) {
-        if (inFlight >= limit.current() || settling >= limit.max() || now - lastClaimNanos < sharedPollMillis * 1_000_000) {
+        if (!delayed.isEmpty() || inFlight >= limit.current() || settling >= limit.max()
+                || now - lastClaimNanos < sharedPollMillis * 1_000_000) {
             return null;
         }
         lastClaimNanos = now;
         // the next look waits longer unless this one finds a lookup: the instance that frees a permit takes the next
         // lookup itself at once, the others need not look every few milliseconds (each look is a round trip)
         sharedPollMillis = Math.min(SHARED_POLL_MAX_MILLIS, sharedPollMillis * 2);
+        try {
+            Lookup claimed = claimWithPermit();
+            sharedAway = false;
+            if (claimed != null) {
+                sharedPollMillis = SHARED_POLL_MILLIS;
+            }
+            return claimed;
+        } catch (RuntimeException away) {
+            // Redis or the database is away a moment: nothing is claimed now, the next look is later
+            if (!sharedAway) {
+                LOG.warn("Spread crawl: no lookup claimed ({}); looking again", away.getMessage());
+                sharedAway = true;
+            }
+            return null;
+        }
+    }
+
+    private Lookup claimWithPermit() {
         java.util.Set<Integer> withWork = null;
         for (int level = queues.size() - 1; level >= 1; level--) {
             if (inFlightPerLevel[level] >= levelConcurrency[level - 1]) {
@@ -255,16 +284,30 @@ public final class CrawlFrontier implements Iterator<Lookup> {
             if (permit == null) {
                 continue;
             }
-            List<Lookup> claimed = shared.claim(level, 1);
+            List<Lookup> claimed;
+            try {
+                claimed = shared.claim(level, 1);
+            } catch (RuntimeException databaseAway) {
+                shared.release(level, permit);
+                throw databaseAway;
+            }
             if (claimed.isEmpty()) {
                 shared.release(level, permit);
                 continue;
             }
             permits.put(claimed.get(0), permit);
-            sharedPollMillis = SHARED_POLL_MILLIS;
             return claimed.get(0);
         }
         return null;
+    }
+
+    /** Whether a spread crawl has lookups left anywhere; while that cannot be told (an outage), it has. */
+    private boolean sharedWorkLeft() {
+        try {
+            return shared.workLeft();
+        } catch (RuntimeException away) {
+            return true;
+        }
     }
 
     private Lookup candidate() {

@@ -101,7 +101,7 @@ final class CrawlRun implements RunHandle {
         limit.succeeded();
         List<Lookup> next = List.of();
         try {
-            checkpoint.answered(id, lookup, children, depth);
+            checkpoint.answered(id, lookup, children, depth, !live.helping());
             next = children.stream().filter(c -> c.level() < depth).map(Lookup::of).toList();
         } catch (RuntimeException e) {
             stopOnCheckpointFailure(e);
@@ -156,7 +156,7 @@ final class CrawlRun implements RunHandle {
                 rootFailed = true;
                 runFailure = message;
             } else {
-                checkpoint.failed(id, lookup.parent(), reason);
+                checkpoint.failed(id, lookup.parent(), reason, !live.helping());
             }
             runs.logs().write(id, "level-" + lookup.level(), "ERROR", message);
         } catch (RuntimeException e) {

@@ -9,6 +9,7 @@ import org.redisson.api.RRateLimiter;
 import org.redisson.api.RScript;
 import org.redisson.api.RateType;
 import org.redisson.api.RedissonClient;
+import org.slf4j.LoggerFactory;
 
 /**
  * A spread crawl's limits, held for the whole cluster in Redis: one permit per lookup in flight of each
@@ -29,6 +30,8 @@ final class SharedCrawlLimits {
     }
 
     private static final AtomicLong PERMITS = new AtomicLong();
+    /** This process among the instance's lives: a restarted instance's permit ids are new. */
+    private static final String PROCESS = java.util.UUID.randomUUID().toString().substring(0, 8);
 
     private final LuaScript take;
     private final LuaScript give;
@@ -68,7 +71,7 @@ final class SharedCrawlLimits {
 
     /** The permit for one lookup of {@code level}, when the cluster has one free now (and the rate allows); else null. */
     Permit tryAcquire(int level) {
-        String id = owner + ":" + PERMITS.incrementAndGet();
+        String id = owner + ":" + PROCESS + ":" + PERMITS.incrementAndGet();
         Long taken = take.call(RScript.ReturnType.INTEGER, keys(level), id, String.valueOf(leaseMillis),
                 String.valueOf(maxInFlight), String.valueOf(levelConcurrency[level - 1]));
         if (taken == null || taken != 1) {
@@ -84,6 +87,11 @@ final class SharedCrawlLimits {
 
     /** Gives a lookup's permit back; one whose lease ran out meanwhile is gone already. */
     void release(int level, Permit permit) {
-        give.call(RScript.ReturnType.INTEGER, keys(level), permit.id());
+        try {
+            give.call(RScript.ReturnType.INTEGER, keys(level), permit.id());
+        } catch (RuntimeException redisAway) {
+            // never fails the lookup that ended: its permit expires with its lease
+            LoggerFactory.getLogger(SharedCrawlLimits.class).debug("Permit {} not given back: {}", permit.id(), redisAway.getMessage());
+        }
     }
 }

@@ -24,6 +24,8 @@ public final class RunFence {
     static final String HELD = "owner is not distinct from coalesce(?::text, owner) and takeovers = coalesce(?::int, takeovers)";
     /** The CTE {@code fence}: the run's row while it is this instance's, bound by {@link #cteParams}. */
     public static final String CTE = "fence as (select id from runs where id = ? and " + HELD + " for key share)";
+    /** A condition for statements on other tables: the run whose id is bound as the next parameter is running. */
+    public static final String RUNNING = RunStatus.sql("exists (select 1 from runs r where r.id = ? and r.status = {RUNNING})");
     /** The condition a fenced write adds to its own: the run is still this instance's. */
     public static final String HOLDS = "exists (select 1 from fence)";
     /** The epoch of a run found fenced: no row has it, so every later write is refused too. */
@@ -76,6 +78,11 @@ public final class RunFence {
     Object[] heldParams(long runId) {
         Integer epoch = epochs.get(runId);
         return epoch == null ? new Object[] {null, null} : new Object[] {owner, epoch};
+    }
+
+    /** Parameters of {@link #CTE} that hold for any owner: a helper's writes, the run being another instance's. */
+    public static Object[] unfenced(long runId) {
+        return new Object[] {runId, null, null};
     }
 
     /** Parameters of {@link #CTE}. */

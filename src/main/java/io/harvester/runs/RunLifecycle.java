@@ -38,6 +38,8 @@ public class RunLifecycle {
 
     private final RunRepository store;
     private final Map<Long, LiveRun> live = new ConcurrentHashMap<>();
+    /** Handles on other instances' runs this one helps with (spread crawls): not live runs of its own. */
+    private final Set<LiveRun> helpers = ConcurrentHashMap.newKeySet();
     private final ConcurrentLinkedQueue<Outcome> unrecorded = new ConcurrentLinkedQueue<>();
     /** Runs stopped from outside whose step has not let go yet: their stop is not confirmed. */
     private final Set<LiveRun> stopping = ConcurrentHashMap.newKeySet();
@@ -121,7 +123,20 @@ public class RunLifecycle {
             return Optional.empty();
         }
         String folder = outputDir != null ? outputDir : defaultOutputDir(pipeline);
-        return Optional.of(LiveRun.helper(runId, pipeline, folder, this));
+        LiveRun helper = LiveRun.helper(runId, pipeline, folder, this);
+        helpers.add(helper);
+        return Optional.of(helper);
+    }
+
+    /** Stops helping with a run (this instance takes it over, say): its lookups end, its claims go back. */
+    public void stopHelping(long runId) {
+        helpers.stream().filter(helper -> helper.id() == runId).toList()
+                .forEach(helper -> helper.abort(RunStatus.CANCELLED, "no longer helping"));
+    }
+
+    /** Whether nothing of this instance's help with the run is at work any more. */
+    public boolean helping(long runId) {
+        return helpers.stream().anyMatch(helper -> helper.id() == runId);
     }
 
     /** Records a trigger the job failure policy skipped, naming the run it counts against; the skipped run's id. */
@@ -181,11 +196,13 @@ public class RunLifecycle {
     }
 
     void record(LiveRun run, RunStatus status, String error, String step) {
-        release(run);
         if (run.helping()) {
-            // the run is its owner's to end
+            // the run is its owner's to end; the owner's handle here (after a takeover) stays
+            helpers.remove(run);
+            run.cancelLimit();
             return;
         }
+        release(run);
         // the run has ended here whether or not the database takes it now
         ended(run.pipeline(), status, run.elapsed());
         Outcome outcome = new Outcome(run, status, error, step);
@@ -386,7 +403,8 @@ public class RunLifecycle {
 
     /** Interrupts the live runs of a pipeline (its route is stopping and they did not finish in time). */
     public void interrupt(String pipeline, String reason) {
-        List<LiveRun> runs = live.values().stream().filter(r -> r.pipeline().equals(pipeline)).toList();
+        List<LiveRun> runs = java.util.stream.Stream.concat(live.values().stream(), helpers.stream())
+                .filter(r -> r.pipeline().equals(pipeline)).toList();
         for (LiveRun run : runs) {
             LOG.warn("{} {}", run, reason);
             run.interrupt(reason);

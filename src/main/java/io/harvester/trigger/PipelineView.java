@@ -8,6 +8,7 @@ import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 
 import io.harvester.infra.Beans;
+import io.harvester.runs.RunDetails;
 import io.harvester.runs.RunLifecycle;
 import io.harvester.runs.RunRefused;
 import io.harvester.runs.RunRepository;
@@ -76,6 +77,22 @@ public class PipelineView {
     @ManagedAttribute(description = "Id of the live run, on any instance; -1 when none")
     public long getLiveRunId() {
         return lifecycle().store().liveRun(pipeline).orElse(-1L);
+    }
+
+    @ManagedAttribute(description = "Instance working on the live run (runs.owner; it changes when a live instance takes"
+            + " the run over from a dead one); empty when none")
+    public String getLiveRunOwner() {
+        return liveRun().map(RunDetails::owner).orElse("");
+    }
+
+    @ManagedAttribute(description = "How many times the live run was taken over from a dead instance; -1 when none is live")
+    public int getLiveRunTakeovers() {
+        return liveRun().map(RunDetails::takeovers).orElse(-1);
+    }
+
+    private Optional<RunDetails> liveRun() {
+        long live = getLiveRunId();
+        return live < 0 ? Optional.empty() : lifecycle().store().details(live);
     }
 
     @ManagedAttribute(description = "The Quartz cron the pipeline runs on; empty when it runs on demand only")

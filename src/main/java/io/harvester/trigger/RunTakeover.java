@@ -4,6 +4,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
@@ -17,6 +18,7 @@ import io.harvester.runs.RunStatus;
 import io.harvester.runs.RunTemplate;
 import io.harvester.runs.TriggerKind;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.ServiceStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,8 +47,8 @@ public final class RunTakeover {
     private final OutageLog beats = new OutageLog("Instance heartbeat");
     private final OutageLog claims = new OutageLog("Takeover of dead instances' runs");
     private final OutageLog helps = new OutageLog("Help with runs spread over the instances");
-    /** The runs of other instances this one helps with now. */
-    private final Set<Long> helping = ConcurrentHashMap.newKeySet();
+    /** The runs of other instances this one helps with now: their routes' ends. */
+    private final Map<Long, CompletableFuture<Exchange>> helping = new ConcurrentHashMap<>();
 
     public RunTakeover(CamelContext context, RunLifecycle lifecycle, long leaseMillis, int maxTakeovers) {
         this.context = context;
@@ -80,12 +82,17 @@ public final class RunTakeover {
      * route makes lookups of it here until none is left. Once per run at a time.
      */
     private void help(RunRepository.Helpable run) {
-        if (lifecycle.liveRun(run.id()).isPresent() || !helping.add(run.id())) {
+        if (lifecycle.liveRun(run.id()).isPresent() || helping.containsKey(run.id())) {
             return;
         }
         LOG.info("Run {} of {}: spread over the instances, this one helps", run.id(), run.pipeline());
+        CompletableFuture<Exchange> ended = new CompletableFuture<>();
+        helping.put(run.id(), ended);
         TriggerComponent.of(context).startInBackground(run.pipeline(), Map.of(TriggerKind.HEADER, run.trigger(),
-                RunTemplate.HELP, run.id()), Map.of()).whenComplete((exchange, failure) -> helping.remove(run.id()));
+                RunTemplate.HELP, run.id()), Map.of()).whenComplete((exchange, failure) -> {
+                    helping.remove(run.id());
+                    ended.complete(exchange);
+                });
     }
 
     /** The pipelines of this instance whose kind takes runs over and whose route takes a run now (started, not held). */
@@ -130,6 +137,27 @@ public final class RunTakeover {
             return;
         }
         LOG.warn("Run {} of {} taken over ({} of at most {}): {}", run.id(), run.pipeline(), run.takeovers(), maxTakeovers, from);
+        CompletableFuture<Exchange> helped = helping.get(run.id());
+        if (helped != null) {
+            // this instance was helping with the run: that copy ends (its claims go back) before the run goes on here
+            lifecycle.stopHelping(run.id());
+            helped.whenComplete((exchange, failure) -> continueSafely(run, from));
+            return;
+        }
+        start(run);
+    }
+
+    private void continueSafely(TakenOver run, String from) {
+        try {
+            start(run);
+        } catch (RuntimeException e) {
+            LOG.warn("Run {} of {}: taken over from {}, but not continued here: {}", run.id(), run.pipeline(), from,
+                    e.getMessage(), e);
+            giveUp(run, "its start here failed: " + e.getMessage());
+        }
+    }
+
+    private void start(TakenOver run) {
         TriggerComponent.of(context).startInBackground(run.pipeline(), Map.of(TriggerKind.HEADER, run.trigger(),
                 RunTemplate.TAKE_OVER, run.id()), Map.of()).whenComplete((exchange, failure) -> {
                     Throwable cause = failure != null ? failure : exchange == null ? null : exchange.getException();

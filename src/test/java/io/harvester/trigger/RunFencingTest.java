@@ -3,11 +3,15 @@ package io.harvester.trigger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
 import io.harvester.support.CrawlYaml;
 import io.harvester.support.DaemonScope;
@@ -64,6 +68,11 @@ class RunFencingTest {
             Map<String, Object> atTakeover = takeOver(id);
             run.get(30, TimeUnit.SECONDS);
             int asked = orders.requests();
+            // JMX shows the run node-b goes on with
+            ObjectName view = PipelineView.name("export:slow");
+            MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+            assertThat(List.of(jmx.getAttribute(view, "LiveRunId"), jmx.getAttribute(view, "LiveRunOwner"),
+                    jmx.getAttribute(view, "LiveRunTakeovers"))).containsExactly(id, "node-b", 1);
             Thread.sleep(500);
 
             assertThat(state(id)).as("nothing written since the takeover").isEqualTo(atTakeover);
