@@ -22,6 +22,7 @@ import io.harvester.support.DaemonProcess;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
 import io.harvester.support.HarvesterRuntime;
+import io.harvester.support.JobYaml;
 import io.harvester.support.OrderRecords;
 import io.harvester.support.RunsApiClient;
 import org.junit.jupiter.api.AfterEach;
@@ -31,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two real daemons on one database, a run started over the API on node-a, node-a killed with {@code kill -9}
  * mid-run: once node-a has been silent for the lease, node-b claims the run and finishes the same run id (a crawl
- * from its checkpoint, an export from its first page), with the exact file a single instance writes. A run taken
+ * from its checkpoint, an export from its first page, a job from the step that was running), with the exact file
+ * a single instance writes. A run taken
  * over more than harvester.cluster.max-takeovers times ends failed instead. An instance paused past the lease
  * ({@code kill -STOP}) that comes back ({@code kill -CONT}) is fenced: it writes and publishes nothing more of the run.
  */
@@ -135,6 +137,38 @@ class TakeoverIT {
     }
 
     @Test
+    void should_continue_a_job_of_a_killed_instance_from_the_step_that_was_running() throws Exception {
+        // s2 outlasts the lease: node-a's statement is still sleeping in PostgreSQL when node-b claims the run
+        String routes = JobYaml.job("sync",
+                "prepare", "create table if not exists job_effects (step text not null)",
+                "s1", "insert into job_effects (step) values ('s1')",
+                "s2", "insert into job_effects (step) select 's2' from pg_sleep(5)",
+                "s3", "insert into job_effects (step) values ('s3')");
+        Cluster cluster = startOnA("job:sync", "jobs.camel.yaml", routes, routes, null);
+        DaemonProcess b = cluster.b();
+        long id = cluster.id();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> b.query(
+                "select 1 from run_steps where run_id = " + id + " and name = 's2' and status = 'running'").size() == 1);
+        long killedAt = kill(cluster.a());
+
+        long tookMs = awaitCompleted(b, id, killedAt);
+        System.out.printf("TakeoverIT job: killed in step s2; completed on node-b %d ms after the kill%n", tookMs);
+
+        assertThat(b.query("select status, owner, takeovers from runs where id = " + id))
+                .containsExactly(Map.of("status", "completed", "owner", "node-b", "takeovers", 1));
+        assertThat(b.query("select name, status, attempt from run_steps where run_id = " + id + " order by ordinal"))
+                .as("the steps node-a completed stay done; the running one ran again").containsExactly(
+                        Map.of("name", "prepare", "status", "completed", "attempt", 1),
+                        Map.of("name", "s1", "status", "completed", "attempt", 1),
+                        Map.of("name", "s2", "status", "completed", "attempt", 2),
+                        Map.of("name", "s3", "status", "completed", "attempt", 1));
+        // node-a's s2 was terminated at the claim, before it could commit: each step's effect once
+        assertThat(b.query("select step, count(*) as n from job_effects group by step order by step")).containsExactly(
+                Map.of("step", "s1", "n", 1L), Map.of("step", "s2", "n", 1L), Map.of("step", "s3", "n", 1L));
+        assertThat(b.errorLines()).as("node-b's errors").isEmpty();
+    }
+
+    @Test
     void should_fail_a_run_taken_over_more_than_max_takeovers_times(@TempDir Path shared) throws Exception {
         Cluster cluster = startSlowExport(shared, 30, 2, 400);
         DaemonProcess b = cluster.b();
@@ -163,7 +197,7 @@ class TakeoverIT {
 
     @Test
     void should_fence_a_paused_instance_that_comes_back_after_its_export_was_taken_over(@TempDir Path shared) throws Exception {
-        int pages = 30;
+        int pages = 20;
         int concurrency = 2;
         long latencyMs = 400;
         // node-a asks an upstream of its own (same answers), so that what the paused instance asks once back is counted apart

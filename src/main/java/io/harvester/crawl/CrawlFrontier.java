@@ -49,11 +49,17 @@ public final class CrawlFrontier implements Iterator<Lookup> {
         /** The levels of the lookups that a claim would find now (one look at the checkpoint). */
         java.util.Set<Integer> levelsWithWork();
 
+        /** This instance's share of the lookups in flight when every live instance makes its part. */
+        int fairShare();
+
         /** Whether any lookup is still to be made by any instance (pending, claimed or not). */
         boolean workLeft();
 
         /** The cluster's permits for a lookup of {@code level}; null when none are free now. */
         SharedCrawlLimits.Permit tryAcquire(int level);
+
+        /** Up to {@code want} permits for lookups of {@code level}, as many as are free now (maybe none). */
+        List<SharedCrawlLimits.Permit> tryAcquire(int level, int want);
 
         void release(int level, SharedCrawlLimits.Permit permit);
     }
@@ -110,6 +116,7 @@ public final class CrawlFrontier implements Iterator<Lookup> {
             boolean stop = halted || stopping.getAsBoolean();
             boolean idle = inFlight == 0 && settling == 0;
             if (idle && (stop || (pendingCount() == 0 && delayed.isEmpty() && (shared == null || !sharedWorkLeft())))) {
+                givePermitsBack();
                 exhausted = true;
                 break;
             }
@@ -131,7 +138,7 @@ public final class CrawlFrontier implements Iterator<Lookup> {
                 await(wait);
                 continue;
             }
-            if (shared != null) {
+            if (shared != null && !permits.containsKey(candidate)) {
                 SharedCrawlLimits.Permit permit;
                 try {
                     permit = shared.tryAcquire(candidate.level());
@@ -180,9 +187,9 @@ public final class CrawlFrontier implements Iterator<Lookup> {
      */
     public synchronized void settled(Collection<Lookup> children) {
         settling--;
-        // new pending nodes: look for the next lookup at once
-        lastClaimNanos = 0;
-        sharedPollMillis = SHARED_POLL_MILLIS;
+        if (shared != null) {
+            lookAgainSoon();
+        }
         add(shared == null ? children : List.of());
     }
 
@@ -227,9 +234,7 @@ public final class CrawlFrontier implements Iterator<Lookup> {
         SharedCrawlLimits.Permit permit = permits.remove(lookup);
         if (permit != null) {
             shared.release(lookup.level(), permit);
-            // a slot is free: look for the next lookup at once
-            lastClaimNanos = 0;
-            sharedPollMillis = SHARED_POLL_MILLIS;
+            lookAgainSoon();
         }
     }
 
@@ -267,6 +272,18 @@ public final class CrawlFrontier implements Iterator<Lookup> {
         }
     }
 
+    /**
+     * A slot or a node came free here: look for the next lookup at once, unless this instance makes more than its
+     * share already; then it looks as often as the others do, so that the one that frees a permit does not keep
+     * every permit for itself.
+     */
+    private void lookAgainSoon() {
+        if (inFlight < shared.fairShare()) {
+            lastClaimNanos = 0;
+            sharedPollMillis = SHARED_POLL_MILLIS;
+        }
+    }
+
     private Lookup claimWithPermit() {
         java.util.Set<Integer> withWork = null;
         for (int level = queues.size() - 1; level >= 1; level--) {
@@ -280,25 +297,48 @@ public final class CrawlFrontier implements Iterator<Lookup> {
             if (!withWork.contains(level)) {
                 continue;
             }
-            SharedCrawlLimits.Permit permit = shared.tryAcquire(level);
-            if (permit == null) {
+            // as many as this instance may start now, in one round trip each for the permits and the claim
+            int want = Math.min(levelConcurrency[level - 1] - inFlightPerLevel[level], limit.current() - inFlight);
+            List<SharedCrawlLimits.Permit> taken = shared.tryAcquire(level, Math.max(1, want));
+            if (taken.isEmpty()) {
                 continue;
             }
             List<Lookup> claimed;
             try {
-                claimed = shared.claim(level, 1);
+                claimed = shared.claim(level, taken.size());
             } catch (RuntimeException databaseAway) {
-                shared.release(level, permit);
+                for (SharedCrawlLimits.Permit permit : taken) {
+                    shared.release(level, permit);
+                }
                 throw databaseAway;
             }
+            for (int i = claimed.size(); i < taken.size(); i++) {
+                shared.release(level, taken.get(i));
+            }
             if (claimed.isEmpty()) {
-                shared.release(level, permit);
                 continue;
             }
-            permits.put(claimed.get(0), permit);
+            for (int i = 0; i < claimed.size(); i++) {
+                permits.put(claimed.get(i), taken.get(i));
+            }
+            // the first starts now, the others (their permits held) on the next calls
+            for (Lookup next : claimed.subList(1, claimed.size())) {
+                queues.get(level).addLast(next);
+            }
             return claimed.get(0);
         }
         return null;
+    }
+
+    /** A spread crawl that stops with lookups queued here (their permits taken): the permits go back now, not after their lease. */
+    private void givePermitsBack() {
+        if (shared == null) {
+            return;
+        }
+        for (java.util.Map.Entry<Lookup, SharedCrawlLimits.Permit> held : permits.entrySet()) {
+            shared.release(held.getKey().level(), held.getValue());
+        }
+        permits.clear();
     }
 
     /** Whether a spread crawl has lookups left anywhere; while that cannot be told (an outage), it has. */

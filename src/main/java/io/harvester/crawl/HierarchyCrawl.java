@@ -154,7 +154,7 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
         AdaptiveLimit limit = new AdaptiveLimit(limits.maxInFlight());
         SpreadFrontier spreadFrontier = !spread && !live.helping() ? null : new SpreadFrontier(live, checkpoint,
                 new SharedCrawlLimits(redisson, pipeline(), runId, runStore.owner(), limits.levelConcurrency(), limits.maxInFlight(),
-                        limits.ratePerSecond(), leaseMillis), leaseMillis);
+                        limits.ratePerSecond(), leaseMillis), leaseMillis, limits.maxInFlight());
         CrawlFrontier frontier = new CrawlFrontier(limits.levelConcurrency(), limit, limits.ratePerSecond(),
                 () -> exchange.getContext().isStopping(), spreadFrontier);
         CrawlRun run = new CrawlRun(live, name, limits.depth(), checkpoint, frontier, limit, limits.breakerWaitMs(),

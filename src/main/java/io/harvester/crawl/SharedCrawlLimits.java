@@ -71,18 +71,25 @@ final class SharedCrawlLimits {
 
     /** The permit for one lookup of {@code level}, when the cluster has one free now (and the rate allows); else null. */
     Permit tryAcquire(int level) {
-        String id = owner + ":" + PROCESS + ":" + PERMITS.incrementAndGet();
-        Long taken = take.call(RScript.ReturnType.INTEGER, keys(level), id, String.valueOf(leaseMillis),
-                String.valueOf(maxInFlight), String.valueOf(levelConcurrency[level - 1]));
-        if (taken == null || taken != 1) {
-            return null;
+        List<Permit> one = tryAcquire(level, 1);
+        return one.isEmpty() ? null : one.get(0);
+    }
+
+    /** Up to {@code want} permits for lookups of {@code level}, as many as the cluster has free now (and the rate allows). */
+    List<Permit> tryAcquire(int level, int want) {
+        String batch = owner + ":" + PROCESS + ":" + PERMITS.incrementAndGet();
+        Long taken = take.call(RScript.ReturnType.INTEGER, keys(level), batch, String.valueOf(leaseMillis),
+                String.valueOf(maxInFlight), String.valueOf(levelConcurrency[level - 1]), String.valueOf(want));
+        int n = taken == null ? 0 : taken.intValue();
+        List<Permit> permits = new java.util.ArrayList<>(n);
+        for (int i = 1; i <= n; i++) {
+            permits.add(new Permit(batch + ":" + i));
         }
-        Permit permit = new Permit(id);
-        if (rate != null && !rate.tryAcquire()) {
-            release(level, permit);
-            return null;
+        if (n > 0 && rate != null && !rate.tryAcquire(n)) {
+            permits.forEach(permit -> release(level, permit));
+            return List.of();
         }
-        return permit;
+        return permits;
     }
 
     /** Gives a lookup's permit back; one whose lease ran out meanwhile is gone already. */

@@ -16,13 +16,21 @@ final class SpreadFrontier implements CrawlFrontier.Shared {
     private final SharedCrawlLimits limits;
     private final String instance;
     private final long leaseMillis;
+    private final int fairShare;
 
-    SpreadFrontier(LiveRun live, CrawlCheckpoint checkpoint, SharedCrawlLimits limits, long leaseMillis) {
+    SpreadFrontier(LiveRun live, CrawlCheckpoint checkpoint, SharedCrawlLimits limits, long leaseMillis, int maxInFlight) {
         this.live = live;
         this.checkpoint = checkpoint;
         this.limits = limits;
         this.instance = live.store().owner();
         this.leaseMillis = leaseMillis;
+        long alive = Math.max(1, live.store().heartbeats().alive(leaseMillis));
+        this.fairShare = (int) Math.max(1, (maxInFlight + alive - 1) / alive);
+    }
+
+    @Override
+    public int fairShare() {
+        return fairShare;
     }
 
     @Override
@@ -45,6 +53,11 @@ final class SpreadFrontier implements CrawlFrontier.Shared {
     @Override
     public SharedCrawlLimits.Permit tryAcquire(int level) {
         return limits.tryAcquire(level);
+    }
+
+    @Override
+    public List<SharedCrawlLimits.Permit> tryAcquire(int level, int want) {
+        return limits.tryAcquire(level, want);
     }
 
     @Override
