@@ -235,7 +235,11 @@ public final class DaemonProcess implements AutoCloseable {
         return process.waitFor(seconds, TimeUnit.SECONDS) ? process.exitValue() : null;
     }
 
-    /** Stops the process gently (SIGTERM: its embedded servers stop with it), then deletes the folder. */
+    /**
+     * Stops the process gently (SIGTERM: its embedded servers stop with it), keeps its console and log under
+     * {@code target/daemon-logs/<folder>/} (what a failed test's daemon said, after the folder is gone), then
+     * deletes the folder.
+     */
     @Override
     public void close() throws Exception {
         if (process != null && process.isAlive()) {
@@ -244,6 +248,10 @@ public final class DaemonProcess implements AutoCloseable {
                 process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             }
         }
+        Path kept = Path.of("target", "daemon-logs", folder.getFileName().toString());
+        Files.createDirectories(kept);
+        Files.writeString(kept.resolve("console.log"), console());
+        Files.writeString(kept.resolve("harvester.log"), log());
         try (Stream<Path> all = Files.walk(folder)) {
             all.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
         }
