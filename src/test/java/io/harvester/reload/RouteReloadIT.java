@@ -32,8 +32,10 @@ class RouteReloadIT {
         try (DaemonProcess daemon = DaemonProcess.prepare()) {
             daemon.start("-Dharvester.demo.run-at-startup=false");
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> daemon.log().contains("Live route edits: route files saved, added or deleted under routes")
+                    .until(() -> !daemon.process().isAlive()
+                            || daemon.log().contains("Live route edits: route files saved, added or deleted under routes")
                             && daemon.log().contains("Apache Camel 4.17.0 (harvester) started"));
+            assertThat(daemon.process().isAlive()).as("the daemon started; it said:%n%s", daemon.console()).isTrue();
             String token = Files.readString(daemon.folder().resolve("data").resolve("api-token")).strip();
             assertThat(run(daemon, token).get("params").get("pageSize").asInt()).isEqualTo(250);
 
