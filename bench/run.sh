@@ -5,6 +5,7 @@
 #   bench/run.sh efficiency      one of: efficiency throughput memory crawl csv jobs status dispatch runs reload metrics
 #   bench/run.sh takeover        kill -9 to the survivor's first lookup, two jars (builds the jar when missing)
 #   bench/run.sh spread          one crawl over three jars against the same crawl on one (builds the jar)
+#   bench/run.sh startup         java -jar to /observe/health UP, first start and restart (builds the jar)
 #   METRICS_RECORDS=50000 bench/run.sh metrics   a smaller export for the metrics on/off comparison (default 200000)
 # Uses the embedded PostgreSQL and Redis of the test support and a local upstream in the same JVM;
 # dispatch also runs /usr/bin/redis-benchmark against that Redis.
@@ -15,7 +16,7 @@ mvn -B -q -Pbench -DskipTests test-compile dependency:build-classpath \
 CP="target/classes:target/test-classes:$(cat target/bench.classpath)"
 JAVA_OPTS=(-Dharvester.log-dir=target/bench/logs)
 mkdir -p target/bench
-modes="${*:-efficiency throughput memory crawl csv jobs status dispatch runs reload metrics takeover spread}"
+modes="${*:-efficiency throughput memory crawl csv jobs status dispatch runs reload metrics takeover spread startup}"
 for mode in $modes; do
     echo "## $mode"
     heap=-Xmx1g
@@ -29,9 +30,10 @@ for mode in $modes; do
     [ "$mode" = dispatch ] && main=io.harvester.bench.DispatchBenchmark
     [ "$mode" = runs ] && main=io.harvester.bench.RunsApiBenchmark
     [ "$mode" = reload ] && main=io.harvester.bench.ReloadBenchmark
-    if [ "$mode" = takeover ] || [ "$mode" = spread ]; then
+    if [ "$mode" = takeover ] || [ "$mode" = spread ] || [ "$mode" = startup ]; then
         main=io.harvester.bench.TakeoverBenchmark
         [ "$mode" = spread ] && main=io.harvester.bench.SpreadBenchmark
+        [ "$mode" = startup ] && main=io.harvester.bench.StartupBenchmark
         mvn -B -q -Pbench -DskipTests package
         JAVA_OPTS+=(-Dharvester.jar="$PWD/target/harvester.jar" -Dharvester.repo="$PWD")
     fi

@@ -118,9 +118,24 @@ public final class DaemonProcess implements AutoCloseable {
 
     /** Starts the jar without the class-data archive (which {@link JarClassArchive} makes this way). */
     DaemonProcess launch(String... jvmOptions) {
+        return launch(true, jvmOptions);
+    }
+
+    /**
+     * Starts the jar as a user does ({@code java -jar}, no class-data archive, the JVM's own compilers): for
+     * benchmarks of start-up.
+     */
+    public DaemonProcess startAsUser(String... jvmOptions) {
+        return launch(false, jvmOptions);
+    }
+
+    private DaemonProcess launch(boolean quickCompiler, String... jvmOptions) {
         // a test daemon lives for seconds: the quick compiler alone starts it on about half the CPU of tiered
         // compilation (C2 would compile for longer than it runs), which matters with two test forks on 2 cores
-        List<String> command = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1"));
+        List<String> command = new ArrayList<>(List.of("java"));
+        if (quickCompiler) {
+            command.add("-XX:TieredStopAtLevel=1");
+        }
         if (!cliConnector) {
             command.add("-Dharvester.cli-connector.enabled=false");
         }
