@@ -27,9 +27,9 @@ import java.util.function.BooleanSupplier;
  * shutdown it stops handing out lookups and returns null once those in flight have finished.
  * <p>
  * A spread crawl's frontier ({@link Shared}) is the checkpoint itself, shared by every instance: children
- * are not queued here but left pending in {@code crawl_nodes}, this instance claims batches of pending nodes
- * as its queue runs short, takes the cluster's permits for each lookup, and is through once no node of the
- * run is pending anywhere.
+ * are not queued here but left pending in {@code crawl_nodes}, this instance takes the cluster's permits for as many
+ * lookups of a level as it may start, claims that many pending nodes of the level, and is through once no node
+ * of the run is pending anywhere.
  */
 public final class CrawlFrontier implements Iterator<Lookup> {
 

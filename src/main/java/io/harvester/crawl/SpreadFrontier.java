@@ -6,7 +6,7 @@ import io.harvester.runs.LiveRun;
 
 /**
  * The shared part of a spread crawl's frontier ({@code spread: true}) for one instance: the run's pending
- * nodes in the checkpoint, claimed in batches, and the cluster's limits in Redis. The owner and every
+ * nodes in the checkpoint, claimed as permits come free, and the cluster's limits in Redis. The owner and every
  * helping instance have one; a helper's work is left once the run is no longer live.
  */
 final class SpreadFrontier implements CrawlFrontier.Shared {

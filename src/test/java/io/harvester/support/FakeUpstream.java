@@ -217,7 +217,6 @@ public final class FakeUpstream implements AutoCloseable {
         return treeEnds.getOrDefault(id, Long.MIN_VALUE);
     }
 
-    /** Most lookups returning level {@code level} (1 = the root call) in flight at once. */
     /** Tree lookups by the X-Instance header they carried ("" for none). */
     public Map<String, Integer> lookupsBy() {
         Map<String, Integer> counts = new java.util.TreeMap<>();
@@ -225,6 +224,7 @@ public final class FakeUpstream implements AutoCloseable {
         return counts;
     }
 
+    /** Most lookups returning level {@code level} (1 = the root call) in flight at once. */
     public int maxInFlight(int level) {
         return maxByLevel.get(level);
     }
