@@ -49,8 +49,14 @@ public final class CrawlFrontier implements Iterator<Lookup> {
         /** The levels of the lookups that a claim would find now (one look at the checkpoint). */
         java.util.Set<Integer> levelsWithWork();
 
-        /** This instance's share of the lookups in flight when every live instance makes its part. */
+        /**
+         * This instance's share of the lookups in flight: {@code maxInFlight} over the instances making the run's
+         * lookups now. An instance makes no more than its share, so every one that helps gets its part.
+         */
         int fairShare();
+
+        /** Counts again the instances that make the run's lookups. */
+        void refreshShare();
 
         /** Whether any lookup is still to be made by any instance (pending, claimed or not). */
         boolean workLeft();
@@ -62,6 +68,12 @@ public final class CrawlFrontier implements Iterator<Lookup> {
         List<SharedCrawlLimits.Permit> tryAcquire(int level, int want);
 
         void release(int level, SharedCrawlLimits.Permit permit);
+
+        /** How often the permits held here are renewed (a fraction of their lease). */
+        long renewEveryMillis();
+
+        /** Renews the lease of the permits held here, by level. */
+        void renew(Map<Integer, List<SharedCrawlLimits.Permit>> byLevel);
     }
 
     private record Delayed(Lookup lookup, long readyAtNanos) {
@@ -81,6 +93,11 @@ public final class CrawlFrontier implements Iterator<Lookup> {
     private final Shared shared;
     private final Map<Lookup, SharedCrawlLimits.Permit> permits = new HashMap<>();
     private long lastClaimNanos;
+    private long lastRenewNanos = System.nanoTime();
+    /** When the instances making the run's lookups were last counted (0: at the first look). */
+    private long lastShareNanos;
+    /** How often they are counted: an instance that joins gets its share within this. */
+    private static final long SHARE_EVERY_MILLIS = 250;
     /** Whether the last look failed for an outage (logged once). */
     private boolean sharedAway;
     /** How long to wait before the next look: doubled after a look that found nothing, short again once a slot or node came free here. */
@@ -120,6 +137,7 @@ public final class CrawlFrontier implements Iterator<Lookup> {
                 exhausted = true;
                 break;
             }
+            renewPermits(now);
             if (!stop && shared != null && candidate() == null) {
                 Lookup claimed = claimShared(now);
                 if (claimed != null) {
@@ -247,7 +265,7 @@ public final class CrawlFrontier implements Iterator<Lookup> {
      * lookups waiting ({@code delayed}), it takes no more: the others make them.
      */
     private Lookup claimShared(long now) {
-        if (!delayed.isEmpty() || inFlight >= limit.current() || settling >= limit.max()
+        if (!delayed.isEmpty() || inFlight >= Math.min(limit.current(), shared.fairShare()) || settling >= limit.max()
                 || now - lastClaimNanos < sharedPollMillis * 1_000_000) {
             return null;
         }
@@ -298,7 +316,8 @@ public final class CrawlFrontier implements Iterator<Lookup> {
                 continue;
             }
             // as many as this instance may start now, in one round trip each for the permits and the claim
-            int want = Math.min(levelConcurrency[level - 1] - inFlightPerLevel[level], limit.current() - inFlight);
+            int want = Math.min(levelConcurrency[level - 1] - inFlightPerLevel[level],
+                    Math.min(limit.current(), shared.fairShare()) - inFlight);
             List<SharedCrawlLimits.Permit> taken = shared.tryAcquire(level, Math.max(1, want));
             if (taken.isEmpty()) {
                 continue;
@@ -339,6 +358,35 @@ public final class CrawlFrontier implements Iterator<Lookup> {
             shared.release(held.getKey().level(), held.getValue());
         }
         permits.clear();
+    }
+
+    /**
+     * Keeps the permits of lookups in flight here (and queued with their permits) from expiring while they last:
+     * a lookup longer than the lease (retries, a slow answer) would otherwise let another start beyond the limits.
+     */
+    private void renewPermits(long now) {
+        if (shared == null) {
+            return;
+        }
+        if (now - lastShareNanos >= SHARE_EVERY_MILLIS * 1_000_000) {
+            lastShareNanos = now;
+            try {
+                shared.refreshShare();
+            } catch (RuntimeException databaseAway) {
+                // the share stays as it was
+            }
+        }
+        if (permits.isEmpty() || now - lastRenewNanos < shared.renewEveryMillis() * 1_000_000) {
+            return;
+        }
+        lastRenewNanos = now;
+        Map<Integer, List<SharedCrawlLimits.Permit>> byLevel = new HashMap<>();
+        permits.forEach((lookup, permit) -> byLevel.computeIfAbsent(lookup.level(), l -> new ArrayList<>()).add(permit));
+        try {
+            shared.renew(byLevel);
+        } catch (RuntimeException redisAway) {
+            // renewed on the next look; a permit that expires meanwhile lets one more lookup start, no worse
+        }
     }
 
     /** Whether a spread crawl has lookups left anywhere; while that cannot be told (an outage), it has. */

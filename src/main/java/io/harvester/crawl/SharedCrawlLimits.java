@@ -35,6 +35,7 @@ final class SharedCrawlLimits {
 
     private final LuaScript take;
     private final LuaScript give;
+    private final LuaScript renew;
     private final String prefix;
     private final String owner;
     private final int[] levelConcurrency;
@@ -46,6 +47,7 @@ final class SharedCrawlLimits {
                       int maxInFlight, double ratePerSecond, long leaseMillis) {
         this.take = new LuaScript(redisson, "crawl-permit-take");
         this.give = new LuaScript(redisson, "crawl-permit-give");
+        this.renew = new LuaScript(redisson, "crawl-permit-renew");
         this.prefix = "harvester:crawl:" + pipeline + ":run:" + runId + ":";
         this.owner = instance;
         this.levelConcurrency = levelConcurrency.clone();
@@ -90,6 +92,26 @@ final class SharedCrawlLimits {
             return List.of();
         }
         return permits;
+    }
+
+    /** How often the permits still held are renewed: three times a lease. */
+    long renewEveryMillis() {
+        return Math.max(1, leaseMillis / 3);
+    }
+
+    /**
+     * Renews the lease of the permits of lookups still in flight here (a lookup may take longer than the lease:
+     * retries, a slow answer), by level; one that expired meanwhile is not taken again.
+     */
+    void renew(java.util.Map<Integer, List<Permit>> byLevel) {
+        byLevel.forEach((level, held) -> {
+            Object[] args = new Object[held.size() + 1];
+            args[0] = String.valueOf(leaseMillis);
+            for (int i = 0; i < held.size(); i++) {
+                args[i + 1] = held.get(i).id();
+            }
+            renew.call(RScript.ReturnType.INTEGER, keys(level), args);
+        });
     }
 
     /** Gives a lookup's permit back; one whose lease ran out meanwhile is gone already. */

@@ -16,7 +16,11 @@ final class SpreadFrontier implements CrawlFrontier.Shared {
     private final SharedCrawlLimits limits;
     private final String instance;
     private final long leaseMillis;
-    private final int fairShare;
+    private final int maxInFlight;
+    private final long startedNanos;
+    /** Live instances when this instance began working on the run. */
+    private final int alive;
+    private volatile int fairShare;
 
     SpreadFrontier(LiveRun live, CrawlCheckpoint checkpoint, SharedCrawlLimits limits, long leaseMillis, int maxInFlight) {
         this.live = live;
@@ -24,13 +28,33 @@ final class SpreadFrontier implements CrawlFrontier.Shared {
         this.limits = limits;
         this.instance = live.store().owner();
         this.leaseMillis = leaseMillis;
-        long alive = Math.max(1, live.store().heartbeats().alive(leaseMillis));
-        this.fairShare = (int) Math.max(1, (maxInFlight + alive - 1) / alive);
+        this.maxInFlight = maxInFlight;
+        this.startedNanos = System.nanoTime();
+        this.alive = (int) Math.max(1, live.store().heartbeats().alive(leaseMillis));
+        this.fairShare = share(alive);
+    }
+
+    private int share(int instances) {
+        return Math.max(1, (maxInFlight + instances - 1) / instances);
     }
 
     @Override
     public int fairShare() {
         return fairShare;
+    }
+
+    /**
+     * Shares the lookups in flight among the instances that made lookups of the run within the last lease; for the
+     * first lease, among every live instance at least (those that have the crawl join within a beat, before their
+     * first claim).
+     */
+    @Override
+    public void refreshShare() {
+        int instances = 1 + checkpoint.otherClaimers(live.id(), instance, leaseMillis);
+        if (System.nanoTime() - startedNanos < leaseMillis * 1_000_000) {
+            instances = Math.max(instances, alive);
+        }
+        fairShare = share(instances);
     }
 
     @Override
@@ -58,6 +82,16 @@ final class SpreadFrontier implements CrawlFrontier.Shared {
     @Override
     public List<SharedCrawlLimits.Permit> tryAcquire(int level, int want) {
         return limits.tryAcquire(level, want);
+    }
+
+    @Override
+    public long renewEveryMillis() {
+        return limits.renewEveryMillis();
+    }
+
+    @Override
+    public void renew(java.util.Map<Integer, List<SharedCrawlLimits.Permit>> byLevel) {
+        limits.renew(byLevel);
     }
 
     @Override
