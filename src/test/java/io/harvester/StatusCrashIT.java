@@ -17,10 +17,8 @@ import io.harvester.support.DaemonProcess;
 import io.harvester.support.TestStorage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
-import org.redisson.config.Config;
 
 /**
  * Status updates acknowledged by a Harvester process while PostgreSQL was away (its flushes failing), the
@@ -112,8 +110,6 @@ class StatusCrashIT {
     }
 
     private static RedissonClient redis() {
-        Config config = new Config();
-        config.useSingleServer().setAddress(TestStorage.get().redisUrl());
-        return Redisson.create(config);
+        return TestStorage.get().redisClient();
     }
 }

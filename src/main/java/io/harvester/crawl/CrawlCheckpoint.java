@@ -24,6 +24,14 @@ import io.harvester.secrets.Secrets;
  */
 final class CrawlCheckpoint {
 
+    /**
+     * A pending node {@code n} no live instance holds: unclaimed, claimed by an instance silent for the lease, or
+     * claimed four leases ago and still pending (its claimer let it go without giving it back). Bound: the lease
+     * in ms, twice.
+     */
+    private static final String CLAIMABLE = "(n.claimed_by is null or n.claimed_at < now() - make_interval(secs => ? / 250.0)"
+            + " or not " + Heartbeats.alive("n.claimed_by") + ")";
+
     private final DataSource dataSource;
     private final RunFence fence;
 
@@ -98,23 +106,16 @@ final class CrawlCheckpoint {
         return ps;
     }
 
+    /** Marks a node's lookup failed; {@code fenced} false for a helper's (the run is another instance's). */
     void failed(long runId, CrawlNode node, String error, boolean fenced) {
-        if (!fenced) {
-            // a helper's: the run is another instance's
-            inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("update crawl_nodes set status = 'failed', error = ?,"
-                        + " updated_at = now() where run_id = ? and node_key = ?")) {
-                    ps.setString(1, Secrets.mask(error));
-                    ps.setLong(2, runId);
-                    ps.setString(3, node.key());
-                    ps.executeUpdate();
-                }
-            });
-            return;
-        }
+        String statement = "update crawl_nodes set status = 'failed', error = ?, updated_at = now()"
+                + " where run_id = ? and node_key = ? and " + RunFence.HOLDS;
         // the error may name the request URL, and a key in it
-        fence.write(runId, "update crawl_nodes set status = 'failed', error = ?, updated_at = now()"
-                + " where run_id = ? and node_key = ? and " + RunFence.HOLDS, Secrets.mask(error), runId, node.key());
+        if (fenced) {
+            fence.write(runId, statement, Secrets.mask(error), runId, node.key());
+        } else {
+            fence.writeAsHelper(runId, statement, Secrets.mask(error), runId, node.key());
+        }
     }
 
     /** Hands the checkpoint of an earlier run to a new one; with {@code retryFailed} its failed lookups are made again. */
@@ -152,11 +153,9 @@ final class CrawlCheckpoint {
              PreparedStatement ps = RunSql.prepare(c, """
                      with free as (
                          select n.run_id, n.node_key from crawl_nodes n
-                         where n.run_id = ? and n.status = 'pending' and n.level = ? and""" + " " + RunFence.RUNNING + """
+                         where n.run_id = ? and n.status = 'pending' and n.level = ? and""" + " " + RunFence.RUNNING
+                     + " and " + CLAIMABLE + """
 
-                           and (n.claimed_by is null or n.claimed_at < now() - make_interval(secs => ? / 250.0)
-                                or not""" + " " + Heartbeats.alive("n.claimed_by") + """
-                     )
                          order by n.node_key collate "C"
                          limit ?
                          for update of n skip locked)
@@ -180,9 +179,7 @@ final class CrawlCheckpoint {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = RunSql.prepare(c, """
                      select distinct n.level from crawl_nodes n
-                     where n.run_id = ? and n.status = 'pending'
-                       and (n.claimed_by is null or not""" + " " + Heartbeats.alive("n.claimed_by") + ")",
-                     runId, leaseMillis);
+                     where n.run_id = ? and n.status = 'pending' and""" + " " + CLAIMABLE, runId, leaseMillis, leaseMillis);
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 levels.add(rs.getInt(1));

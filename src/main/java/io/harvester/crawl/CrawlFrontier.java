@@ -61,9 +61,6 @@ public final class CrawlFrontier implements Iterator<Lookup> {
         /** Whether any lookup is still to be made by any instance (pending, claimed or not). */
         boolean workLeft();
 
-        /** The cluster's permits for a lookup of {@code level}; null when none are free now. */
-        SharedCrawlLimits.Permit tryAcquire(int level);
-
         /** Up to {@code want} permits for lookups of {@code level}, as many as are free now (maybe none). */
         List<SharedCrawlLimits.Permit> tryAcquire(int level, int want);
 
@@ -159,7 +156,7 @@ public final class CrawlFrontier implements Iterator<Lookup> {
             if (shared != null && !permits.containsKey(candidate)) {
                 SharedCrawlLimits.Permit permit;
                 try {
-                    permit = shared.tryAcquire(candidate.level());
+                    permit = shared.tryAcquire(candidate.level(), 1).stream().findFirst().orElse(null);
                 } catch (RuntimeException redisAway) {
                     permit = null;
                 }

@@ -71,12 +71,6 @@ final class SharedCrawlLimits {
         return List.of(prefix + "in-flight", prefix + "level:" + level);
     }
 
-    /** The permit for one lookup of {@code level}, when the cluster has one free now (and the rate allows); else null. */
-    Permit tryAcquire(int level) {
-        List<Permit> one = tryAcquire(level, 1);
-        return one.isEmpty() ? null : one.get(0);
-    }
-
     /** Up to {@code want} permits for lookups of {@code level}, as many as the cluster has free now (and the rate allows). */
     List<Permit> tryAcquire(int level, int want) {
         String batch = owner + ":" + PROCESS + ":" + PERMITS.incrementAndGet();

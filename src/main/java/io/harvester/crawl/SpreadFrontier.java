@@ -75,11 +75,6 @@ final class SpreadFrontier implements CrawlFrontier.Shared {
     }
 
     @Override
-    public SharedCrawlLimits.Permit tryAcquire(int level) {
-        return limits.tryAcquire(level);
-    }
-
-    @Override
     public List<SharedCrawlLimits.Permit> tryAcquire(int level, int want) {
         return limits.tryAcquire(level, want);
     }

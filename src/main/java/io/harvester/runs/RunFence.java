@@ -55,14 +55,6 @@ public final class RunFence {
         told.remove(runId);
     }
 
-    /**
-     * Throws {@link RunFenced} when the run is no longer this instance's: before a step that cannot be undone
-     * in the database (a file renamed to its final name).
-     */
-    public void check(long runId) {
-        verify(runId);
-    }
-
     /** The run ended here: its later writes (undoing, its log file) are its owner's, not fenced. A lost run stays lost. */
     void release(long runId) {
         epochs.computeIfPresent(runId, (id, epoch) -> epoch == LOST ? epoch : null);
@@ -97,17 +89,25 @@ public final class RunFence {
      * {@link RunFenced} when the run is no longer this instance's.
      */
     public void write(long runId, String statement, Object... params) {
+        confirm(runId, write(cteParams(runId), statement, params));
+    }
+
+    /** The same write for a run this instance only helps with (another instance's): it holds for any owner. */
+    public void writeAsHelper(long runId, String statement, Object... params) {
+        write(unfenced(runId), statement, params);
+    }
+
+    private boolean write(Object[] fenceParams, String statement, Object... params) {
         Object[] all = new Object[3 + params.length];
-        System.arraycopy(cteParams(runId), 0, all, 0, 3);
+        System.arraycopy(fenceParams, 0, all, 0, 3);
         System.arraycopy(params, 0, all, 3, params.length);
-        long held = sql.queryId("with " + CTE + ", written as (" + statement + ") select count(*) from fence", all).orElse(0L);
-        confirm(runId, held == 1);
+        return sql.queryId("with " + CTE + ", written as (" + statement + ") select count(*) from fence", all).orElse(0L) == 1;
     }
 
     /** After a fenced write: when the fence did not hold, throws {@link RunFenced} if the run was this instance's. */
     public void confirm(long runId, boolean fenceHeld) {
         if (!fenceHeld) {
-            verify(runId);
+            check(runId);
         }
     }
 
@@ -115,10 +115,12 @@ public final class RunFence {
     }
 
     /**
-     * A fenced write changed nothing, which a run that ended meanwhile explains too: looks at the row and throws
-     * {@link RunFenced} when it names another owner or epoch (or is gone) while this instance works on the run.
+     * Throws {@link RunFenced} when the run is no longer this instance's (its row names another owner or epoch, or
+     * is gone) while this instance works on it: after a fenced write that changed nothing, which a run that ended
+     * meanwhile explains too, and before a step that cannot be undone in the database (a file renamed to its
+     * final name).
      */
-    void verify(long runId) {
+    public void check(long runId) {
         Integer epoch = epochs.get(runId);
         if (epoch == null) {
             return;

@@ -134,11 +134,6 @@ public class RunLifecycle {
                 .forEach(helper -> helper.abort(RunStatus.CANCELLED, "no longer helping"));
     }
 
-    /** Whether nothing of this instance's help with the run is at work any more. */
-    public boolean helping(long runId) {
-        return helpers.stream().anyMatch(helper -> helper.id() == runId);
-    }
-
     /** Records a trigger the job failure policy skipped, naming the run it counts against; the skipped run's id. */
     public long skip(String pipeline, String trigger, Map<String, ?> params, long blockedBy, String reason) {
         long id = store.skip(pipeline, trigger, params, blockedBy, reason);

@@ -150,7 +150,7 @@ public class RunRepository {
         if (sql.update(RunStatus.sql("update runs set progress = ?, current_step = ?, heartbeat_at = now() where id = ?"
                         + " and status = {RUNNING} and " + RunFence.HELD),
                 Math.max(0, Math.min(100, progress)), currentStep, runId, held[0], held[1]) == 0) {
-            fence.verify(runId);
+            fence.check(runId);
         }
     }
 
@@ -179,7 +179,7 @@ public class RunRepository {
                 .orElse(0L) == 1;
         if (!ended) {
             // ended meanwhile (a sweep, a cancel) or no longer ours: the latter throws
-            fence.verify(runId);
+            fence.check(runId);
         }
         fence.release(runId);
         return ended;

@@ -55,20 +55,12 @@ public final class RunTemplate {
         Long takenOver = exchange.getMessage().getHeader(TAKE_OVER, Long.class);
         Long helped = exchange.getMessage().getHeader(HELP, Long.class);
         if (helped != null) {
-            Optional<LiveRun> helper = lifecycle.help(helped, spec.pipeline(), spec.outputDir());
-            helper.ifPresentOrElse(run -> {
-                MDC.put(RunHandle.MDC_KEY, String.valueOf(run.id()));
-                LOG.info("{}: helping run {} of another instance", spec.pipeline(), run.id());
-            }, () -> LOG.info("{}: run {} is no longer live: not helped", spec.pipeline(), helped));
-            return helper;
+            return joined(lifecycle.help(helped, spec.pipeline(), spec.outputDir()), spec, helped,
+                    "helping run {} of another instance", "run {} is no longer live: not helped");
         }
         if (takenOver != null) {
-            Optional<LiveRun> adopted = lifecycle.adopt(takenOver, spec.pipeline(), spec.outputDir());
-            adopted.ifPresentOrElse(run -> {
-                MDC.put(RunHandle.MDC_KEY, String.valueOf(run.id()));
-                LOG.info("{}: run {} continues here, taken over from a dead instance", spec.pipeline(), run.id());
-            }, () -> LOG.info("{}: run {} is no longer live here: not continued", spec.pipeline(), takenOver));
-            return adopted;
+            return joined(lifecycle.adopt(takenOver, spec.pipeline(), spec.outputDir()), spec, takenOver,
+                    "run {} continues here, taken over from a dead instance", "run {} is no longer live here: not continued");
         }
         Optional<LiveRun> begun = lifecycle.begin(spec.pipeline(), trigger.value(), spec.params(), spec.outputDir());
         if (begun.isEmpty()) {
@@ -78,6 +70,15 @@ public final class RunTemplate {
         RunStart.begun(exchange, begun.get().id());
         MDC.put(RunHandle.MDC_KEY, String.valueOf(begun.get().id()));
         return begun;
+    }
+
+    /** An existing run this instance works on (taken over, or helped with): its id in the MDC, and a line saying so. */
+    private static Optional<LiveRun> joined(Optional<LiveRun> run, Spec spec, long runId, String joinedHow, String notHow) {
+        if (run.isPresent()) {
+            MDC.put(RunHandle.MDC_KEY, String.valueOf(runId));
+        }
+        LOG.info("{}: " + (run.isPresent() ? joinedHow : notHow), spec.pipeline(), runId);
+        return run;
     }
 
     /**

@@ -95,7 +95,7 @@ public final class StepRows {
                 where run_id in (select id from live) and ordinal = ?"""), currentStep, progress, runId, held[0], held[1],
                 ordinal) == 1;
         if (!started) {
-            fence.verify(runId);
+            fence.check(runId);
         }
         return started;
     }

@@ -108,8 +108,13 @@ public final class RunTakeover {
     }
 
     private void continueSafely(TakenOver run) {
+        safely(run, () -> continueRun(run));
+    }
+
+    /** A step of continuing a claimed run; a failure gives the run up (ends it abandoned) rather than leaving it claimed. */
+    private void safely(TakenOver run, Runnable step) {
         try {
-            continueRun(run);
+            step.run();
         } catch (RuntimeException e) {
             LOG.warn("Run {} of {}: taken over, but not continued here: {}", run.id(), run.pipeline(), e.getMessage(), e);
             giveUp(run, "its start here failed: " + e.getMessage());
@@ -141,20 +146,10 @@ public final class RunTakeover {
         if (helped != null) {
             // this instance was helping with the run: that copy ends (its claims go back) before the run goes on here
             lifecycle.stopHelping(run.id());
-            helped.whenComplete((exchange, failure) -> continueSafely(run, from));
+            helped.whenComplete((exchange, failure) -> safely(run, () -> start(run)));
             return;
         }
         start(run);
-    }
-
-    private void continueSafely(TakenOver run, String from) {
-        try {
-            start(run);
-        } catch (RuntimeException e) {
-            LOG.warn("Run {} of {}: taken over from {}, but not continued here: {}", run.id(), run.pipeline(), from,
-                    e.getMessage(), e);
-            giveUp(run, "its start here failed: " + e.getMessage());
-        }
     }
 
     private void start(TakenOver run) {

@@ -12,11 +12,9 @@ import io.harvester.support.TestStorage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.redisson.Redisson;
 import org.redisson.api.RSet;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
-import org.redisson.config.Config;
 
 /** The members TaskSetWriter adds, on the test JVM's real Redis. */
 class TaskSetWriterTest {
@@ -25,9 +23,7 @@ class TaskSetWriterTest {
 
     @BeforeAll
     static void connect() {
-        Config config = new Config();
-        config.useSingleServer().setAddress(TestStorage.get().redisUrl());
-        redis = Redisson.create(config);
+        redis = TestStorage.get().redisClient();
     }
 
     @AfterAll

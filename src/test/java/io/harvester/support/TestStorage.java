@@ -11,6 +11,9 @@ import io.harvester.infra.EmbeddedPostgresServer;
 import io.harvester.infra.EmbeddedRedisServer;
 import io.harvester.infra.SchemaMigration;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
 
 /**
  * One PostgreSQL and one Redis for the whole test JVM: embedded by default, or the servers named by
@@ -144,5 +147,12 @@ public final class TestStorage {
 
     public String redisUrl() {
         return redisUrl;
+    }
+
+    /** A Redis client of the test's own on the test Redis; the caller shuts it down. */
+    public RedissonClient redisClient() {
+        Config config = new Config();
+        config.useSingleServer().setAddress(redisUrl);
+        return Redisson.create(config);
     }
 }
