@@ -9,13 +9,12 @@ import java.util.Map;
 
 import io.harvester.support.CrawlYaml;
 import io.harvester.support.ExportYaml;
-import io.harvester.support.FakeUpstream;
 import io.harvester.support.HarvesterRuntime;
 
 /**
  * Hierarchy crawl benchmark (bench/run.sh crawl; not a test): depth 4, latency 20 ms per lookup, level
- * concurrency 5,10,15,20. Prints two lower bounds next to the measured time: the issue's
- * L × max(depth, max over levels of ceil(n_l / C_l)), and the critical path
+ * concurrency 5,10,15,20, maxInFlight 50. Harvester and {@link PlainJavaCrawl} (the hand-written asyncio-style crawler
+ * with the same limits) alternate on the same upstream; both are compared with the critical path
  * L × max over levels of (l − 1 + ceil(n_l / C_l)): a lookup of level l cannot start before l − 1
  * answers on its path have come back. Also, in one JVM, the heap at branching 5, 8 and 10: the peak
  * used during the timed runs (garbage included, so it grows with the lookups made) and the live heap,
@@ -29,34 +28,47 @@ public final class CrawlBenchmark {
     private static final int[] LEVEL_CONCURRENCY = {5, 10, 15, 20};
     // the daemon runs warm: enough runs for the JIT to settle before measuring
     private static final int WARM_UPS = 15;
-    private static final int REPEATS = 5;
+    private static final int REPEATS = 7;
+    private static final int MAX_IN_FLIGHT = 50;
 
     private CrawlBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
         Path work = Files.createDirectories(Path.of("target", "bench", "crawl"));
-        FakeUpstream five = FakeUpstream.start().tree(5, DEPTH).latencyMs(LATENCY);
-        FakeUpstream eight = FakeUpstream.start().tree(8, DEPTH).latencyMs(LATENCY);
-        FakeUpstream ten = FakeUpstream.start().tree(10, DEPTH).latencyMs(LATENCY);
+        FastTreeUpstream five = new FastTreeUpstream(5, DEPTH, LATENCY);
+        FastTreeUpstream eight = new FastTreeUpstream(8, DEPTH, LATENCY);
+        FastTreeUpstream ten = new FastTreeUpstream(10, DEPTH, LATENCY);
         String concurrency = "5,10,15,20";
-        ExportYaml routes = CrawlYaml.crawl("b5", five.url("/tree"), Map.of("levelConcurrency", concurrency, "maxInFlight", "50"))
-                .route("hierarchy-crawl", "crawl-b8", "b8", eight.url("/tree"),
+        ExportYaml routes = CrawlYaml.crawl("b5", five.url(), Map.of("levelConcurrency", concurrency, "maxInFlight", "50"))
+                .route("hierarchy-crawl", "crawl-b8", "b8", eight.url(),
                         Map.of("levelConcurrency", concurrency, "maxInFlight", "50"))
-                .route("hierarchy-crawl", "crawl-b10", "b10", ten.url("/tree"),
+                .route("hierarchy-crawl", "crawl-b10", "b10", ten.url(),
                         Map.of("levelConcurrency", concurrency, "maxInFlight", "50"));
         try (HarvesterRuntime harvester = HarvesterRuntime.start(work, routes.yaml(), Map.of())) {
-            System.out.println("| branching | nodes | lookups | issue bound ms | critical path ms | measured ms (median of "
-                    + REPEATS + ") | efficiency vs issue bound | efficiency vs critical path | peak heap used | peak live heap |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+            double roundTrip = roundTripMillis(five.url());
+            System.out.printf("One round trip to the upstream (%d ms latency), a lone client on a keep-alive connection: %.2f ms%n%n",
+                    LATENCY, roundTrip);
+            System.out.println("| branching | nodes | lookups | critical path ms | plain-Java crawler ms (median of " + REPEATS
+                    + ") | Harvester ms (median of " + REPEATS + ") | plain crawler vs critical path | Harvester vs critical path"
+                    + " | Harvester speed / plain crawler | peak heap used | peak live heap |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
             for (int branching : new int[] {5, 8, 10}) {
                 String crawl = "crawl:b" + branching;
+                String url = (branching == 5 ? five : branching == 8 ? eight : ten).url();
+                Path plainCsv = work.resolve("plain-b" + branching + ".csv");
                 for (int i = 0; i < WARM_UPS; i++) {
                     harvester.runNow(crawl);
+                    PlainJavaCrawl.crawl(url, DEPTH, LEVEL_CONCURRENCY, MAX_IN_FLIGHT, plainCsv);
                 }
                 List<Long> times = new ArrayList<>();
+                List<Long> plainTimes = new ArrayList<>();
                 long peak = 0;
                 for (int i = 0; i < REPEATS; i++) {
+                    // alternating, so that a noisy moment of the shared machine hits both
+                    long plainStart = System.nanoTime();
+                    PlainJavaCrawl.crawl(url, DEPTH, LEVEL_CONCURRENCY, MAX_IN_FLIGHT, plainCsv);
+                    plainTimes.add((System.nanoTime() - plainStart) / 1_000_000);
                     HeapUse.resetPeak();
                     long start = System.nanoTime();
                     harvester.runNow(crawl);
@@ -65,8 +77,9 @@ public final class CrawlBenchmark {
                 }
                 long live = HeapUse.livePeak(() -> harvester.runNow(crawl));
                 Collections.sort(times);
+                Collections.sort(plainTimes);
                 long measured = times.get(REPEATS / 2);
-                long bound = issueBound(branching);
+                long plain = plainTimes.get(REPEATS / 2);
                 long criticalPath = criticalPath(branching);
                 long nodes = 0;
                 long lookups = 0;
@@ -74,9 +87,9 @@ public final class CrawlBenchmark {
                     nodes += (long) Math.pow(branching, level);
                     lookups += (long) Math.pow(branching, level - 1);
                 }
-                System.out.printf("| %d | %d | %d | %d | %d | %d | %.2f | %.2f | %d MiB | %.1f MiB |%n", branching, nodes, lookups,
-                        bound, criticalPath, measured, (double) bound / measured, (double) criticalPath / measured, peak >> 20,
-                        live / 1048576.0);
+                System.out.printf("| %d | %d | %d | %d | %d | %d | %.2f | %.2f | %.2f | %d MiB | %.1f MiB |%n", branching, nodes, lookups,
+                        criticalPath, plain, measured, (double) criticalPath / plain, (double) criticalPath / measured,
+                        (double) plain / measured, peak >> 20, live / 1048576.0);
             }
             long idle = HeapUse.idleLive();
             System.out.println();
@@ -91,13 +104,21 @@ public final class CrawlBenchmark {
         System.exit(0);
     }
 
-    /** L × max(depth, max over levels of ceil(n_l / C_l)), n_l = lookups returning level l. */
-    static long issueBound(int branching) {
-        long rounds = DEPTH;
-        for (int level = 1; level <= DEPTH; level++) {
-            rounds = Math.max(rounds, roundsOf(branching, level));
+    /** The median of 50 sequential lookups of one node on a keep-alive connection: what one round trip costs here. */
+    private static double roundTripMillis(String url) throws Exception {
+        List<Double> times = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            long start = System.nanoTime();
+            java.net.HttpURLConnection connection = (java.net.HttpURLConnection) java.net.URI.create(url + "?id=1").toURL().openConnection();
+            try (java.io.InputStream in = connection.getInputStream()) {
+                in.readAllBytes();
+            }
+            if (i >= 10) {
+                times.add((System.nanoTime() - start) / 1e6);
+            }
         }
-        return LATENCY * rounds;
+        Collections.sort(times);
+        return times.get(times.size() / 2);
     }
 
     /** L × max over levels of (l − 1 + ceil(n_l / C_l)): level l's lookups start l − 1 round trips in at the earliest. */
