@@ -6,7 +6,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import io.harvester.support.DaemonProcess;
@@ -15,33 +19,49 @@ import io.harvester.support.DaemonProcess;
  * Start-up of the embedded default as a user runs it ({@code java -jar target/harvester.jar}, dev profile: embedded
  * PostgreSQL and Redis, demo pipelines): from launching the JVM to {@code /observe/health} answering UP (200), on a
  * fresh folder (the first start: initdb, the schema) and again on the same folder after a SIGTERM (a restart).
- * Median of five folders; the jar is built.
+ * Median of five folders, each started as a user does (no archive) and with the class-data archive that
+ * {@code mvn package} makes ({@code -XX:SharedArchiveFile=target/harvester.jsa}), alternating; the jar is built.
  */
 public final class StartupBenchmark {
 
     private static final int RUNS = 5;
 
     public static void main(String[] args) throws Exception {
-        List<Long> first = new ArrayList<>();
-        List<Long> restart = new ArrayList<>();
+        Path archive = Path.of(System.getProperty("harvester.jar")).resolveSibling("harvester.jsa");
+        if (!Files.exists(archive)) {
+            throw new IllegalStateException(archive + " is missing: mvn package makes it");
+        }
+        String withArchive = "-XX:SharedArchiveFile=" + archive;
+        Map<String, List<Long>> took = new LinkedHashMap<>();
+        for (String row : new String[] {"first start, no archive", "first start, with the archive", "restart, no archive",
+                "restart, with the archive"}) {
+            took.put(row, new ArrayList<>());
+        }
         for (int i = 0; i < RUNS; i++) {
-            try (DaemonProcess daemon = DaemonProcess.prepare()) {
-                first.add(untilHealthy(daemon));
-                daemon.process().destroy();
-                daemon.process().waitFor(60, TimeUnit.SECONDS);
-                restart.add(untilHealthy(daemon));
+            // alternating which goes first, so that a noisy moment of the shared machine hits both
+            boolean archiveFirst = i % 2 == 1;
+            for (boolean useArchive : new boolean[] {archiveFirst, !archiveFirst}) {
+                String[] options = useArchive ? new String[] {withArchive} : new String[0];
+                String how = useArchive ? "with the archive" : "no archive";
+                try (DaemonProcess daemon = DaemonProcess.prepare()) {
+                    took.get("first start, " + how).add(untilHealthy(daemon, options));
+                    daemon.process().destroy();
+                    daemon.process().waitFor(60, TimeUnit.SECONDS);
+                    took.get("restart, " + how).add(untilHealthy(daemon, options));
+                }
             }
         }
         System.out.println("| start-up to /observe/health UP | median ms of " + RUNS + " | min | max | aim | aim / median |");
         System.out.println("|---|---|---|---|---|---|");
-        row("first start (fresh folder)", first, 4000);
-        row("restart (same folder)", restart, 2000);
+        took.forEach((row, times) -> row(row, times, row.startsWith("first") ? 4000 : 2000));
     }
 
-    private static long untilHealthy(DaemonProcess daemon) throws Exception {
+    private static long untilHealthy(DaemonProcess daemon, String... options) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         long launched = System.nanoTime();
-        daemon.startAsUser("-Dharvester.demo.run-at-startup=false");
+        List<String> jvm = new ArrayList<>(List.of(options));
+        jvm.add("-Dharvester.demo.run-at-startup=false");
+        daemon.startAsUser(jvm.toArray(String[]::new));
         HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.port() + "/observe/health")).build();
         while (true) {
             try {

@@ -1,5 +1,10 @@
 package io.harvester.infra;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
 import javax.sql.DataSource;
 
 import org.flywaydb.core.Flyway;
@@ -19,11 +24,42 @@ public final class SchemaMigration {
     private SchemaMigration() {
     }
 
+    /** The newest migration in {@code db/migration}: a database at this version needs no Flyway at all. */
+    static final int LATEST = 12;
+    /** The newest migration in {@code db/demo}. */
+    static final int LATEST_DEMO = 2;
+
     public static void migrate(DataSource dataSource, boolean demo) {
-        migrate("Database schema", Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load());
-        if (demo) {
+        // Flyway takes most of a second to set itself up and look at the classpath; a restart on a database whose
+        // history already holds the newest version (the usual case) skips it
+        if (!current(dataSource, "Database schema", "flyway_schema_history", LATEST)) {
+            migrate("Database schema", Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load());
+        }
+        if (demo && !current(dataSource, "Demo schema", "demo.flyway_schema_history", LATEST_DEMO)) {
             migrate("Demo schema", Flyway.configure().dataSource(dataSource).locations("classpath:db/demo")
                     .schemas("demo").createSchemas(true).load());
+        }
+    }
+
+    /**
+     * Whether the Flyway history {@code table} (the main one in the connection's schema, as Flyway's) ends in a successful migration {@code latest} with no failed one:
+     * then there is nothing to apply. Anything else (no history, older, a failure) goes through Flyway, which
+     * applies, validates and reports as always.
+     */
+    static boolean current(DataSource dataSource, String what, String table, int latest) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("select count(*) filter (where not success), "
+                     + "max(version::int) filter (where success and version ~ '^[0-9]+$') from " + table)) {
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                boolean current = rs.getInt(1) == 0 && rs.getInt(2) == latest;
+                if (current) {
+                    LOG.info("{} at version {} (nothing to apply)", what, latest);
+                }
+                return current;
+            }
+        } catch (SQLException noHistoryYet) {
+            return false;
         }
     }
 

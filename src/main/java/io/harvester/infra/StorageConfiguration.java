@@ -5,7 +5,12 @@ import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -59,29 +64,76 @@ public class StorageConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
+        // Redis and its client start on a thread of their own while PostgreSQL starts and its schema is checked:
+        // a restart waits for the slower of the two, not for both (issue 19's start-up)
+        ExecutorService starter = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, "harvester-storage-start");
+            thread.setDaemon(true);
+            return thread;
+        });
+        EmbeddedRedisServer redis = null;
+        if (embedded) {
+            redis = new EmbeddedRedisServer(Path.of(embeddedDataDir, "redis.pid"));
+            EMBEDDED.add(redis);
+        } else {
+            require("harvester.db.url (HARVESTER_DB_URL)", dbUrl);
+            require("harvester.redis.url (HARVESTER_REDIS_URL)", redisUrl);
+        }
+        EmbeddedRedisServer embeddedRedis = redis;
+        Duration wait = TimeUtils.toDuration(startupWait);
+        CompletableFuture<RedissonClient> redissonStarted = CompletableFuture.supplyAsync(() -> {
+            String uri = embeddedRedis == null ? redisUrl : startEmbedded(embeddedRedis);
+            return connectRedis(uri, wait);
+        }, starter);
+        starter.shutdown();
+        RedissonClient redisson;
+        BasicDataSource dataSource;
+        try {
+            dataSource = startPostgres(context, wait);
+            redisson = joinStart(redissonStarted);
+        } catch (RuntimeException | Error e) {
+            // the client may connect meanwhile (its threads would keep a failed start-up's JVM alive), and the
+            // embedded Redis must have started before stopEmbedded can stop it: give that side a moment to finish
+            try {
+                redissonStarted.get(5, TimeUnit.SECONDS).shutdown();
+            } catch (Exception ignored) {
+                // it failed as well, or it is still waiting for Redis: the process is on its way out
+            }
+            throw e;
+        }
+        if (embeddedRedis != null) {
+            context.addService(embeddedRedis, true, false);
+            redisUrl = embeddedRedis.uri();
+        }
+        context.getRegistry().bind("dataSource", DataSource.class, dataSource);
+        context.addService(new Closer("dataSource", dataSource::close), true, true);
+        // sql: endpoints (job steps) get a pool of their own on the same database: a step's statement may run
+        // for hours (its run's max-duration and cancel bound it, not a socket timeout), and it is watched so
+        // that cancelling the run cancels the statement
+        BasicDataSource steps = pool(stepPoolSize, 0);
+        context.getComponent("sql", SqlComponent.class).setDataSource(new WatchedDataSource(steps));
+        context.addService(new Closer("sqlStepDataSource", steps::close), true, true);
+        context.getRegistry().bind("redisson", RedissonClient.class, redisson);
+        context.addService(new Closer("redisson", redisson::shutdown), true, true);
+        context.getRegistry().bind("storage", Storage.class, new Storage(dataSource, redisson));
+        LOG.info("Storage ready: {} and Redis {}", JdbcUrls.withoutSecrets(dbUrl), RedisUris.withoutSecrets(redisUrl));
+    }
+
+    /** Starts the embedded PostgreSQL when asked to, waits for the database, migrates it: the pool on it. */
+    private BasicDataSource startPostgres(CamelContext context, Duration wait) throws Exception {
         if (embedded) {
             EmbeddedPostgresServer postgres = new EmbeddedPostgresServer(Path.of(embeddedDataDir, "postgres"), "harvester");
-            EmbeddedRedisServer redis = new EmbeddedRedisServer(Path.of(embeddedDataDir, "redis.pid"));
-            // started now, not with the context: the schema and the routes' beans need them first
+            // started now, not with the context: the schema and the routes' beans need it first
             EMBEDDED.add(postgres);
             postgres.start();
-            EMBEDDED.add(redis);
-            redis.start();
             context.addService(postgres, true, false);
-            context.addService(redis, true, false);
             dbUrl = postgres.jdbcUrl();
             dbUser = postgres.user();
             dbPassword = "";
-            redisUrl = redis.uri();
         }
-        require("harvester.db.url (HARVESTER_DB_URL)", dbUrl);
-        require("harvester.redis.url (HARVESTER_REDIS_URL)", redisUrl);
-
         // passwords inside the addresses reach driver messages that we log: mask them like env secrets
         Secrets.register(dbPassword);
         Secrets.register(JdbcUrls.password(dbUrl));
-        Secrets.register(RedisUris.password(redisUrl));
-        Duration wait = TimeUtils.toDuration(startupWait);
         String dbName = "PostgreSQL at " + JdbcUrls.withoutSecrets(dbUrl);
         StorageWait.until(dbName, wait, () -> {
             // bounded: a server that accepts and then says nothing must not outlast the wait
@@ -98,27 +150,38 @@ public class StorageConfiguration implements CamelConfiguration {
         // (a crawl's CSV streams in fetches of 1,000 rows, far below the socket timeout)
         BasicDataSource dataSource = pool(poolSize, 300);
         SchemaMigration.migrate(dataSource, demoSchema);
-        context.getRegistry().bind("dataSource", DataSource.class, dataSource);
-        context.addService(new Closer("dataSource", dataSource::close), true, true);
-        // sql: endpoints (job steps) get a pool of their own on the same database: a step's statement may run
-        // for hours (its run's max-duration and cancel bound it, not a socket timeout), and it is watched so
-        // that cancelling the run cancels the statement
-        BasicDataSource steps = pool(stepPoolSize, 0);
-        context.getComponent("sql", SqlComponent.class).setDataSource(new WatchedDataSource(steps));
-        context.addService(new Closer("sqlStepDataSource", steps::close), true, true);
+        return dataSource;
+    }
 
+    private static String startEmbedded(EmbeddedRedisServer redis) {
+        redis.start();
+        return redis.uri();
+    }
+
+    private static RedissonClient connectRedis(String uri, Duration wait) {
+        Secrets.register(RedisUris.password(uri));
         Config config = new Config();
-        config.useSingleServer().setAddress(redisUrl).setConnectionMinimumIdleSize(1).setConnectionPoolSize(8)
+        config.useSingleServer().setAddress(uri).setConnectionMinimumIdleSize(1).setConnectionPoolSize(8)
                 .setConnectTimeout(3000);
         // Harvester never stores a Redisson object as a value: no looking at each value for one to store as
         // a reference instead (a seventh of the time it took to write a task set's members)
         config.setReferenceEnabled(false);
-        RedissonClient redisson = StorageWait.until("Redis at " + RedisUris.withoutSecrets(redisUrl), wait,
-                () -> Redisson.create(config));
-        context.getRegistry().bind("redisson", RedissonClient.class, redisson);
-        context.addService(new Closer("redisson", redisson::shutdown), true, true);
-        context.getRegistry().bind("storage", Storage.class, new Storage(dataSource, redisson));
-        LOG.info("Storage ready: {} and Redis {}", JdbcUrls.withoutSecrets(dbUrl), RedisUris.withoutSecrets(redisUrl));
+        return StorageWait.until("Redis at " + RedisUris.withoutSecrets(uri), wait, () -> Redisson.create(config));
+    }
+
+    /** The Redis client started beside PostgreSQL; its failure is thrown as it was raised. */
+    private static RedissonClient joinStart(CompletableFuture<RedissonClient> started) {
+        try {
+            return started.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
     }
 
     /** A pool on the database; {@code socketTimeoutSeconds} 0 for none. */
