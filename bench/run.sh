@@ -6,6 +6,7 @@
 #   bench/run.sh takeover        kill -9 to the survivor's first lookup, two jars (builds the jar when missing)
 #   bench/run.sh spread          one crawl over three jars against the same crawl on one (builds the jar)
 #   bench/run.sh startup         java -jar to /observe/health UP, first start and restart (builds the jar)
+#   bench/run.sh heap            10 M records exported by the jar under -Xmx64m and -Xmx256m; the idle live heap
 #   METRICS_RECORDS=50000 bench/run.sh metrics   a smaller export for the metrics on/off comparison (default 200000)
 # Uses the embedded PostgreSQL and Redis of the test support and a local upstream in the same JVM;
 # dispatch also runs /usr/bin/redis-benchmark against that Redis.
@@ -16,7 +17,7 @@ mvn -B -q -Pbench -DskipTests test-compile dependency:build-classpath \
 CP="target/classes:target/test-classes:$(cat target/bench.classpath)"
 JAVA_OPTS=(-Dharvester.log-dir=target/bench/logs)
 mkdir -p target/bench
-modes="${*:-efficiency throughput memory crawl csv jobs status dispatch runs reload metrics takeover spread startup}"
+modes="${*:-efficiency throughput memory crawl csv jobs status dispatch runs reload metrics takeover spread startup heap}"
 for mode in $modes; do
     echo "## $mode"
     heap=-Xmx1g
@@ -30,10 +31,11 @@ for mode in $modes; do
     [ "$mode" = dispatch ] && main=io.harvester.bench.DispatchBenchmark
     [ "$mode" = runs ] && main=io.harvester.bench.RunsApiBenchmark
     [ "$mode" = reload ] && main=io.harvester.bench.ReloadBenchmark
-    if [ "$mode" = takeover ] || [ "$mode" = spread ] || [ "$mode" = startup ]; then
+    if [ "$mode" = takeover ] || [ "$mode" = spread ] || [ "$mode" = startup ] || [ "$mode" = heap ]; then
         main=io.harvester.bench.TakeoverBenchmark
         [ "$mode" = spread ] && main=io.harvester.bench.SpreadBenchmark
         [ "$mode" = startup ] && main=io.harvester.bench.StartupBenchmark
+        [ "$mode" = heap ] && main=io.harvester.bench.HeapBenchmark
         mvn -B -q -Pbench -DskipTests package
         JAVA_OPTS+=(-Dharvester.jar="$PWD/target/harvester.jar" -Dharvester.repo="$PWD")
     fi

@@ -66,7 +66,11 @@ public final class EmbeddedPostgresServer extends ServiceSupport {
         dataDir = reachableDataDir(tmp);
         stopLeftoverServer();
         if (!Files.exists(dataDir.resolve("PG_VERSION"))) {
-            initdb();
+            InitdbTemplate template = new InitdbTemplate(binaries);
+            if (!template.copyInto(dataDir, ProcessRunner.isRoot() ? nobody(dataDir) : null)) {
+                initdb();
+                template.keep(dataDir);
+            }
         }
         port = FreePort.find();
         ProcessRunner.run(List.of(bin("pg_ctl"), "-D", dataDir.toString(), "-w", "-t", "60",
@@ -159,7 +163,7 @@ public final class EmbeddedPostgresServer extends ServiceSupport {
             LOG.warn("Running as root: PostgreSQL runs as nobody, who cannot reach {}; its data is kept in {}",
                     requestedDataDir, dir);
         }
-        UserPrincipal nobody = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+        UserPrincipal nobody = nobody(dir);
         try (Stream<Path> all = Files.walk(dir)) {
             for (Path p : (Iterable<Path>) all::iterator) {
                 Files.setOwner(p, nobody);
@@ -167,6 +171,11 @@ public final class EmbeddedPostgresServer extends ServiceSupport {
         }
         Files.setPosixFilePermissions(dir, PostgresBinaries.permissions(0700));
         return dir;
+    }
+
+    /** Who the server runs as when Harvester runs as root. */
+    private static UserPrincipal nobody(Path dir) throws IOException {
+        return dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
     }
 
     private static boolean enterableByOthers(Path dir) throws IOException {

@@ -1,0 +1,125 @@
+package io.harvester.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.harvester.support.DaemonProcess;
+import io.harvester.support.ExportYaml;
+import io.harvester.support.FakeUpstream;
+
+/**
+ * A big export in a small heap (bench/run.sh heap; not a test): the jar started as a user does, once under
+ * {@code -Xmx64m} and once under {@code -Xmx256m} (alternating, two each), exports 10,000,000 records (1000 a page,
+ * 10 in flight) from the upstream in this JVM; the time is the run's own (started to ended in its row). Then the
+ * idle daemon's live heap, before and after its export: {@code jcmd GC.class_histogram} collects in full first and lists what survives, which
+ * the table sums and whose largest classes it names.
+ */
+public final class HeapBenchmark {
+
+    private static final long RECORDS = Long.getLong("records", 10_000_000);
+    private static final String TOKEN = "heap-bench-token";
+
+    private HeapBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path archive = Path.of(System.getProperty("harvester.jar")).resolveSibling("harvester.jsa");
+        Map<String, List<Double>> seconds = new LinkedHashMap<>();
+        seconds.put("-Xmx64m", new ArrayList<>());
+        seconds.put("-Xmx256m", new ArrayList<>());
+        String idleBefore = null;
+        String idleAfter = null;
+        try (FakeUpstream upstream = FakeUpstream.start().total(RECORDS)) {
+            String routes = ExportYaml.exports().export("bulk", upstream.url("/orders"),
+                    Map.of("pageSize", "1000", "concurrency", "10")).yaml();
+            for (String heap : new String[] {"-Xmx64m", "-Xmx256m", "-Xmx256m", "-Xmx64m"}) {
+                try (DaemonProcess daemon = DaemonProcess.prepare().prod().env("HARVESTER_API_TOKEN", TOKEN)
+                        .routes("bulk.camel.yaml", routes)) {
+                    daemon.startAsUser(heap, "-XX:SharedArchiveFile=" + archive, "-Dharvester.demo.run-at-startup=false")
+                            .awaitHealthy(Duration.ofSeconds(120));
+                    boolean first = idleBefore == null;
+                    if (first) {
+                        Thread.sleep(2000);
+                        idleBefore = histogram(daemon.process().pid());
+                    }
+                    seconds.get(heap).add(export(daemon));
+                    if (first) {
+                        Thread.sleep(2000);
+                        idleAfter = histogram(daemon.process().pid());
+                    }
+                }
+            }
+        }
+        System.out.println("| export of " + RECORDS + " records, 1000/page, C=10 | run seconds (two runs) | mean | ratio to -Xmx256m |");
+        System.out.println("|---|---|---|---|");
+        double big = mean(seconds.get("-Xmx256m"));
+        seconds.forEach((heap, took) -> System.out.printf("| %s | %s | %.1f | %.2f |%n", heap, took, mean(took), mean(took) / big));
+        System.out.println();
+        printHistogram("idle daemon under -Xmx64m, started, before any run", idleBefore, 0);
+        System.out.println();
+        printHistogram("the same daemon idle again after its export", idleAfter, 12);
+    }
+
+    /** Starts the export over the API and waits for its end; the run's own duration in seconds. */
+    private static double export(DaemonProcess daemon) throws Exception {
+        HttpResponse<String> started = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + daemon.port() + "/api/runs"))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"pipeline\": \"export:bulk\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        if (started.statusCode() != 202) {
+            throw new IllegalStateException("run not started: " + started.body());
+        }
+        while (true) {
+            List<Map<String, Object>> rows = daemon.query("select r.status, extract(epoch from r.ended_at - r.started_at) as took,"
+                    + " (select o.rows from run_outputs o where o.run_id = r.id) as rows from runs r where r.pipeline = 'export:bulk'");
+            if (!rows.isEmpty() && !"running".equals(rows.get(0).get("status"))) {
+                Map<String, Object> run = rows.get(0);
+                if (!"completed".equals(run.get("status")) || ((Number) run.get("rows")).longValue() != RECORDS) {
+                    throw new IllegalStateException("the export ended " + run + "; its log: " + daemon.log());
+                }
+                return ((Number) run.get("took")).doubleValue();
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static String histogram(long pid) throws Exception {
+        Process jcmd = new ProcessBuilder("jcmd", String.valueOf(pid), "GC.class_histogram").redirectErrorStream(true).start();
+        String out = new String(jcmd.getInputStream().readAllBytes());
+        jcmd.waitFor(60, TimeUnit.SECONDS);
+        return out;
+    }
+
+    /** The histogram's total and its ten largest classes, as a table. */
+    private static void printHistogram(String title, String histogram, int largest) {
+        List<String[]> rows = new ArrayList<>();
+        String total = "?";
+        for (String line : histogram.split("\n")) {
+            String[] cols = line.trim().split("\\s+");
+            if (cols.length == 4 && cols[0].endsWith(":")) {
+                rows.add(cols);
+            } else if (cols.length == 3 && cols[0].equals("Total")) {
+                total = cols[2];
+            }
+        }
+        System.out.printf("| %s, after a full GC (jcmd GC.class_histogram) | live bytes | MiB |%n", title);
+        System.out.println("|---|---|---|");
+        System.out.printf("| all | %s | %.1f |%n", total, Long.parseLong(total) / 1048576.0);
+        for (String[] row : rows.subList(0, Math.min(largest, rows.size()))) {
+            System.out.printf("| %s (%s instances) | %s | %.1f |%n", row[3], row[1], row[2], Long.parseLong(row[2]) / 1048576.0);
+        }
+    }
+
+    private static double mean(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+}
