@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.harvester.support.CrawlYaml;
+import io.harvester.support.FakeUpstream;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.HarvesterRuntime;
 
@@ -36,17 +37,21 @@ public final class CrawlBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path work = Files.createDirectories(Path.of("target", "bench", "crawl"));
-        FastTreeUpstream five = new FastTreeUpstream(5, DEPTH, LATENCY);
-        FastTreeUpstream eight = new FastTreeUpstream(8, DEPTH, LATENCY);
-        FastTreeUpstream ten = new FastTreeUpstream(10, DEPTH, LATENCY);
+        // the trees are FakeUpstream's, served by the lighter FastUpstream (answers asked once, then from memory)
+        FakeUpstream fiveOrigin = FakeUpstream.start().tree(5, DEPTH);
+        FakeUpstream eightOrigin = FakeUpstream.start().tree(8, DEPTH);
+        FakeUpstream tenOrigin = FakeUpstream.start().tree(10, DEPTH);
+        FastUpstream five = new FastUpstream(fiveOrigin.url(""), LATENCY);
+        FastUpstream eight = new FastUpstream(eightOrigin.url(""), LATENCY);
+        FastUpstream ten = new FastUpstream(tenOrigin.url(""), LATENCY);
         String concurrency = "5,10,15,20";
-        ExportYaml routes = CrawlYaml.crawl("b5", five.url(), Map.of("levelConcurrency", concurrency, "maxInFlight", "50"))
-                .route("hierarchy-crawl", "crawl-b8", "b8", eight.url(),
+        ExportYaml routes = CrawlYaml.crawl("b5", five.url("/tree"), Map.of("levelConcurrency", concurrency, "maxInFlight", "50"))
+                .route("hierarchy-crawl", "crawl-b8", "b8", eight.url("/tree"),
                         Map.of("levelConcurrency", concurrency, "maxInFlight", "50"))
-                .route("hierarchy-crawl", "crawl-b10", "b10", ten.url(),
+                .route("hierarchy-crawl", "crawl-b10", "b10", ten.url("/tree"),
                         Map.of("levelConcurrency", concurrency, "maxInFlight", "50"));
         try (HarvesterRuntime harvester = HarvesterRuntime.start(work, routes.yaml(), Map.of())) {
-            double roundTrip = roundTripMillis(five.url());
+            double roundTrip = roundTripMillis(five.url("/tree"));
             System.out.printf("One round trip to the upstream (%d ms latency), a lone client on a keep-alive connection: %.2f ms%n%n",
                     LATENCY, roundTrip);
             System.out.println("| branching | nodes | lookups | critical path ms | plain-Java crawler ms (median of " + REPEATS
@@ -55,7 +60,7 @@ public final class CrawlBenchmark {
             System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
             for (int branching : new int[] {5, 8, 10}) {
                 String crawl = "crawl:b" + branching;
-                String url = (branching == 5 ? five : branching == 8 ? eight : ten).url();
+                String url = (branching == 5 ? five : branching == 8 ? eight : ten).url("/tree");
                 Path plainCsv = work.resolve("plain-b" + branching + ".csv");
                 for (int i = 0; i < WARM_UPS; i++) {
                     harvester.runNow(crawl);
@@ -97,9 +102,9 @@ public final class CrawlBenchmark {
             System.out.println("|---|---|");
             System.out.printf("| idle | %.1f MiB |%n", idle / 1048576.0);
         } finally {
-            five.close();
-            eight.close();
-            ten.close();
+            for (AutoCloseable upstream : List.<AutoCloseable>of(five, eight, ten, fiveOrigin, eightOrigin, tenOrigin)) {
+                upstream.close();
+            }
         }
         System.exit(0);
     }

@@ -41,10 +41,17 @@ public final class HeapBenchmark {
         try (FakeUpstream upstream = FakeUpstream.start().total(RECORDS)) {
             String routes = ExportYaml.exports().export("bulk", upstream.url("/orders"),
                     Map.of("pageSize", "1000", "concurrency", "10")).yaml();
-            for (String heap : new String[] {"-Xmx64m", "-Xmx256m", "-Xmx256m", "-Xmx64m"}) {
+            for (String heap : System.getProperty("heaps", "-Xmx64m,-Xmx256m,-Xmx256m,-Xmx64m").split(",")) {
                 try (DaemonProcess daemon = DaemonProcess.prepare().prod().env("HARVESTER_API_TOKEN", TOKEN)
                         .routes("bulk.camel.yaml", routes)) {
-                    daemon.startAsUser(heap, "-XX:SharedArchiveFile=" + archive, "-Dharvester.demo.run-at-startup=false")
+                    List<String> options = new ArrayList<>(List.of(heap, "-XX:SharedArchiveFile=" + archive,
+                            "-Dharvester.demo.run-at-startup=false"));
+                    // e.g. -Ddaemon.options=-Xlog:gc:file=gc.log to see the collector's work
+                    String extra = System.getProperty("daemon.options", "");
+                    if (!extra.isBlank()) {
+                        options.addAll(List.of(extra.split(" ")));
+                    }
+                    daemon.startAsUser(options.toArray(String[]::new))
                             .awaitHealthy(Duration.ofSeconds(120));
                     boolean first = idleBefore == null;
                     if (first) {
@@ -79,8 +86,8 @@ public final class HeapBenchmark {
             throw new IllegalStateException("run not started: " + started.body());
         }
         while (true) {
-            List<Map<String, Object>> rows = daemon.query("select r.status, extract(epoch from r.ended_at - r.started_at) as took,"
-                    + " (select o.rows from run_outputs o where o.run_id = r.id) as rows from runs r where r.pipeline = 'export:bulk'");
+            List<Map<String, Object>> rows = daemon.query("select r.status, extract(epoch from r.finished_at - r.started_at) as took,"
+                    + " (select max(o.rows) from run_outputs o where o.run_id = r.id) as rows from runs r where r.pipeline = 'export:bulk'");
             if (!rows.isEmpty() && !"running".equals(rows.get(0).get("status"))) {
                 Map<String, Object> run = rows.get(0);
                 if (!"completed".equals(run.get("status")) || ((Number) run.get("rows")).longValue() != RECORDS) {
@@ -105,7 +112,7 @@ public final class HeapBenchmark {
         String total = "?";
         for (String line : histogram.split("\n")) {
             String[] cols = line.trim().split("\\s+");
-            if (cols.length == 4 && cols[0].endsWith(":")) {
+            if (cols.length >= 4 && cols[0].endsWith(":")) {
                 rows.add(cols);
             } else if (cols.length == 3 && cols[0].equals("Total")) {
                 total = cols[2];
