@@ -14,4 +14,5 @@ WORKDIR /app
 COPY target/harvester.jar /app/harvester.jar
 USER 10001:10001
 EXPOSE 8080
-ENTRYPOINT ["java", "-jar", "/app/harvester.jar"]
+# the parallel collector: a daemon that moves data in bulk (README, "The two commands")
+ENTRYPOINT ["java", "-XX:+UseParallelGC", "-jar", "/app/harvester.jar"]

@@ -17,8 +17,9 @@ import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
 
 /**
- * A big export in a small heap (bench/run.sh heap; not a test): the jar started as a user does, once under
- * {@code -Xmx64m} and once under {@code -Xmx256m} (alternating, two each), exports 10,000,000 records (1000 a page,
+ * A big export in a small heap (bench/run.sh heap; not a test): the jar started as a user does, under
+ * {@code -Xmx64m} and under {@code -Xmx256m}, with the JVM's own collector and with the parallel one (each twice,
+ * the order turned around), exports 10,000,000 records (1000 a page,
  * 10 in flight) from the upstream in this JVM; the time is the run's own (started to ended in its row). Then the
  * idle daemon's live heap, before and after its export: {@code jcmd GC.class_histogram} collects in full first and lists what survives, which
  * the table sums and whose largest classes it names.
@@ -33,19 +34,29 @@ public final class HeapBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path archive = Path.of(System.getProperty("harvester.jar")).resolveSibling("harvester.jsa");
+        // the JVM's own collector (G1 here) and the one the README's start command names
+        String[] collectors = {"G1 (the JVM's default)", "-XX:+UseParallelGC"};
         Map<String, List<Double>> seconds = new LinkedHashMap<>();
-        seconds.put("-Xmx64m", new ArrayList<>());
-        seconds.put("-Xmx256m", new ArrayList<>());
+        for (String collector : collectors) {
+            for (String heap : new String[] {"-Xmx64m", "-Xmx256m"}) {
+                seconds.put(collector + " " + heap, new ArrayList<>());
+            }
+        }
         String idleBefore = null;
         String idleAfter = null;
         try (FakeUpstream upstream = FakeUpstream.start().total(RECORDS)) {
             String routes = ExportYaml.exports().export("bulk", upstream.url("/orders"),
                     Map.of("pageSize", "1000", "concurrency", "10")).yaml();
-            for (String heap : System.getProperty("heaps", "-Xmx64m,-Xmx256m,-Xmx256m,-Xmx64m").split(",")) {
+            for (String[] run : runs(collectors)) {
+                String collector = run[0];
+                String heap = run[1];
                 try (DaemonProcess daemon = DaemonProcess.prepare().prod().env("HARVESTER_API_TOKEN", TOKEN)
                         .routes("bulk.camel.yaml", routes)) {
                     List<String> options = new ArrayList<>(List.of(heap, "-XX:SharedArchiveFile=" + archive,
                             "-Dharvester.demo.run-at-startup=false"));
+                    if (collector.startsWith("-XX")) {
+                        options.add(collector);
+                    }
                     // e.g. -Ddaemon.options=-Xlog:gc:file=gc.log to see the collector's work
                     String extra = System.getProperty("daemon.options", "");
                     if (!extra.isBlank()) {
@@ -53,12 +64,12 @@ public final class HeapBenchmark {
                     }
                     daemon.startAsUser(options.toArray(String[]::new))
                             .awaitHealthy(Duration.ofSeconds(120));
-                    boolean first = idleBefore == null;
+                    boolean first = idleBefore == null && heap.equals("-Xmx64m");
                     if (first) {
                         Thread.sleep(2000);
                         idleBefore = histogram(daemon.process().pid());
                     }
-                    seconds.get(heap).add(export(daemon));
+                    seconds.get(collector + " " + heap).add(export(daemon));
                     if (first) {
                         Thread.sleep(2000);
                         idleAfter = histogram(daemon.process().pid());
@@ -66,10 +77,15 @@ public final class HeapBenchmark {
                 }
             }
         }
-        System.out.println("| export of " + RECORDS + " records, 1000/page, C=10 | run seconds (two runs) | mean | ratio to -Xmx256m |");
-        System.out.println("|---|---|---|---|");
-        double big = mean(seconds.get("-Xmx256m"));
-        seconds.forEach((heap, took) -> System.out.printf("| %s | %s | %.1f | %.2f |%n", heap, took, mean(took), mean(took) / big));
+        System.out.println("| export of " + RECORDS + " records, 1000/page, C=10 | collector | heap | run seconds | mean | ratio to -Xmx256m, same collector |");
+        System.out.println("|---|---|---|---|---|---|");
+        for (String collector : collectors) {
+            double big = mean(seconds.get(collector + " -Xmx256m"));
+            for (String heap : new String[] {"-Xmx64m", "-Xmx256m"}) {
+                List<Double> took = seconds.get(collector + " " + heap);
+                System.out.printf("| | %s | %s | %s | %.1f | %.2f |%n", collector, heap, took, mean(took), mean(took) / big);
+            }
+        }
         System.out.println();
         printHistogram("idle daemon under -Xmx64m, started, before any run", idleBefore, 0);
         System.out.println();
@@ -97,6 +113,22 @@ public final class HeapBenchmark {
             }
             Thread.sleep(200);
         }
+    }
+
+    /** Every collector and heap, {@code heap.rounds} times (2), the order turned around each round. */
+    private static List<String[]> runs(String[] collectors) {
+        List<String[]> round = new ArrayList<>();
+        for (String collector : collectors) {
+            for (String heap : new String[] {"-Xmx64m", "-Xmx256m"}) {
+                round.add(new String[] {collector, heap});
+            }
+        }
+        List<String[]> runs = new ArrayList<>();
+        for (int i = 0; i < Integer.getInteger("heap.rounds", 2); i++) {
+            runs.addAll(round);
+            java.util.Collections.reverse(round);
+        }
+        return runs;
     }
 
     private static String histogram(long pid) throws Exception {

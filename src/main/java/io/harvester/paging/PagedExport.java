@@ -1,17 +1,16 @@
 package io.harvester.paging;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.harvester.http.AnswerFormatException;
 import io.harvester.http.JsonField;
 import io.harvester.output.CsvFormat;
 import io.harvester.output.CsvOutput;
@@ -102,43 +101,53 @@ public class PagedExport extends PipelineBean {
         prepareGet(exchange, page.url());
     }
 
-    /** Parses an answer, lets the pagination learn from it, and queues its rows for writing in order. */
+    /**
+     * Reads an answer, rendering its records to CSV as they are read, lets the pagination learn from the rest of it, and
+     * queues the rows for writing in order. A bad answer fails before the pagination learns from it: a cursor is never
+     * followed from a rejected page.
+     */
     public void acceptPage(Exchange exchange) throws IOException {
         ExportRun run = run(exchange);
         PageRequest page = exchange.getProperty(PAGE, PageRequest.class);
         run.window().arrived();
-        JsonNode root = parse(exchange);
-        JsonNode list = listField.find(root);
-        if (list == null) {
-            throw new AnswerFormatException("field '" + listField + "' (listField) is missing");
-        }
-        if (!list.isArray()) {
-            throw new AnswerFormatException("field '" + listField + "' (listField) is not a list but " + list.getNodeType());
-        }
-        // checked before the pagination learns from the page: a cursor must not be followed from a rejected page
-        for (JsonNode record : list) {
-            if (!record.isObject()) {
-                throw new AnswerFormatException("records in '" + listField + "' (listField) are not objects: found "
-                        + record.getNodeType().toString().toLowerCase(Locale.ROOT));
-            }
-        }
-        if (page.index() == 0) {
-            run.columns(columnsFor(list));
-        }
-        run.window().learn(page.index(), root);
-        run.fetched();
-
+        boolean first = page.index() == 0;
         CsvFormat csv = new CsvFormat(guardFormulas);
-        StringBuilder text = new StringBuilder(list.size() * 64);
-        List<JsonField> fields = run.columns();
-        if (page.index() == 0 && !fields.isEmpty()) {
-            csv.header(fields.stream().map(JsonField::path).toList(), text);
+        // sized from the answer (CSV is about two thirds of the JSON): no copies while it grows, and the page waits for
+        // its turn in the window without a doubled buffer's slack
+        Object body = exchange.getMessage().getBody();
+        StringBuilder text = new StringBuilder(body instanceof byte[] bytes ? bytes.length * 3 / 4 + 256 : 8192);
+        // the first page's first record names the columns (unless columns are given); later pages use the run's
+        List<List<JsonField>> fields = new ArrayList<>(1);
+        if (!first) {
+            fields.add(run.columns());
         }
-        for (JsonNode record : list) {
-            csv.row(record, fields, text);
+        int[] rows = {0};
+        JsonNode answer = pageReader().read(exchange.getMessage().getBody(InputStream.class), record -> {
+            if (fields.isEmpty()) {
+                fields.add(columnsFor(record));
+                csv.header(fields.get(0).stream().map(JsonField::path).toList(), text);
+            }
+            csv.row(record, fields.get(0), text);
+            rows[0]++;
+        });
+        if (first) {
+            if (fields.isEmpty()) {
+                // no records: the columns given, if any, and no header without them (as before)
+                fields.add(columnsFor(null));
+                if (!fields.get(0).isEmpty()) {
+                    csv.header(fields.get(0).stream().map(JsonField::path).toList(), text);
+                }
+            }
+            run.columns(fields.get(0));
         }
-        run.window().deliver(page.index(), new ExportRun.Chunk(text, list.size()));
+        run.window().learn(page.index(), answer);
+        run.fetched();
+        run.window().deliver(page.index(), new ExportRun.Chunk(text, rows[0]));
         exchange.getMessage().setBody(null);
+    }
+
+    private PageReader pageReader() {
+        return new PageReader(json(), listField, List.of(totalField, cursorField));
     }
 
     /** Publishes the CSV and completes the run; a run that already ended stays as it ended. */
@@ -146,13 +155,14 @@ public class PagedExport extends PipelineBean {
         run(exchange).publish();
     }
 
-    private List<JsonField> columnsFor(JsonNode firstList) {
+    /** The columns given, else the fields of the first record (null: the first page had none). */
+    private List<JsonField> columnsFor(JsonNode firstRecord) {
         if (!columns.isEmpty()) {
             return columns;
         }
         List<JsonField> fields = new ArrayList<>();
-        if (!firstList.isEmpty()) {
-            firstList.get(0).fieldNames().forEachRemaining(f -> fields.add(new JsonField(f)));
+        if (firstRecord != null) {
+            firstRecord.fieldNames().forEachRemaining(f -> fields.add(new JsonField(f)));
         }
         return fields;
     }

@@ -147,6 +147,11 @@ public abstract class PipelineBean implements HttpClientConfigurer {
         headers.values().forEach(message::setHeader);
     }
 
+    /** How answers are read: decimals exactly as sent. */
+    protected static ObjectMapper json() {
+        return JSON;
+    }
+
     /** The answer's JSON; an empty or malformed body fails with a message naming what is wrong. */
     protected static JsonNode parse(Exchange exchange) throws IOException {
         try (InputStream body = exchange.getMessage().getBody(InputStream.class)) {
