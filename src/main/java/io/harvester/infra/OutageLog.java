@@ -15,6 +15,9 @@ public final class OutageLog {
 
     private final String work;
     private String failing;
+    /** When the last outage ended (nanoTime; none when {@code recovered} is false): attempts begun before it that fail late belong to it. */
+    private boolean recovered;
+    private long recoveredAt;
 
     /** @param work what fails, as the log line's subject ("Delayed-task scan") */
     public OutageLog(String work) {
@@ -31,17 +34,36 @@ public final class OutageLog {
         }
     }
 
+    /** The start of an attempt that runs beside others (a request), for {@link #failed(RuntimeException, long)}. */
+    public long attempt() {
+        return System.nanoTime();
+    }
+
     /** The work succeeded: the INFO that ends an outage, if one was going on. */
     public synchronized void succeeded() {
         if (failing != null) {
             LOG.info("{} works again", work);
             failing = null;
+            recovered = true;
+            recoveredAt = System.nanoTime();
         }
     }
 
     /** The work failed: the WARN that starts an outage, or a DEBUG line during one. */
-    public synchronized void failed(RuntimeException e) {
+    public void failed(RuntimeException e) {
+        failed(e, System.nanoTime());
+    }
+
+    /**
+     * An attempt begun at {@code attemptStarted} failed. One begun before the last outage ended, failing only now (its
+     * client's retries outlasted the outage), is part of that outage, not a new one: DEBUG only.
+     */
+    public synchronized void failed(RuntimeException e, long attemptStarted) {
         String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+        if (failing == null && recovered && attemptStarted - recoveredAt < 0) {
+            LOG.debug("{}: an attempt begun during the outage that ended failed late: {}", work, reason);
+            return;
+        }
         if (failing == null) {
             LOG.warn("{} failed, retried until it works: {}", work, reason);
         } else if (!reason.equals(failing)) {

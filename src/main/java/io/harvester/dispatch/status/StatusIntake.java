@@ -46,13 +46,14 @@ public final class StatusIntake {
         String body = exchange.getMessage().getBody(String.class);
         List<StatusUpdate> updates = StatusUpdates.parse(body, clock.millis());
         List<StatusCache.Refusal> refused;
+        long attempt = httpOutage.attempt();
         try {
             refused = cache.applyAll(updates);
             httpOutage.succeeded();
         } catch (StatusCache.OwnKeyBroken e) {
             throw e;
         } catch (RuntimeException e) {
-            httpOutage.failed(e);
+            httpOutage.failed(e, attempt);
             throw ApiError.unavailable("Redis is unreachable, status updates cannot be kept now: send them again later"
                     + " (an update received twice changes nothing): "
                     + HttpFailures.describe(e), RETRY_AFTER_SECONDS);
