@@ -14,8 +14,10 @@ import org.apache.hc.client5.http.classic.ExecChainHandler;
 import org.apache.hc.client5.http.classic.ExecRuntime;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.entity.HttpEntityWrapper;
 
 /**
@@ -104,7 +106,20 @@ public final class BoundedAnswers implements ExecChainHandler {
             scope.execRuntime.discardEndpoint();
             throw RefusedAnswerException.announcedTooLarge(entity.getContentLength(), limits.maxBytes());
         }
-        response.setEntity(new BoundedEntity(entity, limits, started, ended, scope.execRuntime));
+        BoundedEntity bounded = new BoundedEntity(entity, limits, started, ended, scope.execRuntime);
+        if (entity.getContentLength() < 0) {
+            // no length (chunked, or gzipped and inflated by the client): read whole here, through the same bounds, so
+            // that camel-http is handed an array with its length; otherwise it copies the answer into a stream cache
+            // whose clean-up waits for the end of the whole run (one per page of an export)
+            byte[] whole;
+            try (InputStream in = bounded.getContent()) {
+                whole = in.readAllBytes();
+            }
+            String type = entity.getContentType();
+            response.setEntity(new ByteArrayEntity(whole, type == null ? null : ContentType.parseLenient(type)));
+            return response;
+        }
+        response.setEntity(bounded);
         return response;
     }
 

@@ -62,7 +62,7 @@ public final class EmbeddedPostgresServer extends ServiceSupport {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"), "harvester-" + System.getProperty("user.name"));
         Files.createDirectories(tmp);
         binaries = PostgresBinaries.unpack(tmp);
-        lockDataDir();
+        claimDataDir();
         dataDir = reachableDataDir(tmp);
         stopLeftoverServer();
         if (!Files.exists(dataDir.resolve("PG_VERSION"))) {
@@ -94,11 +94,15 @@ public final class EmbeddedPostgresServer extends ServiceSupport {
     }
 
     /**
-     * One JVM per data directory. The lock dies with its process, so a server found running without
+     * One JVM per data directory (claimed before anything else of this start touches the folder, the embedded
+     * Redis included). The lock dies with its process, so a server found running without
      * it was left behind by a killed Harvester and may be stopped; one found with it belongs to a live
      * Harvester and must not be touched.
      */
-    private void lockDataDir() throws IOException {
+    public synchronized void claimDataDir() throws IOException {
+        if (lock != null) {
+            return;
+        }
         Files.createDirectories(requestedDataDir);
         Path lockFile = requestedDataDir.resolveSibling(requestedDataDir.getFileName() + ".lock");
         lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);

@@ -22,6 +22,7 @@ final class InitdbTemplate {
     private static final Logger LOG = LoggerFactory.getLogger(InitdbTemplate.class);
     /** Written last into a complete template: a copy interrupted halfway has none and is not used. */
     private static final String COMPLETE = ".harvester-complete";
+    private static final String PG_VERSION = "PG_VERSION";
 
     private final Path template;
 
@@ -37,6 +38,12 @@ final class InitdbTemplate {
         }
         copy(template, dataDir, owner);
         Files.deleteIfExists(dataDir.resolve(COMPLETE));
+        // last: a data directory counts as made once it has PG_VERSION, so a copy cut short is made again next time
+        Path version = dataDir.resolve(PG_VERSION);
+        Files.copy(template.resolve(PG_VERSION), version, StandardCopyOption.COPY_ATTRIBUTES, StandardCopyOption.REPLACE_EXISTING);
+        if (owner != null) {
+            Files.setOwner(version, owner);
+        }
         LOG.info("Embedded PostgreSQL data directory {} made from the initdb template {}", dataDir, template);
         return true;
     }
@@ -50,6 +57,7 @@ final class InitdbTemplate {
         try {
             staging = Files.createTempDirectory(template.getParent(), template.getFileName() + "-");
             copy(freshDataDir, staging, null);
+            Files.copy(freshDataDir.resolve(PG_VERSION), staging.resolve(PG_VERSION), StandardCopyOption.COPY_ATTRIBUTES);
             Files.createFile(staging.resolve(COMPLETE));
             Files.move(staging, template, StandardCopyOption.ATOMIC_MOVE);
             staging = null;
@@ -64,9 +72,13 @@ final class InitdbTemplate {
         }
     }
 
+    /** Copies everything but PG_VERSION, which the callers copy last. */
     private static void copy(Path from, Path to, UserPrincipal owner) throws IOException {
         try (Stream<Path> all = Files.walk(from)) {
             for (Path source : (Iterable<Path>) all::iterator) {
+                if (source.equals(from.resolve(PG_VERSION))) {
+                    continue;
+                }
                 Path target = to.resolve(from.relativize(source).toString());
                 if (Files.isDirectory(source)) {
                     Files.createDirectories(target);

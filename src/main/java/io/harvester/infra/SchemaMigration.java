@@ -42,17 +42,23 @@ public final class SchemaMigration {
     }
 
     /**
-     * Whether the Flyway history {@code table} (the main one in the connection's schema, as Flyway's) ends in a successful migration {@code latest} with no failed one:
-     * then there is nothing to apply. Anything else (no history, older, a failure) goes through Flyway, which
-     * applies, validates and reports as always.
+     * Whether the Flyway history {@code table} (the main one in the connection's schema, as Flyway's) holds every
+     * version from 1 to {@code latest} applied, no failed one and no other: then there is nothing to apply. Anything
+     * else (no history, older, a failure, a version this list does not know) goes through Flyway, which applies,
+     * validates and reports as always. Checksums of applied files are not compared on this path: they are the jar's.
      */
     static boolean current(DataSource dataSource, String what, String table, int latest) {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("select count(*) filter (where not success), "
-                     + "max(version::int) filter (where success and version ~ '^[0-9]+$') from " + table)) {
+             PreparedStatement ps = c.prepareStatement("select count(*) filter (where not success),"
+                     // every version from 1 to the newest, each applied, and none other (a schema-creation row is 0)
+                     + " count(distinct version) filter (where success and version ~ '^[0-9]+$' and version::int between 1 and ?),"
+                     + " count(*) filter (where version is not null and (version !~ '^[0-9]+$' or version::int > ?))"
+                     + " from " + table)) {
+            ps.setInt(1, latest);
+            ps.setInt(2, latest);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                boolean current = rs.getInt(1) == 0 && rs.getInt(2) == latest;
+                boolean current = rs.getInt(1) == 0 && rs.getInt(2) == latest && rs.getInt(3) == 0;
                 if (current) {
                     LOG.info("{} at version {} (nothing to apply)", what, latest);
                 }

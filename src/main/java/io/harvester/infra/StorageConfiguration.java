@@ -72,7 +72,13 @@ public class StorageConfiguration implements CamelConfiguration {
             return thread;
         });
         EmbeddedRedisServer redis = null;
+        EmbeddedPostgresServer postgres = null;
         if (embedded) {
+            postgres = new EmbeddedPostgresServer(Path.of(embeddedDataDir, "postgres"), "harvester");
+            // the data folder is this process's before its Redis is touched: a second Harvester on the same folder
+            // stops here, before it could take the running one's redis.pid for a leftover and stop that Redis
+            EMBEDDED.add(postgres);
+            postgres.claimDataDir();
             redis = new EmbeddedRedisServer(Path.of(embeddedDataDir, "redis.pid"));
             EMBEDDED.add(redis);
         } else {
@@ -89,7 +95,7 @@ public class StorageConfiguration implements CamelConfiguration {
         RedissonClient redisson;
         BasicDataSource dataSource;
         try {
-            dataSource = startPostgres(context, wait);
+            dataSource = startPostgres(context, postgres, wait);
             redisson = joinStart(redissonStarted);
         } catch (RuntimeException | Error e) {
             // the client may connect meanwhile (its threads would keep a failed start-up's JVM alive), and the
@@ -120,11 +126,9 @@ public class StorageConfiguration implements CamelConfiguration {
     }
 
     /** Starts the embedded PostgreSQL when asked to, waits for the database, migrates it: the pool on it. */
-    private BasicDataSource startPostgres(CamelContext context, Duration wait) throws Exception {
-        if (embedded) {
-            EmbeddedPostgresServer postgres = new EmbeddedPostgresServer(Path.of(embeddedDataDir, "postgres"), "harvester");
+    private BasicDataSource startPostgres(CamelContext context, EmbeddedPostgresServer postgres, Duration wait) throws Exception {
+        if (postgres != null) {
             // started now, not with the context: the schema and the routes' beans need it first
-            EMBEDDED.add(postgres);
             postgres.start();
             context.addService(postgres, true, false);
             dbUrl = postgres.jdbcUrl();

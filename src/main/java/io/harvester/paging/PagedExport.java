@@ -125,7 +125,9 @@ public class PagedExport extends PipelineBean {
         JsonNode answer = pageReader().read(exchange.getMessage().getBody(InputStream.class), record -> {
             if (fields.isEmpty()) {
                 fields.add(columnsFor(record));
-                csv.header(fields.get(0).stream().map(JsonField::path).toList(), text);
+                if (!fields.get(0).isEmpty()) {
+                    csv.header(fields.get(0).stream().map(JsonField::path).toList(), text);
+                }
             }
             csv.row(record, fields.get(0), text);
             rows[0]++;
@@ -142,6 +144,10 @@ public class PagedExport extends PipelineBean {
         }
         run.window().learn(page.index(), answer);
         run.fetched();
+        if (text.capacity() > text.length() + text.length() / 4 + 1024) {
+            // few columns of many fields: the page waits for its turn without the estimate's slack
+            text.trimToSize();
+        }
         run.window().deliver(page.index(), new ExportRun.Chunk(text, rows[0]));
         exchange.getMessage().setBody(null);
     }

@@ -27,7 +27,7 @@ public final class Secrets {
     private Secrets() {
     }
 
-    public static void register(String value) {
+    public static synchronized void register(String value) {
         if (value == null || value.strip().length() < MIN_LENGTH) {
             return;
         }

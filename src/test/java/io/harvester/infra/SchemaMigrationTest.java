@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -48,11 +49,17 @@ class SchemaMigrationTest {
                 .as("a failed migration in the history").isFalse();
     }
 
+    /** The newest version; every file must be V<n>__<name>.sql numbered 1 to n without a gap (what current() knows). */
     private static int newest(Path folder) throws IOException {
         Pattern version = Pattern.compile("V(\\d+)__.*\\.sql");
         try (Stream<Path> files = Files.list(folder)) {
-            return files.map(f -> version.matcher(f.getFileName().toString())).filter(Matcher::matches)
-                    .mapToInt(m -> Integer.parseInt(m.group(1))).max().orElseThrow();
+            List<String> names = files.map(f -> f.getFileName().toString()).sorted().toList();
+            assertThat(names).as("migrations SchemaMigration.current can count").allMatch(n -> version.matcher(n).matches());
+            List<Integer> versions = names.stream().map(version::matcher).filter(Matcher::matches)
+                    .map(m -> Integer.parseInt(m.group(1))).sorted().toList();
+            assertThat(versions).as("numbered from 1 without a gap")
+                    .isEqualTo(java.util.stream.IntStream.rangeClosed(1, versions.size()).boxed().toList());
+            return versions.get(versions.size() - 1);
         }
     }
 }
