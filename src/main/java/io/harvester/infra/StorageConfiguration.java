@@ -26,6 +26,7 @@ import org.apache.commons.dbcp2.BasicDataSource;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
+import org.redisson.config.EqualJitterDelay;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -166,7 +167,11 @@ public class StorageConfiguration implements CamelConfiguration {
         Secrets.register(RedisUris.password(uri));
         Config config = new Config();
         config.useSingleServer().setAddress(uri).setConnectionMinimumIdleSize(1).setConnectionPoolSize(8)
-                .setConnectTimeout(3000);
+                .setConnectTimeout(3000)
+                // a pooled connection lost in an outage is tried again at most a second apart (Redisson's default backs
+                // off to 10 s): one still waiting for its turn after Redis came back failed commands seconds later, a
+                // second outage in the log and 503s from the status intake (StatusIntakeIT, one run in three)
+                .setReconnectionDelay(new EqualJitterDelay(Duration.ofMillis(100), Duration.ofSeconds(1)));
         // Harvester never stores a Redisson object as a value: no looking at each value for one to store as
         // a reference instead (a seventh of the time it took to write a task set's members)
         config.setReferenceEnabled(false);
