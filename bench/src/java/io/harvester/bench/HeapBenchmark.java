@@ -1,9 +1,5 @@
 package io.harvester.bench;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 import io.harvester.support.DaemonProcess;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.HarvesterRuntime;
+import io.harvester.support.RunsApiClient;
 
 /**
  * A big export in a small heap (bench/run.sh heap; not a test): the jar started as a user does, under
@@ -27,7 +25,6 @@ import io.harvester.support.FakeUpstream;
 public final class HeapBenchmark {
 
     private static final long RECORDS = Long.getLong("records", 10_000_000);
-    private static final String TOKEN = "heap-bench-token";
 
     private HeapBenchmark() {
     }
@@ -50,7 +47,7 @@ public final class HeapBenchmark {
             for (String[] run : runs(collectors)) {
                 String collector = run[0];
                 String heap = run[1];
-                try (DaemonProcess daemon = DaemonProcess.prepare().prod().env("HARVESTER_API_TOKEN", TOKEN)
+                try (DaemonProcess daemon = DaemonProcess.prepare().prod().env("HARVESTER_API_TOKEN", HarvesterRuntime.API_TOKEN)
                         .routes("bulk.camel.yaml", routes)) {
                     List<String> options = new ArrayList<>(List.of(heap, "-XX:SharedArchiveFile=" + archive,
                             "-Dharvester.demo.run-at-startup=false"));
@@ -94,13 +91,7 @@ public final class HeapBenchmark {
 
     /** Starts the export over the API and waits for its end; the run's own duration in seconds. */
     private static double export(DaemonProcess daemon) throws Exception {
-        HttpResponse<String> started = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + daemon.port() + "/api/runs"))
-                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"pipeline\": \"export:bulk\"}")).build(), HttpResponse.BodyHandlers.ofString());
-        if (started.statusCode() != 202) {
-            throw new IllegalStateException("run not started: " + started.body());
-        }
+        new RunsApiClient(daemon).start("{\"pipeline\": \"export:bulk\"}");
         while (true) {
             List<Map<String, Object>> rows = daemon.query("select r.status, extract(epoch from r.finished_at - r.started_at) as took,"
                     + " (select max(o.rows) from run_outputs o where o.run_id = r.id) as rows from runs r where r.pipeline = 'export:bulk'");

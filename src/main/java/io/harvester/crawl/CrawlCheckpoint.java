@@ -192,18 +192,14 @@ final class CrawlCheckpoint {
 
     /** How many other instances claimed nodes of the run within {@code leaseMillis}: those making its lookups beside this one. */
     int otherClaimers(long runId, String instance, long leaseMillis) {
-        int[] n = new int[1];
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = RunSql.prepare(c, "select count(distinct claimed_by) from crawl_nodes where run_id = ?"
                      + " and claimed_by <> ? and claimed_at > now() - make_interval(secs => ? / 1000.0)", runId, instance, leaseMillis);
              ResultSet rs = ps.executeQuery()) {
-            if (rs.next()) {
-                n[0] = rs.getInt(1);
-            }
+            return rs.next() ? rs.getInt(1) : 0;
         } catch (SQLException e) {
             throw new IllegalStateException("crawl checkpoint of run " + runId + ": " + e.getMessage(), e);
         }
-        return n[0];
     }
 
     /** Gives back the claims of this instance on nodes it did not look up (it stops helping, or starts anew). */

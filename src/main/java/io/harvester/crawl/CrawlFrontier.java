@@ -262,7 +262,8 @@ public final class CrawlFrontier implements Iterator<Lookup> {
      * lookups waiting ({@code delayed}), it takes no more: the others make them.
      */
     private Lookup claimShared(long now) {
-        if (!delayed.isEmpty() || inFlight >= Math.min(limit.current(), shared.fairShare()) || settling >= limit.max()
+        int mayStart = Math.min(limit.current(), shared.fairShare());
+        if (!delayed.isEmpty() || inFlight >= mayStart || settling >= limit.max()
                 || now - lastClaimNanos < sharedPollMillis * 1_000_000) {
             return null;
         }
@@ -271,7 +272,7 @@ public final class CrawlFrontier implements Iterator<Lookup> {
         // lookup itself at once, the others need not look every few milliseconds (each look is a round trip)
         sharedPollMillis = Math.min(SHARED_POLL_MAX_MILLIS, sharedPollMillis * 2);
         try {
-            Lookup claimed = claimWithPermit();
+            Lookup claimed = claimWithPermit(mayStart);
             sharedAway = false;
             if (claimed != null) {
                 sharedPollMillis = SHARED_POLL_MILLIS;
@@ -299,7 +300,8 @@ public final class CrawlFrontier implements Iterator<Lookup> {
         }
     }
 
-    private Lookup claimWithPermit() {
+    /** {@code mayStart}: how many lookups this instance may have in flight now (its limit and its share). */
+    private Lookup claimWithPermit(int mayStart) {
         java.util.Set<Integer> withWork = null;
         for (int level = queues.size() - 1; level >= 1; level--) {
             if (inFlightPerLevel[level] >= levelConcurrency[level - 1]) {
@@ -313,9 +315,8 @@ public final class CrawlFrontier implements Iterator<Lookup> {
                 continue;
             }
             // as many as this instance may start now, in one round trip each for the permits and the claim
-            int want = Math.min(levelConcurrency[level - 1] - inFlightPerLevel[level],
-                    Math.min(limit.current(), shared.fairShare()) - inFlight);
-            List<SharedCrawlLimits.Permit> taken = shared.tryAcquire(level, Math.max(1, want));
+            int want = Math.min(levelConcurrency[level - 1] - inFlightPerLevel[level], mayStart - inFlight);
+            List<SharedCrawlLimits.Permit> taken = shared.tryAcquire(level, want);
             if (taken.isEmpty()) {
                 continue;
             }

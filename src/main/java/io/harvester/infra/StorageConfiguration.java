@@ -8,8 +8,7 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
@@ -67,11 +66,11 @@ public class StorageConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         // Redis and its client start on a thread of their own while PostgreSQL starts and its schema is checked:
         // a restart waits for the slower of the two, not for both (issue 19's start-up)
-        ExecutorService starter = Executors.newSingleThreadExecutor(r -> {
-            Thread thread = new Thread(r, "harvester-storage-start");
+        Executor starter = task -> {
+            Thread thread = new Thread(task, "harvester-storage-start");
             thread.setDaemon(true);
-            return thread;
-        });
+            thread.start();
+        };
         EmbeddedRedisServer redis = null;
         EmbeddedPostgresServer postgres = null;
         if (embedded) {
@@ -92,7 +91,6 @@ public class StorageConfiguration implements CamelConfiguration {
             String uri = embeddedRedis == null ? redisUrl : startEmbedded(embeddedRedis);
             return connectRedis(uri, wait);
         }, starter);
-        starter.shutdown();
         RedissonClient redisson;
         BasicDataSource dataSource;
         try {

@@ -41,6 +41,7 @@ public class PagedExport extends PipelineBean {
     private int firstPage = 1;
     private int pageSize = 1000;
     private JsonField totalField = new JsonField("total");
+    private PageReader pageReader;
     private JsonField listField = new JsonField("list");
     private JsonField cursorField = new JsonField("next");
     private String cursorParam = "";
@@ -67,6 +68,8 @@ public class PagedExport extends PipelineBean {
         if (maxDurationMs < 0) {
             throw new IllegalArgumentException(pipeline() + ": maxDurationMs must be 0 (no limit) or more, was " + maxDurationMs);
         }
+        // the template's properties are all set by now: one reader for every page
+        pageReader = new PageReader(json(), listField, List.of(totalField, cursorField));
     }
 
     private void positive(String parameter, long value) {
@@ -111,49 +114,68 @@ public class PagedExport extends PipelineBean {
         PageRequest page = exchange.getProperty(PAGE, PageRequest.class);
         run.window().arrived();
         boolean first = page.index() == 0;
-        CsvFormat csv = new CsvFormat(guardFormulas);
-        // sized from the answer (CSV is about two thirds of the JSON): no copies while it grows, and the page waits for
-        // its turn in the window without a doubled buffer's slack
+        // sized from the answer (CSV is about two thirds of the JSON): no copies while it grows
         Object body = exchange.getMessage().getBody();
-        StringBuilder text = new StringBuilder(body instanceof byte[] bytes ? bytes.length * 3 / 4 + 256 : 8192);
-        // the first page's first record names the columns (unless columns are given); later pages use the run's
-        List<List<JsonField>> fields = new ArrayList<>(1);
+        PageCsv csv = new PageCsv(new CsvFormat(guardFormulas), body instanceof byte[] bytes ? bytes.length * 3 / 4 + 256 : 8192);
         if (!first) {
-            fields.add(run.columns());
+            csv.columns(run.columns(), false);
         }
-        int[] rows = {0};
-        JsonNode answer = pageReader().read(exchange.getMessage().getBody(InputStream.class), record -> {
-            if (fields.isEmpty()) {
-                fields.add(columnsFor(record));
-                if (!fields.get(0).isEmpty()) {
-                    csv.header(fields.get(0).stream().map(JsonField::path).toList(), text);
-                }
+        // the first page's first record names the columns (unless columns are given); later pages use the run's
+        JsonNode answer = pageReader.read(exchange.getMessage().getBody(InputStream.class), record -> {
+            if (csv.columns() == null) {
+                csv.columns(columnsFor(record), true);
             }
-            csv.row(record, fields.get(0), text);
-            rows[0]++;
+            csv.row(record);
         });
         if (first) {
-            if (fields.isEmpty()) {
-                // no records: the columns given, if any, and no header without them (as before)
-                fields.add(columnsFor(null));
-                if (!fields.get(0).isEmpty()) {
-                    csv.header(fields.get(0).stream().map(JsonField::path).toList(), text);
-                }
+            if (csv.columns() == null) {
+                // no records: the columns given, if any
+                csv.columns(columnsFor(null), true);
             }
-            run.columns(fields.get(0));
+            run.columns(csv.columns());
         }
         run.window().learn(page.index(), answer);
         run.fetched();
-        if (text.capacity() > text.length() + text.length() / 4 + 1024) {
-            // few columns of many fields: the page waits for its turn without the estimate's slack
-            text.trimToSize();
-        }
-        run.window().deliver(page.index(), new ExportRun.Chunk(text, rows[0]));
+        run.window().deliver(page.index(), csv.chunk());
         exchange.getMessage().setBody(null);
     }
 
-    private PageReader pageReader() {
-        return new PageReader(json(), listField, List.of(totalField, cursorField));
+    /** A page's rows as CSV text, rendered as its records are read. */
+    private static final class PageCsv {
+        private final CsvFormat csv;
+        private final StringBuilder text;
+        private List<JsonField> columns;
+        private int rows;
+
+        PageCsv(CsvFormat csv, int capacity) {
+            this.csv = csv;
+            this.text = new StringBuilder(capacity);
+        }
+
+        /** The columns, once known (null before); the first page writes its header line, none without columns. */
+        void columns(List<JsonField> columns, boolean header) {
+            this.columns = columns;
+            if (header && !columns.isEmpty()) {
+                csv.header(columns.stream().map(JsonField::path).toList(), text);
+            }
+        }
+
+        List<JsonField> columns() {
+            return columns;
+        }
+
+        void row(JsonNode record) {
+            csv.row(record, columns, text);
+            rows++;
+        }
+
+        /** The page's text for the window; without the estimate's slack when it was far off (few columns of many fields). */
+        ExportRun.Chunk chunk() {
+            if (text.capacity() > text.length() + text.length() / 4 + 1024) {
+                text.trimToSize();
+            }
+            return new ExportRun.Chunk(text, rows);
+        }
     }
 
     /** Publishes the CSV and completes the run; a run that already ended stays as it ended. */
