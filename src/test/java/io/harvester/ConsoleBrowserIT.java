@@ -89,7 +89,7 @@ class ConsoleBrowserIT {
             assertThat(browser.findElement(By.id("run-owner")).getText()).startsWith("Instance: ").doesNotContain("taken over");
             String instance = browser.findElement(By.id("run-owner")).getText().substring("Instance: ".length());
             List<String> instances = wait.until(d -> {
-                List<String> rows = d.findElements(By.cssSelector("#instances-table tbody tr")).stream().map(WebElement::getText).toList();
+                List<String> rows = rowTexts("#instances-table");
                 return rows.isEmpty() ? null : rows;
             });
             assertThat(instances).singleElement().asString().startsWith(instance + " (this one)").contains(" yes ");
@@ -97,7 +97,7 @@ class ConsoleBrowserIT {
             // one step of the demo job
             start("job:test-results-sync", "single", "c_testcase_insert");
             wait.until(d -> "completed".equals(d.findElement(By.id("run-status")).getText()));
-            List<String> steps = browser.findElements(By.cssSelector("#run-steps tbody tr")).stream().map(WebElement::getText).toList();
+            List<String> steps = rowTexts("#run-steps");
             assertThat(steps).anyMatch(row -> row.contains("c_testcase_insert") && row.contains("completed"));
 
             // a long export, cancelled from its page
@@ -111,6 +111,18 @@ class ConsoleBrowserIT {
                 assertThat(left.filter(p -> p.getFileName().toString().endsWith(".csv")).toList()).as("nothing published").isEmpty();
             }
         }
+    }
+
+    /**
+     * The text of each row of a table (its cells' text joined by a space, as WebElement.getText gives it), read in one
+     * script: the console redraws its tables every 2 s, so row elements
+     * looked up one call and read the next can be gone in between (StaleElementReferenceException).
+     */
+    @SuppressWarnings("unchecked")
+    private List<String> rowTexts(String table) {
+        return (List<String>) ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+                "return Array.from(document.querySelectorAll(arguments[0] + ' tbody tr'),"
+                        + " row => Array.from(row.cells, cell => cell.innerText.trim()).join(' '));", table);
     }
 
     private void start(String pipeline, String mode, String step) {
