@@ -56,8 +56,8 @@ public class StatusConfiguration implements CamelConfiguration {
         if (requeued > 0) {
             LOG.info("Status cache: {} list entr(ies) taken by this instance before it stopped went back to {}", requeued, names.queue());
         }
-        context.getRegistry().bind("statusIntake", new StatusIntake(new StatusCache(redis, keys), queue, take));
-        context.getRegistry().bind("statusStore", new StatusStore(lifecycle.store().sql(),
-                new StatusPending(redis, keys, leaseMs), completionSize));
+        StatusStore store = new StatusStore(lifecycle.store().sql(), new StatusPending(redis, keys, leaseMs), completionSize);
+        context.getRegistry().bind("statusStore", store);
+        context.getRegistry().bind("statusIntake", new StatusIntake(new StatusCache(redis, keys), queue, store, take));
     }
 }

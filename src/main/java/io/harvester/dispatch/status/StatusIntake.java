@@ -26,14 +26,16 @@ public final class StatusIntake {
 
     private final StatusCache cache;
     private final StatusQueue queue;
+    private final StatusStore store;
     private final int take;
     private final OutageLog httpOutage = new OutageLog("Status intake over HTTP (answering 503 while Redis is away)");
     private final OutageLog listOutage = new OutageLog("Status intake from the Redis list");
     private Clock clock = Clock.systemUTC();
 
-    StatusIntake(StatusCache cache, StatusQueue queue, int take) {
+    StatusIntake(StatusCache cache, StatusQueue queue, StatusStore store, int take) {
         this.cache = cache;
         this.queue = queue;
+        this.store = store;
         this.take = take;
     }
 
@@ -64,6 +66,7 @@ public final class StatusIntake {
             throw ApiError.badRequest(field, first.describe() + " (nothing of this request was kept"
                     + (refused.size() > 1 ? "; " + refused.size() + " updates refused" : "") + ")");
         }
+        store.kept(updates.size());
         return Map.of("accepted", updates.size());
     }
 
@@ -96,10 +99,12 @@ public final class StatusIntake {
         }
         try {
             rejected.forEach(queue::reject);
-            for (StatusCache.Refusal refusal : cache.applyEach(updates)) {
+            List<StatusCache.Refusal> refusals = cache.applyEach(updates);
+            for (StatusCache.Refusal refusal : refusals) {
                 LOG.warn("status list entry of task {} rejected ({}), kept in the rejected list",
                         updates.get(refusal.index()).taskId(), refusal.describe());
             }
+            store.kept(updates.size() - refusals.size());
             listOutage.succeeded();
         } catch (RuntimeException e) {
             listOutage.failed(e);

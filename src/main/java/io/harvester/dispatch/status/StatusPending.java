@@ -29,11 +29,14 @@ final class StatusPending {
         this.recover = new LuaScript(redis, "status-recover");
     }
 
-    /** This instance's batch in flight, else up to {@code max} updates from the pending list (JSON texts). */
-    List<String> take(int max) {
+    /**
+     * This instance's batch in flight, else up to {@code max} updates from the pending list (JSON texts);
+     * when {@code committed}, the batch in flight is in PostgreSQL and dropped first.
+     */
+    List<String> take(int max, boolean committed) {
         List<String> taken = take.call(RScript.ReturnType.MULTI,
                 List.of(keys.pending(), keys.flushing(), keys.lease(), keys.instances()),
-                String.valueOf(max), keys.instance(), String.valueOf(leaseMs));
+                String.valueOf(max), keys.instance(), String.valueOf(leaseMs), committed ? "1" : "0");
         return taken == null ? List.of() : taken;
     }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.harvester.http.HttpFailures;
@@ -17,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * the pending list in Redis to task_status, a batch at a time, each one batched upsert where the newest
  * {@code at} of each task wins, within the batch and against what the table holds. A batch leaves Redis
  * only once its upsert committed; a batch the database refused is tried again at the next tick, as it is.
- * An outage of either store is one WARN and one INFO when it is over, not a stack trace per tick.
+ * An outage of either store is one WARN and one INFO when it is over, not a stack trace per tick. The tick
+ * flushes what is pending; once this instance has kept a whole batch since the last flush began, the
+ * routes start one at once ({@link #due()}) rather than leave a full batch waiting for the tick.
  */
 public final class StatusStore {
 
@@ -32,6 +35,7 @@ public final class StatusStore {
     private final AtomicLong flushes = new AtomicLong();
     private final AtomicLong flushed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicInteger keptSinceFlush = new AtomicInteger();
 
     StatusStore(RunSql sql, StatusPending pending, int batchSize) {
         this.sql = sql;
@@ -39,14 +43,21 @@ public final class StatusStore {
         this.batchSize = batchSize;
     }
 
-    /** One tick: batches until the pending list is empty or a store fails (then the next tick retries). */
+    /**
+     * One tick: batches until the pending list is empty or a store fails (then the next tick retries). A
+     * committed batch is dropped from Redis by the take of the next one, in the same call; the last is
+     * dropped on its own.
+     */
     public synchronized void flush() {
+        keptSinceFlush.set(0);
+        boolean committed = false;
         while (true) {
             List<String> batch;
             try {
-                batch = pending.take(batchSize);
+                batch = pending.take(batchSize, committed);
                 redisOutage.succeeded();
             } catch (RuntimeException e) {
+                // a committed batch still in Redis is written again at the next tick, which changes nothing (newest "at" wins)
                 redisOutage.failed(e);
                 return;
             }
@@ -63,19 +74,18 @@ public final class StatusStore {
                 databaseOutage.failed(new IllegalStateException(HttpFailures.describe(e), e));
                 return;
             }
-            try {
-                pending.done();
-            } catch (RuntimeException e) {
-                // committed: written again at the next tick, which changes nothing (newest "at" wins)
-                redisOutage.failed(e);
-                return;
-            }
             flushes.incrementAndGet();
             flushed.addAndGet(updates.size());
             LOG.debug("status flush: {} update(s), {} task(s)", updates.size(), newest.size());
             if (batch.size() < batchSize) {
+                try {
+                    pending.done();
+                } catch (RuntimeException e) {
+                    redisOutage.failed(e);
+                }
                 return;
             }
+            committed = true;
         }
     }
 
@@ -90,6 +100,16 @@ public final class StatusStore {
             }
         }
         return updates;
+    }
+
+    /** This instance's intake kept {@code count} more updates in the pending list. */
+    void kept(int count) {
+        keptSinceFlush.addAndGet(count);
+    }
+
+    /** A whole batch was kept since the last flush began: flush now, not at the next tick. */
+    public boolean due() {
+        return keptSinceFlush.get() >= batchSize;
     }
 
     /** What dead instances held goes back, to be flushed (or taken from the list) by the living. */

@@ -297,6 +297,38 @@ class StatusCacheTest {
                 .allMatch(r -> r.get("state").equals("r2"));
     }
 
+    @Test
+    void should_flush_as_soon_as_a_whole_batch_is_kept_and_leave_less_for_the_tick() throws Exception {
+        // no tick during the test: only a whole batch kept, over HTTP and from the list together, starts a flush
+        harvester = daemons.start("[]", Map.of("harvester.status.completion-size", "10", "harvester.status.completion-interval-ms", "600000",
+                "harvester.status.lease-ms", "1800000", "harvester.status.queue-poll-ms", "20"));
+        StatusStore store = harvester.context().getRegistry().lookupByNameAndType("statusStore", StatusStore.class);
+        assertThat(answer(post(updates(0, 6), HarvesterRuntime.API_TOKEN))).isEqualTo("202 {\"accepted\":6}");
+        for (int i = 6; i < 10; i++) {
+            redis().getDeque(property("harvester.status.queue"), StringCodec.INSTANCE).addFirst("{\"id\": \"t%d\", \"state\": \"done\"}".formatted(i));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.flushedUpdates() == 10);
+        assertThat(count("select count(*) as n from task_status")).isEqualTo(10);
+
+        assertThat(answer(post(updates(10, 3), HarvesterRuntime.API_TOKEN))).isEqualTo("202 {\"accepted\":3}");
+        await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(3))
+                .until(() -> store.waiting() == 3 && store.flushedUpdates() == 10 && store.flushes() == 1);
+
+        assertThat(answer(post(updates(13, 7), HarvesterRuntime.API_TOKEN))).isEqualTo("202 {\"accepted\":7}");
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.flushedUpdates() == 20);
+        assertThat(store.flushes()).isEqualTo(2);
+        assertThat(store.waiting()).isZero();
+        assertThat(count("select count(*) as n from task_status where state = 'done'")).isEqualTo(20);
+    }
+
+    private static String updates(int first, int count) {
+        List<String> updates = new ArrayList<>();
+        for (int i = first; i < first + count; i++) {
+            updates.add("{\"id\": \"t%d\", \"state\": \"done\"}".formatted(i));
+        }
+        return "[" + String.join(",", updates) + "]";
+    }
+
     private HttpResponse<String> post(String body, String token) throws Exception {
         return http.send(request(body, token).build(), HttpResponse.BodyHandlers.ofString());
     }
