@@ -60,6 +60,7 @@ final class CrawlRun implements RunHandle {
         this.limit = limit;
         this.breakerWaitMillis = breakerWaitMillis;
         limit.onChange(value -> live.level(RunObserver.LIMIT, value));
+        live.summarizedBy(() -> CrawlProgress.of(checkpoint.countsByLevel(id), depth).summary());
         // the checkpoint stays: the next run continues from it
         live.onAbort(status -> {
             frontier.halt();
@@ -326,11 +327,10 @@ final class CrawlRun implements RunHandle {
 
     private void writeProgress() {
         Map<Integer, int[]> counts = checkpoint.countsByLevel(id);
-        int found = counts.values().stream().mapToInt(c -> c[0]).sum();
-        int done = found - pending(counts);
-        int percent = found == 0 ? 0 : Math.min(99, done * 100 / found);
+        CrawlProgress progress = CrawlProgress.of(counts, depth);
         recordSteps(counts, RunStatus.RUNNING);
-        runs.progress(id, percent, "crawling: " + done + "/" + found + " nodes, in flight " + frontier.inFlight()
+        runs.progress(id, progress.percent(), "crawling: " + (progress.done() + progress.failed()) + "/" + progress.known()
+                + " nodes known, about " + progress.estimated() + " in all, in flight " + frontier.inFlight()
                 + ", limit " + limit.current() + "/" + limit.max());
     }
 

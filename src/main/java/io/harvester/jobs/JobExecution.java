@@ -144,7 +144,8 @@ public final class JobExecution extends ServiceSupport implements Processor {
         if (run.complete()) {
             LOG.info("Job {}: run {} completed", job, run.id());
         } else {
-            LOG.info("Job {}: run {} ended without completing (see runs.error)", job, run.id());
+            // the run's end and its error are the ERROR line the lifecycle writes with it
+            LOG.info("Job {}: run {} ended without completing", job, run.id());
         }
     }
 

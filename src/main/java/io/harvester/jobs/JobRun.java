@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 
 import io.harvester.http.HttpFailures;
 import io.harvester.infra.WatchedDataSource;
+import io.harvester.runs.Counted;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunStatus;
@@ -60,6 +61,7 @@ final class JobRun implements RunHandle {
         this.done = (int) plan.values().stream().filter(p -> p.completedIn() != null).count();
         live.onAbort(this::stopWork);
         live.settledWhen(this::idle);
+        live.summarizedBy(() -> done + " of " + Counted.of(plan.size(), "step", "steps"));
     }
 
     /** No step of this run is at work. */

@@ -11,6 +11,7 @@ import io.harvester.http.HttpFailures;
 import io.harvester.http.JsonField;
 import io.harvester.output.CsvOutput;
 import io.harvester.pipeline.ProgressClock;
+import io.harvester.runs.Counted;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunFenced;
 import io.harvester.runs.RunHandle;
@@ -53,6 +54,7 @@ final class ExportRun implements RunHandle {
         this.pagination = pagination;
         this.strictTotal = strictTotal;
         this.window = new PageWindow<>(pagination, concurrency, maxPages, this::write);
+        run.summarizedBy(() -> Counted.of(rowsWritten.get(), "row", "rows") + " in " + Counted.of(window.written(), "page", "pages"));
         run.onAbort(status -> {
             // the temporary file goes before the stopped window lets the route end
             window.fail(new IllegalStateException("export " + name + " was stopped"), output::abort);

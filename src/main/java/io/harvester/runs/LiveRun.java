@@ -5,6 +5,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A run this process is working on, from its row's insert to its end. It ends once: the first outcome
@@ -24,6 +25,7 @@ public final class LiveRun {
     private volatile Consumer<RunStatus> onAbort = status -> { };
     private volatile Future<?> limit;
     private volatile BooleanSupplier settled = () -> true;
+    private volatile Supplier<String> summary = () -> null;
 
     private final boolean takenOver;
     private final boolean helping;
@@ -93,6 +95,25 @@ public final class LiveRun {
     /** Reports the current value of a measure ({@link RunObserver#LIMIT}) to the observers (metrics). */
     public void level(String measure, long value) {
         lifecycle.level(this, measure, value);
+    }
+
+    /**
+     * What the run did, in a few words, for its row once it ended ("2,500 rows in 10 pages"): its kind
+     * knows. The row's current step then reads "completed: 2,500 rows in 10 pages", not the last live message.
+     */
+    public void summarizedBy(Supplier<String> what) {
+        this.summary = what;
+    }
+
+    /** The run's end in words: its status, and what it did when its kind can say (a failure to say is left out). */
+    String endSummary(RunStatus status) {
+        String did;
+        try {
+            did = summary.get();
+        } catch (RuntimeException e) {
+            did = null;
+        }
+        return did == null || did.isBlank() ? status.word() : status.word() + ": " + did;
     }
 
     public boolean isLive() {

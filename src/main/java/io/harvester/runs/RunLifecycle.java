@@ -33,7 +33,11 @@ public class RunLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunLifecycle.class);
 
-    private record Outcome(LiveRun run, RunStatus status, String error, String step) {
+    private record Outcome(LiveRun run, RunStatus status, String error, String step, String summary) {
+
+        Outcome(LiveRun run, RunStatus status, String error, String step) {
+            this(run, status, error, step, run.endSummary(status));
+        }
     }
 
     private final RunRepository store;
@@ -242,7 +246,7 @@ public class RunLifecycle {
      */
     private boolean write(Outcome outcome) {
         long id = outcome.run().id();
-        boolean ended = store.finish(id, outcome.status(), outcome.error());
+        boolean ended = store.finish(id, outcome.status(), outcome.error(), outcome.summary());
         if (ended && outcome.error() != null) {
             try {
                 store.logs().write(id, outcome.step(), outcome.status() == RunStatus.COMPLETED ? "WARN" : "ERROR", outcome.error());

@@ -155,19 +155,22 @@ public class RunRepository {
     }
 
     /**
-     * Ends a live run; a run that already ended keeps its first outcome. A step still running when the run
+     * Ends a live run; a run that already ended keeps its first outcome. Its current step becomes
+     * {@code summary}, its end in words ("completed: 2,500 rows in 10 pages"); without one, the status and
+     * what the run was doing ("abandoned during fetch page 3/10"). A step still running when the run
      * ends otherwise than completed ends with it ({@code failed} with a failed run, else {@code cancelled}),
      * carrying the run's reason.
      */
-    public boolean finish(long runId, RunStatus status, String error) {
-        return finish(runId, status, error, fence.heldParams(runId));
+    public boolean finish(long runId, RunStatus status, String error, String summary) {
+        return finish(runId, status, error, summary, fence.heldParams(runId));
     }
 
-    private boolean finish(long runId, RunStatus status, String error, Object[] held) {
+    private boolean finish(long runId, RunStatus status, String error, String summary, Object[] held) {
         boolean ended = sql.queryId(RunStatus.sql("""
                 with ended as (
                     update runs set status = ?, error = ?, finished_at = now(), heartbeat_at = now(),
-                        progress = case when ? = {COMPLETED} then 100 else progress end
+                        progress = case when ? = {COMPLETED} then 100 else progress end,
+                        current_step = coalesce(?, ? || coalesce(' during ' || current_step, ''))
                     where id = ? and status in {LIVE} and""" + " " + RunFence.HELD + """
 
                     returning id, status, error),
@@ -175,8 +178,8 @@ public class RunRepository {
                     update run_steps st set status = case when e.status = {FAILED} then {FAILED} else {CANCELLED} end,
                         finished_at = now(), error = e.error
                     from ended e where st.run_id = e.id and st.status = {RUNNING} and e.status <> {COMPLETED})
-                select count(*) from ended"""), status.word(), Secrets.mask(error), status.word(), runId, held[0], held[1])
-                .orElse(0L) == 1;
+                select count(*) from ended"""), status.word(), Secrets.mask(error), status.word(), summary, status.word(),
+                runId, held[0], held[1]).orElse(0L) == 1;
         if (!ended) {
             // ended meanwhile (a sweep, a cancel) or no longer ours: the latter throws
             fence.check(runId);
@@ -188,7 +191,7 @@ public class RunRepository {
     /** Ends a live run nobody here works on (its owner is gone), with a run_logs row; false when it had ended. */
     public boolean endOrphan(long runId, RunStatus status, String error) {
         // not this instance's copy at work: whatever this instance once held of the run, the row alone decides
-        boolean ended = finish(runId, status, error, new Object[] {null, null});
+        boolean ended = finish(runId, status, error, null, new Object[] {null, null});
         if (ended) {
             logs.write(runId, null, "ERROR", error);
         }

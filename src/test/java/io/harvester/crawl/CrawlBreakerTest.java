@@ -40,6 +40,11 @@ class CrawlBreakerTest {
 
         assertThat(harvester.query("select status from runs where pipeline = 'crawl:patient'"))
                 .containsExactly(Map.of("status", "completed"));
+        // a finished crawl's current step says how it ended, not "crawling: ..."
+        assertThat(harvester.query("select r.current_step, r.progress, (select count(*) from crawl_nodes n where n.run_id = r.id) as nodes"
+                + " from runs r where pipeline = 'crawl:patient'")).singleElement()
+                .satisfies(run -> assertThat(run).containsEntry("current_step", "completed: " + run.get("nodes") + " nodes")
+                        .containsEntry("progress", 100));
         assertThat(tookMillis).as("waited for the breaker").isGreaterThanOrEqualTo(900);
         assertThat(upstream.lookupCounts()).as("no call was sent while it was open: each lookup once")
                 .isEqualTo(Map.of("", 1, "1", 1, "2", 1));

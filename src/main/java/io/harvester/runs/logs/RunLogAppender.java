@@ -54,7 +54,7 @@ public final class RunLogAppender extends AbstractAppender {
 
     @Override
     public void append(LogEvent event) {
-        if (SINKS.isEmpty() || !event.getLevel().isMoreSpecificThan(Level.INFO)) {
+        if (SINKS.isEmpty() || !event.getLevel().isMoreSpecificThan(Level.INFO) || fromCamel(event)) {
             return;
         }
         String id = event.getContextData().getValue(RunHandle.MDC_KEY);
@@ -74,6 +74,16 @@ public final class RunLogAppender extends AbstractAppender {
                         Secrets.mask(event.getMessage().getFormattedMessage()), fileLine(event)));
             }
         }
+    }
+
+    /**
+     * Camel's own lines (its error handler's "Failed delivery for (MessageId: ...)", consumers' errors) are
+     * left to the console log: a run's log is Harvester's lines and the pipelines' own log steps, and the
+     * run's error is in it once, in words, with the run's end.
+     */
+    private static boolean fromCamel(LogEvent event) {
+        String logger = event.getLoggerName();
+        return logger != null && logger.startsWith("org.apache.camel.");
     }
 
     private String fileLine(LogEvent event) {

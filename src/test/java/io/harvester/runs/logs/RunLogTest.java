@@ -33,8 +33,9 @@ class RunLogTest {
     static void start() {
         upstream = FakeUpstream.start().total(250);
         String routes = ExportYaml.exports().export("orders", upstream.url("/orders"), Map.of("pageSize", "100")).yaml()
-                + JobYaml.job("tidy", "count", "select count(*) from runs");
-        harvester = daemons.start(routes, Map.of("harvester.jobs.tidy.cron", ""));
+                + JobYaml.job("tidy", "count", "select count(*) from runs")
+                + JobYaml.job("broken", "read", "select * from no_such_table");
+        harvester = daemons.start(routes, Map.of("harvester.jobs.tidy.cron", "", "harvester.jobs.broken.cron", ""));
     }
 
     private static List<String> loggedLines(long id) {
@@ -60,6 +61,8 @@ class RunLogTest {
 
         await().until(() -> loggedLines(id).contains(completed));
         assertThat(loggedLines(id)).containsSubsequence(started, completed);
+        assertThat(harvester.query("select current_step, progress from runs where id = " + id))
+                .containsExactly(Map.of("current_step", "completed: 250 rows in 3 pages", "progress", 100));
         assertThat(harvester.query("select extra->>'logger' as logger from run_logs where run_id = " + id
                 + " and message like 'Export orders run % started%'")).containsExactly(Map.of("logger", "io.harvester.paging.PagedExport"));
 
@@ -82,10 +85,30 @@ class RunLogTest {
 
         await().until(() -> loggedLines(id).contains(completed));
         assertThat(loggedLines(id)).containsExactly("INFO Job tidy: run " + id + " started (api trigger)", completed);
+        assertThat(harvester.query("select current_step from runs where id = " + id)).containsExactly(Map.of("current_step", "completed: 1 of 1 step"));
         Path folder = harvester.outputDir().resolve("job-tidy");
         assertThat(harvester.query("select output_dir from runs where id = " + id))
                 .containsExactly(Map.of("output_dir", folder.toString()));
         await().until(() -> Files.isRegularFile(folder.resolve("runs/" + id + ".log")));
         await().until(() -> logOutput(id).get("rows"), rows -> Long.valueOf(2).equals(rows));
+    }
+
+    @Test
+    void should_keep_camels_redelivery_lines_out_of_a_failed_runs_log_and_say_its_error_once() throws Exception {
+        harvester.runNow("job:broken");
+        Map<String, Object> run = harvester.onlyRun("job:broken");
+        long id = (Long) run.get("id");
+        String error = (String) run.get("error");
+        assertThat(error).startsWith("step read failed: ERROR: relation \"no_such_table\" does not exist");
+        // the log file is an output once the run's last line is in it: nothing of the run is logged after that
+        await().until(() -> logOutput(id).get("rows") != null);
+
+        assertThat(loggedLines(id)).containsExactly("INFO Job broken: run " + id + " started (api trigger)",
+                "INFO Job broken: run " + id + " ended without completing");
+        assertThat(harvester.query("select level, message from run_logs where run_id = " + id + " and extra is null"))
+                .containsExactly(Map.of("level", "ERROR", "message", error));
+        assertThat(Files.readString(harvester.outputDir().resolve("job-broken/runs/" + id + ".log")))
+                .doesNotContain("Failed delivery").doesNotContain("DefaultErrorHandler").doesNotContain("see runs.error");
+        assertThat(harvester.query("select current_step from runs where id = " + id)).containsExactly(Map.of("current_step", "failed: 0 of 1 step"));
     }
 }
