@@ -68,6 +68,11 @@ public final class JobKind implements PipelineKind {
     }
 
     @Override
+    public List<String> steps(String pipeline) {
+        return jobs.steps(pipeline).orElse(List.of());
+    }
+
+    @Override
     public Map<String, Object> singleStep(String pipeline, String step) {
         List<String> steps = jobs.steps(pipeline).orElseThrow(() -> new StartRefused(400, "pipeline", "no job " + pipeline));
         if (!steps.contains(step)) {

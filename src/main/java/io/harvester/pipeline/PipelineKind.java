@@ -98,6 +98,11 @@ public interface PipelineKind {
         return Map.of();
     }
 
+    /** The steps one of its runs may run alone (a job's), in their order; none for a kind without steps. */
+    default List<String> steps(String pipeline) {
+        return List.of();
+    }
+
     /** The trigger headers of a start of one step only; refused for a kind without steps. */
     default Map<String, Object> singleStep(String pipeline, String step) {
         throw new StartRefused(400, "mode", "mode single runs one step of a job; " + pipeline + " is not a job");

@@ -41,7 +41,7 @@ public final class Heartbeats {
         List<Swept> ended = sql.query(RunStatus.sql("""
                 with ended as (
                     update runs set status = {ABANDONED}, finished_at = now(),
-                        current_step = 'abandoned' || coalesce(' during ' || current_step, ''),
+                        current_step = {ABANDONED} || coalesce(' during ' || current_step, ''),
                         error = 'abandoned: the Harvester instance running it stopped before it finished'
                     where owner = ? and status in {LIVE}
                     returning id, status, error, owner),""" + CLOSE_ENDED), Heartbeats::swept, instance);
@@ -259,7 +259,7 @@ public final class Heartbeats {
                 ended as (
                     update runs r set status = case when s.owner_alive then {FAILED} else {ABANDONED} end,
                         finished_at = now(),
-                        current_step = case when s.owner_alive then 'failed' else 'abandoned' end
+                        current_step = case when s.owner_alive then {FAILED} else {ABANDONED} end
                             || coalesce(' during ' || r.current_step, ''),
                         error = case when s.owner_alive
                             then 'failed: no heartbeat since ' || to_char(s.last_beat at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS')

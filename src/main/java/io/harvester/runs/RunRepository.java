@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -332,25 +333,56 @@ public class RunRepository {
     // ---- runs as the runs API lists them
 
     /** Runs newest first, of this status and pipeline and created since then where given. */
-    public List<RunRow> list(RunStatus status, String pipeline, Instant since, long limit, long offset) {
+    public List<RunRow> list(RunFilter filter, long limit, long offset) {
         StringBuilder query = new StringBuilder("select " + RUN_COLUMNS + " from runs where true");
         List<Object> args = new ArrayList<>();
-        if (status != null) {
+        if (filter.status() != null) {
             query.append(" and status = ?");
-            args.add(status.word());
+            args.add(filter.status().word());
         }
-        if (pipeline != null) {
+        if (filter.pipeline() != null) {
             query.append(" and pipeline = ?");
-            args.add(pipeline);
+            args.add(filter.pipeline());
         }
-        if (since != null) {
+        if (filter.search() != null) {
+            // a part of the name, its wildcards taken as they are
+            query.append(" and strpos(lower(pipeline), lower(?)) > 0");
+            args.add(filter.search());
+        }
+        if (filter.trigger() != null) {
+            query.append(" and trigger = ?");
+            args.add(filter.trigger());
+        }
+        if (filter.since() != null) {
             query.append(" and created_at >= ?");
-            args.add(OffsetDateTime.ofInstant(since, ZoneOffset.UTC));
+            args.add(OffsetDateTime.ofInstant(filter.since(), ZoneOffset.UTC));
+        }
+        if (filter.until() != null) {
+            query.append(" and created_at < ?");
+            args.add(OffsetDateTime.ofInstant(filter.until(), ZoneOffset.UTC));
         }
         query.append(" order by id desc limit ? offset ?");
         args.add(limit);
         args.add(offset);
         return sql.query(query.toString(), RunRepository::runRow, args.toArray());
+    }
+
+    /**
+     * What each of these runs wrote, for charts of a pipeline's runs: the rows of its primary files (an
+     * export's or a crawl's CSV), else its steps' records (a job's); a run with neither is left out.
+     */
+    public Map<Long, Long> records(List<Long> runIds) {
+        Map<Long, Long> records = new HashMap<>();
+        sql.query("""
+                select r.id, coalesce((select sum(o.rows) from run_outputs o where o.run_id = r.id and o."primary"),
+                                      (select sum(s.records) from run_steps s where s.run_id = r.id)) as records
+                from unnest(?::bigint[]) as r(id)""", row -> new long[] {row.getLong("id"), row.getLong("records"), row.wasNull() ? 1 : 0},
+                (Object) runIds.toArray(Long[]::new)).forEach(row -> {
+                    if (row[2] == 0) {
+                        records.put(row[0], row[1]);
+                    }
+                });
+        return records;
     }
 
     /** The live runs, newest first. */

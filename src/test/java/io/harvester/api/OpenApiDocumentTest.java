@@ -194,6 +194,9 @@ class OpenApiDocumentTest {
         check.accept("GET /api/runs/{id}/logs", new String[] {"GET", "/api/runs/" + run + "/logs"});
         check.accept("GET /api/runs/{id}/files", new String[] {"GET", "/api/runs/" + run + "/files"});
         check.accept("GET /api/pipelines", new String[] {"GET", "/api/pipelines"});
+        check.accept("POST /api/pipelines/{name}/pause", new String[] {"POST", "/api/pipelines/export:orders/pause"});
+        check.accept("POST /api/pipelines/{name}/resume", new String[] {"POST", "/api/pipelines/export:orders/resume"});
+        check.accept("POST /api/pipelines/{name}/pause", new String[] {"POST", "/api/pipelines/export:nothing/pause"});
         check.accept("POST /api/runs/{id}/cancel", new String[] {"POST", "/api/runs/" + run + "/cancel"});
         check.accept("POST /api/tasks/status", new String[] {"POST", "/api/tasks/status",
                 "[{\"id\": \"t1\", \"state\": \"running\", \"at\": 1700000000000, \"worker\": \"w1\"}, {\"id\": 7, \"state\": \"done\"}]"});
@@ -206,7 +209,8 @@ class OpenApiDocumentTest {
         assertThat(problems).as("answers the document does not describe").isEmpty();
         assertThat(checked).containsExactly("POST /api/runs 202", "POST /api/runs 400", "GET /api/runs 200", "GET /api/runs 400",
                 "GET /api/runs/active 200", "GET /api/runs/{id} 200", "GET /api/runs/{id} 404", "GET /api/runs/{id}/logs 200",
-                "GET /api/runs/{id}/files 200", "GET /api/pipelines 200", "POST /api/runs/{id}/cancel 409",
+                "GET /api/runs/{id}/files 200", "GET /api/pipelines 200", "POST /api/pipelines/{name}/pause 200",
+                "POST /api/pipelines/{name}/resume 200", "POST /api/pipelines/{name}/pause 404", "POST /api/runs/{id}/cancel 409",
                 "POST /api/tasks/status 202", "POST /api/tasks/status 400", "POST /api/tasks/delayed 202",
                 "DELETE /api/runs/{id} 200", "GET /api/openapi.json 200");
     }
@@ -258,7 +262,8 @@ class OpenApiDocumentTest {
             assertThat(operation.getRequestBody().getContent()).as(verb + " request body").isNotEmpty();
             operation.getRequestBody().getContent().values().forEach(media -> assertSchema(verb + " request body", media, document));
         }
-        if (verb.startsWith("POST ") && !verb.endsWith("/cancel")) {
+        // the actions on one thing (cancel a run, pause or resume a pipeline) take no body
+        if (verb.startsWith("POST ") && !verb.endsWith("/cancel") && !verb.endsWith("/pause") && !verb.endsWith("/resume")) {
             assertThat(operation.getRequestBody()).as(verb + " request body").isNotNull();
         }
     }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.harvester.pipeline.PipelineKinds;
 import io.harvester.runs.RunRepository;
 import io.harvester.runs.RunRow;
 import io.harvester.trigger.TriggerEndpoint;
@@ -21,7 +22,8 @@ import org.apache.camel.component.resilience4j.ResilienceProcessor;
  * Bean {@code pipelinesApi} (GET /api/pipelines): every pipeline this instance declares, i.e. every route
  * from {@code trigger:<pipeline>} (exports, crawls, jobs, dispatch, retention), with its kind (the name's
  * prefix), cron and next tick from the shared Quartz store, its route's Camel status, its circuit breaker's
- * state (exports and crawls: the {@code breaker-*} node of their template) and its newest run.
+ * state (exports and crawls: the {@code breaker-*} node of their template), the steps a run may run alone
+ * (a job's) and its newest run.
  */
 public final class PipelinesApi {
 
@@ -49,6 +51,7 @@ public final class PipelinesApi {
             Instant next = trigger.nextFireTime();
             pipeline.put("nextFireTime", next == null ? null : next.toString());
             pipeline.put("breaker", breakerState(route));
+            pipeline.put("steps", PipelineKinds.of(context, name).steps(name));
             pipelines.add(pipeline);
         }
         pipelines.sort(Comparator.comparing(p -> (String) p.get("name")));

@@ -1,6 +1,5 @@
 package io.harvester.runs.api;
 
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,11 +10,13 @@ import io.harvester.api.ApiError;
 import io.harvester.api.ApiRequest;
 import io.harvester.runs.LogRow;
 import io.harvester.runs.RunDetails;
+import io.harvester.runs.RunFilter;
 import io.harvester.runs.RunRepository;
 import io.harvester.runs.RunRetention;
 import io.harvester.runs.RunRow;
 import io.harvester.runs.RunStatus;
 import io.harvester.runs.StepRow;
+import io.harvester.runs.TriggerKind;
 import org.apache.camel.Exchange;
 
 /**
@@ -28,6 +29,7 @@ public final class RunsApi {
     static final int MAX_LIMIT = 500;
     static final int MAX_LOG_LIMIT = 1000;
     private static final List<String> STATUSES = Arrays.stream(RunStatus.values()).map(RunStatus::word).toList();
+    private static final List<String> TRIGGERS = Arrays.stream(TriggerKind.values()).map(TriggerKind::value).toList();
     /** Log levels from least to most severe: level=WARN shows WARN and ERROR. */
     private static final List<String> LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
 
@@ -39,20 +41,24 @@ public final class RunsApi {
         this.retention = retention;
     }
 
-    /** GET /api/runs?status=&pipeline=&since=&limit=&offset= */
+    /** GET /api/runs?status=&pipeline=&search=&trigger=&since=&until=&limit=&offset= */
     public Map<String, Object> list(Exchange exchange) {
         ApiRequest request = new ApiRequest(exchange);
         String status = request.text("status");
         if (status != null && !STATUSES.contains(status)) {
             throw ApiError.badRequest("status", "status must be one of " + String.join(", ", STATUSES) + ", not '" + status + "'");
         }
-        String pipeline = request.text("pipeline");
-        Instant since = request.time("since");
+        String trigger = request.text("trigger");
+        if (trigger != null && !TRIGGERS.contains(trigger)) {
+            throw ApiError.badRequest("trigger", "trigger must be one of " + String.join(", ", TRIGGERS) + ", not '" + trigger + "'");
+        }
+        RunFilter filter = new RunFilter(status == null ? null : RunStatus.of(status), request.text("pipeline"), request.text("search"),
+                trigger, request.time("since"), request.time("until"));
         long limit = request.number("limit", 50, 1, MAX_LIMIT);
         long offset = request.number("offset", 0, 0, Long.MAX_VALUE);
-        List<RunRow> found = runs.list(status == null ? null : RunStatus.of(status), pipeline, since, limit, offset);
+        List<RunRow> found = runs.list(filter, limit, offset);
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("runs", found.stream().map(RunsApi::summary).toList());
+        answer.put("runs", summaries(found));
         answer.put("limit", limit);
         answer.put("offset", offset);
         return answer;
@@ -60,14 +66,14 @@ public final class RunsApi {
 
     /** GET /api/runs/active: the pending and running runs, newest first. */
     public Map<String, Object> active(Exchange exchange) {
-        return Map.of("runs", runs.live().stream().map(RunsApi::summary).toList());
+        return Map.of("runs", summaries(runs.live()));
     }
 
     /** GET /api/runs/{id}: the run with its steps and outputs. */
     public Map<String, Object> get(Exchange exchange) {
         long id = new ApiRequest(exchange).runId();
         RunDetails details = runs.details(id).orElseThrow(() -> notFound(id));
-        Map<String, Object> run = summary(details.run());
+        Map<String, Object> run = summary(details.run(), runs.records(List.of(id)).get(id));
         run.putAll(new JsonRow().with("params", details.params()).with("owner", details.owner())
                 .with("takeovers", details.takeovers()).with("resumedFrom", details.resumedFrom()).with("blockedBy", details.blockedBy())
                 .with("heartbeatAt", details.heartbeatAt()).fields());
@@ -133,12 +139,18 @@ public final class RunsApi {
         return new ApiError(404, "run " + id + " does not exist", null);
     }
 
-    private static Map<String, Object> summary(RunRow run) {
+    /** Runs as lists show them, each with what it wrote ({@link RunRepository#records}). */
+    private List<Map<String, Object>> summaries(List<RunRow> found) {
+        Map<Long, Long> records = runs.records(found.stream().map(RunRow::id).toList());
+        return found.stream().map(run -> summary(run, records.get(run.id()))).toList();
+    }
+
+    private static Map<String, Object> summary(RunRow run, Long records) {
         return new JsonRow().with("id", run.id()).with("pipeline", run.pipeline()).with("status", run.status())
                 .with("trigger", run.trigger()).with("progress", run.progress()).with("currentStep", run.currentStep())
                 .with("error", run.error()).with("createdAt", run.createdAt()).with("startedAt", run.startedAt())
                 .with("finishedAt", run.finishedAt()).with("durationMs", JsonRow.durationMs(run.startedAt(), run.finishedAt()))
-                .fields();
+                .with("records", records).fields();
     }
 
     private static Map<String, Object> step(StepRow step) {

@@ -84,21 +84,21 @@ class RunsApiTest {
         return """
                 {"id": 1001, "pipeline": "export:a", "status": "completed", "trigger": "schedule", "progress": 100,
                  "currentStep": "publish", "error": null, "createdAt": "2030-01-01T00:00:00Z", "startedAt": "2030-01-01T00:00:01Z",
-                 "finishedAt": "2030-01-01T00:00:03.500Z", "durationMs": 2500}""";
+                 "finishedAt": "2030-01-01T00:00:03.500Z", "durationMs": 2500, "records": 33}""";
     }
 
     private static String summary1002() {
         return """
                 {"id": 1002, "pipeline": "export:b", "status": "failed", "trigger": "api", "progress": 40, "currentStep": "fetch",
                  "error": "export b: page 3 failed: 500", "createdAt": "2030-01-02T00:00:00Z", "startedAt": "2030-01-02T00:00:00Z",
-                 "finishedAt": "2030-01-02T00:01:00Z", "durationMs": 60000}""";
+                 "finishedAt": "2030-01-02T00:01:00Z", "durationMs": 60000, "records": 2}""";
     }
 
     private static String summary1004() {
         return """
                 {"id": 1004, "pipeline": "export:b", "status": "skipped", "trigger": "schedule", "progress": 0, "currentStep": null,
                  "error": "skipped: run 1002 is still in progress", "createdAt": "2030-01-04T00:00:00Z",
-                 "startedAt": "2030-01-04T00:00:00Z", "finishedAt": "2030-01-04T00:00:00Z", "durationMs": 0}""";
+                 "startedAt": "2030-01-04T00:00:00Z", "finishedAt": "2030-01-04T00:00:00Z", "durationMs": 0, "records": null}""";
     }
 
     @Test
@@ -111,6 +111,13 @@ class RunsApiTest {
         assertJson(get("/api/runs?since=2030-01-02T00:00:00Z&status=failed"), 200,
                 "{\"runs\": [" + summary1002() + "], \"limit\": 50, \"offset\": 0}");
         assertJson(get("/api/runs?limit=1&offset=2"), 200, "{\"runs\": [" + summary1002() + "], \"limit\": 1, \"offset\": 2}");
+        // a part of the name in any letter case, a trigger, a window of creation times
+        assertJson(get("/api/runs?search=T:B&trigger=schedule"), 200, "{\"runs\": [" + summary1004() + "], \"limit\": 50, \"offset\": 0}");
+        assertJson(get("/api/runs?search=xport&since=2030-01-02T00:00:00Z&until=2030-01-03T00:00:00Z"), 200,
+                "{\"runs\": [" + summary1002() + "], \"limit\": 50, \"offset\": 0}");
+        assertJson(get("/api/runs?search=_"), 200, "{\"runs\": [], \"limit\": 50, \"offset\": 0}");
+        assertJson(get("/api/runs?trigger=cron"), 400, "{\"error\": \"trigger must be one of schedule, api, startup, manual, not 'cron'\","
+                + " \"field\": \"trigger\"}");
         assertThat(JSON.readTree(get("/api/runs").substring(4)).get("runs").findValuesAsText("id"))
                 .containsExactly("1004", "1003", "1002", "1001");
         assertThat(JSON.readTree(get("/api/runs/active").substring(4)).get("runs").findValuesAsText("id")).containsExactly("1003");
@@ -259,15 +266,25 @@ class RunsApiTest {
                 "export:orders", "system:retention");
         assertThat(byName(pipelines, "export:orders")).isEqualTo(JSON.readTree("""
                 {"name": "export:orders", "kind": "export", "route": "export-orders", "routeStatus": "Started", "cron": "0 0 3 * * ?",
-                 "nextFireTime": "%s", "breaker": "CLOSED",
+                 "nextFireTime": "%s", "breaker": "CLOSED", "steps": [],
                  "lastRun": {"id": %s, "status": "completed", "trigger": "api", "createdAt": "%s", "finishedAt": "%s", "error": null}}"""
                 .formatted(java.time.Instant.ofEpochMilli(next), run.get("id"), ((java.sql.Timestamp) run.get("created_at")).toInstant(),
                         ((java.sql.Timestamp) run.get("finished_at")).toInstant())));
         assertThat(byName(pipelines, "export:idle")).isEqualTo(JSON.readTree("""
                 {"name": "export:idle", "kind": "export", "route": "export-idle", "routeStatus": "Started", "cron": null,
-                 "nextFireTime": null, "breaker": "CLOSED", "lastRun": null}"""));
+                 "nextFireTime": null, "breaker": "CLOSED", "steps": [], "lastRun": null}"""));
         assertThat(byName(pipelines, "system:retention").get("breaker").isNull()).isTrue();
         assertThat(byName(pipelines, "dispatch:sweep").get("kind").asText()).isEqualTo("dispatch");
+
+        // paused: no run starts on demand (nor on its schedule) until it is resumed
+        assertJson(send("POST", "/api/pipelines/export:idle/pause"), 200, "{\"name\": \"export:idle\", \"routeStatus\": \"Suspended\"}");
+        assertJson(postJson("/api/runs", "{\"pipeline\": \"export:idle\"}"), 409,
+                "{\"error\": \"pipeline export:idle is suspended\", \"field\": \"pipeline\"}");
+        assertThat(byName(JSON.readTree(get("/api/pipelines").substring(4)).get("pipelines"), "export:idle").get("routeStatus").asText())
+                .isEqualTo("Suspended");
+        assertJson(send("POST", "/api/pipelines/export:idle/resume"), 200, "{\"name\": \"export:idle\", \"routeStatus\": \"Started\"}");
+        assertJson(send("POST", "/api/pipelines/export:nothing/pause"), 404,
+                "{\"error\": \"there is no pipeline export:nothing (GET /api/pipelines lists them)\", \"field\": \"name\"}");
 
         String document = get("/api/openapi.json");
         assertThat(document).startsWith("200 ");
@@ -302,6 +319,14 @@ class RunsApiTest {
     private String send(String method, String path) throws Exception {
         HttpResponse<byte[]> response = send(method, path, HarvesterRuntime.API_TOKEN);
         return response.statusCode() + " " + new String(response.body(), StandardCharsets.UTF_8);
+    }
+
+    private String postJson(String path, String body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + harvester.port() + path))
+                .header("Authorization", "Bearer " + HarvesterRuntime.API_TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() + " " + response.body();
     }
 
     private HttpResponse<byte[]> send(String method, String path, String token) throws Exception {
