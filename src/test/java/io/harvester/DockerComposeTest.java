@@ -37,7 +37,7 @@ class DockerComposeTest {
         assertThat(((Map<String, Object>) harvester.get("environment")).keySet()).doesNotContain("HARVESTER_API_TOKEN", "HARVESTER_DB_PASSWORD");
         assertThat(Files.readAllLines(Path.of(".env.example"))).contains("HARVESTER_API_TOKEN=", "HARVESTER_DB_PASSWORD=");
         assertThat(Files.readAllLines(Path.of(".gitignore"))).contains("/.env");
-        assertThat(Files.readString(Path.of("README.md"))).contains("cp .env.example .env");
+        assertThat(Files.readString(Path.of("docs/operations.md"))).contains("cp .env.example .env");
     }
 
     @Test

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
-/** The README's parameter tables say what the route templates declare: names, defaults, descriptions. */
+/** The docs' parameter tables say what the route templates declare: names, defaults, descriptions. */
 class TemplateDocsTest {
 
     private static final Pattern PARAMETER = Pattern.compile(
@@ -19,17 +19,17 @@ class TemplateDocsTest {
 
     @Test
     void should_document_every_paged_export_parameter_as_declared() throws Exception {
-        assertDocumented("routes/templates/paged-export.camel.yaml", 25);
+        assertDocumented("routes/templates/paged-export.camel.yaml", "docs/adding-an-api.md", 25);
     }
 
     @Test
     void should_document_every_hierarchy_crawl_parameter_as_declared() throws Exception {
-        assertDocumented("routes/templates/hierarchy-crawl.camel.yaml", 21);
+        assertDocumented("routes/templates/hierarchy-crawl.camel.yaml", "docs/crawls.md", 21);
     }
 
-    private static void assertDocumented(String templateFile, int parameters) throws Exception {
+    private static void assertDocumented(String templateFile, String docsPage, int parameters) throws Exception {
         String template = Files.readString(Path.of(templateFile));
-        String readme = Files.readString(Path.of("README.md"));
+        String page = Files.readString(Path.of(docsPage));
         List<String> expectedRows = new ArrayList<>();
         Matcher m = PARAMETER.matcher(template.substring(0, template.indexOf("    beans:")));
         while (m.find()) {
@@ -40,7 +40,7 @@ class TemplateDocsTest {
             expectedRows.add("| `" + m.group(1) + "` | " + shownDefault + " | " + field(body, "description") + " |");
         }
         assertThat(expectedRows).hasSize(parameters);
-        assertThat(readme.lines().filter(l -> l.startsWith("| `")).toList()).containsSubsequence(expectedRows);
+        assertThat(page.lines().filter(l -> l.startsWith("| `")).toList()).containsSubsequence(expectedRows);
     }
 
     private static String field(String body, String name) {
