@@ -166,6 +166,61 @@ class DocsExamplesTest {
     }
 
     @Test
+    void should_keep_the_readme_in_one_screen_linking_every_docs_page_that_opens_with_a_summary() throws IOException {
+        List<String> readme = Files.readAllLines(Path.of("README.md"));
+        assertThat(readme).hasSizeLessThanOrEqualTo(300).contains("![Harvester console](docs/console.png)");
+        String text = String.join("\n", readme);
+        List<String> failures = new ArrayList<>();
+        for (Path page : files(Path.of("docs"), ".md")) {
+            if (!text.contains("](" + page + ")")) {
+                failures.add(page + " is not linked from README.md");
+            }
+            List<String> lines = Files.readAllLines(page);
+            // architecture.md is the code's map, kept with the code; it opens with a paragraph of its own
+            if (page.equals(Path.of("docs/architecture.md"))) {
+                continue;
+            }
+            if (lines.size() < 4 || !lines.get(0).startsWith("# ") || !lines.get(1).isEmpty() || lines.get(2).isBlank()
+                    || !lines.get(3).isEmpty()) {
+                failures.add(page + " does not open with a title and a one-line summary");
+            }
+        }
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void should_link_only_to_files_and_sections_that_exist() throws IOException {
+        Pattern link = Pattern.compile("(?<!!)\\[[^\\]]*\\]\\(([^)\\s]+)\\)");
+        List<String> failures = new ArrayList<>();
+        int links = 0;
+        for (Path page : pages()) {
+            Matcher m = link.matcher(Files.readString(page));
+            while (m.find()) {
+                String target = m.group(1);
+                if (target.startsWith("http")) {
+                    continue;
+                }
+                links++;
+                String file = target.contains("#") ? target.substring(0, target.indexOf('#')) : target;
+                Path resolved = file.isEmpty() ? page : page.resolveSibling(file).normalize();
+                if (!Files.exists(resolved)) {
+                    failures.add(page + ": " + target + " names no file");
+                } else if (target.contains("#") && resolved.toString().endsWith(".md")) {
+                    String section = target.substring(target.indexOf('#') + 1);
+                    List<String> slugs = Files.readAllLines(resolved).stream().filter(l -> l.matches("#+ .*"))
+                            .map(l -> l.replaceFirst("#+ ", "").strip().toLowerCase().replaceAll("[^\\w\\- ]", "").replace(' ', '-'))
+                            .toList();
+                    if (!slugs.contains(section)) {
+                        failures.add(page + ": " + target + " names no section of " + resolved);
+                    }
+                }
+            }
+        }
+        assertThat(links).isGreaterThan(30);
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
     void should_ship_the_documented_export_example_commented_out_in_a_file_camel_loads() throws Exception {
         assertShippedExample("routes/exports.camel.yaml", "docs/adding-an-api.md");
     }
