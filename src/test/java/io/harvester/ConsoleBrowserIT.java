@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import io.harvester.support.CrawlYaml;
 import io.harvester.support.DaemonProcess;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
@@ -18,6 +19,10 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -27,54 +32,91 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The console in headless Chromium against the real jar (dev profile): enter the token, start the demo
- * export and see it complete on this instance (listed alive among the instances), download its CSV (same bytes
- * as on disk), run one step of the demo job,
- * cancel a long export and see it cancelled. Needs Debian's chromium and chromium-driver (.ci/run
- * installs them); without them the test is skipped.
+ * The console in headless Chromium against the real jar (dev profile), each view by its URL and each action
+ * from its button: a wrong token said in words; the pipelines list and a pipeline's page (run now, pause and
+ * resume, one step of the demo job from its list of steps, the chart of its runs); a run's page (its facts, the
+ * CSV downloaded with the same bytes as on disk, re-run, cancel of a live run only, retry of a partial crawl's
+ * failed lookups, the log with its level filter); the runs list with its filters and pages, back and reload; the
+ * instances; the runs list at 420 px. Each step leaves a screenshot in target/console-screenshots (CI keeps
+ * them). Needs Debian's chromium and chromium-driver (.ci/run installs them); without them the test is skipped.
  */
 class ConsoleBrowserIT {
 
     private static final String TOKEN = "browser-token";
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
 
     @TempDir
     Path downloads;
-    private FakeUpstream upstream;
+    private FakeUpstream slowUpstream;
+    private FakeUpstream treeUpstream;
     private WebDriver browser;
+    private WebDriverWait wait;
+    private String base;
 
     @AfterEach
     void close() {
         if (browser != null) {
             browser.quit();
         }
-        if (upstream != null) {
-            upstream.close();
+        for (FakeUpstream upstream : new FakeUpstream[] {slowUpstream, treeUpstream}) {
+            if (upstream != null) {
+                upstream.close();
+            }
         }
     }
 
     @Test
-    void should_start_watch_download_run_one_step_and_cancel_from_the_console() throws Exception {
+    void should_show_every_view_by_its_url_and_do_every_action_from_its_button() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "Debian's chromium and chromium-driver are not installed (.ci/run installs them)");
-        upstream = FakeUpstream.start().total(100_000).latencyMs(200);
-        String slow = ExportYaml.exports().export("slow", upstream.url("/orders"), Map.of("pageSize", "10", "concurrency", "1")).yaml();
-        try (DaemonProcess daemon = DaemonProcess.prepare().env("HARVESTER_API_TOKEN", TOKEN).routes("exports.camel.yaml", slow)) {
+        Files.createDirectories(SCREENSHOTS);
+        slowUpstream = FakeUpstream.start().total(100_000).latencyMs(200);
+        String slow = ExportYaml.exports().export("slow", slowUpstream.url("/orders"), Map.of("pageSize", "10", "concurrency", "1")).yaml();
+        // node 3 answers 503 twice: with one retry its lookup fails, and the run ends partial
+        treeUpstream = FakeUpstream.start().tree(3, 3);
+        treeUpstream.scriptNode("3", FakeUpstream.Answer.status(503), FakeUpstream.Answer.status(503));
+        String flaky = CrawlYaml.crawl("flaky", treeUpstream.url("/tree"), Map.of("depth", "3", "retries", "1")).yaml();
+        try (DaemonProcess daemon = DaemonProcess.prepare().env("HARVESTER_API_TOKEN", TOKEN)
+                .routes("exports.camel.yaml", slow).routes("crawls.camel.yaml", flaky)) {
             daemon.start();
+            base = "http://127.0.0.1:" + daemon.port() + "/";
             browser = chromium();
-            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(120));
+            wait = new WebDriverWait(browser, Duration.ofSeconds(120));
+            // the page without a fragment: the same URL with one again would not load it again after a refused connection
             wait.ignoring(Exception.class).until(d -> {
-                d.get("http://127.0.0.1:" + daemon.port() + "/");
-                return d.findElement(By.id("token")).isDisplayed();
+                d.get(base);
+                return shown("token");
             });
-            browser.findElement(By.id("token")).sendKeys(TOKEN);
-            browser.findElement(By.cssSelector("#login button")).click();
-            wait.until(d -> !d.findElements(By.xpath("//select[@id='start-pipeline']/option[.='export:demo-orders']")).isEmpty());
+            browser.get(base + "#/pipelines");
 
-            // the demo export, started from the page, completes there
-            start("export:demo-orders", "complete", "");
-            wait.until(d -> "completed".equals(d.findElement(By.id("run-status")).getText()));
+            // a wrong token is refused in words, the right one opens the view the URL names
+            login("not-the-token");
+            wait.until(d -> text("login-error").startsWith("The API refused this token (401)"));
+            shot("01-wrong-token");
+            login(TOKEN);
+            List<String> pipelines = wait.until(d -> {
+                List<String> rows = rowTexts("#pipelines-table");
+                return rows.size() >= 3 ? rows : null;
+            });
+            assertThat(shown("login")).as("the token form is gone once the token is taken").isFalse();
+            assertThat(text("login-error")).isEmpty();
+            assertThat(pipelines).anyMatch(row -> row.startsWith("export:demo-orders active"))
+                    .anyMatch(row -> row.startsWith("job:test-results-sync active 0 0 */4 * * ?"));
+            shot("02-pipelines");
+
+            // a pipeline's page: run now, and the run's page with what it did
+            browser.findElement(By.linkText("export:demo-orders")).click();
+            wait.until(d -> d.getCurrentUrl().endsWith("#/pipelines/export%3Ademo-orders") && text("pipeline-name").equals("export:demo-orders"));
+            browser.findElement(By.id("pipeline-run")).click();
+            String firstRun = awaitRunPage("completed", null);
+            assertThat(text("run-pipeline")).isEqualTo("export:demo-orders");
+            assertThat(text("run-trigger")).isEqualTo("api");
+            assertThat(text("run-progress")).isEqualTo("completed: 2,500 rows in 10 pages");
+            assertThat(text("run-owner")).isNotBlank().doesNotContain("taken over");
+            assertThat(shown("run-cancel")).as("no cancel on a finished run").isFalse();
+            assertThat(rowTexts("#run-steps")).isNotEmpty().allMatch(row -> row.contains("completed"));
             WebElement file = wait.until(d -> d.findElements(By.cssSelector("#run-files a.download")).stream()
                     .filter(a -> a.getText().endsWith(".csv")).findFirst().orElse(null));
             String name = Path.of(file.getText()).getFileName().toString();
@@ -83,67 +125,175 @@ class ConsoleBrowserIT {
             wait.until(d -> Files.exists(downloaded) && !Files.exists(downloads.resolve(name + ".crdownload")));
             Path published = daemon.folder().resolve("output").resolve("demo-orders").resolve(name);
             assertThat(Files.readAllBytes(downloaded)).isEqualTo(Files.readAllBytes(published));
-            assertThat(Files.readAllLines(downloaded)).hasSize(2501);
+            shot("03-run-completed");
 
-            // the run page names the instance that ran it; the instances table lists this one, alive
-            assertThat(browser.findElement(By.id("run-owner")).getText()).startsWith("Instance: ").doesNotContain("taken over");
-            String instance = browser.findElement(By.id("run-owner")).getText().substring("Instance: ".length());
+            // the log's level filter: WARN and above leaves out the INFO lines
+            wait.until(d -> text("run-log").contains("INFO"));
+            new Select(browser.findElement(By.id("log-level"))).selectByValue("WARN");
+            wait.until(d -> !text("run-log").contains(" INFO "));
+
+            // reload keeps the run; re-run starts a new one
+            browser.navigate().refresh();
+            wait.until(d -> text("run-id").equals(firstRun));
+            browser.findElement(By.id("run-rerun")).click();
+            String secondRun = awaitRunPage("completed", firstRun);
+            assertThat(Long.parseLong(secondRun)).isGreaterThan(Long.parseLong(firstRun));
+
+            // the chart of its runs: one bar per run, coloured by status, each a link to its run
+            browser.findElement(By.id("run-pipeline")).click();
+            // (the dev profile's demo export also runs at start-up: its bars come first)
+            wait.until(d -> barsOf("#chart-duration").contains(secondRun + " status-completed"));
+            assertThat(barsOf("#chart-duration")).endsWith(firstRun + " status-completed", secondRun + " status-completed")
+                    .allMatch(bar -> bar.matches("\\d+ status-[a-z]+"));
+            assertThat(barsOf("#chart-records")).isEqualTo(barsOf("#chart-duration"));
+            assertThat(text("chart-count")).isEqualTo(String.valueOf(barsOf("#chart-duration").size()));
+            shot("04-pipeline-chart");
+
+            // pause: no run starts; resume: it runs again
+            browser.findElement(By.id("pipeline-pause")).click();
+            wait.until(d -> text("pipeline-state").equals("paused") && !d.findElement(By.id("pipeline-run")).isEnabled());
+            browser.get(base + "#/pipelines");
+            wait.until(d -> rowTexts("#pipelines-table").stream().anyMatch(row -> row.startsWith("export:demo-orders paused")));
+            browser.navigate().back();
+            wait.until(d -> shown("pipeline-resume"));
+            browser.findElement(By.id("pipeline-resume")).click();
+            wait.until(d -> text("pipeline-state").equals("active") && d.findElement(By.id("pipeline-run")).isEnabled());
+
+            // one step of the demo job, chosen from its list of steps
+            browser.get(base + "#/pipelines/job:test-results-sync");
+            wait.until(d -> shown("pipeline-one-step"));
+            new Select(browser.findElement(By.id("pipeline-step"))).selectByVisibleText("c_testcase_insert");
+            browser.findElement(By.id("pipeline-step-start")).click();
+            awaitRunPage("completed", null);
+            assertThat(rowTexts("#run-steps")).singleElement().asString().contains("c_testcase_insert").contains("completed");
+            assertThat(text("run-progress")).isEqualTo("completed: 1 of 1 step");
+            shot("05-job-step");
+
+            // a partial crawl: retry its failed lookups, only those subtrees are asked again
+            browser.get(base + "#/pipelines/crawl:flaky");
+            wait.until(d -> text("pipeline-name").equals("crawl:flaky"));
+            browser.findElement(By.id("pipeline-run")).click();
+            String partialRun = awaitRunPage("partial", null);
+            assertThat(text("run-progress")).isEqualTo("partial: 27 nodes, 1 lookup failed");
+            treeUpstream.resetCounters();
+            wait.until(d -> shown("run-retry"));
+            shot("06-crawl-partial");
+            browser.findElement(By.id("run-retry")).click();
+            awaitRunPage("completed", partialRun);
+            assertThat(treeUpstream.lookupCounts()).isEqualTo(Map.of("3", 1, "3-1", 1, "3-2", 1, "3-3", 1));
+
+            // a long export cancelled from its page: cancel shows only while it is live
+            browser.get(base + "#/pipelines/export:slow");
+            wait.until(d -> text("pipeline-name").equals("export:slow"));
+            browser.findElement(By.id("pipeline-run")).click();
+            String slowRun = awaitRunPage("running", null);
+            assertThat(shown("run-rerun")).isFalse();
+            browser.findElement(By.id("run-cancel")).click();
+            wait.withMessage(() -> "run page says " + text("run-status") + " / " + text("run-error"))
+                    .until(d -> "cancelled".equals(text("run-status")) && !shown("run-cancel"));
+            wait.withMessage(() -> null);
+            try (Stream<Path> left = Files.list(daemon.folder().resolve("output").resolve("slow"))) {
+                assertThat(left.filter(p -> p.getFileName().toString().endsWith(".csv")).toList()).as("nothing published").isEmpty();
+            }
+
+            // the runs list: a part of a name finds its runs, filters and pages are in the URL, back goes back
+            browser.get(base + "#/runs?search=DEMO-ord&status=completed");
+            wait.withMessage(() -> null).until(d -> rowTexts("#runs-table").stream().anyMatch(row -> row.startsWith(secondRun + " ")));
+            assertThat(rowTexts("#runs-table")).hasSizeGreaterThanOrEqualTo(2).anyMatch(row -> row.startsWith(firstRun + " "));
+            assertThat(rowTexts("#runs-table")).allMatch(row -> row.contains("export:demo-orders completed"))
+                    .allMatch(row -> row.contains("ago") && row.contains(" 2,500 "));
+            assertThat(browser.findElement(By.id("filter-search")).getAttribute("value")).isEqualTo("DEMO-ord");
+            shot("07-runs-filtered");
+            browser.get(base + "#/runs?search=demo-orders&limit=1");
+            wait.until(d -> rowTexts("#runs-table").size() == 1 && rowTexts("#runs-table").get(0).startsWith(secondRun + " "));
+            browser.findElement(By.id("page-next")).click();
+            wait.until(d -> d.getCurrentUrl().endsWith("#/runs?search=demo-orders&limit=1&offset=1")
+                    && rowTexts("#runs-table").size() == 1 && rowTexts("#runs-table").get(0).startsWith(firstRun + " "));
+            browser.navigate().back();
+            wait.until(d -> rowTexts("#runs-table").size() == 1 && rowTexts("#runs-table").get(0).startsWith(secondRun + " "));
+            browser.get(base + "#/runs?search=slow");
+            wait.until(d -> rowTexts("#runs-table").size() == 1);
+            new Select(browser.findElement(By.id("filter-trigger"))).selectByVisibleText("schedule");
+            browser.findElement(By.cssSelector("#filters button[type=submit]")).click();
+            wait.until(d -> d.getCurrentUrl().endsWith("#/runs?search=slow&trigger=schedule") && text("page-info").equals("no runs"));
+            new Select(browser.findElement(By.id("filter-trigger"))).selectByVisibleText("api");
+            browser.findElement(By.cssSelector("#filters button[type=submit]")).click();
+            wait.until(d -> rowTexts("#runs-table").size() == 1 && rowTexts("#runs-table").get(0).startsWith(slowRun + " export:slow cancelled"));
+
+            // the instances: this one, alive
+            browser.get(base + "#/instances");
             List<String> instances = wait.until(d -> {
                 List<String> rows = rowTexts("#instances-table");
                 return rows.isEmpty() ? null : rows;
             });
-            assertThat(instances).singleElement().asString().startsWith(instance + " (this one)").contains(" yes ");
+            assertThat(instances).singleElement().asString().contains("(this one)").contains(" yes ");
 
-            // one step of the demo job
-            start("job:test-results-sync", "single", "c_testcase_insert");
-            wait.until(d -> "completed".equals(d.findElement(By.id("run-status")).getText()));
-            List<String> steps = rowTexts("#run-steps");
-            assertThat(steps).anyMatch(row -> row.contains("c_testcase_insert") && row.contains("completed"));
-
-            // a long export, cancelled from its page
-            start("export:slow", "complete", "");
-            wait.until(d -> "running".equals(d.findElement(By.id("run-status")).getText()));
-            browser.findElement(By.id("run-cancel")).click();
-            wait.withMessage(() -> "run page says " + browser.findElement(By.id("run-status")).getText() + " / "
-                    + browser.findElement(By.id("run-error")).getText())
-                    .until(d -> "cancelled".equals(d.findElement(By.id("run-status")).getText()));
-            try (Stream<Path> left = Files.list(daemon.folder().resolve("output").resolve("slow"))) {
-                assertThat(left.filter(p -> p.getFileName().toString().endsWith(".csv")).toList()).as("nothing published").isEmpty();
-            }
+            // 420 px wide: nothing wider than the window, the runs table scrolls in its own box
+            browser.manage().window().setSize(new Dimension(420, 900));
+            browser.get(base + "#/runs");
+            wait.until(d -> !rowTexts("#runs-table").isEmpty());
+            long pageWidth = (Long) ((JavascriptExecutor) browser).executeScript("return document.documentElement.scrollWidth;");
+            long windowWidth = (Long) ((JavascriptExecutor) browser).executeScript("return document.documentElement.clientWidth;");
+            assertThat(pageWidth).as("page width at 420 px").isLessThanOrEqualTo(windowWidth);
+            shot("08-runs-420px");
         }
     }
 
+    private void login(String token) {
+        WebElement field = browser.findElement(By.id("token"));
+        field.clear();
+        field.sendKeys(token);
+        browser.findElement(By.cssSelector("#login button")).click();
+    }
+
+    /** Waits for the page of a run other than {@code previous} (null: any) in {@code status}, the URL naming it; its id. */
+    private String awaitRunPage(String status, String previous) {
+        wait.withMessage(() -> "run page at " + browser.getCurrentUrl() + " says " + text("run-status") + " / "
+                        + text("run-error") + " / " + text("run-action") + text("pipeline-action"))
+                .until(d -> d.getCurrentUrl().matches(".*#/runs/\\d+$") && status.equals(text("run-status"))
+                        && d.getCurrentUrl().endsWith("#/runs/" + text("run-id")) && !text("run-id").equals(previous));
+        wait.withMessage(() -> null);
+        return text("run-id");
+    }
+
+    /** Whether the element is shown: the console hides what does not apply with the hidden attribute. */
+    private boolean shown(String id) {
+        return (Boolean) ((JavascriptExecutor) browser).executeScript(
+                "const e = document.getElementById(arguments[0]); return !!e && e.getClientRects().length > 0;", id);
+    }
+
+    private String text(String id) {
+        return (String) ((JavascriptExecutor) browser).executeScript(
+                "const e = document.getElementById(arguments[0]); return e ? e.innerText.trim() : '';", id);
+    }
+
     /**
-     * The text of each row of a table (its cells' text joined by a space, as WebElement.getText gives it), read in one
-     * script: the console redraws its tables every 2 s, so row elements
-     * looked up one call and read the next can be gone in between (StaleElementReferenceException).
+     * The text of each row of a table (its cells' text joined by a space), read in one script: the console redraws
+     * a table when its data changed, so row elements looked up one call and read the next can be gone in between.
      */
     @SuppressWarnings("unchecked")
     private List<String> rowTexts(String table) {
-        return (List<String>) ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+        return (List<String>) ((JavascriptExecutor) browser).executeScript(
                 "return Array.from(document.querySelectorAll(arguments[0] + ' tbody tr'),"
                         + " row => Array.from(row.cells, cell => cell.innerText.trim()).join(' '));", table);
     }
 
-    private void start(String pipeline, String mode, String step) {
-        new Select(browser.findElement(By.id("start-pipeline"))).selectByVisibleText(pipeline);
-        new Select(browser.findElement(By.id("start-mode"))).selectByValue(mode);
-        WebElement stepField = browser.findElement(By.id("start-step"));
-        stepField.clear();
-        stepField.sendKeys(step);
-        String before = browser.findElement(By.id("start-result")).getText();
-        browser.findElement(By.cssSelector("#start-form button")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> {
-            String now = d.findElement(By.id("start-result")).getText();
-            return !now.equals(before) && now.startsWith("started run ")
-                    && d.findElement(By.id("run-id")).getText().equals(now.substring("started run ".length()));
-        });
+    /** A chart's bars, oldest first: "runId status-class". */
+    @SuppressWarnings("unchecked")
+    private List<String> barsOf(String chart) {
+        return (List<String>) ((JavascriptExecutor) browser).executeScript(
+                "return Array.from(document.querySelectorAll(arguments[0] + ' rect'), r => r.dataset.run + ' ' + r.getAttribute('class'));",
+                chart);
+    }
+
+    private void shot(String name) throws Exception {
+        Files.write(SCREENSHOTS.resolve(name + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
     }
 
     private WebDriver chromium() {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000");
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000");
         Map<String, Object> prefs = new HashMap<>();
         prefs.put("download.default_directory", downloads.toString());
         prefs.put("download.prompt_for_download", false);

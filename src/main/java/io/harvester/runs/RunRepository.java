@@ -32,7 +32,7 @@ public class RunRepository {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String RUN_COLUMNS = "id, pipeline, status, trigger, progress, current_step, error, created_at,"
-            + " started_at, finished_at";
+            + " started_at, finished_at, owner";
     private static final String LIVE_RUN = "select id from runs where pipeline = ? and status in {LIVE} limit 1";
 
     private final RunSql sql;
@@ -369,14 +369,16 @@ public class RunRepository {
 
     /**
      * What each of these runs wrote, for charts of a pipeline's runs: the rows of its primary files (an
-     * export's or a crawl's CSV), else its steps' records (a job's); a run with neither is left out.
+     * export's or a crawl's CSV), else its steps' records (a job's); a run with neither is left out, and so is
+     * an export or crawl without its CSV (live, failed): their steps count pages and nodes, not rows written.
      */
     public Map<Long, Long> records(List<Long> runIds) {
         Map<Long, Long> records = new HashMap<>();
         sql.query("""
                 select r.id, coalesce((select sum(o.rows) from run_outputs o where o.run_id = r.id and o."primary"),
-                                      (select sum(s.records) from run_steps s where s.run_id = r.id)) as records
-                from unnest(?::bigint[]) as r(id)""", row -> new long[] {row.getLong("id"), row.getLong("records"), row.wasNull() ? 1 : 0},
+                                      case when x.pipeline not like 'export:%' and x.pipeline not like 'crawl:%'
+                                           then (select sum(s.records) from run_steps s where s.run_id = r.id) end) as records
+                from unnest(?::bigint[]) as r(id) join runs x on x.id = r.id""", row -> new long[] {row.getLong("id"), row.getLong("records"), row.wasNull() ? 1 : 0},
                 (Object) runIds.toArray(Long[]::new)).forEach(row -> {
                     if (row[2] == 0) {
                         records.put(row[0], row[1]);
@@ -393,7 +395,7 @@ public class RunRepository {
 
     /** A run with its whole row. */
     public Optional<RunDetails> details(long runId) {
-        return sql.queryOne("select " + RUN_COLUMNS + ", params, owner, takeovers, resumed_from, blocked_by, heartbeat_at"
+        return sql.queryOne("select " + RUN_COLUMNS + ", params, takeovers, resumed_from, blocked_by, heartbeat_at"
                 + " from runs where id = ?", r -> new RunDetails(runRow(r), Columns.json(r, "params"), r.getString("owner"),
                 r.getInt("takeovers"), Columns.nullableLong(r, "resumed_from"), Columns.nullableLong(r, "blocked_by"),
                 Columns.instant(r, "heartbeat_at")), runId);
@@ -415,7 +417,7 @@ public class RunRepository {
     private static RunRow runRow(ResultSet row) throws SQLException {
         return new RunRow(row.getLong("id"), row.getString("pipeline"), Columns.status(row, "status"), row.getString("trigger"),
                 row.getInt("progress"), row.getString("current_step"), row.getString("error"), Columns.instant(row, "created_at"),
-                Columns.instant(row, "started_at"), Columns.instant(row, "finished_at"));
+                Columns.instant(row, "started_at"), Columns.instant(row, "finished_at"), row.getString("owner"));
     }
 
     /** The map as JSON, its text values masked (a URL in params may carry a key). */

@@ -150,7 +150,7 @@ public final class RunsApi {
                 .with("trigger", run.trigger()).with("progress", run.progress()).with("currentStep", run.currentStep())
                 .with("error", run.error()).with("createdAt", run.createdAt()).with("startedAt", run.startedAt())
                 .with("finishedAt", run.finishedAt()).with("durationMs", JsonRow.durationMs(run.startedAt(), run.finishedAt()))
-                .with("records", records).fields();
+                .with("records", records).with("owner", run.owner()).fields();
     }
 
     private static Map<String, Object> step(StepRow step) {

@@ -84,21 +84,21 @@ class RunsApiTest {
         return """
                 {"id": 1001, "pipeline": "export:a", "status": "completed", "trigger": "schedule", "progress": 100,
                  "currentStep": "publish", "error": null, "createdAt": "2030-01-01T00:00:00Z", "startedAt": "2030-01-01T00:00:01Z",
-                 "finishedAt": "2030-01-01T00:00:03.500Z", "durationMs": 2500, "records": 33}""";
+                 "finishedAt": "2030-01-01T00:00:03.500Z", "durationMs": 2500, "records": null, "owner": "node-1"}""";
     }
 
     private static String summary1002() {
         return """
                 {"id": 1002, "pipeline": "export:b", "status": "failed", "trigger": "api", "progress": 40, "currentStep": "fetch",
                  "error": "export b: page 3 failed: 500", "createdAt": "2030-01-02T00:00:00Z", "startedAt": "2030-01-02T00:00:00Z",
-                 "finishedAt": "2030-01-02T00:01:00Z", "durationMs": 60000, "records": 2}""";
+                 "finishedAt": "2030-01-02T00:01:00Z", "durationMs": 60000, "records": null, "owner": "node-1"}""";
     }
 
     private static String summary1004() {
         return """
                 {"id": 1004, "pipeline": "export:b", "status": "skipped", "trigger": "schedule", "progress": 0, "currentStep": null,
                  "error": "skipped: run 1002 is still in progress", "createdAt": "2030-01-04T00:00:00Z",
-                 "startedAt": "2030-01-04T00:00:00Z", "finishedAt": "2030-01-04T00:00:00Z", "durationMs": 0, "records": null}""";
+                 "startedAt": "2030-01-04T00:00:00Z", "finishedAt": "2030-01-04T00:00:00Z", "durationMs": 0, "records": null, "owner": "node-1"}""";
     }
 
     @Test
@@ -167,6 +167,12 @@ class RunsApiTest {
         long run = (Long) output.get("run_id");
         long file = (Long) output.get("id");
         byte[] expected = OrderRecords.csv(30).getBytes(StandardCharsets.UTF_8);
+        // what a run wrote: an export's CSV rows (its steps count pages); a job's steps' records
+        assertThat(JSON.readTree(get("/api/runs?pipeline=export:orders").substring(4)).at("/runs/0/records").asLong()).isEqualTo(30);
+        harvester.execute("""
+                insert into runs (id, pipeline, status, trigger, created_at) values (1005, 'job:tidy', 'completed', 'api', now());
+                insert into run_steps (run_id, ordinal, name, status, records) values (1005, 1, 'a', 'completed', 7), (1005, 2, 'b', 'completed', 5)""");
+        assertThat(JSON.readTree(get("/api/runs/1005").substring(4)).get("records").asLong()).isEqualTo(12);
 
         Map<String, Object> log = harvester.query("select id, path, bytes, rows, sha256 from run_outputs where not \"primary\"").get(0);
         byte[] logContent = Files.readAllBytes(harvester.outputDir().resolve("orders/runs/" + run + ".log"));
