@@ -23,7 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's Camel CLI commands, run as an operator runs them: Camel JBang's own commands (camel-jbang-core,
+ * The Camel CLI commands of docs/operations.md ("Camel CLI"), run as an operator runs them: Camel JBang's own commands (camel-jbang-core,
  * on the failsafe class path) in a process of their own, with the daemon's user.home, against the jar with
  * camel-cli-connector. They find the daemon through {@code <user.home>/.camel/<pid>-status.json} and drive
  * it through {@code <pid>-action.json}.

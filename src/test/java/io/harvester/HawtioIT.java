@@ -29,7 +29,7 @@ import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.Test;
 
 /**
- * The standalone Hawtio (io.hawt:hawtio-app, as the README runs it) in front of the jar, both real processes:
+ * The standalone Hawtio (io.hawt:hawtio-app, as docs/operations.md runs it) in front of the jar, both real processes:
  * what Hawtio's page sends through Hawtio's proxy, with the browser's Origin, Referer and Sec-Fetch-Site
  * (the proxy forwards them as they come), lists and stops Harvester's routes when
  * harvester.jolokia.allowed-origins names the page's origin, and is refused for any other origin.
@@ -90,7 +90,7 @@ class HawtioIT {
 
     /**
      * java -Dhawtio.localAddressProbing=false -jar hawtio-app-2.17.7.jar --host 127.0.0.1 --port N --openUrl false,
-     * as the README has it; user.home and java.io.tmpdir (its unpacked war and Jetty's files) in a folder of its own,
+     * as docs/operations.md has it; user.home and java.io.tmpdir (its unpacked war and Jetty's files) in a folder of its own,
      * the quick compiler alone (as for the daemon, DaemonProcess).
      */
     private static Process startHawtio(Path folder, int port) throws IOException {

@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delayed tasks (bean {@code delayedTasks}; README, "Task dispatch"): an element goes into a Redis set at
+ * Delayed tasks (bean {@code delayedTasks}; docs/dispatch.md, "Delayed tasks"): an element goes into a Redis set at
  * a given time, once.
  * <ul>
  * <li>{@link #accept}: a task due within {@code threshold} goes straight into the Redis sorted set, a later

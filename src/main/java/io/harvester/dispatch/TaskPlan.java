@@ -96,7 +96,7 @@ public final class TaskPlan {
     }
 
     /**
-     * The element format is the crawl fleet's (README, "Task dispatch"): {@code data_hour} is a string, the
+     * The element format is the crawl fleet's (docs/dispatch.md): {@code data_hour} is a string, the
      * slot hour of an hourly set and "0" for a daily one, so a member depends on the day alone and a daily
      * set written again at another hour gets no second member for the same keyword.
      */

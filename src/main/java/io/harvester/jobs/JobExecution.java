@@ -151,7 +151,7 @@ public final class JobExecution extends ServiceSupport implements Processor {
 
     /**
      * Continues a run taken over from a dead instance as the same run: the steps it completed stay done, the
-     * one that was running and those after it run here (steps are safe to repeat, README "Step jobs"). The
+     * one that was running and those after it run here (steps are safe to repeat, docs/step-jobs.md). The
      * failure policy is not asked again: it is the run it decided on.
      */
     private Optional<JobRun> continueTakenOver(long runId) {

@@ -17,8 +17,8 @@ import io.micrometer.core.instrument.Timer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 
 /**
- * Harvester's own meters, on the registry Camel scrapes at /observe/metrics (README, "Metrics and
- * health"). Runs and pipelines report through {@link RunObserver}, breakers come and go with their
+ * Harvester's own meters, on the registry Camel scrapes at /observe/metrics (docs/operations.md,
+ * "Metrics and health"). Runs and pipelines report through {@link RunObserver}, breakers come and go with their
  * routes through {@link PipelineBreakers}; nothing outside this package knows about Micrometer.
  */
 final class HarvesterMeters implements RunObserver, PipelineBreakers.Listener {

@@ -21,7 +21,7 @@ import org.apache.camel.spi.CliConnectorFactory;
 import org.redisson.api.RedissonClient;
 
 /**
- * Operations' view of the daemon (README, "Metrics and health"): each pipeline's circuit breaker under
+ * Operations' view of the daemon (docs/operations.md, "Metrics and health"): each pipeline's circuit breaker under
  * a stable JMX name and as a health check, database and Redis health checks, and Harvester's meters
  * on the registry Camel scrapes at /observe/metrics.
  */

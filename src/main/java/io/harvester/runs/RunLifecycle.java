@@ -84,7 +84,7 @@ public class RunLifecycle {
      * A cron tick (any trigger but {@code api}) that finds one is then recorded as a skipped run naming it;
      * an API start is not: its caller is answered 409 and nothing is recorded. A run without an output folder (a job,
      * a {@code system:} or {@code dispatch:} pipeline) gets {@link #defaultOutputDir} on its row from the
-     * start, the folder its log file goes to (README, "Runs").
+     * start, the folder its log file goes to (docs/runs-api.md, "Runs").
      */
     public Optional<LiveRun> begin(String pipeline, String trigger, Map<String, ?> params, String outputDir) {
         String folder = outputDir != null ? outputDir : defaultOutputDir(pipeline);

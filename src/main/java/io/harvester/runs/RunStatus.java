@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
- * The values of {@code runs.status} and {@code run_steps.status} (README, "Runs"). The one place their
+ * The values of {@code runs.status} and {@code run_steps.status} (docs/runs-api.md, "Runs"). The one place their
  * words are written, apart from the migrations' check constraints: Java holds the constants, a statement
  * gets the word as a parameter ({@link #word()}) or in its text through {@link #sql}. A constant shows as
  * its word, in messages, logs and JSON alike.

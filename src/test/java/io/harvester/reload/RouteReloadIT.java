@@ -18,7 +18,7 @@ import io.harvester.support.DaemonProcess;
 import org.junit.jupiter.api.Test;
 
 /**
- * The built jar on its dev profile (live edits on by default) in a folder laid out as the README says:
+ * The built jar on its dev profile (live edits on by default) in a folder laid out as docs/layout.md says:
  * the shipped demo export's file is edited while it runs, and runs started over the API show the result.
  */
 class RouteReloadIT {

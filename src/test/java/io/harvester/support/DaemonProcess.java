@@ -28,7 +28,7 @@ import io.harvester.infra.FreePort;
 import org.awaitility.Awaitility;
 
 /**
- * The built jar in a real process, in a fresh folder laid out as the README says (properties and
+ * The built jar in a real process, in a fresh folder laid out as docs/layout.md says (properties and
  * routes copied from the repository). {@link #prod()} points it at the test's PostgreSQL and Redis,
  * so its runs can be read after the process is gone.
  */

@@ -20,7 +20,7 @@ public final class RunsApiClient {
         this.port = daemon.port();
     }
 
-    /** An empty body is sent bare, without Content-Type, as {@code curl -X POST} does (the README's cancel). */
+    /** An empty body is sent bare, without Content-Type, as {@code curl -X POST} does (the cancel of docs/runs-api.md). */
     public String post(String path, String body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .header("Authorization", "Bearer " + HarvesterRuntime.API_TOKEN)

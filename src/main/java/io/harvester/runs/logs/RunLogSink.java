@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where a daemon's per-run log lines go (README, "Runs"): a bounded queue the logging threads offer to
+ * Where a daemon's per-run log lines go (docs/runs-api.md, "Runs"): a bounded queue the logging threads offer to
  * ({@link RunLogAppender}), drained by one writer thread into run_logs (one statement a batch) and into
  * each run's file {@code runs/<id>.log} in its output folder, registered in run_outputs. A full queue
  * drops lines, counted in a WARN; a database that is away loses the batch's run_logs rows (the file keeps
