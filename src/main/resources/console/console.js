@@ -217,13 +217,19 @@
   async function drawRun() {
     const id = route.id;
     const run = await api('GET', '/api/runs/' + encodeURIComponent(id));
-    if (changed('run', run)) {
+    let pipeline = pipelines.find((p) => p.name === run.pipeline);
+    if (!LIVE.includes(run.status) && pipeline && (!pipeline.lastRun || pipeline.lastRun.id < run.id)) {
+      // the list was read before this run ended: whether it is its pipeline's newest decides what re-running does
+      pipeline = (await loadPipelines()).find((p) => p.name === run.pipeline);
+    }
+    if (changed('run', [run, pipeline ? pipeline.lastRun : null])) {
       $('run-id').textContent = run.id;
       $('run-status').textContent = run.status;
       $('run-status').className = 'status status-' + run.status;
       $('run-pipeline').textContent = run.pipeline;
       $('run-pipeline').href = pipelineHref(run.pipeline);
       $('run-trigger').textContent = run.trigger || '';
+      $('run-resumes').replaceChildren(run.resumedFrom ? link('#/runs/' + run.resumedFrom, 'run ' + run.resumedFrom) : 'nothing: it started anew');
       $('run-params').textContent = run.params && Object.keys(run.params).length ? JSON.stringify(run.params) : 'none';
       $('run-created').textContent = local(run.createdAt) + (run.createdAt ? ' (' + relative(run.createdAt) + ')' : '');
       $('run-started').textContent = local(run.startedAt);
@@ -236,6 +242,10 @@
       const live = LIVE.includes(run.status);
       $('run-cancel').hidden = !live;
       $('run-rerun').hidden = live;
+      // a job's next run resumes after one that did not complete (restart-from failed-step): say so on the newest
+      const resumes = !live && run.status !== 'completed' && pipeline && pipeline.restartFrom === 'failed-step'
+        && pipeline.lastRun && pipeline.lastRun.id === run.id;
+      $('run-rerun').textContent = resumes ? 'Resume from the failed step' : 'Re-run';
       $('run-retry').hidden = !(run.pipeline.startsWith('crawl:') && run.status === 'partial');
       drawStepChoice('run', run.pipeline, live);
       $('run-steps').tBodies[0].replaceChildren(...(run.steps || []).map((step) => el('tr', { className: 'step-' + step.status },
@@ -259,8 +269,10 @@
   }
 
   async function drawLog(id) {
-    const answer = await api('GET', '/api/runs/' + encodeURIComponent(id) + '/logs?after=' + log.after + '&limit=500&level=' + log.level);
-    if (log.run !== id) return;
+    const asked = log;
+    const answer = await api('GET', '/api/runs/' + encodeURIComponent(id) + '/logs?after=' + asked.after + '&limit=500&level=' + asked.level);
+    // the level or the run changed while this was asked: its lines belong to a log no longer shown
+    if (log !== asked) return;
     const pre = $('run-log');
     for (const line of answer.logs) {
       pre.append(el('span', { className: 'log-' + line.level,
@@ -312,14 +324,20 @@
     return pipelines;
   }
 
-  function stateWord(p) { return p.routeStatus === 'Started' ? 'active' : p.routeStatus === 'Suspended' ? 'paused' : String(p.routeStatus || '').toLowerCase(); }
+  // paused over the API, or its route suspended or stopped (JMX): either way no run starts here
+  function active(p) { return p.routeStatus === 'Started' && !p.paused; }
+
+  function stateWord(p) {
+    if (active(p)) return 'active';
+    return p.paused ? 'paused' : 'route ' + String(p.routeStatus || 'gone').toLowerCase();
+  }
 
   async function drawPipelines() {
     const list = await loadPipelines();
     if (!changed('pipelines', list)) return;
     $('pipelines-table').tBodies[0].replaceChildren(...list.map((p) => el('tr', {},
       el('td', {}, link(pipelineHref(p.name), p.name)),
-      el('td', { className: 'status status-' + (p.routeStatus === 'Started' ? 'completed' : 'cancelled'), textContent: stateWord(p) }),
+      el('td', { className: 'status status-' + (active(p) ? 'completed' : 'cancelled'), textContent: stateWord(p) }),
       el('td', { textContent: p.cron || 'on demand' }),
       el('td', { className: 'time', textContent: p.nextFireTime ? relative(p.nextFireTime) : '', title: local(p.nextFireTime) }),
       el('td', { textContent: p.breaker || '' }),
@@ -338,16 +356,16 @@
     if (changed('pipeline', p)) {
       $('pipeline-name').textContent = p.name;
       $('pipeline-state').textContent = stateWord(p);
-      $('pipeline-state').className = 'status status-' + (p.routeStatus === 'Started' ? 'completed' : 'cancelled');
+      $('pipeline-state').className = 'status status-' + (active(p) ? 'completed' : 'cancelled');
       $('pipeline-kind').textContent = p.kind;
       $('pipeline-cron').textContent = p.cron || 'none: it runs on demand';
       $('pipeline-next').textContent = p.nextFireTime ? local(p.nextFireTime) + ' (' + relative(p.nextFireTime) + ')' : '';
       $('pipeline-breaker').textContent = p.breaker || 'none';
-      $('pipeline-pause').hidden = p.routeStatus !== 'Started';
-      $('pipeline-resume').hidden = p.routeStatus === 'Started';
-      $('pipeline-run').disabled = p.routeStatus !== 'Started';
+      $('pipeline-pause').hidden = !active(p);
+      $('pipeline-resume').hidden = !p.paused;
+      $('pipeline-run').disabled = !active(p);
       $('pipeline-runs-link').href = '#/runs?pipeline=' + encodeURIComponent(p.name);
-      drawStepChoice('pipeline', p.name, p.routeStatus !== 'Started');
+      drawStepChoice('pipeline', p.name, !active(p));
     }
     const runs = (await api('GET', '/api/runs?limit=100&pipeline=' + encodeURIComponent(name))).runs.slice().reverse();
     if (!changed('chart', runs)) return;
@@ -391,8 +409,7 @@
     const status = $('pipeline-action');
     try {
       const answer = await api('POST', '/api/pipelines/' + encodeURIComponent(route.name) + (pause ? '/pause' : '/resume'));
-      status.textContent = pause ? (answer.routeStatus === 'Suspended' ? 'paused' : 'pausing once its run in flight ends')
-        : 'resumed';
+      status.textContent = answer.paused ? 'paused: no run starts here until it is resumed (a run in flight goes on)' : 'resumed';
       await refresh();
     } catch (e) {
       status.textContent = e.message === '401' ? '' : e.message;

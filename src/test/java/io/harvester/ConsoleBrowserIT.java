@@ -14,6 +14,7 @@ import io.harvester.support.CrawlYaml;
 import io.harvester.support.DaemonProcess;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.FakeUpstream;
+import io.harvester.support.JobYaml;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -79,8 +80,10 @@ class ConsoleBrowserIT {
         treeUpstream.scriptNode("3", FakeUpstream.Answer.status(503), FakeUpstream.Answer.status(503));
         String flaky = CrawlYaml.crawl("flaky", treeUpstream.url("/tree"), Map.of("depth", "3", "retries", "1")).yaml();
         try (DaemonProcess daemon = DaemonProcess.prepare().env("HARVESTER_API_TOKEN", TOKEN)
-                .routes("exports.camel.yaml", slow).routes("crawls.camel.yaml", flaky)) {
-            daemon.start();
+                .routes("exports.camel.yaml", slow).routes("crawls.camel.yaml", flaky)
+                .routes("halfway.camel.yaml", JobYaml.job("halfway", "first", "select 1", "second", "select * from no_such_table"))) {
+            // no trigger held back after a failed run: the resumed run is started at once
+            daemon.start("-Dharvester.jobs.halfway.skip-triggers=0");
             base = "http://127.0.0.1:" + daemon.port() + "/";
             browser = chromium();
             wait = new WebDriverWait(browser, Duration.ofSeconds(120));
@@ -105,6 +108,9 @@ class ConsoleBrowserIT {
             assertThat(pipelines).anyMatch(row -> row.startsWith("export:demo-orders active"))
                     .anyMatch(row -> row.startsWith("job:test-results-sync active 0 0 */4 * * ?"));
             shot("02-pipelines");
+            // the dev profile's demo runs at start-up: a start while one is live would be refused (409)
+            wait.until(d -> rowTexts("#pipelines-table").stream().filter(row -> row.startsWith("export:demo-orders ")
+                    || row.startsWith("job:test-results-sync ")).noneMatch(row -> row.contains(" running ") || row.contains(" pending ")));
 
             // a pipeline's page: run now, and the run's page with what it did
             browser.findElement(By.linkText("export:demo-orders")).click();
@@ -169,6 +175,22 @@ class ConsoleBrowserIT {
             assertThat(text("run-progress")).isEqualTo("completed: 1 of 1 step");
             shot("05-job-step");
 
+            // a job that failed at its second step: its newest run offers to resume there, the first step is not run again
+            browser.get(base + "#/pipelines/job:halfway");
+            wait.until(d -> text("pipeline-name").equals("job:halfway"));
+            browser.findElement(By.id("pipeline-run")).click();
+            String failedJob = awaitRunPage("failed", null);
+            assertThat(text("run-resumes")).isEqualTo("nothing: it started anew");
+            wait.until(d -> text("run-rerun").equals("Resume from the failed step"));
+            assertThat(rowTexts("#run-steps")).hasSize(2).satisfiesExactly(row -> assertThat(row).startsWith("1 first completed"),
+                    row -> assertThat(row).startsWith("2 second failed").contains("no_such_table"));
+            browser.findElement(By.id("run-rerun")).click();
+            awaitRunPage("failed", failedJob);
+            assertThat(text("run-resumes")).isEqualTo("run " + failedJob);
+            assertThat(rowTexts("#run-steps")).satisfiesExactly(row -> assertThat(row).startsWith("1 first skipped"),
+                    row -> assertThat(row).startsWith("2 second failed"));
+            shot("06-job-resumed");
+
             // a partial crawl: retry its failed lookups, only those subtrees are asked again
             browser.get(base + "#/pipelines/crawl:flaky");
             wait.until(d -> text("pipeline-name").equals("crawl:flaky"));
@@ -177,7 +199,7 @@ class ConsoleBrowserIT {
             assertThat(text("run-progress")).isEqualTo("partial: 27 nodes, 1 lookup failed");
             treeUpstream.resetCounters();
             wait.until(d -> shown("run-retry"));
-            shot("06-crawl-partial");
+            shot("07-crawl-partial");
             browser.findElement(By.id("run-retry")).click();
             awaitRunPage("completed", partialRun);
             assertThat(treeUpstream.lookupCounts()).isEqualTo(Map.of("3", 1, "3-1", 1, "3-2", 1, "3-3", 1));
@@ -203,7 +225,7 @@ class ConsoleBrowserIT {
             assertThat(rowTexts("#runs-table")).allMatch(row -> row.contains("export:demo-orders completed"))
                     .allMatch(row -> row.contains("ago") && row.contains(" 2,500 "));
             assertThat(browser.findElement(By.id("filter-search")).getAttribute("value")).isEqualTo("DEMO-ord");
-            shot("07-runs-filtered");
+            shot("08-runs-filtered");
             browser.get(base + "#/runs?search=demo-orders&limit=1");
             wait.until(d -> rowTexts("#runs-table").size() == 1 && rowTexts("#runs-table").get(0).startsWith(secondRun + " "));
             browser.findElement(By.id("page-next")).click();
@@ -235,7 +257,7 @@ class ConsoleBrowserIT {
             long pageWidth = (Long) ((JavascriptExecutor) browser).executeScript("return document.documentElement.scrollWidth;");
             long windowWidth = (Long) ((JavascriptExecutor) browser).executeScript("return document.documentElement.clientWidth;");
             assertThat(pageWidth).as("page width at 420 px").isLessThanOrEqualTo(windowWidth);
-            shot("08-runs-420px");
+            shot("09-runs-420px");
         }
     }
 

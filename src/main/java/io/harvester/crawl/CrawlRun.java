@@ -43,6 +43,8 @@ final class CrawlRun implements RunHandle {
     /** Why the crawl stopped early with its checkpoint intact (a failed write): the next run resumes it. */
     private volatile String checkpointFailure;
     private final ProgressClock progressClock = new ProgressClock();
+    /** The crawl's counts as last read, for the run's end in words. */
+    private volatile CrawlProgress lastProgress;
 
     /** A spread crawl's shared frontier (null for a crawl on one instance). */
     private final SpreadFrontier spread;
@@ -60,7 +62,8 @@ final class CrawlRun implements RunHandle {
         this.limit = limit;
         this.breakerWaitMillis = breakerWaitMillis;
         limit.onChange(value -> live.level(RunObserver.LIMIT, value));
-        live.summarizedBy(() -> CrawlProgress.of(checkpoint.countsByLevel(id), depth).summary());
+        // from the counts last read (the end reads them first): no query of its own on the thread that ends the run
+        live.summarizedBy(() -> lastProgress == null ? null : lastProgress.summary());
         // the checkpoint stays: the next run continues from it
         live.onAbort(status -> {
             frontier.halt();
@@ -230,6 +233,7 @@ final class CrawlRun implements RunHandle {
 
     private void end(boolean interrupted, Path directory, LocalDateTime startedAt) {
         Map<Integer, int[]> counts = checkpoint.countsByLevel(id);
+        lastProgress = CrawlProgress.of(counts, depth);
         int pending = pending(counts);
         recordSteps(counts, pending == 0 ? null : RunStatus.INTERRUPTED);
         if (runFailure != null || rootFailed) {
@@ -328,6 +332,7 @@ final class CrawlRun implements RunHandle {
     private void writeProgress() {
         Map<Integer, int[]> counts = checkpoint.countsByLevel(id);
         CrawlProgress progress = CrawlProgress.of(counts, depth);
+        lastProgress = progress;
         recordSteps(counts, RunStatus.RUNNING);
         runs.progress(id, progress.percent(), "crawling: " + (progress.done() + progress.failed()) + "/" + progress.known()
                 + " nodes known, about " + progress.estimated() + " in all, in flight " + frontier.inFlight()

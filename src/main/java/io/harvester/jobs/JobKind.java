@@ -73,6 +73,11 @@ public final class JobKind implements PipelineKind {
     }
 
     @Override
+    public String restartFrom(String pipeline) {
+        return jobs.settings(job(pipeline)).restartFrom().value();
+    }
+
+    @Override
     public Map<String, Object> singleStep(String pipeline, String step) {
         List<String> steps = jobs.steps(pipeline).orElseThrow(() -> new StartRefused(400, "pipeline", "no job " + pipeline));
         if (!steps.contains(step)) {

@@ -45,7 +45,8 @@ final class JobRun implements RunHandle {
     private final Map<String, Planned> plan;
     private final Set<String> jobSteps;
     private final Set<WatchedDataSource.Held> connections = ConcurrentHashMap.newKeySet();
-    private int done;
+    /** Steps completed; read by the run's end summary on whichever thread ends it. */
+    private volatile int done;
     private volatile String current;
     /** Guarded by this: the thread inside a step (an interrupt is meant for it only there); null between steps. */
     private Thread worker;

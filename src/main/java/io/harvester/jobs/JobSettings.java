@@ -34,7 +34,7 @@ public record JobSettings(String cron, Duration stuckAfter, Duration maxDuration
             return RestartFrom.valueOf(value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
         }
 
-        String value() {
+        public String value() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
     }

@@ -103,6 +103,14 @@ public interface PipelineKind {
         return List.of();
     }
 
+    /**
+     * Where a new run starts after one that did not complete: {@code failed-step} (a job resumes there, the steps
+     * that completed are not run again) or {@code beginning}; null for a kind that always starts anew.
+     */
+    default String restartFrom(String pipeline) {
+        return null;
+    }
+
     /** The trigger headers of a start of one step only; refused for a kind without steps. */
     default Map<String, Object> singleStep(String pipeline, String step) {
         throw new StartRefused(400, "mode", "mode single runs one step of a job; " + pipeline + " is not a job");

@@ -157,8 +157,8 @@ public class RunRepository {
 
     /**
      * Ends a live run; a run that already ended keeps its first outcome. Its current step becomes
-     * {@code summary}, its end in words ("completed: 2,500 rows in 10 pages"); without one, the status and
-     * what the run was doing ("abandoned during fetch page 3/10"). A step still running when the run
+     * {@code summary}, its end in words ("completed: 2,500 rows in 10 pages"); null (a run nobody here works on,
+     * {@link #endOrphan}) for the status and what the run was doing ("abandoned during fetch page 3/10"). A step still running when the run
      * ends otherwise than completed ends with it ({@code failed} with a failed run, else {@code cancelled}),
      * carrying the run's reason.
      */

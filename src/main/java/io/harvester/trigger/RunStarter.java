@@ -63,6 +63,9 @@ public final class RunStarter {
         if (status != ServiceStatus.Started) {
             throw new RunRefused("pipeline " + pipeline + " is " + status.name().toLowerCase(Locale.ROOT));
         }
+        if (TriggerComponent.of(context).paused(pipeline)) {
+            throw new RunRefused(TriggerConsumer.pausedMessage(pipeline));
+        }
     }
 
     private void refuseWhileLive(String pipeline, Map<String, Object> headers) {

@@ -220,6 +220,22 @@ public class TriggerComponent extends DefaultComponent {
         }
     }
 
+    /** Pauses ({@code true}) or resumes pipeline {@code pipeline} here; refused for a pipeline not running here. */
+    public void pause(String pipeline, boolean pause) {
+        TriggerConsumer consumer = consumer(pipeline);
+        if (pause) {
+            consumer.pauseRuns();
+        } else {
+            consumer.resumeRuns();
+        }
+    }
+
+    /** Whether pipeline {@code pipeline} is paused here (false for one not running here). */
+    public boolean paused(String pipeline) {
+        TriggerConsumer consumer = consumers.get(pipeline);
+        return consumer != null && consumer.paused();
+    }
+
     void unregister(String pipeline, TriggerConsumer consumer) {
         consumers.remove(pipeline, consumer);
     }

@@ -10,6 +10,7 @@ import io.harvester.infra.HarvesterMBeans;
 import io.harvester.pipeline.PipelineKind;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunLifecycle;
+import io.harvester.runs.RunRefused;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -52,6 +53,12 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
      */
     private final AtomicInteger holds = new AtomicInteger();
     /**
+     * Paused over the API (POST /api/pipelines/{name}/pause): its schedule stopped here and no new run taken, a
+     * run in flight left to finish. Camel's suspend is not used for this: it stops a run still going after
+     * camel.main.shutdown-timeout. Kept until resumed, or until the route is started anew.
+     */
+    private volatile boolean paused;
+    /**
      * Runs entered through this consumer and not yet out. Counted before {@link #holds} is read, so a hold
      * that reads zero after setting it cannot miss a run that got past it.
      */
@@ -86,6 +93,9 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
                     + (context.isStopping() || context.isStopped() ? "Harvester is stopping"
                     : "its route " + getRouteId() + " is " + context.getRouteController().getRouteStatus(getRouteId())));
         }
+        if (paused) {
+            throw new RunRefused(pausedMessage(getEndpoint().getPipeline()));
+        }
         String callerRun = MDC.get(RunHandle.MDC_KEY);
         entered.incrementAndGet();
         try {
@@ -108,6 +118,10 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
             LOG.info("Pipeline {}: schedule tick {} ignored, Harvester is stopping", getEndpoint().getPipeline(), tick);
             return;
         }
+        if (paused) {
+            LOG.info("Pipeline {}: schedule tick {} ignored, the pipeline is paused", getEndpoint().getPipeline(), tick);
+            return;
+        }
         LOG.info("Pipeline {}: schedule tick {} runs on this instance", getEndpoint().getPipeline(), tick);
         run(TriggerKind.SCHEDULE);
     }
@@ -115,6 +129,10 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
     private void fire(TriggerKind kind) {
         if (stopping()) {
             LOG.info("Pipeline {}: {} trigger ignored, Harvester is stopping", getEndpoint().getPipeline(), kind.value());
+            return;
+        }
+        if (paused) {
+            LOG.info("Pipeline {}: {} trigger ignored, the pipeline is paused", getEndpoint().getPipeline(), kind.value());
             return;
         }
         run(kind);
@@ -184,6 +202,32 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
             holds.getAndUpdate(count -> Math.max(0, count - 1));
         }
         return entered.get();
+    }
+
+    /** Pauses the pipeline here: its schedule stops, new runs are refused; a run in flight goes on. */
+    synchronized void pauseRuns() {
+        if (!paused) {
+            paused = true;
+            stopSchedule();
+        }
+    }
+
+    /** Takes runs again, on demand and on its schedule. */
+    synchronized void resumeRuns() {
+        if (paused) {
+            paused = false;
+            if (isStarted()) {
+                startSchedule();
+            }
+        }
+    }
+
+    boolean paused() {
+        return paused;
+    }
+
+    static String pausedMessage(String pipeline) {
+        return "pipeline " + pipeline + " is paused (POST /api/pipelines/" + pipeline + "/resume resumes it)";
     }
 
     /** Refuses a new run while a live route edit holds this route. */
@@ -283,6 +327,9 @@ class TriggerConsumer extends DefaultConsumer implements ShutdownAware, Suspenda
     }
 
     private void startSchedule() {
+        if (paused) {
+            return;
+        }
         TriggerEndpoint endpoint = getEndpoint();
         if (!endpoint.hasSchedule()) {
             // a cron emptied (route file, harvester.schedule.*.cron=) leaves no job behind firing on every instance

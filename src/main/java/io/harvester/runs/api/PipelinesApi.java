@@ -7,9 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.harvester.pipeline.PipelineKind;
 import io.harvester.pipeline.PipelineKinds;
 import io.harvester.runs.RunRepository;
 import io.harvester.runs.RunRow;
+import io.harvester.trigger.TriggerComponent;
 import io.harvester.trigger.TriggerEndpoint;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -23,7 +25,7 @@ import org.apache.camel.component.resilience4j.ResilienceProcessor;
  * from {@code trigger:<pipeline>} (exports, crawls, jobs, dispatch, retention), with its kind (the name's
  * prefix), cron and next tick from the shared Quartz store, its route's Camel status, its circuit breaker's
  * state (exports and crawls: the {@code breaker-*} node of their template), the steps a run may run alone
- * (a job's) and its newest run.
+ * and where a run after an incomplete one starts (a job's) and its newest run.
  */
 public final class PipelinesApi {
 
@@ -47,11 +49,14 @@ public final class PipelinesApi {
             pipeline.put("route", route.getRouteId());
             ServiceStatus status = context.getRouteController().getRouteStatus(route.getRouteId());
             pipeline.put("routeStatus", status == null ? null : status.name());
+            pipeline.put("paused", TriggerComponent.of(context).paused(name));
             pipeline.put("cron", trigger.getCron() == null || trigger.getCron().isBlank() ? null : trigger.getCron().trim());
             Instant next = trigger.nextFireTime();
             pipeline.put("nextFireTime", next == null ? null : next.toString());
             pipeline.put("breaker", breakerState(route));
-            pipeline.put("steps", PipelineKinds.of(context, name).steps(name));
+            PipelineKind kind = PipelineKinds.of(context, name);
+            pipeline.put("steps", kind.steps(name));
+            pipeline.put("restartFrom", kind.restartFrom(name));
             pipelines.add(pipeline);
         }
         pipelines.sort(Comparator.comparing(p -> (String) p.get("name")));

@@ -271,24 +271,25 @@ class RunsApiTest {
         assertThat(pipelines.findValuesAsText("name")).containsExactly("dispatch:generate", "dispatch:sweep", "export:idle",
                 "export:orders", "system:retention");
         assertThat(byName(pipelines, "export:orders")).isEqualTo(JSON.readTree("""
-                {"name": "export:orders", "kind": "export", "route": "export-orders", "routeStatus": "Started", "cron": "0 0 3 * * ?",
-                 "nextFireTime": "%s", "breaker": "CLOSED", "steps": [],
+                {"name": "export:orders", "kind": "export", "route": "export-orders", "routeStatus": "Started", "paused": false, "cron": "0 0 3 * * ?",
+                 "nextFireTime": "%s", "breaker": "CLOSED", "steps": [], "restartFrom": null,
                  "lastRun": {"id": %s, "status": "completed", "trigger": "api", "createdAt": "%s", "finishedAt": "%s", "error": null}}"""
                 .formatted(java.time.Instant.ofEpochMilli(next), run.get("id"), ((java.sql.Timestamp) run.get("created_at")).toInstant(),
                         ((java.sql.Timestamp) run.get("finished_at")).toInstant())));
         assertThat(byName(pipelines, "export:idle")).isEqualTo(JSON.readTree("""
-                {"name": "export:idle", "kind": "export", "route": "export-idle", "routeStatus": "Started", "cron": null,
-                 "nextFireTime": null, "breaker": "CLOSED", "steps": [], "lastRun": null}"""));
+                {"name": "export:idle", "kind": "export", "route": "export-idle", "routeStatus": "Started", "paused": false, "cron": null,
+                 "nextFireTime": null, "breaker": "CLOSED", "steps": [], "restartFrom": null, "lastRun": null}"""));
         assertThat(byName(pipelines, "system:retention").get("breaker").isNull()).isTrue();
         assertThat(byName(pipelines, "dispatch:sweep").get("kind").asText()).isEqualTo("dispatch");
 
         // paused: no run starts on demand (nor on its schedule) until it is resumed
-        assertJson(send("POST", "/api/pipelines/export:idle/pause"), 200, "{\"name\": \"export:idle\", \"routeStatus\": \"Suspended\"}");
-        assertJson(postJson("/api/runs", "{\"pipeline\": \"export:idle\"}"), 409,
-                "{\"error\": \"pipeline export:idle is suspended\", \"field\": \"pipeline\"}");
-        assertThat(byName(JSON.readTree(get("/api/pipelines").substring(4)).get("pipelines"), "export:idle").get("routeStatus").asText())
-                .isEqualTo("Suspended");
-        assertJson(send("POST", "/api/pipelines/export:idle/resume"), 200, "{\"name\": \"export:idle\", \"routeStatus\": \"Started\"}");
+        assertJson(send("POST", "/api/pipelines/export:idle/pause"), 200, "{\"name\": \"export:idle\", \"paused\": true}");
+        assertJson(postJson("/api/runs", "{\"pipeline\": \"export:idle\"}"), 409, "{\"error\": \"pipeline export:idle is paused"
+                + " (POST /api/pipelines/export:idle/resume resumes it)\", \"field\": \"pipeline\"}");
+        assertThat(byName(JSON.readTree(get("/api/pipelines").substring(4)).get("pipelines"), "export:idle").get("paused").asBoolean())
+                .isTrue();
+        assertJson(send("POST", "/api/pipelines/export:idle/resume"), 200, "{\"name\": \"export:idle\", \"paused\": false}");
+        assertThat(postJson("/api/runs", "{\"pipeline\": \"export:idle\"}")).startsWith("202 ");
         assertJson(send("POST", "/api/pipelines/export:nothing/pause"), 404,
                 "{\"error\": \"there is no pipeline export:nothing (GET /api/pipelines lists them)\", \"field\": \"name\"}");
 
