@@ -102,7 +102,9 @@
   function parse() {
     const hash = location.hash.replace(/^#\/?/, '');
     const [path, query] = hash.split('?');
-    const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    const parts = path.split('/').filter(Boolean).map((part) => {
+      try { return decodeURIComponent(part); } catch (e) { return part; }
+    });
     const params = new URLSearchParams(query || '');
     if (parts[0] === 'runs' && parts[1]) return { view: 'run', id: parts[1], params };
     if (parts[0] === 'pipelines' && parts[1]) return { view: 'pipeline', name: parts.slice(1).join('/'), params };
@@ -285,7 +287,13 @@
 
   // a link cannot carry the bearer token: fetch the file, then hand the browser a blob to save
   async function download(runId, fileId, name) {
-    const response = await fetch('/api/runs/' + runId + '/files/' + fileId, { headers: { 'Authorization': 'Bearer ' + token() } });
+    const response = await fetch('/api/runs/' + encodeURIComponent(runId) + '/files/' + encodeURIComponent(fileId),
+      { headers: { 'Authorization': 'Bearer ' + token() } });
+    if (response.status === 401) {
+      sessionStorage.removeItem(KEY);
+      showLogin('The API refused this token (401) while downloading: paste the token again.');
+      return;
+    }
     if (!response.ok) { $('run-action').textContent = 'download failed: ' + response.status; return; }
     const url = URL.createObjectURL(await response.blob());
     const a = el('a', { href: url, download: name });
