@@ -55,7 +55,7 @@ final class NumberedPagination implements Pagination {
         if (index != 0) {
             return;
         }
-        total = readTotal(response);
+        total = readTotal(response, totalField);
         pageCount = pagesFor(total, pageSize);
     }
 
@@ -78,7 +78,8 @@ final class NumberedPagination implements Pagination {
         return (int) pages;
     }
 
-    private long readTotal(JsonNode response) {
+    /** The total record count at {@code totalField} of the first answer: a whole number, 0 or more. */
+    static long readTotal(JsonNode response, JsonField totalField) {
         JsonNode node = totalField.find(response);
         if (node == null) {
             throw new AnswerFormatException("field '" + totalField + "' (totalField) is missing in the first page");

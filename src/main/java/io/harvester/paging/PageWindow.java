@@ -93,9 +93,10 @@ public final class PageWindow<T> implements Iterator<PageRequest> {
         notifyAll();
     }
 
-    /** Lets the pagination learn from a page (total, next cursor) as soon as it is parsed. */
-    public synchronized void learn(int index, JsonNode response) {
+    /** Lets the pagination learn from a page (its records, total, next cursor) as soon as it is parsed. */
+    public synchronized void learn(int index, JsonNode response, int records) {
         try {
+            pagination.counted(index, records);
             pagination.learn(index, response);
         } finally {
             notifyAll();

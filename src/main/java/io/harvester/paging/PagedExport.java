@@ -38,6 +38,8 @@ public class PagedExport extends PipelineBean {
     private String pagination = "page";
     private String pageParam = "page";
     private String sizeParam = "size";
+    private String offsetParam = "offset";
+    private String limitParam = "limit";
     private int firstPage = 1;
     private int pageSize = 1000;
     private JsonField totalField = new JsonField("total");
@@ -59,8 +61,8 @@ public class PagedExport extends PipelineBean {
 
     @Override
     protected void validate() {
-        if (!pagination.equals("page") && !pagination.equals("cursor")) {
-            throw new IllegalArgumentException(pipeline() + ": pagination must be 'page' or 'cursor', was '" + pagination + "'");
+        if (!List.of("page", "cursor", "offset").contains(pagination)) {
+            throw new IllegalArgumentException(pipeline() + ": pagination must be 'page', 'cursor' or 'offset', was '" + pagination + "'");
         }
         positive("pageSize", pageSize);
         positive("concurrency", concurrency);
@@ -134,7 +136,7 @@ public class PagedExport extends PipelineBean {
             }
             run.columns(csv.columns());
         }
-        run.window().learn(page.index(), answer);
+        run.window().learn(page.index(), answer, csv.rows());
         run.fetched();
         run.window().deliver(page.index(), csv.chunk());
         exchange.getMessage().setBody(null);
@@ -162,6 +164,10 @@ public class PagedExport extends PipelineBean {
 
         List<JsonField> columns() {
             return columns;
+        }
+
+        int rows() {
+            return rows;
         }
 
         void row(JsonNode record) {
@@ -196,9 +202,11 @@ public class PagedExport extends PipelineBean {
     }
 
     private Pagination paginationFor() {
-        return pagination.equals("page")
-                ? new NumberedPagination(url, pageParam, sizeParam, firstPage, pageSize, totalField)
-                : new CursorPagination(url, cursorField, cursorParam);
+        return switch (pagination) {
+            case "page" -> new NumberedPagination(url, pageParam, sizeParam, firstPage, pageSize, totalField);
+            case "offset" -> new OffsetPagination(url, offsetParam, limitParam, pageSize, totalField);
+            default -> new CursorPagination(url, cursorField, cursorParam);
+        };
     }
 
     @Override
@@ -225,6 +233,14 @@ public class PagedExport extends PipelineBean {
 
     public void setSizeParam(String sizeParam) {
         this.sizeParam = sizeParam;
+    }
+
+    public void setOffsetParam(String offsetParam) {
+        this.offsetParam = offsetParam;
+    }
+
+    public void setLimitParam(String limitParam) {
+        this.limitParam = limitParam;
     }
 
     public void setFirstPage(int firstPage) {

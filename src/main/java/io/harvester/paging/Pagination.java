@@ -26,7 +26,11 @@ interface Pagination {
     /** Learns from the parsed response of the page at a position (the total, or the next cursor). */
     void learn(int index, JsonNode response);
 
-    /** Number of pages when known, else -1 (cursor APIs). */
+    /** Learns how many records the page at a position held (before {@link #learn}); offset APIs without a total end on a short page. */
+    default void counted(int index, int records) {
+    }
+
+    /** Number of pages when known, else -1 (cursor APIs, offset APIs without a total). */
     int pageCount();
 
     /** Rows the API announced for the whole export, or -1 when it announces none. */

@@ -28,7 +28,7 @@ class PageWindowTest {
         Thread.sleep(50);
         assertThat(second).isNotDone();
         window.arrived();
-        window.learn(0, JSON.readTree("{\"total\":60}"));
+        window.learn(0, JSON.readTree("{\"total\":60}"), 10);
         assertThat(second.get(1, TimeUnit.SECONDS).index()).isEqualTo(1);
         window.deliver(0, "p0");
         assertThat(window.next().index()).isEqualTo(2);

@@ -78,4 +78,28 @@ class PaginationTest {
         assertThatThrownBy(() -> pages.learn(1, JSON.readTree("{\"next\":\"x\"}")))
                 .hasMessageContaining("names cursor 'x' seen on page 1 already");
     }
+
+    @Test
+    void should_page_by_offset_concurrently_with_a_total_and_to_a_short_page_without_one() throws Exception {
+        OffsetPagination counted = new OffsetPagination("https://api.example.com/v1/items?q=x", "skip", "take", 100, new JsonField("meta.total"));
+        assertThat(counted.next(0)).isEqualTo(new Pagination.Fetch(new PageRequest(0, "https://api.example.com/v1/items?q=x&skip=0&take=100")));
+        assertThat(counted.next(1)).isInstanceOf(Pagination.Wait.class);
+        counted.counted(0, 100);
+        counted.learn(0, JSON.readTree("{\"meta\":{\"total\":250}}"));
+        assertThat(counted.pageCount()).isEqualTo(3);
+        assertThat(counted.expectedRows()).isEqualTo(250);
+        assertThat(counted.next(2)).isEqualTo(new Pagination.Fetch(new PageRequest(2, "https://api.example.com/v1/items?q=x&skip=200&take=100")));
+        assertThat(counted.next(3)).isInstanceOf(Pagination.End.class);
+
+        OffsetPagination open = new OffsetPagination("https://api.example.com/v1/items", "offset", "limit", 100, new JsonField("total"));
+        open.counted(0, 100);
+        open.learn(0, JSON.readTree("{}"));
+        assertThat(open.pageCount()).isEqualTo(-1);
+        assertThat(open.next(1)).isEqualTo(new Pagination.Fetch(new PageRequest(1, "https://api.example.com/v1/items?offset=100&limit=100")));
+        assertThat(open.next(2)).as("page 2 waits for page 1's count").isInstanceOf(Pagination.Wait.class);
+        open.counted(1, 99);
+        assertThat(open.next(2)).isInstanceOf(Pagination.End.class);
+        assertThatThrownBy(() -> counted.learn(0, JSON.readTree("{\"meta\":{\"total\":\"lots\"}}")))
+                .hasMessageContaining("field 'meta.total' (totalField) is not a whole number");
+    }
 }

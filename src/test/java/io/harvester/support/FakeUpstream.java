@@ -33,6 +33,8 @@ import com.sun.net.httpserver.HttpServer;
  * <li>{@code /nested/orders?page=&size=}: {@code {"data": {"total": "N", "list": [...]}}}, total as a string</li>
  * <li>{@code /cursor?cursor=}: {@code {"items": [...], "next": "<cursor>"}}, cursor = first id of the next page</li>
  * <li>{@code /links?after=}: {@code {"items": [...], "links": {"next": "/links?after=<id>"}}}</li>
+ * <li>{@code /offset?offset=&limit=}: {@code {"total": N, "list": [...]}}, offsets from 0; {@code /offset-open}: the same
+ * without the total</li>
  * <li>{@code /tree[?id=&name=&type=]}: {@code {"list": [{"id", "name", "type"}...]}}, a tree of the configured
  * branching and depth: the root call answers ids {@code 1..B}, node {@code X} answers {@code X-1..X-B}</li>
  * </ul>
@@ -431,6 +433,8 @@ public final class FakeUpstream implements AutoCloseable {
         return switch (path) {
             case "/cursor" -> query.containsKey("cursor") ? 1 + (int) ((Long.parseLong(query.get("cursor")) - 1) / size) : 1;
             case "/links" -> query.containsKey("after") ? 1 + (int) (Long.parseLong(query.get("after")) / size) : 1;
+            case "/offset", "/offset-open" -> 1 + (int) (Long.parseLong(query.getOrDefault("offset", "0"))
+                    / Integer.parseInt(query.getOrDefault("limit", "100")));
             default -> Integer.parseInt(query.getOrDefault("page", "1"));
         };
     }
@@ -458,6 +462,13 @@ public final class FakeUpstream implements AutoCloseable {
                 long after = Long.parseLong(query.getOrDefault("after", "0"));
                 answer.put("items", records(after + 1, size));
                 answer.put("links", Map.of("next", after + size < total ? "/links?after=" + (after + size) + "&size=" + size : ""));
+            }
+            case "/offset", "/offset-open" -> {
+                long offset = Long.parseLong(query.getOrDefault("offset", "0"));
+                if (path.equals("/offset")) {
+                    answer.put("total", total);
+                }
+                answer.put("list", records(offset + 1, Integer.parseInt(query.getOrDefault("limit", "100"))));
             }
             default -> throw new IllegalArgumentException("no such fake API: " + path);
         }
