@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.harvester.http.HttpFailures;
 import io.harvester.output.CsvFormat;
-import io.harvester.output.CsvOutput;
+import io.harvester.output.OutputFile;
 import io.harvester.pipeline.ProgressClock;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
@@ -249,7 +249,7 @@ final class CrawlRun implements RunHandle {
                     interrupted ? "interrupted" : "stopped", pending);
             return;
         }
-        CsvOutput output = CsvOutput.open(directory, name, id, startedAt);
+        OutputFile output = OutputFile.open(directory, name, id, startedAt);
         List<String> failed;
         try {
             CsvFormat csv = new CsvFormat(false);
@@ -275,7 +275,7 @@ final class CrawlRun implements RunHandle {
             output.abort();
             return;
         }
-        CsvOutput.Published file;
+        OutputFile.Published file;
         try {
             // no file under a final name for a copy another instance took over meanwhile
             runs.fence().check(id);

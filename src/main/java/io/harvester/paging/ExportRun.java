@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.harvester.http.AnswerFormatException;
 import io.harvester.http.HttpFailures;
 import io.harvester.http.JsonField;
-import io.harvester.output.CsvOutput;
+import io.harvester.output.OutputFile;
 import io.harvester.pipeline.ProgressClock;
 import io.harvester.runs.Counted;
 import io.harvester.runs.LiveRun;
@@ -35,7 +35,7 @@ final class ExportRun implements RunHandle {
     private final LiveRun run;
     private final String name;
     private final RunRepository runs;
-    private final CsvOutput output;
+    private final OutputFile output;
     private final Pagination pagination;
     private final PageWindow<Chunk> window;
     private final boolean strictTotal;
@@ -45,7 +45,7 @@ final class ExportRun implements RunHandle {
     private final ProgressClock progressClock = new ProgressClock();
     private volatile List<JsonField> columns;
 
-    ExportRun(LiveRun run, String name, CsvOutput output, Pagination pagination, int concurrency, int maxPages,
+    ExportRun(LiveRun run, String name, OutputFile output, Pagination pagination, int concurrency, int maxPages,
               boolean strictTotal) {
         this.run = run;
         this.name = name;
@@ -133,7 +133,7 @@ final class ExportRun implements RunHandle {
         try {
             // no file under a final name for a copy another instance took over meanwhile
             runs.fence().check(run.id());
-            CsvOutput.Published file = output.publish(published -> {
+            OutputFile.Published file = output.publish(published -> {
                 Map<String, Object> fetch = stepResult();
                 if (warning != null) {
                     fetch.put("warning", warning);

@@ -13,7 +13,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.harvester.http.JsonField;
 import io.harvester.output.CsvFormat;
-import io.harvester.output.CsvOutput;
+import io.harvester.output.OutputFile;
 import io.harvester.pipeline.PipelineBean;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
@@ -53,6 +53,8 @@ public class PagedExport extends PipelineBean {
     private boolean strictTotal = true;
     private long maxDurationMs = 21_600_000;
     private boolean guardFormulas;
+    private String format = "csv";
+    private String compress = "none";
 
     @Override
     protected String kind() {
@@ -63,6 +65,12 @@ public class PagedExport extends PipelineBean {
     protected void validate() {
         if (!List.of("page", "cursor", "offset").contains(pagination)) {
             throw new IllegalArgumentException(pipeline() + ": pagination must be 'page', 'cursor' or 'offset', was '" + pagination + "'");
+        }
+        if (!List.of("csv", "jsonl").contains(format)) {
+            throw new IllegalArgumentException(pipeline() + ": format must be 'csv' or 'jsonl', was '" + format + "'");
+        }
+        if (!List.of("none", "gzip").contains(compress)) {
+            throw new IllegalArgumentException(pipeline() + ": compress must be 'none' or 'gzip', was '" + compress + "'");
         }
         positive("pageSize", pageSize);
         positive("concurrency", concurrency);
@@ -85,9 +93,9 @@ public class PagedExport extends PipelineBean {
         run.store().steps().write(run.id(), 1, "fetch", RunStatus.RUNNING, 0, null, null);
         if (run.takenOver()) {
             // a page window has no durable checkpoint: the run starts over, its dead instance's temporary file gone
-            CsvOutput.removeStaleTemps(directory(), id -> id != run.id() && run.store().isLive(id));
+            OutputFile.removeStaleTemps(directory(), id -> id != run.id() && run.store().isLive(id));
         }
-        CsvOutput output = CsvOutput.open(directory(), name, run.id(), LocalDateTime.now());
+        OutputFile output = OutputFile.open(directory(), name, run.id(), LocalDateTime.now(), format, compress.equals("gzip"));
         ExportRun export = new ExportRun(run, name, output, paginationFor(), concurrency, maxPages, strictTotal);
         run.limitTo(maxDurationMs, "export " + name + " failed: took longer than maxDurationMs (" + maxDurationMs + " ms)");
         LOG.info("Export {} run {} started ({} trigger)", name, run.id(), trigger.value());
@@ -118,7 +126,8 @@ public class PagedExport extends PipelineBean {
         boolean first = page.index() == 0;
         // sized from the answer (CSV is about two thirds of the JSON): no copies while it grows
         Object body = exchange.getMessage().getBody();
-        PageCsv csv = new PageCsv(new CsvFormat(guardFormulas), body instanceof byte[] bytes ? bytes.length * 3 / 4 + 256 : 8192);
+        PageText csv = new PageText(format.equals("jsonl") ? null : new CsvFormat(guardFormulas),
+                body instanceof byte[] bytes ? bytes.length * 3 / 4 + 256 : 8192);
         if (!first) {
             csv.columns(run.columns(), false);
         }
@@ -142,22 +151,25 @@ public class PagedExport extends PipelineBean {
         exchange.getMessage().setBody(null);
     }
 
-    /** A page's rows as CSV text, rendered as its records are read. */
-    private static final class PageCsv {
+    /**
+     * A page's rows as text, rendered as its records are read: CSV lines (the first page starts with the header), or
+     * with no CSV format JSON Lines, each record as the API sent it on a line of its own (columns do not apply).
+     */
+    private static final class PageText {
         private final CsvFormat csv;
         private final StringBuilder text;
         private List<JsonField> columns;
         private int rows;
 
-        PageCsv(CsvFormat csv, int capacity) {
+        PageText(CsvFormat csv, int capacity) {
             this.csv = csv;
             this.text = new StringBuilder(capacity);
         }
 
-        /** The columns, once known (null before); the first page writes its header line, none without columns. */
+        /** The columns, once known (null before); the first page of a CSV writes its header line, none without columns. */
         void columns(List<JsonField> columns, boolean header) {
             this.columns = columns;
-            if (header && !columns.isEmpty()) {
+            if (csv != null && header && !columns.isEmpty()) {
                 csv.header(columns.stream().map(JsonField::path).toList(), text);
             }
         }
@@ -171,7 +183,11 @@ public class PagedExport extends PipelineBean {
         }
 
         void row(JsonNode record) {
-            csv.row(record, columns, text);
+            if (csv == null) {
+                text.append(record.toString()).append('\n');
+            } else {
+                csv.row(record, columns, text);
+            }
             rows++;
         }
 
@@ -216,6 +232,8 @@ public class PagedExport extends PipelineBean {
         params.put("pagination", pagination);
         params.put("pageSize", pageSize);
         params.put("concurrency", concurrency);
+        params.put("format", format);
+        params.put("compress", compress);
         return params;
     }
 
@@ -233,6 +251,14 @@ public class PagedExport extends PipelineBean {
 
     public void setSizeParam(String sizeParam) {
         this.sizeParam = sizeParam;
+    }
+
+    public void setFormat(String format) {
+        this.format = format.trim();
+    }
+
+    public void setCompress(String compress) {
+        this.compress = compress.trim();
     }
 
     public void setOffsetParam(String offsetParam) {

@@ -17,7 +17,7 @@ import io.harvester.http.BoundedAnswers;
 import io.harvester.http.HttpFailures;
 import io.harvester.http.HttpRetryPolicy;
 import io.harvester.http.RequestHeaders;
-import io.harvester.output.CsvOutput;
+import io.harvester.output.OutputFile;
 import io.harvester.output.OutputFolder;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
@@ -100,7 +100,7 @@ public abstract class PipelineBean implements HttpClientConfigurer {
         }
         answers.timer(runLifecycle::schedule);
         OutputFolder.requireWritable(directory(), pipeline());
-        int removed = CsvOutput.removeStaleTemps(directory(), runLifecycle.store()::isLive);
+        int removed = OutputFile.removeStaleTemps(directory(), runLifecycle.store()::isLive);
         if (removed > 0) {
             LOG.info("{}: removed {} temporary file(s) left by interrupted runs in {}", pipeline(), removed, directory());
         }

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.harvester.http.HttpFailures;
-import io.harvester.output.CsvOutput;
+import io.harvester.output.OutputFile;
 import io.harvester.output.OutputFileRemoval;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -127,7 +127,7 @@ public class RunRetention {
         for (String folder : folders) {
             try {
                 // only names of the batch's runs match: a live run's temporary file is never touched
-                tally.tempFilesDeleted(CsvOutput.removeStaleTemps(Path.of(folder), id -> !handled.contains(id)));
+                tally.tempFilesDeleted(OutputFile.removeStaleTemps(Path.of(folder), id -> !handled.contains(id)));
             } catch (RuntimeException e) {
                 // a run's leftovers; its rows may still go, and start-up removes them like any dead run's
                 tally.failed("temporary files in " + folder + " (" + e.getMessage() + ")");

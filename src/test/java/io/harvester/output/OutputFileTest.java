@@ -13,18 +13,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** CSV files appear under their final name only complete; aborted and stale temporary files go away. */
-class CsvOutputTest {
+class OutputFileTest {
 
     @TempDir
     Path dir;
 
     @Test
     void should_publish_atomically_with_size_rows_and_checksum() throws Exception {
-        CsvOutput out = CsvOutput.open(dir, "orders", 7, LocalDateTime.of(2026, 1, 2, 3, 4, 5));
+        OutputFile out = OutputFile.open(dir, "orders", 7, LocalDateTime.of(2026, 1, 2, 3, 4, 5));
         out.write("id\r\n1\r\n", 1);
         assertThat(dir.resolve("orders-20260102-030405.csv")).doesNotExist();
 
-        CsvOutput.Published file = out.publish();
+        OutputFile.Published file = out.publish();
 
         byte[] bytes = "id\r\n1\r\n".getBytes(StandardCharsets.UTF_8);
         assertThat(file.path()).isEqualTo(dir.resolve("orders-20260102-030405.csv")).hasBinaryContent(bytes);
@@ -37,7 +37,7 @@ class CsvOutputTest {
     @Test
     void should_never_replace_an_existing_export() throws Exception {
         Files.writeString(dir.resolve("orders-20260102-030405.csv"), "earlier");
-        CsvOutput out = CsvOutput.open(dir, "orders", 8, LocalDateTime.of(2026, 1, 2, 3, 4, 5));
+        OutputFile out = OutputFile.open(dir, "orders", 8, LocalDateTime.of(2026, 1, 2, 3, 4, 5));
         out.write("later", 0);
         assertThat(out.publish().path()).isEqualTo(dir.resolve("orders-20260102-030405-2.csv"));
         assertThat(dir.resolve("orders-20260102-030405.csv")).hasContent("earlier");
@@ -45,7 +45,7 @@ class CsvOutputTest {
 
     @Test
     void should_leave_nothing_when_aborted_and_clean_temp_files_of_dead_runs_only() throws Exception {
-        CsvOutput out = CsvOutput.open(dir, "orders", 9, LocalDateTime.now());
+        OutputFile out = OutputFile.open(dir, "orders", 9, LocalDateTime.now());
         out.write("partial", 0);
         out.abort();
         assertThat(dir).isEmptyDirectory();
@@ -53,7 +53,7 @@ class CsvOutputTest {
         Files.writeString(dir.resolve(".orders-20260101-000000.run10.csv.tmp"), "dead");
         Files.writeString(dir.resolve(".orders-20260101-000000.run11.csv.tmp"), "live");
         Files.writeString(dir.resolve("notes.txt"), "not ours");
-        assertThat(CsvOutput.removeStaleTemps(dir, run -> run == 11)).isEqualTo(1);
+        assertThat(OutputFile.removeStaleTemps(dir, run -> run == 11)).isEqualTo(1);
         assertThat(dir.resolve(".orders-20260101-000000.run10.csv.tmp")).doesNotExist();
         assertThat(dir.resolve(".orders-20260101-000000.run11.csv.tmp")).exists();
         assertThat(dir.resolve("notes.txt")).exists();

@@ -24,16 +24,18 @@ import java.util.function.Consumer;
 import java.util.function.LongPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.GZIPOutputStream;
 
 /**
- * A CSV file under construction. It is written to a hidden temporary name next to its final place and
- * renamed atomically only when complete, so the final name never holds a partial file and a failed run
- * leaves earlier exports untouched.
+ * A run's output file under construction (CSV, or JSON Lines; gzip-compressed when asked). It is written to a
+ * hidden temporary name next to its final place and renamed atomically only when complete, so the final name
+ * never holds a partial file and a failed run leaves earlier exports untouched. Bytes, rows and SHA-256 are
+ * those of the file on disk (compressed, when it is).
  */
-public final class CsvOutput implements AutoCloseable {
+public final class OutputFile implements AutoCloseable {
 
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
-    private static final Pattern TEMP_NAME = Pattern.compile("^\\..+\\.run(\\d+)\\.csv\\.tmp$");
+    private static final Pattern TEMP_NAME = Pattern.compile("^\\..+\\.run(\\d+)\\.(csv|jsonl)(\\.gz)?\\.tmp$");
 
     /** What a published file holds. */
     public record Published(Path path, long bytes, long rows, String sha256) {
@@ -41,7 +43,9 @@ public final class CsvOutput implements AutoCloseable {
 
     private final Path dir;
     private final String baseName;
+    private final String extension;
     private final Path temp;
+    private final GZIPOutputStream gzip;
     private final FileChannel channel;
     private final MessageDigest digest;
     private final CountingStream counter;
@@ -49,14 +53,16 @@ public final class CsvOutput implements AutoCloseable {
     private long rows;
     private boolean closed;
 
-    private CsvOutput(Path dir, String baseName, Path temp) throws IOException {
+    private OutputFile(Path dir, String baseName, String extension, Path temp, boolean compress) throws IOException {
         this.dir = dir;
         this.baseName = baseName;
+        this.extension = extension;
         this.temp = temp;
         this.channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         this.digest = sha256();
         this.counter = new CountingStream(new DigestOutputStream(java.nio.channels.Channels.newOutputStream(channel), digest));
-        this.writer = new BufferedWriter(new OutputStreamWriter(counter, StandardCharsets.UTF_8), 1 << 16);
+        this.gzip = compress ? new GZIPOutputStream(counter, 1 << 16) : null;
+        this.writer = new BufferedWriter(new OutputStreamWriter(gzip == null ? counter : gzip, StandardCharsets.UTF_8), 1 << 16);
     }
 
     /**
@@ -64,14 +70,21 @@ public final class CsvOutput implements AutoCloseable {
      * {@code <copy>} is random: two copies of one run (a paused instance's and the one that took the run over,
      * in a shared folder) never write, publish or drop each other's file, whatever their stamps.
      */
-    public static CsvOutput open(Path dir, String name, long runId, LocalDateTime startedAt) {
+    public static OutputFile open(Path dir, String name, long runId, LocalDateTime startedAt) {
+        return open(dir, name, runId, startedAt, "csv", false);
+    }
+
+    /** As {@link #open(Path, String, long, LocalDateTime)}, for a file of {@code format} ({@code csv}, {@code jsonl}), gzip'd ({@code .gz}) when asked. */
+    public static OutputFile open(Path dir, String name, long runId, LocalDateTime startedAt, String format, boolean compress) {
         String baseName = name + "-" + STAMP.format(startedAt);
         String copy = String.format("%06x", ThreadLocalRandom.current().nextInt(1 << 24));
+        String extension = "." + format + (compress ? ".gz" : "");
         try {
             Files.createDirectories(dir);
-            return new CsvOutput(dir, baseName, dir.resolve("." + baseName + "." + copy + ".run" + runId + ".csv.tmp"));
+            return new OutputFile(dir, baseName, extension, dir.resolve("." + baseName + "." + copy + ".run" + runId + extension + ".tmp"),
+                    compress);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a temporary CSV in " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot create a temporary file in " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -108,11 +121,16 @@ public final class CsvOutput implements AutoCloseable {
     public synchronized Published publish() {
         try {
             writer.flush();
+            if (gzip != null) {
+                // the compressed stream's trailer, before the bytes are counted and forced to disk
+                gzip.finish();
+            }
+            counter.flush();
             channel.force(true);
             close();
-            Path target = dir.resolve(baseName + ".csv");
+            Path target = dir.resolve(baseName + extension);
             for (int n = 2; Files.exists(target); n++) {
-                target = dir.resolve(baseName + "-" + n + ".csv");
+                target = dir.resolve(baseName + "-" + n + extension);
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             return new Published(target, counter.count, rows, HexFormat.of().formatHex(digest.digest()));
@@ -157,7 +175,7 @@ public final class CsvOutput implements AutoCloseable {
             return 0;
         }
         int removed = 0;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, ".*.csv.tmp")) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, ".*.tmp")) {
             for (Path file : files) {
                 Matcher m = TEMP_NAME.matcher(file.getFileName().toString());
                 if (m.matches() && !runIsLive.test(Long.parseLong(m.group(1)))) {
