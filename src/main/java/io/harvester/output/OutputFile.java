@@ -35,7 +35,7 @@ import java.util.zip.GZIPOutputStream;
 public final class OutputFile implements AutoCloseable {
 
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
-    private static final Pattern TEMP_NAME = Pattern.compile("^\\..+\\.run(\\d+)\\.(csv|jsonl)(\\.gz)?\\.tmp$");
+    private static final Pattern TEMP_NAME = Pattern.compile("^\\..+\\.run(\\d{1,18})\\.(csv|jsonl)(\\.gz)?\\.tmp$");
 
     /** What a published file holds. */
     public record Published(Path path, long bytes, long rows, String sha256) {
@@ -141,10 +141,17 @@ public final class OutputFile implements AutoCloseable {
 
     /** Drops the temporary file; the final name is never touched. */
     public synchronized void abort() {
+        // the file first: what is left in the buffers (a gzip trailer) is not written only to be deleted, and a full
+        // disk cannot keep the file open through a close that fails
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // the file is deleted next; a close failure changes nothing
+        }
         try {
             close();
         } catch (IOException ignored) {
-            // the file is deleted next; a close failure changes nothing
+            // its writes go to the closed file: the buffers are dropped
         }
         try {
             Files.deleteIfExists(temp);
@@ -165,7 +172,12 @@ public final class OutputFile implements AutoCloseable {
     public synchronized void close() throws IOException {
         if (!closed) {
             closed = true;
-            writer.close();
+            try {
+                writer.close();
+            } finally {
+                // a close that fails (its last flush, a gzip trailer) still lets go of the file
+                channel.close();
+            }
         }
     }
 

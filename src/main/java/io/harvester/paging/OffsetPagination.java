@@ -3,6 +3,7 @@ package io.harvester.paging;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.harvester.http.AnswerFormatException;
 import io.harvester.http.JsonField;
 import io.harvester.http.QueryStrings;
 
@@ -11,7 +12,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * {@code ?offset=N&limit=S} APIs: page {@code i} starts at record {@code i × pageSize}. When the first answer
  * carries the total, every page is known and they are fetched concurrently, as numbered pages are; without one,
- * pages are fetched one after another until a page holds fewer records than asked for (an empty one included).
+ * pages are fetched one after another until a page holds fewer records than asked for (an empty one included):
+ * {@code pageSize} must then not exceed the most the API gives per page. A page holding more than asked for fails
+ * the run (the API ignores the limit, and the offsets would read records twice).
  */
 final class OffsetPagination implements Pagination {
 
@@ -68,6 +71,11 @@ final class OffsetPagination implements Pagination {
 
     @Override
     public void counted(int index, int recordsOnPage) {
+        if (recordsOnPage > pageSize) {
+            // the API does not honour the limit: the next offsets would read the same records again
+            throw new AnswerFormatException("page " + (index + 1) + " holds " + recordsOnPage + " records, more than the "
+                    + pageSize + " asked for with '" + limitParam + "' (limitParam): the API ignores it, offsets would overlap");
+        }
         while (records.size() <= index) {
             records.add(null);
         }

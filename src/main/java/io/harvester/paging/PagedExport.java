@@ -134,7 +134,8 @@ public class PagedExport extends PipelineBean {
         // the first page's first record names the columns (unless columns are given); later pages use the run's
         JsonNode answer = pageReader.read(exchange.getMessage().getBody(InputStream.class), record -> {
             if (csv.columns() == null) {
-                csv.columns(columnsFor(record), true);
+                // JSON Lines has no columns: a record's keys need not make column paths
+                csv.columns(format.equals("jsonl") ? List.of() : columnsFor(record), true);
             }
             csv.row(record);
         });

@@ -99,6 +99,9 @@ class PaginationTest {
         assertThat(open.next(2)).as("page 2 waits for page 1's count").isInstanceOf(Pagination.Wait.class);
         open.counted(1, 99);
         assertThat(open.next(2)).isInstanceOf(Pagination.End.class);
+        assertThatThrownBy(() -> open.counted(2, 101)).isInstanceOf(AnswerFormatException.class)
+                .hasMessage("page 3 holds 101 records, more than the 100 asked for with 'limit' (limitParam): the API ignores it,"
+                        + " offsets would overlap");
         assertThatThrownBy(() -> counted.learn(0, JSON.readTree("{\"meta\":{\"total\":\"lots\"}}")))
                 .hasMessageContaining("field 'meta.total' (totalField) is not a whole number");
     }

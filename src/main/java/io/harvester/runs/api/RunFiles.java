@@ -75,6 +75,8 @@ public final class RunFiles {
         HttpServerResponse response = http.getResponse();
         String name = file.real().getFileName().toString();
         response.putHeader("Content-Type", name.endsWith(".csv") ? "text/csv; charset=utf-8"
+                : name.endsWith(".jsonl") ? "application/x-ndjson; charset=utf-8"
+                : name.endsWith(".gz") ? "application/gzip"
                 : name.endsWith(".log") ? "text/plain; charset=utf-8" : "application/octet-stream");
         response.putHeader("Content-Disposition", "attachment; filename=\"" + name.replaceAll("[^A-Za-z0-9._-]", "_")
                 + "\"; filename*=UTF-8''" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20"));
