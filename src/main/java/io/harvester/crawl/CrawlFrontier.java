@@ -1,5 +1,6 @@
 package io.harvester.crawl;
 
+import io.harvester.http.RateLimit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;

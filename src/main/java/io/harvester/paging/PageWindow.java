@@ -4,6 +4,8 @@ import java.util.Iterator;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
+import io.harvester.http.RateLimit;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
@@ -31,6 +33,10 @@ public final class PageWindow<T> implements Iterator<PageRequest> {
     private boolean ended;
     private boolean exhausted;
     private RuntimeException failure;
+    /** Requests start at most this often (ratePerSecond; none without one). */
+    private RateLimit rate = new RateLimit(0);
+    /** No request before this System.nanoTime(): the API said its budget is used up until then. */
+    private long notBefore = Long.MIN_VALUE;
 
     PageWindow(Pagination pagination, int concurrency, int maxPages, Consumer<T> writer) {
         if (concurrency < 1) {
@@ -68,6 +74,9 @@ public final class PageWindow<T> implements Iterator<PageRequest> {
                 continue;
             }
             Pagination.Next next = pagination.next(issued);
+            if (next instanceof Pagination.Fetch && !paced()) {
+                continue;
+            }
             if (next instanceof Pagination.Fetch fetch) {
                 if (issued >= maxPages) {
                     // a bound for any export: an API whose pages never end would otherwise fill the disk
@@ -85,6 +94,39 @@ public final class PageWindow<T> implements Iterator<PageRequest> {
             }
         }
         return null;
+    }
+
+    /** Requests at most {@code ratePerSecond} a second from now on (0: no limit). */
+    synchronized void limitTo(double ratePerSecond) {
+        this.rate = new RateLimit(ratePerSecond);
+    }
+
+    /** The API said its budget is used up: no request for {@code millis} from now. */
+    public synchronized void holdFor(long millis) {
+        notBefore = Math.max(notBefore, System.nanoTime() + millis * 1_000_000);
+        notifyAll();
+    }
+
+    /**
+     * Whether a request may go now (then it is counted against the rate); else waits until it might and says
+     * no, for the caller to look at the window again.
+     */
+    private boolean paced() {
+        long now = System.nanoTime();
+        long wait = notBefore == Long.MIN_VALUE ? 0 : notBefore - now;
+        if (wait <= 0) {
+            wait = rate.reserve(now);
+        }
+        if (wait <= 0) {
+            return true;
+        }
+        try {
+            wait(Math.max(1, wait / 1_000_000), (int) (wait % 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(new IllegalStateException("interrupted while waiting for the API's rate budget", e));
+        }
+        return false;
     }
 
     /** An answer arrived (whatever it holds): its request slot is free for the next page. */

@@ -12,6 +12,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.harvester.http.JsonField;
+import io.harvester.http.RateBudget;
 import io.harvester.output.CsvFormat;
 import io.harvester.output.OutputFile;
 import io.harvester.pipeline.PipelineBean;
@@ -54,6 +55,7 @@ public class PagedExport extends PipelineBean {
     private long maxDurationMs = 21_600_000;
     private boolean guardFormulas;
     private String format = "csv";
+    private double ratePerSecond;
     private String compress = "none";
 
     @Override
@@ -65,6 +67,9 @@ public class PagedExport extends PipelineBean {
     protected void validate() {
         if (!List.of("page", "cursor", "offset").contains(pagination)) {
             throw new IllegalArgumentException(pipeline() + ": pagination must be 'page', 'cursor' or 'offset', was '" + pagination + "'");
+        }
+        if (ratePerSecond < 0) {
+            throw new IllegalArgumentException(pipeline() + ": ratePerSecond must be 0 (no limit) or more, was " + ratePerSecond);
         }
         if (!List.of("csv", "jsonl").contains(format)) {
             throw new IllegalArgumentException(pipeline() + ": format must be 'csv' or 'jsonl', was '" + format + "'");
@@ -97,6 +102,7 @@ public class PagedExport extends PipelineBean {
         }
         OutputFile output = OutputFile.open(directory(), name, run.id(), LocalDateTime.now(), format, compress.equals("gzip"));
         ExportRun export = new ExportRun(run, name, output, paginationFor(), concurrency, maxPages, strictTotal);
+        export.window().limitTo(ratePerSecond);
         run.limitTo(maxDurationMs, "export " + name + " failed: took longer than maxDurationMs (" + maxDurationMs + " ms)");
         LOG.info("Export {} run {} started ({} trigger)", name, run.id(), trigger.value());
         return export;
@@ -123,6 +129,9 @@ public class PagedExport extends PipelineBean {
         ExportRun run = run(exchange);
         PageRequest page = exchange.getProperty(PAGE, PageRequest.class);
         run.window().arrived();
+        // the API's own budget: used up, no request before its reset (rather than earning 429s)
+        RateBudget.waitMillis(name -> exchange.getMessage().getHeader(name, String.class), System.currentTimeMillis())
+                .ifPresent(run.window()::holdFor);
         boolean first = page.index() == 0;
         // sized from the answer (CSV is about two thirds of the JSON): no copies while it grows
         Object body = exchange.getMessage().getBody();
@@ -252,6 +261,10 @@ public class PagedExport extends PipelineBean {
 
     public void setSizeParam(String sizeParam) {
         this.sizeParam = sizeParam;
+    }
+
+    public void setRatePerSecond(double ratePerSecond) {
+        this.ratePerSecond = ratePerSecond;
     }
 
     public void setFormat(String format) {

@@ -1,4 +1,4 @@
-package io.harvester.crawl;
+package io.harvester.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
