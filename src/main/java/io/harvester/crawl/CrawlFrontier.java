@@ -80,6 +80,8 @@ public final class CrawlFrontier implements Iterator<Lookup> {
     private final int[] levelConcurrency;
     private final AdaptiveLimit limit;
     private final RateLimit rate;
+    /** No lookup starts before this System.nanoTime() (an answer said the API's budget is used up); MIN_VALUE: none. */
+    private long notBefore = Long.MIN_VALUE;
     private final BooleanSupplier stopping;
     private final List<ArrayDeque<Lookup>> queues = new ArrayList<>();
     private final List<Delayed> delayed = new ArrayList<>();
@@ -136,6 +138,11 @@ public final class CrawlFrontier implements Iterator<Lookup> {
                 break;
             }
             renewPermits(now);
+            if (!stop && notBefore != Long.MIN_VALUE && notBefore - now > 0) {
+                // the API said its budget is used up: nothing starts before its reset
+                await(notBefore - now);
+                continue;
+            }
             if (!stop && shared != null && candidate() == null) {
                 Lookup claimed = claimShared(now);
                 if (claimed != null) {
@@ -213,6 +220,13 @@ public final class CrawlFrontier implements Iterator<Lookup> {
     public synchronized void retryLater(Lookup lookup, long delayMillis) {
         release(lookup);
         delayed.add(new Delayed(lookup, System.nanoTime() + delayMillis * 1_000_000));
+        notifyAll();
+    }
+
+    /** The API said its budget is used up: no lookup starts for {@code millis} from now. */
+    public synchronized void holdFor(long millis) {
+        long until = System.nanoTime() + millis * 1_000_000;
+        notBefore = notBefore == Long.MIN_VALUE ? until : Math.max(notBefore, until);
         notifyAll();
     }
 

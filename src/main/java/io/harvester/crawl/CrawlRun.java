@@ -98,6 +98,11 @@ final class CrawlRun implements RunHandle {
      * the crawl; the run ends interrupted, so the next run resumes from what was written. Never throws:
      * the lookup is no longer in flight.
      */
+    /** The API said its budget is used up: no lookup of this run starts for {@code millis}. */
+    void holdFor(long millis) {
+        frontier.holdFor(millis);
+    }
+
     void answered(Lookup lookup, List<CrawlNode> children) {
         frontier.answered(lookup);
         waitingSince.remove(lookup);

@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 
 import io.harvester.http.HttpFailures;
 import io.harvester.http.HttpRetryPolicy;
+import io.harvester.http.RateBudget;
 import io.harvester.http.RetryPacing;
 import io.harvester.http.UpstreamPressure;
 import io.harvester.infra.HarvesterMBeans;
@@ -235,6 +236,9 @@ public class HierarchyCrawl extends PipelineBean implements CamelContextAware {
     public void acceptAnswer(Exchange exchange) throws IOException {
         CrawlRun run = run(exchange);
         Lookup lookup = exchange.getProperty(LOOKUP, Lookup.class);
+        // the API's own budget: used up, no lookup before its reset (rather than earning 429s)
+        RateBudget.waitMillis(name -> exchange.getMessage().getHeader(name, String.class), System.currentTimeMillis())
+                .ifPresent(run::holdFor);
         List<CrawlNode> children = api.children(lookup, parse(exchange));
         run.answered(lookup, children);
         exchange.getMessage().setBody(null);
