@@ -176,9 +176,7 @@ class ConsoleBrowserIT {
             shot("05-job-step");
 
             // a job that failed at its second step: its newest run offers to resume there, the first step is not run again
-            browser.get(base + "#/pipelines/job:halfway");
-            wait.until(d -> text("pipeline-name").equals("job:halfway"));
-            browser.findElement(By.id("pipeline-run")).click();
+            runNowFrom("job:halfway");
             String failedJob = awaitRunPage("failed", null);
             assertThat(text("run-resumes")).isEqualTo("nothing: it started anew");
             wait.until(d -> text("run-rerun").equals("Resume from the failed step"));
@@ -192,9 +190,7 @@ class ConsoleBrowserIT {
             shot("06-job-resumed");
 
             // a partial crawl: retry its failed lookups, only those subtrees are asked again
-            browser.get(base + "#/pipelines/crawl:flaky");
-            wait.until(d -> text("pipeline-name").equals("crawl:flaky"));
-            browser.findElement(By.id("pipeline-run")).click();
+            runNowFrom("crawl:flaky");
             String partialRun = awaitRunPage("partial", null);
             assertThat(text("run-progress")).isEqualTo("partial: 27 nodes, 1 lookup failed");
             treeUpstream.resetCounters();
@@ -205,9 +201,7 @@ class ConsoleBrowserIT {
             assertThat(treeUpstream.lookupCounts()).isEqualTo(Map.of("3", 1, "3-1", 1, "3-2", 1, "3-3", 1));
 
             // a long export cancelled from its page: cancel shows only while it is live
-            browser.get(base + "#/pipelines/export:slow");
-            wait.until(d -> text("pipeline-name").equals("export:slow"));
-            browser.findElement(By.id("pipeline-run")).click();
+            runNowFrom("export:slow");
             String slowRun = awaitRunPage("running", null);
             assertThat(shown("run-rerun")).isFalse();
             browser.findElement(By.id("run-cancel")).click();
@@ -259,6 +253,13 @@ class ConsoleBrowserIT {
             assertThat(pageWidth).as("page width at 420 px").isLessThanOrEqualTo(windowWidth);
             shot("09-runs-420px");
         }
+    }
+
+    /** Opens a pipeline's page by its URL and presses Run now. */
+    private void runNowFrom(String pipeline) {
+        browser.get(base + "#/pipelines/" + pipeline);
+        wait.until(d -> text("pipeline-name").equals(pipeline));
+        browser.findElement(By.id("pipeline-run")).click();
     }
 
     private void login(String token) {

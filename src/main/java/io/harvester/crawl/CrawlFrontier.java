@@ -80,8 +80,6 @@ public final class CrawlFrontier implements Iterator<Lookup> {
     private final int[] levelConcurrency;
     private final AdaptiveLimit limit;
     private final RateLimit rate;
-    /** No lookup starts before this System.nanoTime() (an answer said the API's budget is used up); MIN_VALUE: none. */
-    private long notBefore = Long.MIN_VALUE;
     private final BooleanSupplier stopping;
     private final List<ArrayDeque<Lookup>> queues = new ArrayList<>();
     private final List<Delayed> delayed = new ArrayList<>();
@@ -138,9 +136,9 @@ public final class CrawlFrontier implements Iterator<Lookup> {
                 break;
             }
             renewPermits(now);
-            if (!stop && notBefore != Long.MIN_VALUE && notBefore - now > 0) {
-                // the API said its budget is used up: nothing starts before its reset
-                await(notBefore - now);
+            if (!stop && rate.held(now) > 0) {
+                // the API said its budget is used up: nothing starts before its reset, shared claims included
+                await(rate.held(now));
                 continue;
             }
             if (!stop && shared != null && candidate() == null) {
@@ -225,8 +223,7 @@ public final class CrawlFrontier implements Iterator<Lookup> {
 
     /** The API said its budget is used up: no lookup starts for {@code millis} from now. */
     public synchronized void holdFor(long millis) {
-        long until = System.nanoTime() + millis * 1_000_000;
-        notBefore = notBefore == Long.MIN_VALUE ? until : Math.max(notBefore, until);
+        rate.holdUntil(System.nanoTime() + millis * 1_000_000);
         notifyAll();
     }
 

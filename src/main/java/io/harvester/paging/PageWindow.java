@@ -35,8 +35,6 @@ public final class PageWindow<T> implements Iterator<PageRequest> {
     private RuntimeException failure;
     /** Requests start at most this often (ratePerSecond; none without one). */
     private RateLimit rate = new RateLimit(0);
-    /** No request before this System.nanoTime(): the API said its budget is used up until then. */
-    private long notBefore = Long.MIN_VALUE;
 
     PageWindow(Pagination pagination, int concurrency, int maxPages, Consumer<T> writer) {
         if (concurrency < 1) {
@@ -103,7 +101,7 @@ public final class PageWindow<T> implements Iterator<PageRequest> {
 
     /** The API said its budget is used up: no request for {@code millis} from now. */
     public synchronized void holdFor(long millis) {
-        notBefore = Math.max(notBefore, System.nanoTime() + millis * 1_000_000);
+        rate.holdUntil(System.nanoTime() + millis * 1_000_000);
         notifyAll();
     }
 
@@ -112,11 +110,7 @@ public final class PageWindow<T> implements Iterator<PageRequest> {
      * no, for the caller to look at the window again.
      */
     private boolean paced() {
-        long now = System.nanoTime();
-        long wait = notBefore == Long.MIN_VALUE ? 0 : notBefore - now;
-        if (wait <= 0) {
-            wait = rate.reserve(now);
-        }
+        long wait = rate.reserve(System.nanoTime());
         if (wait <= 0) {
             return true;
         }

@@ -30,4 +30,20 @@ class RateLimitTest {
         assertThat(none.reserve(5)).isZero();
         assertThat(none.reserveAt(100 * MS, 150 * MS)).isEqualTo(50 * MS);
     }
+
+    @Test
+    void should_hold_every_start_until_the_api_named_time_with_or_without_a_rate() {
+        RateLimit none = new RateLimit(0);
+        none.holdUntil(500 * MS);
+        none.holdUntil(300 * MS);
+        assertThat(none.held(100 * MS)).as("the later hold wins").isEqualTo(400 * MS);
+        assertThat(none.reserve(100 * MS)).isEqualTo(400 * MS);
+        assertThat(none.reserve(500 * MS)).isZero();
+
+        RateLimit rate = new RateLimit(10);
+        rate.holdUntil(200 * MS);
+        assertThat(rate.reserve(0)).isEqualTo(200 * MS);
+        assertThat(rate.reserve(200 * MS)).isZero();
+        assertThat(rate.reserve(250 * MS)).isEqualTo(50 * MS);
+    }
 }
