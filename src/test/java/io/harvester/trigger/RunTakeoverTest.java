@@ -63,8 +63,14 @@ class RunTakeoverTest {
     }
 
     private static void deadRun(long id, String pipeline, int takeovers) {
+        deadRun(id, pipeline, takeovers, "");
+    }
+
+    /** A dead instance's run and {@code rowsOfIt} (its step rows), in one transaction: a takeover sees both or neither. */
+    private static void deadRun(long id, String pipeline, int takeovers, String rowsOfIt) {
         harvester.execute("insert into runs (id, pipeline, status, trigger, params, owner, created_at, started_at, takeovers)"
-                + " values (" + id + ", '" + pipeline + "', 'running', 'schedule', '{}', 'node-dead', now(), now(), " + takeovers + ")");
+                + " values (" + id + ", '" + pipeline + "', 'running', 'schedule', '{}', 'node-dead', now(), now(), " + takeovers + ");"
+                + rowsOfIt);
     }
 
     private static Map<String, Object> run(long id) {
@@ -92,8 +98,8 @@ class RunTakeoverTest {
 
     @Test
     void should_continue_a_dead_instances_job_from_the_step_that_was_running() throws Exception {
-        deadRun(5004, "job:sync", 0);
-        harvester.execute("""
+        // the step rows with the run row: a takeover between two statements found a job run without its steps
+        deadRun(5004, "job:sync", 0, """
                 insert into run_steps (run_id, ordinal, name, status, attempt, started_at, finished_at) values
                 (5004, 1, 's1', 'completed', 1, '2020-01-01T00:00:00Z', '2020-01-01T00:00:01Z'),
                 (5004, 2, 's2', 'running', 1, '2020-01-01T00:00:01Z', null),
