@@ -18,7 +18,8 @@ import io.harvester.support.DaemonProcess;
 /**
  * Start-up of the embedded default as a user runs it ({@code java -jar target/harvester.jar}, dev profile: embedded
  * PostgreSQL and Redis, demo pipelines): from launching the JVM to {@code /observe/health} answering UP (200), on a
- * fresh folder (the first start: initdb, the schema) and again on the same folder after a SIGTERM (a restart).
+ * fresh folder (the first start: initdb, the schema) and again on the same folder after a SIGTERM (a restart); and
+ * each idle stop, from SIGTERM to the process's end (aim 2 s).
  * Median of five folders, each started as a user does (no archive) and with the class-data archive that
  * {@code mvn package} makes ({@code -XX:SharedArchiveFile=target/harvester.jsa}), alternating; the jar is built.
  */
@@ -34,7 +35,7 @@ public final class StartupBenchmark {
         String withArchive = "-XX:SharedArchiveFile=" + archive;
         Map<String, List<Long>> took = new LinkedHashMap<>();
         for (String row : new String[] {"first start, no archive", "first start, with the archive", "restart, no archive",
-                "restart, with the archive"}) {
+                "restart, with the archive", "idle stop (SIGTERM to exit), no archive", "idle stop (SIGTERM to exit), with the archive"}) {
             took.put(row, new ArrayList<>());
         }
         for (int i = 0; i < RUNS; i++) {
@@ -45,15 +46,25 @@ public final class StartupBenchmark {
                 String how = useArchive ? "with the archive" : "no archive";
                 try (DaemonProcess daemon = DaemonProcess.prepare()) {
                     took.get("first start, " + how).add(untilHealthy(daemon, options));
-                    daemon.process().destroy();
-                    daemon.process().waitFor(60, TimeUnit.SECONDS);
+                    took.get("idle stop (SIGTERM to exit), " + how).add(stop(daemon));
                     took.get("restart, " + how).add(untilHealthy(daemon, options));
+                    took.get("idle stop (SIGTERM to exit), " + how).add(stop(daemon));
                 }
             }
         }
-        System.out.println("| start-up to /observe/health UP | median ms of " + RUNS + " | min | max | aim | aim / median |");
+        System.out.println("| start-up to /observe/health UP; idle stop | median ms of " + RUNS + " (stops: " + 2 * RUNS + ") | min | max | aim | aim / median |");
         System.out.println("|---|---|---|---|---|---|");
         took.forEach((row, times) -> row(row, times, row.startsWith("first") ? 4000 : 2000));
+    }
+
+    /** SIGTERM to an idle daemon until its process has ended (ShutdownIT asserts the stop, this measures it). */
+    private static long stop(DaemonProcess daemon) throws Exception {
+        long sent = System.nanoTime();
+        daemon.process().destroy();
+        if (!daemon.process().waitFor(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the daemon did not stop within 60 s");
+        }
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
     }
 
     private static long untilHealthy(DaemonProcess daemon, String... options) throws Exception {
@@ -80,8 +91,8 @@ public final class StartupBenchmark {
 
     private static void row(String name, List<Long> took, long aim) {
         Collections.sort(took);
-        long median = took.get(RUNS / 2);
-        System.out.printf("| %s | %d | %d | %d | %d ms | %.2f |%n", name, median, took.get(0), took.get(RUNS - 1), aim,
+        long median = took.get(took.size() / 2);
+        System.out.printf("| %s | %d | %d | %d | %d ms | %.2f |%n", name, median, took.get(0), took.get(took.size() - 1), aim,
                 aim / (double) median);
     }
 }
