@@ -2,7 +2,7 @@
 # Benchmarks of exports, crawls, jobs, the status cache, task dispatch and live route edits (not tests). Run from anywhere;
 # prints Markdown tables.
 #   bench/run.sh                 all of them
-#   bench/run.sh efficiency      one of: efficiency throughput memory crawl csv jobs status dispatch runs reload metrics
+#   bench/run.sh efficiency      one of: efficiency throughput memory crawl csv jobs status dispatch runs reload metrics incremental
 #   bench/run.sh takeover        kill -9 to the survivor's first lookup, two jars (builds the jar when missing)
 #   bench/run.sh spread          one crawl over three jars against the same crawl on one (builds the jar)
 #   bench/run.sh startup         java -jar to /observe/health UP, first start and restart (builds the jar)
@@ -17,7 +17,7 @@ mvn -B -q -Pbench -DskipTests test-compile dependency:build-classpath \
 CP="target/classes:target/test-classes:$(cat target/bench.classpath)"
 JAVA_OPTS=(-Dharvester.log-dir=target/bench/logs)
 mkdir -p target/bench
-modes="${*:-efficiency throughput memory crawl csv jobs status dispatch runs reload metrics takeover spread startup heap}"
+modes="${*:-efficiency throughput memory crawl csv jobs status dispatch runs reload metrics incremental takeover spread startup heap}"
 for mode in $modes; do
     echo "## $mode"
     heap=-Xmx1g
@@ -31,6 +31,7 @@ for mode in $modes; do
     [ "$mode" = dispatch ] && main=io.harvester.bench.DispatchBenchmark
     [ "$mode" = runs ] && main=io.harvester.bench.RunsApiBenchmark
     [ "$mode" = reload ] && main=io.harvester.bench.ReloadBenchmark
+    [ "$mode" = incremental ] && main=io.harvester.bench.IncrementalBenchmark
     if [ "$mode" = takeover ] || [ "$mode" = spread ] || [ "$mode" = startup ] || [ "$mode" = heap ]; then
         main=io.harvester.bench.TakeoverBenchmark
         [ "$mode" = spread ] && main=io.harvester.bench.SpreadBenchmark

@@ -374,6 +374,14 @@
       $('pipeline-run').disabled = !active(p);
       $('pipeline-runs-link').href = '#/runs?pipeline=' + encodeURIComponent(p.name);
       drawStepChoice('pipeline', p.name, !active(p));
+      // an incremental export: its watermark, a backfill window, a reset
+      const w = p.watermark;
+      document.querySelectorAll('.incremental').forEach((e) => { e.hidden = !w; });
+      if (w) {
+        $('pipeline-watermark').textContent = w.value === null ? 'none yet: the next run starts from incrementalStart'
+          : w.value + ' (set by ' + (w.runId ? 'run ' + w.runId : w.setBy) + ', ' + relative(w.updatedAt) + ')';
+        $('backfill-start').disabled = !active(p);
+      }
     }
     const runs = (await api('GET', '/api/runs?limit=100&pipeline=' + encodeURIComponent(name))).runs.slice().reverse();
     if (!changed('chart', runs)) return;
@@ -411,6 +419,26 @@
       svg.appendChild(a);
     });
     box.replaceChildren(svg);
+  }
+
+  // a backfill reads its window and moves no watermark; an empty "to" reads to the API's end
+  function startBackfill() {
+    const params = { from: $('backfill-from').value.trim() };
+    if ($('backfill-to').value.trim()) params.to = $('backfill-to').value.trim();
+    start(route.name, { params }, $('pipeline-action'));
+  }
+
+  async function setWatermark() {
+    const status = $('pipeline-action');
+    const value = $('watermark-value').value.trim();
+    try {
+      const answer = await api('POST', '/api/pipelines/' + encodeURIComponent(route.name) + '/watermark', { value: value || null });
+      status.textContent = answer.watermark.value === null ? 'watermark forgotten: the next run starts from incrementalStart'
+        : 'watermark set to ' + answer.watermark.value + ': the next run reads from it';
+      await refresh();
+    } catch (e) {
+      status.textContent = e.message === '401' ? '' : e.message;
+    }
   }
 
   async function setPaused(pause) {
@@ -496,6 +524,8 @@
   $('pipeline-step-start').addEventListener('click', () => start(route.name, { mode: 'single', step: $('pipeline-step').value },
     $('pipeline-action')));
   $('pipeline-pause').addEventListener('click', () => setPaused(true));
+  $('backfill-start').addEventListener('click', startBackfill);
+  $('watermark-set').addEventListener('click', setWatermark);
   $('pipeline-resume').addEventListener('click', () => setPaused(false));
   $('log-level').addEventListener('change', () => { resetLog(route.id); refresh(); });
   window.addEventListener('hashchange', render);

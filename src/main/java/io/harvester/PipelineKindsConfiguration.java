@@ -6,6 +6,7 @@ import io.harvester.infra.Beans;
 import io.harvester.jobs.JobKind;
 import io.harvester.jobs.Jobs;
 import io.harvester.paging.ExportKind;
+import io.harvester.paging.ExportWatermarks;
 import io.harvester.pipeline.PipelineKind;
 import io.harvester.runs.RunLifecycle;
 import io.harvester.system.SystemKind;
@@ -22,7 +23,7 @@ public class PipelineKindsConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) {
         RunLifecycle lifecycle = Beans.need(context, RunLifecycle.class, getClass());
         Jobs jobs = Beans.need(context, Jobs.class, getClass());
-        bind(context, new ExportKind());
+        bind(context, new ExportKind(new ExportWatermarks(lifecycle.store().sql())));
         bind(context, new CrawlKind(lifecycle.store()));
         bind(context, new JobKind(jobs));
         bind(context, new DispatchKind());

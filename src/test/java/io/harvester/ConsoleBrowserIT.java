@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import io.harvester.support.ChangeFeed;
 import io.harvester.support.CrawlYaml;
 import io.harvester.support.DaemonProcess;
 import io.harvester.support.ExportYaml;
@@ -52,6 +53,7 @@ class ConsoleBrowserIT {
     Path downloads;
     private FakeUpstream slowUpstream;
     private FakeUpstream treeUpstream;
+    private ChangeFeed changeFeed;
     private WebDriver browser;
     private WebDriverWait wait;
     private String base;
@@ -61,9 +63,13 @@ class ConsoleBrowserIT {
         if (browser != null) {
             browser.quit();
         }
-        for (FakeUpstream upstream : new FakeUpstream[] {slowUpstream, treeUpstream}) {
+        for (AutoCloseable upstream : new AutoCloseable[] {slowUpstream, treeUpstream, changeFeed}) {
             if (upstream != null) {
-                upstream.close();
+                try {
+                    upstream.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
             }
         }
     }
@@ -74,7 +80,10 @@ class ConsoleBrowserIT {
                 "Debian's chromium and chromium-driver are not installed (.ci/run installs them)");
         Files.createDirectories(SCREENSHOTS);
         slowUpstream = FakeUpstream.start().total(100_000).latencyMs(200);
-        String slow = ExportYaml.exports().export("slow", slowUpstream.url("/orders"), Map.of("pageSize", "10", "concurrency", "1")).yaml();
+        changeFeed = ChangeFeed.start(30);
+        String slow = ExportYaml.exports().export("slow", slowUpstream.url("/orders"), Map.of("pageSize", "10", "concurrency", "1"))
+                .export("changes", changeFeed.url(), Map.of("pageSize", "10", "columns", "id,name,updated_at", "incrementalField",
+                        "updated_at", "incrementalParam", "updated_since", "incrementalEndParam", "updated_before")).yaml();
         // node 3 answers 503 twice: with one retry its lookup fails, and the run ends partial
         treeUpstream = FakeUpstream.start().tree(3, 3);
         treeUpstream.scriptNode("3", FakeUpstream.Answer.status(503), FakeUpstream.Answer.status(503));
@@ -211,6 +220,32 @@ class ConsoleBrowserIT {
             try (Stream<Path> left = Files.list(daemon.folder().resolve("output").resolve("slow"))) {
                 assertThat(left.filter(p -> p.getFileName().toString().endsWith(".csv")).toList()).as("nothing published").isEmpty();
             }
+
+            // an incremental export: its watermark after a run, a backfill window that leaves it alone, a reset
+            runNowFrom("export:changes");
+            String changesRun = awaitRunPage("completed", null);
+            browser.get(base + "#/pipelines/export:changes");
+            wait.until(d -> text("pipeline-watermark").equals("2026-01-01T00:00:30Z (set by run " + changesRun + ", just now)")
+                    || text("pipeline-watermark").startsWith("2026-01-01T00:00:30Z (set by run " + changesRun + ", "));
+            browser.findElement(By.id("backfill-from")).sendKeys("2026-01-01T00:00:05Z");
+            browser.findElement(By.id("backfill-to")).sendKeys("2026-01-01T00:00:10Z");
+            changeFeed.resetRequests();
+            browser.findElement(By.id("backfill-start")).click();
+            awaitRunPage("completed", changesRun);
+            assertThat(text("run-params")).contains("\"given\":{\"to\":\"2026-01-01T00:00:10Z\",\"from\":\"2026-01-01T00:00:05Z\"}");
+            assertThat(changeFeed.requestUris()).containsExactly(
+                    "/changes?updated_since=2026-01-01T00%3A00%3A05Z&updated_before=2026-01-01T00%3A00%3A10Z&page=1&size=10");
+            browser.get(base + "#/pipelines/export:changes");
+            wait.until(d -> text("pipeline-watermark").startsWith("2026-01-01T00:00:30Z (set by run " + changesRun + ", "));
+            browser.findElement(By.id("watermark-value")).sendKeys("2026-01-01T00:00:20Z");
+            browser.findElement(By.id("watermark-set")).click();
+            wait.until(d -> text("pipeline-action").equals("watermark set to 2026-01-01T00:00:20Z: the next run reads from it")
+                    && text("pipeline-watermark").startsWith("2026-01-01T00:00:20Z (set by api, "));
+            shot("10-incremental-export");
+            assertThat(shown("pipeline-incremental")).isTrue();
+            browser.get(base + "#/pipelines/export:slow");
+            wait.until(d -> text("pipeline-name").equals("export:slow"));
+            assertThat(shown("pipeline-incremental")).as("a full export has no watermark").isFalse();
 
             // the runs list: a part of a name finds its runs, filters and pages are in the URL, back goes back
             browser.get(base + "#/runs?search=DEMO-ord&status=completed");

@@ -5,7 +5,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.harvester.pipeline.PipelineKind;
-import io.harvester.pipeline.StartRefused;
+import io.harvester.pipeline.PipelineRefused;
 import io.harvester.runs.RunRepository;
 import org.apache.camel.CamelContext;
 
@@ -45,14 +45,14 @@ public final class CrawlKind implements PipelineKind {
         for (Map.Entry<String, JsonNode> param : params.entrySet()) {
             String field = "params." + param.getKey();
             if (!param.getKey().equals("retryFailed")) {
-                throw new StartRefused(400, field, pipeline + " takes no parameter '" + param.getKey() + "' (crawls take: retryFailed)");
+                throw new PipelineRefused(400, field, pipeline + " takes no parameter '" + param.getKey() + "' (crawls take: retryFailed)");
             }
             if (!param.getValue().isBoolean()) {
-                throw new StartRefused(400, field, "retryFailed must be true or false");
+                throw new PipelineRefused(400, field, "retryFailed must be true or false");
             }
             if (param.getValue().asBoolean()) {
                 if (HierarchyCrawl.latestPartial(runs, pipeline, -1).isEmpty()) {
-                    throw new StartRefused(409, field, "nothing to retry: the newest finished run of " + pipeline + " is not partial");
+                    throw new PipelineRefused(409, field, "nothing to retry: the newest finished run of " + pipeline + " is not partial");
                 }
                 headers.put(HierarchyCrawl.RETRY_FAILED, true);
             }

@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
 import io.harvester.infra.NearestName;
 import io.harvester.infra.PropertyNames;
 import io.harvester.pipeline.PipelineKind;
-import io.harvester.pipeline.StartRefused;
+import io.harvester.pipeline.PipelineRefused;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
 
@@ -79,9 +79,9 @@ public final class JobKind implements PipelineKind {
 
     @Override
     public Map<String, Object> singleStep(String pipeline, String step) {
-        List<String> steps = jobs.steps(pipeline).orElseThrow(() -> new StartRefused(400, "pipeline", "no job " + pipeline));
+        List<String> steps = jobs.steps(pipeline).orElseThrow(() -> new PipelineRefused(400, "pipeline", "no job " + pipeline));
         if (!steps.contains(step)) {
-            throw new StartRefused(400, "step", pipeline + " has no step '" + step + "'"
+            throw new PipelineRefused(400, "step", pipeline + " has no step '" + step + "'"
                     + NearestName.suggestion(step, new TreeSet<>(steps)) + " (steps: " + steps + ")");
         }
         return Map.of(JobExecution.STEP_HEADER, step);

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.harvester.http.AnswerFormatException;
 import io.harvester.http.HttpFailures;
@@ -44,6 +45,10 @@ final class ExportRun implements RunHandle {
     private final AtomicLong rowsWritten = new AtomicLong();
     private final ProgressClock progressClock = new ProgressClock();
     private volatile List<JsonField> columns;
+    private JsonField incrementalField;
+    private IncrementalSpec.Window incrementalWindow;
+    private ExportWatermarks watermarks;
+    private final AtomicReference<IncrementalValue> highest = new AtomicReference<>();
 
     ExportRun(LiveRun run, String name, OutputFile output, Pagination pagination, int concurrency, int maxPages,
               boolean strictTotal) {
@@ -69,6 +74,25 @@ final class ExportRun implements RunHandle {
     @Override
     public long id() {
         return run.id();
+    }
+
+    /** The run tracks each record's {@code field} within {@code window}; a completed run advances the watermark. */
+    void trackIncrements(JsonField field, IncrementalSpec.Window window, ExportWatermarks watermarks) {
+        this.incrementalField = field;
+        this.incrementalWindow = window;
+        this.watermarks = watermarks;
+    }
+
+    /** The field whose highest value the run tracks; null when the export is not incremental. */
+    JsonField incrementalField() {
+        return incrementalField;
+    }
+
+    /** A page's highest incrementalField value (null: none, or not incremental). */
+    void wrote(IncrementalValue pageHighest) {
+        if (pageHighest != null) {
+            highest.accumulateAndGet(pageHighest, IncrementalValue::max);
+        }
     }
 
     PageWindow<Chunk> window() {
@@ -151,6 +175,7 @@ final class ExportRun implements RunHandle {
             });
             LOG.info("Export {} run {} completed: {} pages, {} rows, {} bytes -> {}", name, run.id(), pagesFetched.get(),
                     file.rows(), file.bytes(), file.path());
+            advanceWatermark();
         } catch (RunFenced lost) {
             // RunLifecycle has said so; the file is withdrawn if it was renamed already
             output.abort();
@@ -160,6 +185,42 @@ final class ExportRun implements RunHandle {
             LOG.error(message, e);
             output.abort();
             run.withdrawOutputs();
+        }
+    }
+
+    /**
+     * A completed run that was not a backfill moves the watermark to the highest value it wrote (never back), unless a
+     * reset came in while it worked. The run is complete whatever happens here: a watermark not moved only means the
+     * next run reads these rows again.
+     */
+    private void advanceWatermark() {
+        if (incrementalWindow == null || incrementalWindow.backfill() || highest.get() == null) {
+            return;
+        }
+        IncrementalValue kept = incrementalWindow.kept();
+        IncrementalValue next = IncrementalValue.max(kept, highest.get());
+        String pipeline = run.pipeline();
+        try {
+            if (next.equals(kept)) {
+                return;
+            }
+            if (watermarks.advance(pipeline, next.text(), run.id(), incrementalWindow.readVersion())) {
+                note("INFO", "watermark advanced " + (kept == null ? "to " : "from " + kept + " to ") + next);
+            } else {
+                note("WARN", "watermark not advanced to " + next + ": it was reset while the run worked, the reset stands");
+            }
+        } catch (RuntimeException e) {
+            note("WARN", "watermark not advanced to " + next + " (" + e.getMessage() + "): the next run reads from "
+                    + (kept == null ? "the start" : kept) + " again");
+        }
+    }
+
+    /** A line in the daemon's log and, when the database takes it, in the run's. */
+    private void note(String level, String message) {
+        if (level.equals("WARN")) {
+            LOG.warn("Export {} run {}: {}", name, run.id(), message);
+        } else {
+            LOG.info("Export {} run {}: {}", name, run.id(), message);
         }
     }
 

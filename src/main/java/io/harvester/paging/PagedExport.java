@@ -2,20 +2,25 @@ package io.harvester.paging;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.time.LocalDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.harvester.http.AnswerFormatException;
 import io.harvester.http.JsonField;
 import io.harvester.http.RateBudget;
 import io.harvester.output.CsvFormat;
 import io.harvester.output.OutputFile;
 import io.harvester.pipeline.PipelineBean;
+import io.harvester.pipeline.PipelineRefused;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunStatus;
@@ -34,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public class PagedExport extends PipelineBean {
 
     static final String PAGE = "harvesterPage";
+    /** Trigger header: a start's own parameters (a backfill's window, overridden settings), as texts by name. */
+    static final String GIVEN = "HarvesterExportParams";
     private static final Logger LOG = LoggerFactory.getLogger(PagedExport.class);
 
     private String pagination = "page";
@@ -57,6 +64,15 @@ public class PagedExport extends PipelineBean {
     private String format = "csv";
     private double ratePerSecond;
     private String compress = "none";
+    private JsonField incrementalField;
+    private String incrementalParam = "";
+    private String incrementalEndParam = "";
+    private String incrementalStart = "";
+    private String lookback = "PT0S";
+    private List<String> overridable = List.of();
+    private ExportKind exportKind;
+    private IncrementalSpec incremental;
+    private ExportSettings settings;
 
     @Override
     protected String kind() {
@@ -68,44 +84,182 @@ public class PagedExport extends PipelineBean {
         if (!List.of("page", "cursor", "offset").contains(pagination)) {
             throw new IllegalArgumentException(pipeline() + ": pagination must be 'page', 'cursor' or 'offset', was '" + pagination + "'");
         }
-        if (ratePerSecond < 0) {
-            throw new IllegalArgumentException(pipeline() + ": ratePerSecond must be 0 (no limit) or more, was " + ratePerSecond);
-        }
         if (!List.of("csv", "jsonl").contains(format)) {
             throw new IllegalArgumentException(pipeline() + ": format must be 'csv' or 'jsonl', was '" + format + "'");
         }
         if (!List.of("none", "gzip").contains(compress)) {
             throw new IllegalArgumentException(pipeline() + ": compress must be 'none' or 'gzip', was '" + compress + "'");
         }
-        positive("pageSize", pageSize);
-        positive("concurrency", concurrency);
-        positive("maxPages", maxPages);
+        settings = new ExportSettings(url, pageSize, concurrency, ratePerSecond, maxPages, strictTotal).checked(pipeline());
         if (maxDurationMs < 0) {
             throw new IllegalArgumentException(pipeline() + ": maxDurationMs must be 0 (no limit) or more, was " + maxDurationMs);
         }
+        for (String name : overridable) {
+            if (!ExportSettings.OVERRIDABLE.contains(name)) {
+                throw new IllegalArgumentException(pipeline() + ": overridable names '" + name + "', which a run cannot override"
+                        + " (it may: " + String.join(", ", ExportSettings.OVERRIDABLE) + ")");
+            }
+        }
+        incremental = incrementalSpec();
         // the template's properties are all set by now: one reader for every page
         pageReader = new PageReader(json(), listField, List.of(totalField, cursorField));
+        if (exportKind != null) {
+            exportKind.declare(pipeline(), this);
+        }
     }
 
-    private void positive(String parameter, long value) {
-        if (value < 1) {
-            throw new IllegalArgumentException(pipeline() + ": " + parameter + " must be at least 1, was " + value);
+    /** The incremental parameters, checked together; null for an export that reads everything each run. */
+    private IncrementalSpec incrementalSpec() {
+        if (incrementalField == null) {
+            for (String[] given : new String[][] {{"incrementalParam", incrementalParam}, {"incrementalEndParam", incrementalEndParam},
+                    {"incrementalStart", incrementalStart}}) {
+                if (!given[1].isEmpty()) {
+                    throw new IllegalArgumentException(pipeline() + ": " + given[0] + " is given but incrementalField is not");
+                }
+            }
+            return null;
         }
+        if (incrementalParam.isEmpty()) {
+            throw new IllegalArgumentException(pipeline() + ": incrementalField needs incrementalParam, the query parameter"
+                    + " that carries the lower bound (e.g. updated_since)");
+        }
+        Duration back;
+        try {
+            back = Duration.parse(lookback);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(pipeline() + ": lookback must be an ISO-8601 duration such as PT1H or P1D, was '"
+                    + lookback + "'");
+        }
+        if (back.isNegative()) {
+            throw new IllegalArgumentException(pipeline() + ": lookback must not be negative, was " + lookback);
+        }
+        IncrementalValue start = null;
+        if (!incrementalStart.isEmpty()) {
+            try {
+                start = IncrementalValue.parse(incrementalStart);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(pipeline() + ": incrementalStart " + e.getMessage());
+            }
+        }
+        return new IncrementalSpec(incrementalField, incrementalParam, incrementalEndParam, start, back);
+    }
+
+    /** Whether the export keeps a watermark. */
+    boolean incremental() {
+        return incremental != null;
+    }
+
+    /**
+     * A start's own parameters, checked: a backfill's {@code from} and {@code to} (incremental exports; {@code to}
+     * needs incrementalEndParam) and the settings the export names overridable. A refused one names itself.
+     */
+    Map<String, String> given(Map<String, JsonNode> params) {
+        Map<String, String> given = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> param : params.entrySet()) {
+            String name = param.getKey();
+            String field = "params." + name;
+            boolean window = name.equals("from") || name.equals("to");
+            if (!window && !overridable.contains(name)) {
+                List<String> takes = takes();
+                throw new PipelineRefused(400, field, pipeline() + " takes no parameter '" + name + "'"
+                        + (takes.isEmpty() ? "" : " (it takes: " + String.join(", ", takes) + ")"));
+            }
+            if (window && incremental == null) {
+                throw new PipelineRefused(400, field, pipeline() + " is not incremental: '" + name + "' bounds the window of an"
+                        + " incremental export (incrementalField)");
+            }
+            if (name.equals("to") && incrementalEndParam.isEmpty()) {
+                throw new PipelineRefused(400, field, pipeline() + " has no incrementalEndParam: the API must take an upper"
+                        + " bound for a backfill to end at 'to'");
+            }
+            JsonNode value = param.getValue();
+            if (value == null || !(value.isTextual() || value.isNumber() || value.isBoolean())) {
+                throw new PipelineRefused(400, field, name + " must be a string, a number or true/false");
+            }
+            given.put(name, value.asText());
+        }
+        try {
+            settings.with(given, pipeline());
+            IncrementalValue from = given.containsKey("from") ? IncrementalValue.parse(given.get("from")) : null;
+            IncrementalValue to = given.containsKey("to") ? IncrementalValue.parse(given.get("to")) : null;
+            if (from != null && to != null && from.compareTo(to) > 0) {
+                throw new IllegalArgumentException("from " + from + " is after to " + to);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new PipelineRefused(400, "params", e.getMessage());
+        }
+        return given;
+    }
+
+    /** The parameters a start of this export may give. */
+    private List<String> takes() {
+        List<String> takes = new ArrayList<>();
+        if (incremental != null) {
+            takes.add("from");
+            if (!incrementalEndParam.isEmpty()) {
+                takes.add("to");
+            }
+        }
+        takes.addAll(overridable);
+        return takes;
+    }
+
+    @Override
+    protected Map<String, Object> describe(Exchange exchange) {
+        Map<String, Object> params = describe();
+        Map<String, String> given = givenTo(exchange);
+        if (!given.isEmpty()) {
+            // what the run reads, with what its start gave instead
+            ExportSettings run = settings.with(given, pipeline());
+            params.put("url", run.url());
+            params.put("pageSize", run.pageSize());
+            params.put("concurrency", run.concurrency());
+            params.put("given", given);
+        }
+        return params;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> givenTo(Exchange exchange) {
+        Map<String, String> given = exchange.getMessage().getHeader(GIVEN, Map.class);
+        return given == null ? Map.of() : given;
     }
 
     @Override
     protected RunHandle start(Exchange exchange, LiveRun run, TriggerKind trigger) {
-        run.store().steps().write(run.id(), 1, "fetch", RunStatus.RUNNING, 0, null, null);
+        // a run taken over from a dead instance reads what its start gave from its row
+        Map<String, String> given = run.takenOver() ? givenOf(run) : givenTo(exchange);
+        ExportSettings settings = this.settings.with(given, pipeline());
+        IncrementalSpec.Window window = incremental == null ? null
+                : incremental.window(given, exportKind.watermarks().kept(pipeline()));
+        Map<String, Object> fetch = window == null ? null : Map.of("window", window.describe());
+        run.store().steps().write(run.id(), 1, "fetch", RunStatus.RUNNING, 0, fetch, null);
         if (run.takenOver()) {
             // a page window has no durable checkpoint: the run starts over, its dead instance's temporary file gone
             OutputFile.removeStaleTemps(directory(), id -> id != run.id() && run.store().isLive(id));
         }
         OutputFile output = OutputFile.open(directory(), name, run.id(), LocalDateTime.now(), format, compress.equals("gzip"));
-        ExportRun export = new ExportRun(run, name, output, paginationFor(), concurrency, maxPages, strictTotal);
-        export.window().limitTo(ratePerSecond);
+        String url = window == null ? settings.url() : window.url(settings.url(), incremental);
+        ExportRun export = new ExportRun(run, name, output, paginationFor(settings, url), settings.concurrency(),
+                settings.maxPages(), settings.strictTotal());
+        if (window != null) {
+            export.trackIncrements(incremental.field(), window, exportKind.watermarks());
+        }
+        export.window().limitTo(settings.ratePerSecond());
         run.limitTo(maxDurationMs, "export " + name + " failed: took longer than maxDurationMs (" + maxDurationMs + " ms)");
-        LOG.info("Export {} run {} started ({} trigger)", name, run.id(), trigger.value());
+        LOG.info("Export {} run {} started ({} trigger){}", name, run.id(), trigger.value(), window == null ? ""
+                : window.backfill() ? ": backfill " + window.describe() : window.from() == null ? ": everything, no watermark yet"
+                : ": from " + window.from() + (window.read() == null ? " (incrementalStart)" : " (watermark " + window.read().value()
+                + " less lookback " + incremental.lookback() + ")"));
         return export;
+    }
+
+    /** What the start of a run gave, as its row recorded it (a run taken over). */
+    private Map<String, String> givenOf(LiveRun run) {
+        Map<String, String> given = new LinkedHashMap<>();
+        run.store().details(run.id()).map(details -> details.params() == null ? null : details.params().get("given"))
+                .ifPresent(recorded -> recorded.fields().forEachRemaining(e -> given.put(e.getKey(), e.getValue().asText())));
+        return given;
     }
 
     /** The pages to fetch, handed out as the window allows; the split iterates it lazily. */
@@ -140,14 +294,17 @@ public class PagedExport extends PipelineBean {
         if (!first) {
             csv.columns(run.columns(), false);
         }
+        PageHighest highest = new PageHighest(run.incrementalField(), page);
         // the first page's first record names the columns (unless columns are given); later pages use the run's
         JsonNode answer = pageReader.read(exchange.getMessage().getBody(InputStream.class), record -> {
             if (csv.columns() == null) {
                 // JSON Lines has no columns: a record's keys need not make column paths
                 csv.columns(format.equals("jsonl") ? List.of() : columnsFor(record), true);
             }
+            highest.record(record);
             csv.row(record);
         });
+        run.wrote(highest.value());
         if (first) {
             if (csv.columns() == null) {
                 // no records: the columns given, if any
@@ -159,6 +316,36 @@ public class PagedExport extends PipelineBean {
         run.fetched();
         run.window().deliver(page.index(), csv.chunk());
         exchange.getMessage().setBody(null);
+    }
+
+    /** The highest incrementalField value of a page's records (none when the export is not incremental). */
+    private static final class PageHighest {
+        private final JsonField field;
+        private final PageRequest page;
+        private IncrementalValue value;
+        private int records;
+
+        PageHighest(JsonField field, PageRequest page) {
+            this.field = field;
+            this.page = page;
+        }
+
+        void record(JsonNode record) {
+            records++;
+            if (field == null) {
+                return;
+            }
+            try {
+                value = IncrementalValue.max(value, IncrementalValue.of(field.find(record)));
+            } catch (IllegalArgumentException e) {
+                throw new AnswerFormatException("record " + records + " of page " + (page.index() + 1) + ": '" + field
+                        + "' (incrementalField) " + e.getMessage());
+            }
+        }
+
+        IncrementalValue value() {
+            return value;
+        }
     }
 
     /**
@@ -227,7 +414,8 @@ public class PagedExport extends PipelineBean {
         return fields;
     }
 
-    private Pagination paginationFor() {
+    private Pagination paginationFor(ExportSettings settings, String url) {
+        int pageSize = settings.pageSize();
         return switch (pagination) {
             case "page" -> new NumberedPagination(url, pageParam, sizeParam, firstPage, pageSize, totalField);
             case "offset" -> new OffsetPagination(url, offsetParam, limitParam, pageSize, totalField);
@@ -244,6 +432,10 @@ public class PagedExport extends PipelineBean {
         params.put("concurrency", concurrency);
         params.put("format", format);
         params.put("compress", compress);
+        if (incremental != null) {
+            params.put("incrementalField", incremental.field().path());
+            params.put("lookback", incremental.lookback().toString());
+        }
         return params;
     }
 
@@ -326,6 +518,35 @@ public class PagedExport extends PipelineBean {
 
     public void setMaxDurationMs(long maxDurationMs) {
         this.maxDurationMs = maxDurationMs;
+    }
+
+    public void setIncrementalField(String incrementalField) {
+        this.incrementalField = incrementalField == null || incrementalField.isBlank() ? null : new JsonField(incrementalField);
+    }
+
+    public void setIncrementalParam(String incrementalParam) {
+        this.incrementalParam = incrementalParam == null ? "" : incrementalParam.trim();
+    }
+
+    public void setIncrementalEndParam(String incrementalEndParam) {
+        this.incrementalEndParam = incrementalEndParam == null ? "" : incrementalEndParam.trim();
+    }
+
+    public void setIncrementalStart(String incrementalStart) {
+        this.incrementalStart = incrementalStart == null ? "" : incrementalStart.trim();
+    }
+
+    public void setLookback(String lookback) {
+        this.lookback = lookback.trim();
+    }
+
+    public void setOverridable(String overridable) {
+        this.overridable = overridable == null ? List.of() : Arrays.stream(overridable.split(",")).map(String::trim)
+                .filter(p -> !p.isEmpty()).toList();
+    }
+
+    public void setExportKind(ExportKind exportKind) {
+        this.exportKind = exportKind;
     }
 
     public void setGuardFormulas(boolean guardFormulas) {

@@ -72,6 +72,11 @@ public abstract class PipelineBean implements HttpClientConfigurer {
     /** What {@code runs.params} shows of this pipeline. */
     protected abstract Map<String, Object> describe();
 
+    /** What {@code runs.params} shows of the run this trigger begins (a kind that takes a start's parameters adds them). */
+    protected Map<String, Object> describe(Exchange exchange) {
+        return describe();
+    }
+
     /** Sets up the run's own state once its row exists; a failure here ends the run failed. */
     protected abstract RunHandle start(Exchange exchange, LiveRun run, TriggerKind trigger);
 
@@ -118,7 +123,7 @@ public abstract class PipelineBean implements HttpClientConfigurer {
         }
         // the run's id stays in the thread's MDC for the rest of the route; the trigger gives the thread its own back
         Optional<LiveRun> begun = new RunTemplate(runLifecycle).begin(exchange,
-                new RunTemplate.Spec(pipeline(), describe(), directory().toString()));
+                new RunTemplate.Spec(pipeline(), describe(exchange), directory().toString()));
         if (begun.isEmpty()) {
             exchange.setProperty(SKIPPED, true);
             return;

@@ -93,7 +93,7 @@ public interface PipelineKind {
      */
     default Map<String, Object> startHeaders(String pipeline, Map<String, JsonNode> params) {
         params.keySet().stream().findFirst().ifPresent(param -> {
-            throw new StartRefused(400, "params." + param, pipeline + " takes no parameter '" + param + "'");
+            throw new PipelineRefused(400, "params." + param, pipeline + " takes no parameter '" + param + "'");
         });
         return Map.of();
     }
@@ -113,7 +113,24 @@ public interface PipelineKind {
 
     /** The trigger headers of a start of one step only; refused for a kind without steps. */
     default Map<String, Object> singleStep(String pipeline, String step) {
-        throw new StartRefused(400, "mode", "mode single runs one step of a job; " + pipeline + " is not a job");
+        throw new PipelineRefused(400, "mode", "mode single runs one step of a job; " + pipeline + " is not a job");
+    }
+
+    /**
+     * An incremental pipeline's watermark ({@link Watermark#NONE} while it keeps none yet); empty for a pipeline
+     * that reads everything each run.
+     */
+    default Optional<Watermark> watermark(String pipeline) {
+        return Optional.empty();
+    }
+
+    /**
+     * Sets an incremental pipeline's watermark by hand ({@code by}: api, jmx), or forgets it ({@code value} null:
+     * the next run starts from the configured start); refused for a pipeline that keeps none, or a value it cannot
+     * order. Returns the watermark now kept.
+     */
+    default Watermark resetWatermark(String pipeline, String value, String by) {
+        throw new PipelineRefused(409, "pipeline", pipeline + " keeps no watermark: it is not an incremental export");
     }
 
     /**

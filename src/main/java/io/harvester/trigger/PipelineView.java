@@ -1,13 +1,20 @@
 package io.harvester.trigger;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harvester.infra.Beans;
+import io.harvester.pipeline.PipelineKinds;
+import io.harvester.pipeline.PipelineRefused;
+import io.harvester.pipeline.Watermark;
 import io.harvester.runs.RunDetails;
 import io.harvester.runs.RunLifecycle;
 import io.harvester.runs.RunRefused;
@@ -34,6 +41,7 @@ import org.slf4j.LoggerFactory;
 public class PipelineView {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineView.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     protected final CamelContext context;
     private final String pipeline;
@@ -136,6 +144,52 @@ public class PipelineView {
             + " (a job's stuck run is cancelled instead, and the new run's id returned)")
     public long runNow() {
         return start(Map.of(TriggerKind.HEADER, TriggerKind.MANUAL.value()));
+    }
+
+    @ManagedOperation(description = "Starts a run with parameters, a JSON object such as {\"from\": \"2026-03-01T00:00:00Z\","
+            + " \"to\": \"2026-04-01T00:00:00Z\"} (an incremental export's backfill, which moves no watermark) or the settings"
+            + " its export names overridable; returns the run's id. Refused, naming it, for a parameter the pipeline does not take")
+    public long runWithParams(String params) {
+        Map<String, JsonNode> given = new LinkedHashMap<>();
+        try {
+            JsonNode root = JSON.readTree(params == null || params.isBlank() ? "{}" : params);
+            if (!root.isObject()) {
+                throw new IllegalArgumentException("params must be a JSON object, such as {\"from\": \"2026-03-01\"}");
+            }
+            root.fields().forEachRemaining(e -> given.put(e.getKey(), e.getValue()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("params are not valid JSON: " + e.getOriginalMessage());
+        }
+        Map<String, Object> headers = new LinkedHashMap<>(kindHeaders(given));
+        headers.put(TriggerKind.HEADER, TriggerKind.MANUAL.value());
+        return start(headers);
+    }
+
+    private Map<String, Object> kindHeaders(Map<String, JsonNode> given) {
+        try {
+            return PipelineKinds.of(context, pipeline).startHeaders(pipeline, given);
+        } catch (PipelineRefused refused) {
+            throw new IllegalArgumentException(refused.getMessage());
+        }
+    }
+
+    @ManagedAttribute(description = "An incremental export's watermark: the highest incrementalField value its last completed"
+            + " run wrote, from which the next run reads (less the lookback); empty while none is kept, null for a pipeline that"
+            + " reads everything each run")
+    public String getWatermark() {
+        return PipelineKinds.of(context, pipeline).watermark(pipeline).map(w -> w.value() == null ? "" : w.value()).orElse(null);
+    }
+
+    @ManagedOperation(description = "Sets an incremental export's watermark to a value of its incrementalField's form; an empty"
+            + " value forgets it (the next run starts from incrementalStart). Returns the watermark now kept")
+    public String resetWatermark(String value) {
+        try {
+            Watermark now = PipelineKinds.of(context, pipeline).resetWatermark(pipeline, value == null || value.isBlank() ? null
+                    : value.trim(), "jmx");
+            return now.value() == null ? "" : now.value();
+        } catch (PipelineRefused refused) {
+            throw new IllegalArgumentException(refused.getMessage());
+        }
     }
 
     @ManagedOperation(description = "Cancels the pipeline's live run (on another instance: at its next heartbeat)")

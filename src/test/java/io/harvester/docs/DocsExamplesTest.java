@@ -63,7 +63,7 @@ class DocsExamplesTest {
             }
         }
         assertThat(withRoutes).containsExactly(Path.of("docs/adding-an-api.md"), Path.of("docs/crawls.md"),
-                Path.of("docs/step-jobs.md"));
+                Path.of("docs/incremental-exports.md"), Path.of("docs/step-jobs.md"));
         assertThat(curls().stream().map(c -> c.page()).distinct()).contains(Path.of("README.md"),
                 Path.of("docs/runs-api.md"), Path.of("docs/step-jobs.md"), Path.of("docs/crawls.md"));
     }

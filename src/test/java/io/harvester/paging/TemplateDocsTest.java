@@ -19,7 +19,7 @@ class TemplateDocsTest {
 
     @Test
     void should_document_every_paged_export_parameter_as_declared() throws Exception {
-        assertDocumented("routes/templates/paged-export.camel.yaml", "docs/adding-an-api.md", 30);
+        assertDocumented("routes/templates/paged-export.camel.yaml", "docs/adding-an-api.md", 36);
     }
 
     @Test

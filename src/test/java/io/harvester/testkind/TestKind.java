@@ -6,7 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.harvester.pipeline.PipelineKind;
-import io.harvester.pipeline.StartRefused;
+import io.harvester.pipeline.PipelineRefused;
 import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunLifecycle;
@@ -58,7 +58,7 @@ public final class TestKind implements PipelineKind {
     public Map<String, Object> startHeaders(String pipeline, Map<String, JsonNode> params) {
         for (Map.Entry<String, JsonNode> param : params.entrySet()) {
             if (!param.getKey().equals("greeting") || !param.getValue().isTextual()) {
-                throw new StartRefused(400, "params." + param.getKey(), pipeline + " takes one text parameter: greeting");
+                throw new PipelineRefused(400, "params." + param.getKey(), pipeline + " takes one text parameter: greeting");
             }
         }
         return params.containsKey("greeting") ? Map.of(GREETING, params.get("greeting").asText()) : Map.of();

@@ -57,6 +57,8 @@ public final class PipelinesApi {
             PipelineKind kind = PipelineKinds.of(context, name);
             pipeline.put("steps", kind.steps(name));
             pipeline.put("restartFrom", kind.restartFrom(name));
+            // an incremental export's; absent for a pipeline that reads everything each run
+            kind.watermark(name).ifPresent(watermark -> pipeline.put("watermark", PipelineControlApi.json(watermark)));
             pipelines.add(pipeline);
         }
         pipelines.sort(Comparator.comparing(p -> (String) p.get("name")));

@@ -9,7 +9,7 @@ import io.harvester.api.ApiError;
 import io.harvester.infra.NearestName;
 import io.harvester.pipeline.PipelineKind;
 import io.harvester.pipeline.PipelineKinds;
-import io.harvester.pipeline.StartRefused;
+import io.harvester.pipeline.PipelineRefused;
 import io.harvester.runs.RunRefused;
 import io.harvester.trigger.RunStarter;
 import io.harvester.runs.RunRepository;
@@ -54,7 +54,7 @@ public class RunStartApi {
             body.put("id", id);
             body.put("url", "/api/runs/" + id);
             exchange.getMessage().setBody(body);
-        } catch (StartRefused refused) {
+        } catch (PipelineRefused refused) {
             throw new ApiError(refused.status(), refused.getMessage(), refused.field());
         } catch (RunRefused refused) {
             throw new ApiError(409, refused.getMessage(), "pipeline");
