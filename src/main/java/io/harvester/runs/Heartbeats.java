@@ -3,6 +3,8 @@ package io.harvester.runs;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -19,18 +21,29 @@ import io.harvester.infra.InstanceId;
  */
 public final class Heartbeats {
 
+    /** As the takeover's run_logs row writes the dead instance's last beat. */
+    private static final DateTimeFormatter SINCE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+
     private final RunSql sql;
     private final String owner;
     private final RunFence fence;
+    private final RunEvents events;
 
-    Heartbeats(RunSql sql, String owner, RunFence fence) {
+    Heartbeats(RunSql sql, String owner, RunFence fence, RunEvents events) {
         this.sql = sql;
         this.owner = owner;
         this.fence = fence;
+        this.events = events;
     }
 
-    /** A run ended by a sweep: its status and its owner. */
-    private record Swept(RunStatus status, String owner) {
+    /** A run ended by a sweep: its id, pipeline, status, error and owner. */
+    private record Swept(long id, String pipeline, RunStatus status, String error, String owner) {
+    }
+
+    /** Tells the ends a sweep's statement wrote (this instance's statement: no other wrote them). */
+    private List<Swept> told(List<Swept> ended) {
+        ended.forEach(run -> events.ended(run.id(), run.pipeline(), run.status(), run.error()));
+        return ended;
     }
 
     /**
@@ -44,7 +57,8 @@ public final class Heartbeats {
                         current_step = {ABANDONED} || coalesce(' during ' || current_step, ''),
                         error = 'abandoned: the Harvester instance running it stopped before it finished'
                     where owner = ? and status in {LIVE}
-                    returning id, status, error, owner),""" + CLOSE_ENDED), Heartbeats::swept, instance);
+                    returning id, pipeline, status, error, owner),""" + CLOSE_ENDED), Heartbeats::swept, instance);
+        told(ended);
         if (!ended.isEmpty()) {
             // nothing of this process runs yet: a busy connection of this instance's name is the dead one's
             cancelStatementsOf(List.of(instance));
@@ -53,7 +67,7 @@ public final class Heartbeats {
     }
 
     /**
-     * Ends the running steps of the runs in CTE {@code ended} (id, status, error, owner) as
+     * Ends the running steps of the runs in CTE {@code ended} (id, pipeline, status, error, owner) as
      * {@link RunRepository#finish} does, and logs their end.
      */
     private static final String CLOSE_ENDED = """
@@ -64,10 +78,11 @@ public final class Heartbeats {
                     from ended e where st.run_id = e.id and st.status = {RUNNING}),
                 logged as (
                     insert into run_logs (run_id, level, message) select id, 'ERROR', error from ended)
-                select status, owner from ended""";
+                select id, pipeline, status, error, owner from ended""";
 
     private static Swept swept(ResultSet row) throws SQLException {
-        return new Swept(Columns.status(row, "status"), row.getString("owner"));
+        return new Swept(row.getLong("id"), row.getString("pipeline"), Columns.status(row, "status"), row.getString("error"),
+                row.getString("owner"));
     }
 
     /** Ends the busy connections of the given (dead) instances on this database (application_name). */
@@ -163,6 +178,8 @@ public final class Heartbeats {
                 select * from claimed order by id"""), row -> new TakenOver(row.getLong("id"), row.getString("pipeline"),
                 row.getString("trigger"), row.getInt("takeovers"), row.getString("dead_owner"),
                 Columns.instant(row, "silent_since")), owner, pipelines.toArray(String[]::new), leaseMillis, owner, owner);
+        claimed.forEach(run -> events.takenOver(run.id(), run.pipeline(), "instance " + run.from() + " silent since "
+                + SINCE.format(run.silentSince())));
         if (!claimed.isEmpty()) {
             // a killed instance's statement may still run in PostgreSQL: it must not commit beside the run's new copy
             cancelStatementsOf(claimed.stream().map(TakenOver::from).distinct().toList());
@@ -270,8 +287,9 @@ public final class Heartbeats {
                     where r.id = s.id and r.status in {LIVE}
                       -- again on the row as it is now: a beat that committed meanwhile keeps the run
                       and coalesce(r.heartbeat_at, r.started_at, r.created_at) < now() - make_interval(secs => s.threshold / 1000.0)
-                    returning r.id, r.status, r.error, s.owner),""" + CLOSE_ENDED), Heartbeats::swept,
+                    returning r.id, r.pipeline, r.status, r.error, s.owner),""" + CLOSE_ENDED), Heartbeats::swept,
                 defaultMillis, defaultMillis, defaultMillis, pipelines, millis, defaultMillis);
+        told(ended);
         List<String> silent = ended.stream().filter(r -> r.status() == RunStatus.ABANDONED && r.owner() != null)
                 .map(Swept::owner).distinct().toList();
         // a killed process's statement runs on in PostgreSQL until it ends: it must not commit a dead run's work.

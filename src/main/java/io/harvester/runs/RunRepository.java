@@ -43,16 +43,18 @@ public class RunRepository {
     private final RunDeletions deletions;
     private final Heartbeats heartbeats;
     private final RunFence fence;
+    private final RunEvents events;
 
     public RunRepository(DataSource dataSource, String owner) {
         this.sql = new RunSql(dataSource);
         this.owner = owner;
         this.fence = new RunFence(sql, owner);
+        this.events = new RunEvents(owner);
         this.steps = new StepRows(sql, fence);
         this.logs = new LogRows(sql, fence);
         this.outputs = new OutputRows(sql, fence);
         this.deletions = new RunDeletions(sql);
-        this.heartbeats = new Heartbeats(sql, owner, fence);
+        this.heartbeats = new Heartbeats(sql, owner, fence, events);
     }
 
     /** Statements on the run model's database for the stores of other tables (dispatch, status); never for the run tables. */
@@ -87,6 +89,11 @@ public class RunRepository {
     /** The statements on {@code instances} and the heartbeats of runs. */
     public Heartbeats heartbeats() {
         return heartbeats;
+    }
+
+    /** Where the ends and takeovers this instance records are told (notifications). */
+    public RunEvents events() {
+        return events;
     }
 
     /** The statements that delete runs (retention, DELETE /api/runs/{id}). */
@@ -167,21 +174,26 @@ public class RunRepository {
     }
 
     private boolean finish(long runId, RunStatus status, String error, String summary, Object[] held) {
-        boolean ended = sql.queryId(RunStatus.sql("""
+        String masked = Secrets.mask(error);
+        Optional<String> endedPipeline = sql.queryOne(RunStatus.sql("""
                 with ended as (
                     update runs set status = ?, error = ?, finished_at = now(), heartbeat_at = now(),
                         progress = case when ? = {COMPLETED} then 100 else progress end,
                         current_step = coalesce(?, ? || coalesce(' during ' || current_step, ''))
                     where id = ? and status in {LIVE} and""" + " " + RunFence.HELD + """
 
-                    returning id, status, error),
+                    returning id, pipeline, status, error),
                 steps as (
                     update run_steps st set status = case when e.status = {FAILED} then {FAILED} else {CANCELLED} end,
                         finished_at = now(), error = e.error
                     from ended e where st.run_id = e.id and st.status = {RUNNING} and e.status <> {COMPLETED})
-                select count(*) from ended"""), status.word(), Secrets.mask(error), status.word(), summary, status.word(),
-                runId, held[0], held[1]).orElse(0L) == 1;
-        if (!ended) {
+                select pipeline from ended"""), r -> r.getString("pipeline"), status.word(), masked, status.word(), summary,
+                status.word(), runId, held[0], held[1]);
+        boolean ended = endedPipeline.isPresent();
+        if (ended) {
+            // this statement wrote the end: no other instance's did
+            events.ended(runId, endedPipeline.get(), status, masked);
+        } else {
             // ended meanwhile (a sweep, a cancel) or no longer ours: the latter throws
             fence.check(runId);
         }
@@ -310,6 +322,17 @@ public class RunRepository {
                 select id, status, finished_at, error from runs
                 where pipeline = ? and status not in ({PENDING}, {RUNNING}, {SKIPPED}) order by id desc limit 1"""),
                 RunRepository::endedRun, pipeline);
+    }
+
+    /**
+     * The run of a pipeline that ended last before run {@code runId} began (by id: runs begin in id order); skipped
+     * triggers are not runs that ended. Whether a completed run is the pipeline's recovery (notifications).
+     */
+    public Optional<EndedRun> endedBefore(String pipeline, long runId) {
+        return sql.queryOne(RunStatus.sql("""
+                select id, status, finished_at, error from runs
+                where pipeline = ? and id < ? and status not in ({PENDING}, {RUNNING}, {SKIPPED}) order by id desc limit 1"""),
+                RunRepository::endedRun, pipeline, runId);
     }
 
     /** The newest run of a pipeline that ended having run all its steps: skipped triggers and single-step runs aside. */
