@@ -8,6 +8,7 @@ import io.harvester.dispatch.DispatchConfiguration;
 import io.harvester.dispatch.status.StatusConfiguration;
 import io.harvester.infra.StorageConfiguration;
 import io.harvester.jobs.JobsConfiguration;
+import io.harvester.notify.NotifyConfiguration;
 import io.harvester.observe.ObserveConfiguration;
 import io.harvester.reload.LoadedRouteFiles;
 import io.harvester.reload.RouteFileReload;
@@ -53,7 +54,8 @@ public final class Harvester {
             DispatchConfiguration.class,
             StatusConfiguration.class,
             ApiConfiguration.class,
-            ObserveConfiguration.class);
+            ObserveConfiguration.class,
+            NotifyConfiguration.class);
 
     private Harvester() {
     }

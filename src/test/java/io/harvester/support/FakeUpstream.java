@@ -35,6 +35,8 @@ import com.sun.net.httpserver.HttpServer;
  * <li>{@code /links?after=}: {@code {"items": [...], "links": {"next": "/links?after=<id>"}}}</li>
  * <li>{@code /offset?offset=&limit=}: {@code {"total": N, "list": [...]}}, offsets from 0; {@code /offset-open}: the same
  * without the total</li>
+ * <li>{@code /hook}: a webhook: every request's body is kept ({@link #hookBodies()}); answers 200, or the
+ * {@link #always} answer, once the {@link #gate} (if any) opens</li>
  * <li>{@code /tree[?id=&name=&type=]}: {@code {"list": [{"id", "name", "type"}...]}}, a tree of the configured
  * branching and depth: the root call answers ids {@code 1..B}, node {@code X} answers {@code X-1..X-B}</li>
  * </ul>
@@ -102,6 +104,8 @@ public final class FakeUpstream implements AutoCloseable {
     private final Map<Integer, Deque<Streamed>> streams = new ConcurrentHashMap<>();
     private final AtomicInteger streamsCut = new AtomicInteger();
     private final Map<String, byte[]> answers = new ConcurrentHashMap<>();
+    private final List<String> hookBodies = Collections.synchronizedList(new ArrayList<>());
+    private final List<Map<String, String>> hookHeaders = Collections.synchronizedList(new ArrayList<>());
 
     private FakeUpstream() throws IOException {
         // the JDK server writes headers and body separately; with Nagle on, the client's delayed ACK
@@ -321,6 +325,10 @@ public final class FakeUpstream implements AutoCloseable {
                 handleTree(exchange, query.getOrDefault("id", ""), leave);
                 return;
             }
+            if (path.equals("/hook")) {
+                handleHook(exchange, leave);
+                return;
+            }
             int page = pageOf(path, query);
             requestsPerPage.computeIfAbsent(page, p -> new AtomicInteger()).incrementAndGet();
             requestTimes.computeIfAbsent(page, p -> Collections.synchronizedList(new ArrayList<>())).add(System.nanoTime());
@@ -359,6 +367,39 @@ public final class FakeUpstream implements AutoCloseable {
         } finally {
             leave.run();
             exchange.close();
+        }
+    }
+
+    /** A webhook's request: its body and headers kept, in arrival order. */
+    private void handleHook(HttpExchange exchange, Leave leave) throws IOException, InterruptedException {
+        String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        Map<String, String> headers = new HashMap<>();
+        exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
+        synchronized (hookBodies) {
+            hookBodies.add(body);
+            hookHeaders.add(headers);
+        }
+        java.util.concurrent.CountDownLatch held = gate;
+        if (held != null) {
+            held.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        Answer answer = always;
+        leave.run();
+        respond(exchange, answer == null ? 200 : answer.status(), (answer == null ? "ok" : answer.body())
+                .getBytes(StandardCharsets.UTF_8), answer == null ? Map.of() : answer.headers());
+    }
+
+    /** The bodies of the requests to {@code /hook}, in arrival order. */
+    public List<String> hookBodies() {
+        synchronized (hookBodies) {
+            return List.copyOf(hookBodies);
+        }
+    }
+
+    /** The headers (names in lower case) of the requests to {@code /hook}, in arrival order. */
+    public List<Map<String, String>> hookHeaders() {
+        synchronized (hookBodies) {
+            return List.copyOf(hookHeaders);
         }
     }
 

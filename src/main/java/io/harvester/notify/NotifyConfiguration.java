@@ -1,0 +1,43 @@
+package io.harvester.notify;
+
+import io.harvester.infra.Beans;
+import io.harvester.runs.RunRepository;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Failure notifications (docs/operations.md, "Failure notifications"): with {@code harvester.notify.url} set, the
+ * run events this instance records go to the webhook through route {@code harvester-notify}; empty, nothing listens
+ * and the route idles. Binds {@code notifyWebhook}, the route's steps, either way.
+ */
+public class NotifyConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NotifyConfiguration.class);
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        NotifySettings settings = NotifySettings.from(context);
+        RunRepository runs = Beans.need(context, RunRepository.class, getClass());
+        context.getRegistry().bind("notifyWebhook", new NotifyWebhook(settings, runs));
+        if (!settings.on()) {
+            return;
+        }
+        RunNotifier notifier = new RunNotifier(settings);
+        runs.events().listen(notifier);
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                // routes may not have started yet: the queue holds the events until its route has
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                notifier.started(started.createProducerTemplate());
+            }
+        });
+        LOG.info("Failure notifications on: {}", settings);
+    }
+}
