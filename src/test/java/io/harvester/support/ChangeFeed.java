@@ -72,6 +72,14 @@ public final class ChangeFeed implements AutoCloseable {
         reorder();
     }
 
+    /** Records {@code ids} change one second apart from {@code from} on, as real updates spread over time. */
+    public synchronized void touchSpread(Instant from, int... ids) {
+        for (int i = 0; i < ids.length; i++) {
+            updatedAt[ids[i]] = from.getEpochSecond() + i;
+        }
+        reorder();
+    }
+
     /** Record {@code id} is served without its updated_at (false: with it again). */
     public void withoutUpdatedAt(int id, boolean without) {
         if (without) {
