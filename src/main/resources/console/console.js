@@ -378,7 +378,7 @@
       const w = p.watermark;
       document.querySelectorAll('.incremental').forEach((e) => { e.hidden = !w; });
       if (w) {
-        $('pipeline-watermark').textContent = w.value === null ? 'none yet: the next run starts from incrementalStart'
+        $('pipeline-watermark').textContent = w.value === null ? 'none yet: the next run starts from incrementalStart, or reads everything'
           : w.value + ' (set by ' + (w.runId ? 'run ' + w.runId : w.setBy) + ', ' + relative(w.updatedAt) + ')';
         $('backfill-start').disabled = !active(p);
       }
@@ -433,7 +433,7 @@
     const value = $('watermark-value').value.trim();
     try {
       const answer = await api('POST', '/api/pipelines/' + encodeURIComponent(route.name) + '/watermark', { value: value || null });
-      status.textContent = answer.watermark.value === null ? 'watermark forgotten: the next run starts from incrementalStart'
+      status.textContent = answer.watermark.value === null ? 'watermark forgotten: the next run starts from incrementalStart, or reads everything'
         : 'watermark set to ' + answer.watermark.value + ': the next run reads from it';
       await refresh();
     } catch (e) {

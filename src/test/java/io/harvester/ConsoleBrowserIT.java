@@ -227,14 +227,17 @@ class ConsoleBrowserIT {
             browser.get(base + "#/pipelines/export:changes");
             wait.until(d -> text("pipeline-watermark").equals("2026-01-01T00:00:30Z (set by run " + changesRun + ", just now)")
                     || text("pipeline-watermark").startsWith("2026-01-01T00:00:30Z (set by run " + changesRun + ", "));
+            // two records changed above the watermark, inside the window: read, and still nothing moves
+            changeFeed.touchSpread(java.time.Instant.parse("2026-01-01T01:00:00Z"), 5, 6);
             browser.findElement(By.id("backfill-from")).sendKeys("2026-01-01T00:00:05Z");
-            browser.findElement(By.id("backfill-to")).sendKeys("2026-01-01T00:00:10Z");
+            browser.findElement(By.id("backfill-to")).sendKeys("2026-01-01T01:00:05Z");
             changeFeed.resetRequests();
             browser.findElement(By.id("backfill-start")).click();
             awaitRunPage("completed", changesRun);
-            assertThat(text("run-params")).contains("\"given\":{\"to\":\"2026-01-01T00:00:10Z\",\"from\":\"2026-01-01T00:00:05Z\"}");
-            assertThat(changeFeed.requestUris()).containsExactly(
-                    "/changes?updated_since=2026-01-01T00%3A00%3A05Z&updated_before=2026-01-01T00%3A00%3A10Z&page=1&size=10");
+            assertThat(text("run-params")).contains("\"given\":{\"to\":\"2026-01-01T01:00:05Z\",\"from\":\"2026-01-01T00:00:05Z\"}");
+            String window = "/changes?updated_since=2026-01-01T00%3A00%3A05Z&updated_before=2026-01-01T01%3A00%3A05Z";
+            assertThat(changeFeed.requestUris()).containsExactlyInAnyOrder(window + "&page=1&size=10", window + "&page=2&size=10",
+                    window + "&page=3&size=10");
             browser.get(base + "#/pipelines/export:changes");
             wait.until(d -> text("pipeline-watermark").startsWith("2026-01-01T00:00:30Z (set by run " + changesRun + ", "));
             browser.findElement(By.id("watermark-value")).sendKeys("2026-01-01T00:00:20Z");

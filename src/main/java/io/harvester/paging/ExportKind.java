@@ -57,7 +57,7 @@ public final class ExportKind implements PipelineKind {
         if (export == null || !export.incremental()) {
             return Optional.empty();
         }
-        return Optional.of(watermarks.kept(pipeline)
+        return Optional.of(watermarks.kept(pipeline).filter(kept -> kept.value() != null)
                 .map(kept -> new Watermark(kept.value(), kept.runId(), kept.setBy(), kept.updatedAt()))
                 .orElse(Watermark.NONE));
     }
@@ -70,7 +70,10 @@ public final class ExportKind implements PipelineKind {
         String kept = null;
         if (value != null) {
             try {
-                kept = IncrementalValue.parse(value).text();
+                IncrementalValue given = IncrementalValue.parse(value);
+                // of the form the export's values take: one of another could never be ordered against them
+                exports.get(pipeline).sameFormAsKnown(given, watermark(pipeline).map(Watermark::value).orElse(null));
+                kept = given.text();
             } catch (IllegalArgumentException e) {
                 throw new PipelineRefused(400, "value", "a watermark must be what incrementalField holds: " + e.getMessage());
             }

@@ -3,6 +3,7 @@ package io.harvester.paging;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -198,19 +199,31 @@ final class ExportRun implements RunHandle {
             return;
         }
         IncrementalValue kept = incrementalWindow.kept();
-        IncrementalValue next = IncrementalValue.max(kept, highest.get());
         String pipeline = run.pipeline();
+        long version = incrementalWindow.readVersion();
         try {
-            if (next.equals(kept)) {
-                return;
+            // twice at most: a run that completed just before this one (after this one read the watermark) moved it
+            for (int attempt = 0; attempt < 2; attempt++) {
+                IncrementalValue next = IncrementalValue.max(kept, highest.get());
+                if (next.equals(kept)) {
+                    return;
+                }
+                if (watermarks.advance(pipeline, next.text(), run.id(), version)) {
+                    note("INFO", "watermark advanced " + (kept == null ? "to " : "from " + kept + " to ") + next);
+                    return;
+                }
+                Optional<ExportWatermarks.Kept> now = watermarks.kept(pipeline);
+                if (now.isEmpty() || !"run".equals(now.get().setBy()) || now.get().value() == null) {
+                    note("WARN", "watermark not advanced to " + next + ": it was reset while the run worked, the reset stands");
+                    return;
+                }
+                // this run read from an earlier watermark: everything from there to its highest is written
+                kept = IncrementalValue.parse(now.get().value());
+                version = now.get().version();
             }
-            if (watermarks.advance(pipeline, next.text(), run.id(), incrementalWindow.readVersion())) {
-                note("INFO", "watermark advanced " + (kept == null ? "to " : "from " + kept + " to ") + next);
-            } else {
-                note("WARN", "watermark not advanced to " + next + ": it was reset while the run worked, the reset stands");
-            }
+            note("WARN", "watermark not advanced: it kept changing while the run completed");
         } catch (RuntimeException e) {
-            note("WARN", "watermark not advanced to " + next + " (" + e.getMessage() + "): the next run reads from "
+            note("WARN", "watermark not advanced to " + highest.get() + " (" + e.getMessage() + "): the next run reads from "
                     + (kept == null ? "the start" : kept) + " again");
         }
     }
@@ -244,6 +257,10 @@ final class ExportRun implements RunHandle {
         result.put("pagesFetched", pagesFetched.get());
         result.put("pagesFailed", pagesFailed.get());
         result.put("rowsWritten", rowsWritten.get());
+        if (incrementalWindow != null) {
+            // what the run asked for stays with it once it ended
+            result.put("window", incrementalWindow.describe());
+        }
         return result;
     }
 

@@ -11,7 +11,7 @@ import io.harvester.runs.RunSql;
  */
 public final class ExportWatermarks {
 
-    /** A kept watermark: its value, the version a run read, who set it (the run, or a reset) and when. */
+    /** A kept watermark: its value (null once forgotten), the version a run read, who set it (the run, or a reset) and when. */
     record Kept(String value, long version, Long runId, String setBy, Instant updatedAt) {
     }
 
@@ -29,7 +29,7 @@ public final class ExportWatermarks {
 
     /**
      * Moves the watermark to {@code value} for completed run {@code runId}, if it is still at {@code readVersion}
-     * (0: there was none); false when a reset came in between.
+     * (0: there was no row); false when another write came in between.
      */
     boolean advance(String pipeline, String value, long runId, long readVersion) {
         if (readVersion == 0) {
@@ -40,12 +40,11 @@ public final class ExportWatermarks {
                 + " updated_at = now() where pipeline = ? and version = ?", value, runId, pipeline, readVersion) == 1;
     }
 
-    /** Sets the watermark to {@code value} by hand ({@code by}: api, jmx); null deletes it. */
+    /**
+     * Sets the watermark to {@code value} by hand ({@code by}: api, jmx); null forgets it. The row stays, its version
+     * moving on: a run that read an earlier version never overwrites a reset.
+     */
     void reset(String pipeline, String value, String by) {
-        if (value == null) {
-            sql.update("delete from export_watermarks where pipeline = ?", pipeline);
-            return;
-        }
         sql.update("insert into export_watermarks (pipeline, value, run_id, set_by) values (?, ?, null, ?)"
                 + " on conflict (pipeline) do update set value = excluded.value, version = export_watermarks.version + 1,"
                 + " run_id = null, set_by = excluded.set_by, updated_at = now()", pipeline, value, by);

@@ -25,13 +25,14 @@ record IncrementalSpec(JsonField field, String param, String endParam, Increment
             return to == null ? bounded : QueryStrings.append(bounded, spec.endParam(), to.text());
         }
 
-        /** The watermark version the run read (0: none was kept). */
+        /** The watermark version the run read (0: there was no row). */
         long readVersion() {
             return read == null ? 0 : read.version();
         }
 
+        /** The watermark the run read; null when none was kept. */
         IncrementalValue kept() {
-            return read == null ? null : IncrementalValue.parse(read.value());
+            return read == null || read.value() == null ? null : IncrementalValue.parse(read.value());
         }
 
         /** What {@code runs.params} shows of the window. */
@@ -46,15 +47,18 @@ record IncrementalSpec(JsonField field, String param, String endParam, Increment
     }
 
     /**
-     * The window of a run: the {@code from} and {@code to} given to a start (a backfill), else the watermark less the
-     * lookback, else {@code start}. A kept value this export cannot read (its form changed) is refused, naming it.
+     * The window of a run. A start that gave parameters is a backfill, moving no watermark: with {@code from} and
+     * {@code to} its own bounds, with overridden settings only (another URL, say) the usual bounds, for what it reads
+     * is not what the watermark stands for. Otherwise the watermark less the lookback, or {@code start} while none is
+     * kept. A kept value this export cannot read (its form changed) is refused, naming it.
      */
     Window window(Map<String, String> given, Optional<ExportWatermarks.Kept> kept) {
         if (given.containsKey("from") || given.containsKey("to")) {
             return new Window(bound(given.get("from")), bound(given.get("to")), true, null);
         }
-        if (kept.isEmpty()) {
-            return new Window(start, null, false, null);
+        boolean backfill = !given.isEmpty();
+        if (kept.isEmpty() || kept.get().value() == null) {
+            return new Window(start, null, backfill, kept.orElse(null));
         }
         IncrementalValue watermark;
         try {
@@ -63,7 +67,7 @@ record IncrementalSpec(JsonField field, String param, String endParam, Increment
             throw new IllegalStateException("the kept watermark cannot be read: " + e.getMessage()
                     + "; reset it (POST /api/pipelines/{name}/watermark)");
         }
-        return new Window(watermark.minus(lookback), null, false, kept.get());
+        return new Window(watermark.minus(lookback), null, backfill, kept.get());
     }
 
     private static IncrementalValue bound(String text) {

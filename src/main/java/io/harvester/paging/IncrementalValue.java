@@ -106,6 +106,11 @@ final class IncrementalValue implements Comparable<IncrementalValue> {
         };
     }
 
+    /** Refuses {@code other} when it is not of this value's form, naming both. */
+    void requireSameForm(IncrementalValue other) {
+        compareTo(other);
+    }
+
     /** The greater of the two; either may be null. */
     static IncrementalValue max(IncrementalValue a, IncrementalValue b) {
         if (a == null) {

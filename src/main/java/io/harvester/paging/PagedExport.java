@@ -144,6 +144,15 @@ public class PagedExport extends PipelineBean {
         return new IncrementalSpec(incrementalField, incrementalParam, incrementalEndParam, start, back);
     }
 
+    /** Refuses a watermark of another form than incrementalStart's, or without one the kept one's ({@code kept}, may be null). */
+    void sameFormAsKnown(IncrementalValue value, String kept) {
+        if (incremental.start() != null) {
+            incremental.start().requireSameForm(value);
+        } else if (kept != null) {
+            IncrementalValue.parse(kept).requireSameForm(value);
+        }
+    }
+
     /** Whether the export keeps a watermark. */
     boolean incremental() {
         return incremental != null;
@@ -176,7 +185,8 @@ public class PagedExport extends PipelineBean {
             if (value == null || !(value.isTextual() || value.isNumber() || value.isBoolean())) {
                 throw new PipelineRefused(400, field, name + " must be a string, a number or true/false");
             }
-            given.put(name, value.asText());
+            // a decimal as written (1700000000.5), not as a double prints it
+            given.put(name, value.isNumber() ? value.decimalValue().toPlainString() : value.asText());
         }
         try {
             settings.with(given, pipeline());

@@ -177,7 +177,12 @@ public class PipelineView {
             + " run wrote, from which the next run reads (less the lookback); empty while none is kept, null for a pipeline that"
             + " reads everything each run")
     public String getWatermark() {
-        return PipelineKinds.of(context, pipeline).watermark(pipeline).map(w -> w.value() == null ? "" : w.value()).orElse(null);
+        try {
+            return PipelineKinds.of(context, pipeline).watermark(pipeline).map(w -> w.value() == null ? "" : w.value()).orElse(null);
+        } catch (RuntimeException e) {
+            // a remote JMX client has the JDK's exception classes, not Harvester's nor a driver's
+            throw new IllegalStateException("the watermark of " + pipeline + " cannot be read: " + e.getMessage());
+        }
     }
 
     @ManagedOperation(description = "Sets an incremental export's watermark to a value of its incrementalField's form; an empty"
@@ -189,6 +194,8 @@ public class PipelineView {
             return now.value() == null ? "" : now.value();
         } catch (PipelineRefused refused) {
             throw new IllegalArgumentException(refused.getMessage());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("the watermark of " + pipeline + " was not set: " + e.getMessage());
         }
     }
 

@@ -60,7 +60,7 @@ class PagedExportIncrementalTest {
         reset = ChangeFeed.start(30);
         harvester = daemons.start(ExportYaml.exports()
                 .export("changing", changing.url(), incremental("lookback", "PT10S"))
-                .export("broken", broken.url(), incremental("retries", "0"))
+                .export("broken", broken.url(), incremental("retries", "0", "concurrency", "1"))
                 .export("backfilled", backfilled.url(), incremental("incrementalEndParam", "updated_before",
                         "overridable", "pageSize"))
                 .export("reset", reset.url(), incremental("incrementalStart", "2026-01-01T00:00:25Z"))
@@ -122,49 +122,74 @@ class PagedExportIncrementalTest {
     }
 
     @Test
-    void should_leave_the_watermark_alone_when_a_run_fails_and_read_from_it_again() throws Exception {
+    void should_leave_the_watermark_alone_when_a_run_fails_after_a_page_and_read_from_it_again() throws Exception {
         harvester.runNow("export:broken");
         assertThat(watermark("broken")).isEqualTo("2026-01-01T00:00:20Z");
 
-        broken.touch(Instant.parse("2026-01-01T01:00:00Z"), 5);
-        broken.withoutUpdatedAt(5, true);
+        // twelve records change: 20 and 1..9 make page 1 (accepted, its highest 01:00:08), 10..12 page 2, whose third fails
+        broken.touchSpread(Instant.parse("2026-01-01T01:00:00Z"), ids(1, 12));
+        broken.withoutUpdatedAt(12, true);
         broken.resetRequests();
         harvester.runNow("export:broken");
+        assertThat(broken.requestUris()).containsExactly("/changes?" + since("2026-01-01T00:00:20Z") + "&page=1&size=10",
+                "/changes?" + since("2026-01-01T00:00:20Z") + "&page=2&size=10");
         assertThat(harvester.query("select status, error from runs where pipeline = 'export:broken' order by id desc limit 1"))
-                .containsExactly(Map.of("status", "failed", "error", "export broken failed on page 1 (" + broken.url() + "?"
-                        + since("2026-01-01T00:00:20Z") + "&page=1&size=10): record 2 of page 1: 'updated_at' (incrementalField)"
+                .containsExactly(Map.of("status", "failed", "error", "export broken failed on page 2 (" + broken.url() + "?"
+                        + since("2026-01-01T00:00:20Z") + "&page=2&size=10): record 3 of page 2: 'updated_at' (incrementalField)"
                         + " it is missing or null"));
         assertThat(watermark("broken")).isEqualTo("2026-01-01T00:00:20Z");
         assertThat(harvester.csvFiles("broken")).hasSize(1);
 
-        broken.withoutUpdatedAt(5, false);
+        broken.withoutUpdatedAt(12, false);
         broken.resetRequests();
         harvester.runNow("export:broken");
-        assertThat(broken.requestUris()).containsExactly("/changes?" + since("2026-01-01T00:00:20Z") + "&page=1&size=10");
-        assertThat(newestCsv("broken")).isEqualTo(broken.csv(20, 5));
-        assertThat(watermark("broken")).isEqualTo("2026-01-01T01:00:00Z");
+        assertThat(broken.requestUris()).containsExactly("/changes?" + since("2026-01-01T00:00:20Z") + "&page=1&size=10",
+                "/changes?" + since("2026-01-01T00:00:20Z") + "&page=2&size=10");
+        assertThat(newestCsv("broken")).isEqualTo(broken.csv(concat(new int[] {20}, ids(1, 12))));
+        assertThat(watermark("broken")).isEqualTo("2026-01-01T01:00:11Z");
     }
 
     @Test
-    void should_run_a_backfill_window_with_its_own_settings_without_moving_the_watermark() throws Exception {
+    void should_run_a_backfill_window_or_overridden_settings_without_moving_the_watermark() throws Exception {
         harvester.runNow("export:backfilled");
         assertThat(watermark("backfilled")).isEqualTo("2026-01-01T00:00:30Z");
+        // records above the watermark: a backfill reads them and still moves nothing
+        backfilled.touchSpread(Instant.parse("2026-01-01T01:00:00Z"), 5, 6, 7);
         backfilled.resetRequests();
 
-        long run = api.start("{\"pipeline\": \"export:backfilled\", \"params\": {\"from\": \"2026-01-01T00:00:05Z\","
-                + " \"to\": \"2026-01-01T00:00:12Z\", \"pageSize\": 5}}");
-        await().atMost(Duration.ofSeconds(30)).until(() -> !"running".equals(harvester.query("select status from runs where id = "
-                + run).get(0).get("status")));
+        long run = api.start("{\"pipeline\": \"export:backfilled\", \"params\": {\"from\": \"2026-01-01T00:00:08Z\","
+                + " \"to\": \"2026-01-01T01:00:02Z\", \"pageSize\": 5}}");
+        awaitEnded(run);
 
         assertThat(harvester.query("select status, params->>'given' as given, params->>'pageSize' as size from runs where id = " + run))
                 .containsExactly(Map.of("status", "completed", "given",
-                        "{\"to\": \"2026-01-01T00:00:12Z\", \"from\": \"2026-01-01T00:00:05Z\", \"pageSize\": \"5\"}", "size", "5"));
-        assertThat(backfilled.requestUris()).containsExactlyInAnyOrder(
-                "/changes?" + since("2026-01-01T00:00:05Z") + "&updated_before=2026-01-01T00%3A00%3A12Z&page=1&size=5",
-                "/changes?" + since("2026-01-01T00:00:05Z") + "&updated_before=2026-01-01T00%3A00%3A12Z&page=2&size=5");
-        assertThat(newestCsv("backfilled")).isEqualTo(backfilled.csv(ids(5, 11)));
+                        "{\"to\": \"2026-01-01T01:00:02Z\", \"from\": \"2026-01-01T00:00:08Z\", \"pageSize\": \"5\"}", "size", "5"));
+        String window = since("2026-01-01T00:00:08Z") + "&updated_before=2026-01-01T01%3A00%3A02Z";
+        assertThat(backfilled.requestUris()).containsExactlyInAnyOrder("/changes?" + window + "&page=1&size=5",
+                "/changes?" + window + "&page=2&size=5", "/changes?" + window + "&page=3&size=5", "/changes?" + window + "&page=4&size=5",
+                "/changes?" + window + "&page=5&size=5");
+        assertThat(newestCsv("backfilled")).isEqualTo(backfilled.csv(concat(ids(8, 30), 5, 6)));
         assertThat(watermark("backfilled")).isEqualTo("2026-01-01T00:00:30Z");
-        assertThat(api.get("/api/runs/" + run)).contains("\"from\":\"2026-01-01T00:00:05Z\"", "\"pageSize\":\"5\"");
+        assertThat(api.get("/api/runs/" + run)).contains("\"from\":\"2026-01-01T00:00:08Z\"", "\"pageSize\":\"5\"");
+        assertThat(harvester.query("select result->'window'->>'backfill' as backfill from run_steps where run_id = " + run
+                + " and name = 'fetch'")).containsExactly(Map.of("backfill", "true"));
+
+        // overridden settings alone read the usual window, and move nothing either
+        backfilled.resetRequests();
+        long overridden = api.start("{\"pipeline\": \"export:backfilled\", \"params\": {\"pageSize\": 20}}");
+        awaitEnded(overridden);
+        assertThat(backfilled.requestUris()).containsExactly("/changes?" + since("2026-01-01T00:00:30Z") + "&page=1&size=20");
+        assertThat(newestCsv("backfilled")).isEqualTo(backfilled.csv(30, 5, 6, 7));
+        assertThat(watermark("backfilled")).isEqualTo("2026-01-01T00:00:30Z");
+    }
+
+    /**
+     * Waits until a run started over the API has ended and its route is through: a watermark is moved after the run's
+     * row says completed, so an assertion that it did not move must wait for the exchange to end.
+     */
+    private static void awaitEnded(long run) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> !"running".equals(harvester.query("select status from runs where id = "
+                + run).get(0).get("status")) && harvester.context().getInflightRepository().size() == 0);
     }
 
     @Test
@@ -215,6 +240,10 @@ class PagedExportIncrementalTest {
         reset.resetRequests();
         harvester.runNow("export:reset");
         assertThat(reset.requestUris()).containsExactly("/changes?" + since("2026-01-01T00:00:25Z") + "&page=1&size=10");
+        assertThat(api.post("/api/pipelines/export:reset/watermark", "{\"value\": \"2026-01-02\"}"))
+                .isEqualTo("400 {\"error\":\"a watermark must be what incrementalField holds: '2026-01-01T00:00:25Z' and"
+                        + " '2026-01-02' are not of one form (a date-time with an offset, a date): they cannot be ordered\","
+                        + "\"field\":\"value\"}");
         assertThat(api.post("/api/pipelines/export:reset/watermark", "{\"value\": \"soon\"}"))
                 .isEqualTo("400 {\"error\":\"a watermark must be what incrementalField holds: 'soon' is not an ISO-8601 date-time,"
                         + " a date or an epoch number\",\"field\":\"value\"}");

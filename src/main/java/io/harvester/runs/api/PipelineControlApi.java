@@ -49,7 +49,8 @@ public final class PipelineControlApi {
                 || !(root.get("value").isNull() || root.get("value").isTextual() || root.get("value").isNumber())) {
             throw ApiError.badRequest("value", "the body must be {\"value\": \"<new watermark>\"}, or {\"value\": null} to forget it");
         }
-        String value = root.get("value").isNull() ? null : root.get("value").asText();
+        JsonNode given = root.get("value");
+        String value = given.isNull() ? null : given.isNumber() ? given.decimalValue().toPlainString() : given.asText();
         try {
             Watermark now = PipelineKinds.of(exchange.getContext(), name).resetWatermark(name, value, "api");
             Map<String, Object> answer = new LinkedHashMap<>();
