@@ -54,7 +54,8 @@ public record Notification(NotifyEvent event, String pipeline, long run, RunStat
     /** The webhook's body: {@code text} first, then the fields; absent values are null. */
     public Map<String, Object> fields() {
         Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("text", text());
+        // Slack reads & < > as its own markup (<!channel> in an error would ping a channel): escaped as it asks
+        fields.put("text", text().replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"));
         fields.put("event", event.word());
         fields.put("pipeline", pipeline);
         fields.put("run", run);

@@ -49,8 +49,8 @@ public enum NotifyEvent {
         };
     }
 
-    /** Whether {@code status} is an end a later completed run recovers from. */
+    /** Whether {@code status} is an end a later completed run recovers from (those that sent a message). */
     static boolean needsRecovery(RunStatus status) {
-        return status == RunStatus.FAILED || status == RunStatus.ABANDONED || status == RunStatus.INTERRUPTED;
+        return status == RunStatus.FAILED || status == RunStatus.ABANDONED;
     }
 }

@@ -18,6 +18,11 @@ public record NotifySettings(String url, Set<NotifyEvent> events, Set<String> qu
 
     public static NotifySettings from(CamelContext context) {
         Knobs knobs = new Knobs(context);
+        // 0 would be no timeout at all to the HTTP client: a webhook that hangs would hold the queue for good
+        long timeoutMs = knobs.value("harvester.notify.timeout-ms", Long.class);
+        if (timeoutMs < 1) {
+            throw new IllegalArgumentException("harvester.notify.timeout-ms must be at least 1, was " + timeoutMs);
+        }
         return of(knobs.value("harvester.notify.url", String.class), knobs.value("harvester.notify.events", String.class),
                 knobs.value("harvester.notify.quiet-pipelines", String.class),
                 knobs.value("harvester.notify.headers", String.class));
@@ -34,7 +39,7 @@ public record NotifySettings(String url, Set<NotifyEvent> events, Set<String> qu
             }
         }
         String webhook = url == null ? "" : url.strip();
-        if (!webhook.isEmpty() && !webhook.startsWith("http://") && !webhook.startsWith("https://")) {
+        if (!webhook.isEmpty() && (!webhook.startsWith("http://") && !webhook.startsWith("https://") || !parses(webhook))) {
             throw new IllegalArgumentException("harvester.notify.url = " + origin(webhook) + ": not an http:// or https:// URL");
         }
         RequestHeaders parsed;
@@ -44,6 +49,14 @@ public record NotifySettings(String url, Set<NotifyEvent> events, Set<String> qu
             throw new IllegalArgumentException("harvester.notify.headers: " + e.getMessage(), e);
         }
         return new NotifySettings(webhook, wanted, Set.copyOf(list(quietPipelines)), parsed);
+    }
+
+    private static boolean parses(String url) {
+        try {
+            return URI.create(url).getHost() != null;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static java.util.List<String> list(String text) {

@@ -6,9 +6,10 @@ import io.harvester.runs.RunRepository.EndedRun;
 import io.harvester.runs.RunStatus;
 
 /**
- * Whether a run that ended is its pipeline's recovery: it completed, and the pipeline's run that ended before it
- * (skipped triggers aside) failed, was abandoned or interrupted. A completed run after a completed (or cancelled,
- * or partial) one, or a pipeline's first run, recovers nothing.
+ * Whether a run that ended is its pipeline's recovery: it completed, and the pipeline's whole run that ended
+ * decisively before it ({@code RunRepository.endedBefore}: cancelled, interrupted and partial runs, skipped triggers
+ * and single steps passed over) failed or was abandoned. A completed run after a completed one, or a pipeline's first
+ * run, recovers nothing; nor does a job's single step, which is not the job.
  */
 public final class Recovery {
 

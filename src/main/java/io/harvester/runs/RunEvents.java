@@ -71,7 +71,7 @@ public final class RunEvents {
     private static void tell(RunEventListener listener, RunEvent event) {
         try {
             listener.recorded(event);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             LOG.warn("Run event listener {} failed on {}", listener, event, e);
         }
     }

@@ -325,14 +325,17 @@ public class RunRepository {
     }
 
     /**
-     * The run of a pipeline that ended last before run {@code runId} began (by id: runs begin in id order); skipped
-     * triggers are not runs that ended. Whether a completed run is the pipeline's recovery (notifications).
+     * The whole run of a pipeline that ended decisively (completed, failed or abandoned) last before run {@code runId}
+     * began (by id: runs begin in id order). Cancelled, interrupted and partial runs, skipped triggers and a job's
+     * single-step runs say nothing of whether the pipeline works: whether a completed run is its recovery
+     * (notifications). Empty when run {@code runId} is itself a single step.
      */
     public Optional<EndedRun> endedBefore(String pipeline, long runId) {
         return sql.queryOne(RunStatus.sql("""
                 select id, status, finished_at, error from runs
-                where pipeline = ? and id < ? and status not in ({PENDING}, {RUNNING}, {SKIPPED}) order by id desc limit 1"""),
-                RunRepository::endedRun, pipeline, runId);
+                where pipeline = ? and id < ? and status in ({COMPLETED}, {FAILED}, {ABANDONED}) and params ->> 'step' is null
+                  and not exists (select 1 from runs single where single.id = ? and single.params ->> 'step' is not null)
+                order by id desc limit 1"""), RunRepository::endedRun, pipeline, runId, runId);
     }
 
     /** The newest run of a pipeline that ended having run all its steps: skipped triggers and single-step runs aside. */

@@ -46,6 +46,15 @@ class NotifyMessageTest {
     }
 
     @Test
+    void should_escape_what_slack_reads_as_markup_in_the_text_only() {
+        Notification failed = Notification.of(NotifyEvent.FAILED,
+                ended(RunStatus.FAILED, "HTTP 500 from /orders?a=1&b=2: <!channel> <b>"), Optional.empty());
+
+        assertThat(failed.fields()).containsEntry("text", "Harvester: export:orders run 42 failed: HTTP 500 from /orders?a=1&amp;b=2:"
+                + " &lt;!channel&gt; &lt;b&gt;").containsEntry("error", "HTTP 500 from /orders?a=1&b=2: <!channel> <b>");
+    }
+
+    @Test
     void should_not_repeat_the_status_word_an_abandoned_runs_error_starts_with() {
         Notification abandoned = Notification.of(NotifyEvent.ABANDONED,
                 ended(RunStatus.ABANDONED, "abandoned: instance node-b silent since 2026-03-01 10:00:00 UTC"), Optional.empty());

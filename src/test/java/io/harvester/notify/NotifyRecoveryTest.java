@@ -9,7 +9,7 @@ import io.harvester.runs.RunRepository.EndedRun;
 import io.harvester.runs.RunStatus;
 import org.junit.jupiter.api.Test;
 
-/** A completed run recovers its pipeline when the run that ended before it failed, was abandoned or interrupted. */
+/** A completed run recovers its pipeline when its whole run that ended decisively before it failed or was abandoned. */
 class NotifyRecoveryTest {
 
     private static Optional<EndedRun> before(RunStatus status) {
@@ -17,10 +17,11 @@ class NotifyRecoveryTest {
     }
 
     @Test
-    void should_recover_after_a_failed_abandoned_or_interrupted_run() {
+    void should_recover_after_a_failed_or_abandoned_run_not_an_interrupted_one() {
         assertThat(Recovery.recovered(RunStatus.COMPLETED, before(RunStatus.FAILED))).isTrue();
         assertThat(Recovery.recovered(RunStatus.COMPLETED, before(RunStatus.ABANDONED))).isTrue();
-        assertThat(Recovery.recovered(RunStatus.COMPLETED, before(RunStatus.INTERRUPTED))).isTrue();
+        // an interrupted run (a restart) sent no message: nothing to recover from
+        assertThat(Recovery.recovered(RunStatus.COMPLETED, before(RunStatus.INTERRUPTED))).isFalse();
     }
 
     @Test
