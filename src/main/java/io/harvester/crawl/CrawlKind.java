@@ -28,6 +28,12 @@ public final class CrawlKind implements PipelineKind {
         return NAME;
     }
 
+    /** Its steps count pages or nodes; what a run wrote is its CSV's rows. */
+    @Override
+    public boolean stepRecordsAreWrites() {
+        return false;
+    }
+
     @Override
     public boolean ownView() {
         return true;

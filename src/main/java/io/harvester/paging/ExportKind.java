@@ -30,6 +30,12 @@ public final class ExportKind implements PipelineKind {
         return NAME;
     }
 
+    /** Its steps count pages or nodes; what a run wrote is its CSV's rows. */
+    @Override
+    public boolean stepRecordsAreWrites() {
+        return false;
+    }
+
     void declare(String pipeline, PagedExport export) {
         exports.put(pipeline, export);
     }

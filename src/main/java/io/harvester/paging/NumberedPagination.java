@@ -23,9 +23,7 @@ final class NumberedPagination implements Pagination {
     private long total = -1;
 
     NumberedPagination(String url, String pageParam, String sizeParam, int firstPage, int pageSize, JsonField totalField) {
-        if (pageSize < 1) {
-            throw new IllegalArgumentException("pageSize must be at least 1, was " + pageSize);
-        }
+        // pageSize is at least 1: ExportSettings checks it with the export's other settings
         this.url = url;
         this.pageParam = pageParam;
         this.sizeParam = sizeParam;

@@ -29,9 +29,7 @@ final class OffsetPagination implements Pagination {
     private final List<Integer> records = new ArrayList<>();
 
     OffsetPagination(String url, String offsetParam, String limitParam, int pageSize, JsonField totalField) {
-        if (pageSize < 1) {
-            throw new IllegalArgumentException("pageSize must be at least 1, was " + pageSize);
-        }
+        // pageSize is at least 1: ExportSettings checks it with the export's other settings
         this.url = url;
         this.offsetParam = offsetParam;
         this.limitParam = limitParam;

@@ -98,6 +98,14 @@ public interface PipelineKind {
         return Map.of();
     }
 
+    /**
+     * Whether its runs' step records count what a run wrote (a job's rows), as charts of a pipeline's runs show them
+     * when the run has no primary file; an export's steps count pages, a crawl's nodes looked up.
+     */
+    default boolean stepRecordsAreWrites() {
+        return true;
+    }
+
     /** The steps one of its runs may run alone (a job's), in their order; none for a kind without steps. */
     default List<String> steps(String pipeline) {
         return List.of();

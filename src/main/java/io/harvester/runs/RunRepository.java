@@ -7,6 +7,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -394,18 +395,18 @@ public class RunRepository {
     }
 
     /**
-     * What each of these runs wrote, for charts of a pipeline's runs: the rows of its primary files (an
-     * export's or a crawl's CSV), else its steps' records (a job's); a run with neither is left out, and so is
-     * an export or crawl without its CSV (live, failed): their steps count pages and nodes, not rows written.
+     * What each of these runs wrote, for charts of a pipeline's runs: the rows of its primary files (an export's or a
+     * crawl's CSV), else its steps' records, unless its kind is one of {@code stepsCountOtherThings} (an export's steps
+     * count pages, a crawl's nodes); a run with neither is left out, as is an export or crawl without its CSV.
      */
-    public Map<Long, Long> records(List<Long> runIds) {
+    public Map<Long, Long> records(List<Long> runIds, Collection<String> stepsCountOtherThings) {
         Map<Long, Long> records = new HashMap<>();
         sql.query("""
                 select r.id, coalesce((select sum(o.rows) from run_outputs o where o.run_id = r.id and o."primary"),
-                                      case when x.pipeline not like 'export:%' and x.pipeline not like 'crawl:%'
+                                      case when split_part(x.pipeline, ':', 1) <> all(?::text[])
                                            then (select sum(s.records) from run_steps s where s.run_id = r.id) end) as records
                 from unnest(?::bigint[]) as r(id) join runs x on x.id = r.id""", row -> new long[] {row.getLong("id"), row.getLong("records"), row.wasNull() ? 1 : 0},
-                (Object) runIds.toArray(Long[]::new)).forEach(row -> {
+                stepsCountOtherThings.toArray(String[]::new), runIds.toArray(Long[]::new)).forEach(row -> {
                     if (row[2] == 0) {
                         records.put(row[0], row[1]);
                     }

@@ -8,6 +8,8 @@ import java.util.Map;
 
 import io.harvester.api.ApiError;
 import io.harvester.api.ApiRequest;
+import io.harvester.pipeline.PipelineKind;
+import io.harvester.pipeline.PipelineKinds;
 import io.harvester.runs.LogRow;
 import io.harvester.runs.RunDetails;
 import io.harvester.runs.RunFilter;
@@ -58,7 +60,7 @@ public final class RunsApi {
         long offset = request.number("offset", 0, 0, Long.MAX_VALUE);
         List<RunRow> found = runs.list(filter, limit, offset);
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("runs", summaries(found));
+        answer.put("runs", summaries(exchange, found));
         answer.put("limit", limit);
         answer.put("offset", offset);
         return answer;
@@ -66,14 +68,14 @@ public final class RunsApi {
 
     /** GET /api/runs/active: the pending and running runs, newest first. */
     public Map<String, Object> active(Exchange exchange) {
-        return Map.of("runs", summaries(runs.live()));
+        return Map.of("runs", summaries(exchange, runs.live()));
     }
 
     /** GET /api/runs/{id}: the run with its steps and outputs. */
     public Map<String, Object> get(Exchange exchange) {
         long id = new ApiRequest(exchange).runId();
         RunDetails details = runs.details(id).orElseThrow(() -> notFound(id));
-        Map<String, Object> run = summary(details.run(), runs.records(List.of(id)).get(id));
+        Map<String, Object> run = summary(details.run(), records(exchange, List.of(id)).get(id));
         run.putAll(new JsonRow().with("params", details.params()).with("owner", details.owner())
                 .with("takeovers", details.takeovers()).with("resumedFrom", details.resumedFrom()).with("blockedBy", details.blockedBy())
                 .with("heartbeatAt", details.heartbeatAt()).fields());
@@ -135,13 +137,20 @@ public final class RunsApi {
         }
     }
 
+    /** What the runs wrote: their files' rows, or their steps' records where their kind counts writes there. */
+    private Map<Long, Long> records(Exchange exchange, List<Long> runIds) {
+        List<String> otherThings = PipelineKinds.all(exchange.getContext()).values().stream()
+                .filter(kind -> !kind.stepRecordsAreWrites()).map(PipelineKind::name).toList();
+        return runs.records(runIds, otherThings);
+    }
+
     static ApiError notFound(long id) {
         return new ApiError(404, "run " + id + " does not exist", null);
     }
 
     /** Runs as lists show them, each with what it wrote ({@link RunRepository#records}). */
-    private List<Map<String, Object>> summaries(List<RunRow> found) {
-        Map<Long, Long> records = runs.records(found.stream().map(RunRow::id).toList());
+    private List<Map<String, Object>> summaries(Exchange exchange, List<RunRow> found) {
+        Map<Long, Long> records = records(exchange, found.stream().map(RunRow::id).toList());
         return found.stream().map(run -> summary(run, records.get(run.id()))).toList();
     }
 
