@@ -48,13 +48,12 @@ public final class RunNotifier implements RunEventListener {
 
     /** The context started: events go to the route from now on, those that waited first. */
     public void started(ProducerTemplate template) {
-        List<RunEvent> waited;
         synchronized (this) {
-            queue = template;
-            waited = List.copyOf(early);
+            // queued before the queue is open to others: an event recorded meanwhile waits for the lock, and comes after
+            early.forEach(event -> send(template, event));
             early.clear();
+            queue = template;
         }
-        waited.forEach(event -> send(template, event));
     }
 
     private void send(ProducerTemplate template, RunEvent event) {

@@ -20,7 +20,7 @@ record ExportSettings(String url, int pageSize, int concurrency, double ratePerS
         positive(pipeline, "pageSize", pageSize);
         positive(pipeline, "concurrency", concurrency);
         positive(pipeline, "maxPages", maxPages);
-        if (ratePerSecond < 0) {
+        if (!(ratePerSecond >= 0) || Double.isInfinite(ratePerSecond)) {
             throw new IllegalArgumentException(pipeline + ": ratePerSecond must be 0 (no limit) or more, was " + ratePerSecond);
         }
         return this;

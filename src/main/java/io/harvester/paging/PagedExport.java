@@ -224,6 +224,9 @@ public class PagedExport extends PipelineBean {
             params.put("url", run.url());
             params.put("pageSize", run.pageSize());
             params.put("concurrency", run.concurrency());
+            params.put("ratePerSecond", run.ratePerSecond());
+            params.put("maxPages", run.maxPages());
+            params.put("strictTotal", run.strictTotal());
             params.put("given", given);
         }
         return params;
@@ -264,12 +267,15 @@ public class PagedExport extends PipelineBean {
         return export;
     }
 
-    /** What the start of a run gave, as its row recorded it (a run taken over). */
+    /**
+     * What the start of a run gave, as its row recorded it (a run taken over), checked again: a route edit since may
+     * have taken a parameter away (the run then fails to start, naming it).
+     */
     private Map<String, String> givenOf(LiveRun run) {
-        Map<String, String> given = new LinkedHashMap<>();
+        Map<String, JsonNode> recorded = new LinkedHashMap<>();
         run.store().details(run.id()).map(details -> details.params() == null ? null : details.params().get("given"))
-                .ifPresent(recorded -> recorded.fields().forEachRemaining(e -> given.put(e.getKey(), e.getValue().asText())));
-        return given;
+                .ifPresent(given -> given.fields().forEachRemaining(e -> recorded.put(e.getKey(), e.getValue())));
+        return given(recorded);
     }
 
     /** The pages to fetch, handed out as the window allows; the split iterates it lazily. */

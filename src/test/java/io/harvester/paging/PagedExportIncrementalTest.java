@@ -42,6 +42,8 @@ class PagedExportIncrementalTest {
     static ChangeFeed backfilled;
     @AutoClose
     static ChangeFeed reset;
+    @AutoClose
+    static ChangeFeed adopted;
 
     private static Map<String, String> incremental(String... more) {
         Map<String, String> parameters = new java.util.HashMap<>(Map.of("pageSize", "10", "concurrency", "2",
@@ -58,13 +60,15 @@ class PagedExportIncrementalTest {
         broken = ChangeFeed.start(20);
         backfilled = ChangeFeed.start(30);
         reset = ChangeFeed.start(30);
+        adopted = ChangeFeed.start(30);
         harvester = daemons.start(ExportYaml.exports()
                 .export("changing", changing.url(), incremental("lookback", "PT10S"))
                 .export("broken", broken.url(), incremental("retries", "0", "concurrency", "1"))
                 .export("backfilled", backfilled.url(), incremental("incrementalEndParam", "updated_before",
                         "overridable", "pageSize"))
                 .export("reset", reset.url(), incremental("incrementalStart", "2026-01-01T00:00:25Z"))
-                .export("full", reset.url(), Map.of("pageSize", "10")).yaml(), Map.of());
+                .export("full", reset.url(), Map.of("pageSize", "10"))
+                .export("adopted", adopted.url(), incremental("incrementalEndParam", "updated_before")).yaml(), Map.of());
         api = new RunsApiClient(harvester);
     }
 
@@ -190,6 +194,23 @@ class PagedExportIncrementalTest {
     private static void awaitEnded(long run) {
         await().atMost(Duration.ofSeconds(30)).until(() -> !"running".equals(harvester.query("select status from runs where id = "
                 + run).get(0).get("status")) && harvester.context().getInflightRepository().size() == 0);
+    }
+
+    @Test
+    void should_keep_the_window_of_a_backfill_taken_over_from_a_dead_instance() throws Exception {
+        harvester.execute("insert into instances (id, host, started_at, heartbeat_at) values"
+                + " ('node-dead', 'gone', '2020-01-01T00:00:00Z', '2020-01-01T00:05:00Z')");
+        harvester.execute("insert into runs (id, pipeline, status, trigger, params, owner, created_at, started_at) values (900101,"
+                + " 'export:adopted', 'running', 'api', '{\"given\": {\"from\": \"2026-01-01T00:00:03Z\","
+                + " \"to\": \"2026-01-01T00:00:06Z\"}}', 'node-dead', now(), now())");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> "completed".equals(harvester.query("select status from runs where id = 900101")
+                .get(0).get("status")) && harvester.context().getInflightRepository().size() == 0);
+
+        assertThat(adopted.requestUris()).containsExactly("/changes?" + since("2026-01-01T00:00:03Z")
+                + "&updated_before=2026-01-01T00%3A00%3A06Z&page=1&size=10");
+        assertThat(newestCsv("adopted")).isEqualTo(adopted.csv(3, 4, 5));
+        assertThat(watermark("adopted")).as("a backfill moves no watermark, wherever it ends").isNull();
     }
 
     @Test
