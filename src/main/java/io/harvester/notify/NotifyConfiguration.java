@@ -1,7 +1,11 @@
 package io.harvester.notify;
 
+import java.util.Set;
+
 import io.harvester.infra.Beans;
+import io.harvester.infra.NearestName;
 import io.harvester.runs.RunRepository;
+import io.harvester.trigger.TriggerComponent;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
@@ -36,8 +40,17 @@ public class NotifyConfiguration implements CamelConfiguration {
             @Override
             public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
                 notifier.started(started.createProducerTemplate());
+                warnUnknownQuiet(started, settings);
             }
         });
         LOG.info("Failure notifications on: {}", settings);
+    }
+
+    /** A quiet pipeline no route runs is most likely misspelt: said once, with the nearest name (a later edit may add it). */
+    private static void warnUnknownQuiet(CamelContext context, NotifySettings settings) {
+        Set<String> declared = TriggerComponent.declared(context);
+        settings.quietPipelines().stream().filter(name -> !declared.contains(name)).sorted().forEach(name ->
+                LOG.warn("harvester.notify.quiet-pipelines names {}, which no route runs{}: its messages are not held back",
+                        name, NearestName.suggestion(name, declared)));
     }
 }

@@ -18,6 +18,7 @@ import io.harvester.support.FakeUpstream;
 import io.harvester.support.FakeUpstream.Answer;
 import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
+import io.harvester.support.LogLines;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,9 +39,12 @@ class NotifyWebhookTest {
     static FakeUpstream broken;
     @AutoClose
     static FakeUpstream upstream;
+    @AutoClose
+    static LogLines log;
 
     @BeforeAll
     static void start() {
+        log = LogLines.capture();
         hook = FakeUpstream.start();
         flaky = FakeUpstream.start().total(50);
         broken = FakeUpstream.start().always(Answer.status(503));
@@ -143,6 +147,10 @@ class NotifyWebhookTest {
         assertThat(runs("export:quiet")).extracting(r -> r.get("status")).containsExactly("failed");
         assertThat(messages("export:loud")).hasSize(loud + 2).extracting(m -> m.get("event")).containsOnly("failed");
         assertThat(messages("export:quiet")).isEmpty();
+        // a quiet name no route runs is most likely misspelt
+        assertThat(log.containing("harvester.notify.quiet-pipelines names")).singleElement().asString()
+                .contains("harvester.notify.quiet-pipelines names export:other, which no route runs (did you mean 'export:orders'?):"
+                        + " its messages are not held back");
     }
 
     @Test
