@@ -40,7 +40,7 @@ public record NotifySettings(String url, Set<NotifyEvent> events, Set<String> qu
         }
         String webhook = url == null ? "" : url.strip();
         if (!webhook.isEmpty() && (!webhook.startsWith("http://") && !webhook.startsWith("https://") || !parses(webhook))) {
-            throw new IllegalArgumentException("harvester.notify.url = " + origin(webhook) + ": not an http:// or https:// URL");
+            throw new IllegalArgumentException("harvester.notify.url = " + origin(webhook) + ": not an http:// or https:// URL that parses");
         }
         RequestHeaders parsed;
         try {
@@ -53,7 +53,8 @@ public record NotifySettings(String url, Set<NotifyEvent> events, Set<String> qu
 
     private static boolean parses(String url) {
         try {
-            return URI.create(url).getHost() != null;
+            // the authority, not the host: java.net.URI has no host for names with '_' (Compose services)
+            return URI.create(url).getAuthority() != null;
         } catch (IllegalArgumentException e) {
             return false;
         }

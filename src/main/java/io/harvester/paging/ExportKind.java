@@ -75,14 +75,20 @@ public final class ExportKind implements PipelineKind {
         }
         String kept = null;
         if (value != null) {
+            IncrementalValue given;
             try {
-                IncrementalValue given = IncrementalValue.parse(value);
-                // of the form the export's values take: one of another could never be ordered against them
-                exports.get(pipeline).sameFormAsKnown(given, watermark(pipeline).map(Watermark::value).orElse(null));
-                kept = given.text();
+                given = IncrementalValue.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new PipelineRefused(400, "value", "a watermark must be what incrementalField holds: " + e.getMessage());
             }
+            try {
+                // of the form the export's values take: one of another could never be ordered against them
+                export(pipeline).sameFormAsKnown(given, watermark(pipeline).map(Watermark::value).orElse(null));
+            } catch (IllegalArgumentException e) {
+                throw new PipelineRefused(400, "value", "a watermark must be what incrementalField holds: " + e.getMessage()
+                        + " (after a change of the field's form, forget the kept one first: {\"value\": null})");
+            }
+            kept = given.text();
         }
         watermarks.reset(pipeline, kept, by);
         return watermark(pipeline).orElseThrow();

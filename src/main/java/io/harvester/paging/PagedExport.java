@@ -262,7 +262,7 @@ public class PagedExport extends PipelineBean {
         run.limitTo(maxDurationMs, "export " + name + " failed: took longer than maxDurationMs (" + maxDurationMs + " ms)");
         LOG.info("Export {} run {} started ({} trigger){}", name, run.id(), trigger.value(), window == null ? ""
                 : window.backfill() ? ": backfill " + window.describe() : window.from() == null ? ": everything, no watermark yet"
-                : ": from " + window.from() + (window.read() == null ? " (incrementalStart)" : " (watermark " + window.read().value()
+                : ": from " + window.from() + (window.kept() == null ? " (incrementalStart)" : " (watermark " + window.read().value()
                 + " less lookback " + incremental.lookback() + ")"));
         return export;
     }
@@ -275,7 +275,12 @@ public class PagedExport extends PipelineBean {
         Map<String, JsonNode> recorded = new LinkedHashMap<>();
         run.store().details(run.id()).map(details -> details.params() == null ? null : details.params().get("given"))
                 .ifPresent(given -> given.fields().forEachRemaining(e -> recorded.put(e.getKey(), e.getValue())));
-        return given(recorded);
+        try {
+            return given(recorded);
+        } catch (PipelineRefused refused) {
+            throw new IllegalStateException("run " + run.id() + " was started with parameters the export no longer takes: "
+                    + refused.getMessage());
+        }
     }
 
     /** The pages to fetch, handed out as the window allows; the split iterates it lazily. */

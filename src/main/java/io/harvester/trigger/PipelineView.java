@@ -9,6 +9,7 @@ import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harvester.infra.Beans;
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
 public class PipelineView {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineView.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // decimals as written (a watermark 1700000000123.4567 is not a double's 1700000000123.4568)
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     protected final CamelContext context;
     private final String pipeline;

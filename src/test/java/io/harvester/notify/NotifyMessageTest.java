@@ -124,6 +124,10 @@ class NotifyMessageTest {
         assertThatThrownBy(() -> NotifySettings.of("http://h/x", "failed,crashed", "", ""))
                 .hasMessage("harvester.notify.events: 'crashed' is not one of failed, abandoned, taken-over, recovered");
         assertThatThrownBy(() -> NotifySettings.of("hooks.example.com/x", "failed", "", ""))
-                .hasMessage("harvester.notify.url = (not a URL): not an http:// or https:// URL");
+                .hasMessage("harvester.notify.url = (not a URL): not an http:// or https:// URL that parses");
+        assertThatThrownBy(() -> NotifySettings.of("http://hooks example/x", "failed", "", ""))
+                .hasMessage("harvester.notify.url = (not a URL): not an http:// or https:// URL that parses");
+        // a Compose service name: java.net.URI gives it no host, only an authority
+        assertThat(NotifySettings.of("http://notify_hook:8080/hook", "failed", "", "").on()).isTrue();
     }
 }

@@ -263,8 +263,12 @@ class PagedExportIncrementalTest {
         assertThat(reset.requestUris()).containsExactly("/changes?" + since("2026-01-01T00:00:25Z") + "&page=1&size=10");
         assertThat(api.post("/api/pipelines/export:reset/watermark", "{\"value\": \"2026-01-02\"}"))
                 .isEqualTo("400 {\"error\":\"a watermark must be what incrementalField holds: '2026-01-01T00:00:25Z' and"
-                        + " '2026-01-02' are not of one form (a date-time with an offset, a date): they cannot be ordered\","
+                        + " '2026-01-02' are not of one form (a date-time with an offset, a date): they cannot be ordered (after a change of the field's"
+                        + " form, forget the kept one first: {\\\"value\\\": null})\","
                         + "\"field\":\"value\"}");
+        // a JSON number keeps its digits (an epoch form: refused here, named as written)
+        assertThat(api.post("/api/pipelines/export:reset/watermark", "{\"value\": 1700000000123.4567}"))
+                .contains("'1700000000123.4567'");
         assertThat(api.post("/api/pipelines/export:reset/watermark", "{\"value\": \"soon\"}"))
                 .isEqualTo("400 {\"error\":\"a watermark must be what incrementalField holds: 'soon' is not an ISO-8601 date-time,"
                         + " a date or an epoch number\",\"field\":\"value\"}");

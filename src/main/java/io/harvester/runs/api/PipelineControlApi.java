@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harvester.api.ApiError;
@@ -22,7 +23,8 @@ import org.apache.camel.Exchange;
  */
 public final class PipelineControlApi {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // decimals as written (a watermark 1700000000123.4567 is not a double's 1700000000123.4568)
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     public Map<String, Object> pause(Exchange exchange) {
         return change(exchange, true);

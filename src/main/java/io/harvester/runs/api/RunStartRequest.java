@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harvester.api.ApiError;
@@ -19,7 +20,8 @@ record RunStartRequest(String pipeline, boolean single, String step, Map<String,
 
     static final String COMPLETE = "complete";
     static final String SINGLE = "single";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // decimals as written (a watermark 1700000000123.4567 is not a double's 1700000000123.4568)
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     static RunStartRequest parse(String body) {
         JsonNode root;
