@@ -374,6 +374,7 @@
       $('pipeline-run').disabled = !active(p);
       $('pipeline-runs-link').href = '#/runs?pipeline=' + encodeURIComponent(p.name);
       drawStepChoice('pipeline', p.name, !active(p));
+      drawSettingInputs(p);
       // an incremental export: its watermark, a backfill window, a reset
       const w = p.watermark;
       document.querySelectorAll('.incremental').forEach((e) => { e.hidden = !w; });
@@ -419,6 +420,29 @@
       svg.appendChild(a);
     });
     box.replaceChildren(svg);
+  }
+
+  // the settings a start may override (an export's overridable): an input each, kept while the list is the same
+  let settingNames = '';
+  function drawSettingInputs(p) {
+    const names = (p.params || []).filter((name) => !['from', 'to', 'retryFailed'].includes(name));
+    $('pipeline-settings').hidden = names.length === 0;
+    if (JSON.stringify(names) === settingNames) return;
+    settingNames = JSON.stringify(names);
+    $('pipeline-setting-inputs').replaceChildren(...names.map((name) => {
+      const input = el('input', { size: 12, placeholder: 'as configured' });
+      input.dataset.param = name;
+      return el('label', {}, name + ' ', input);
+    }));
+  }
+
+  // a run with its own settings is a backfill too: it moves no watermark
+  function startWithSettings() {
+    const params = {};
+    document.querySelectorAll('#pipeline-setting-inputs input').forEach((input) => {
+      if (input.value.trim()) params[input.dataset.param] = input.value.trim();
+    });
+    start(route.name, { params }, $('pipeline-action'));
   }
 
   // a backfill reads its window and moves no watermark; an empty "to" reads to the API's end
@@ -525,6 +549,7 @@
     $('pipeline-action')));
   $('pipeline-pause').addEventListener('click', () => setPaused(true));
   $('backfill-start').addEventListener('click', startBackfill);
+  $('settings-start').addEventListener('click', startWithSettings);
   $('watermark-set').addEventListener('click', setWatermark);
   $('pipeline-resume').addEventListener('click', () => setPaused(false));
   $('log-level').addEventListener('change', () => { resetLog(route.id); refresh(); });

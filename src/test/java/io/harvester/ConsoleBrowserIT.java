@@ -83,7 +83,7 @@ class ConsoleBrowserIT {
         changeFeed = ChangeFeed.start(30);
         String slow = ExportYaml.exports().export("slow", slowUpstream.url("/orders"), Map.of("pageSize", "10", "concurrency", "1"))
                 .export("changes", changeFeed.url(), Map.of("pageSize", "10", "columns", "id,name,updated_at", "incrementalField",
-                        "updated_at", "incrementalParam", "updated_since", "incrementalEndParam", "updated_before")).yaml();
+                        "updated_at", "incrementalParam", "updated_since", "incrementalEndParam", "updated_before", "overridable", "pageSize")).yaml();
         // node 3 answers 503 twice: with one retry its lookup fails, and the run ends partial
         treeUpstream = FakeUpstream.start().tree(3, 3);
         treeUpstream.scriptNode("3", FakeUpstream.Answer.status(503), FakeUpstream.Answer.status(503));
@@ -233,7 +233,7 @@ class ConsoleBrowserIT {
             browser.findElement(By.id("backfill-to")).sendKeys("2026-01-01T01:00:05Z");
             changeFeed.resetRequests();
             browser.findElement(By.id("backfill-start")).click();
-            awaitRunPage("completed", changesRun);
+            String backfillRun = awaitRunPage("completed", changesRun);
             assertThat(text("run-params")).contains("\"given\":{\"to\":\"2026-01-01T01:00:05Z\",\"from\":\"2026-01-01T00:00:05Z\"}");
             String window = "/changes?updated_since=2026-01-01T00%3A00%3A05Z&updated_before=2026-01-01T01%3A00%3A05Z";
             assertThat(changeFeed.requestUris()).containsExactlyInAnyOrder(window + "&page=1&size=10", window + "&page=2&size=10",
@@ -245,10 +245,21 @@ class ConsoleBrowserIT {
             wait.until(d -> text("pipeline-action").equals("watermark set to 2026-01-01T00:00:20Z: the next run reads from it")
                     && text("pipeline-watermark").startsWith("2026-01-01T00:00:20Z (set by api, "));
             shot("10-incremental-export");
+            // a setting the export lets a start override: the run reads with it, and records it
+            changeFeed.resetRequests();
+            browser.findElement(By.cssSelector("#pipeline-setting-inputs input[data-param=pageSize]")).sendKeys("15");
+            browser.findElement(By.id("settings-start")).click();
+            awaitRunPage("completed", backfillRun);
+            assertThat(text("run-params")).contains("\"given\":{\"pageSize\":\"15\"}");
+            assertThat(changeFeed.requestUris()).containsExactlyInAnyOrder(
+                    "/changes?updated_since=2026-01-01T00%3A00%3A20Z&page=1&size=15");
+            browser.get(base + "#/pipelines/export:changes");
+            wait.until(d -> text("pipeline-name").equals("export:changes"));
             assertThat(shown("pipeline-incremental")).isTrue();
             browser.get(base + "#/pipelines/export:slow");
             wait.until(d -> text("pipeline-name").equals("export:slow"));
             assertThat(shown("pipeline-incremental")).as("a full export has no watermark").isFalse();
+            assertThat(shown("pipeline-settings")).as("nor settings to override").isFalse();
 
             // the runs list: a part of a name finds its runs, filters and pages are in the URL, back goes back
             browser.get(base + "#/runs?search=DEMO-ord&status=completed");

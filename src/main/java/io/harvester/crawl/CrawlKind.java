@@ -1,6 +1,7 @@
 package io.harvester.crawl;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,6 +44,11 @@ public final class CrawlKind implements PipelineKind {
     @Override
     public void release(CamelContext context, String pipeline) {
         HierarchyCrawl.unregisterView(pipeline.substring(NAME.length() + 1));
+    }
+
+    @Override
+    public List<String> startParams(String pipeline) {
+        return List.of("retryFailed");
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.harvester.paging;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,6 +56,12 @@ public final class ExportKind implements PipelineKind {
             return Map.of();
         }
         return Map.of(PagedExport.GIVEN, export(pipeline).given(params));
+    }
+
+    @Override
+    public List<String> startParams(String pipeline) {
+        PagedExport export = exports.get(pipeline);
+        return export == null ? List.of() : export.takes();
     }
 
     @Override

@@ -202,7 +202,7 @@ public class PagedExport extends PipelineBean {
     }
 
     /** The parameters a start of this export may give. */
-    private List<String> takes() {
+    List<String> takes() {
         List<String> takes = new ArrayList<>();
         if (incremental != null) {
             takes.add("from");

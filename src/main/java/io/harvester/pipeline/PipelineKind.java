@@ -87,6 +87,11 @@ public interface PipelineKind {
         return List.of();
     }
 
+    /** The parameters a start of the pipeline may give ({@code POST /api/runs} params, JMX), in the order shown. */
+    default List<String> startParams(String pipeline) {
+        return List.of();
+    }
+
     /**
      * The trigger headers of a start that carries parameters (the runs API's {@code params}, JMX); a
      * parameter the kind does not take is refused, naming it.

@@ -57,6 +57,7 @@ public final class PipelinesApi {
             PipelineKind kind = PipelineKinds.of(context, name);
             pipeline.put("steps", kind.steps(name));
             pipeline.put("restartFrom", kind.restartFrom(name));
+            pipeline.put("params", kind.startParams(name));
             // an incremental export's; absent for a pipeline that reads everything each run
             kind.watermark(name).ifPresent(watermark -> pipeline.put("watermark", PipelineControlApi.json(watermark)));
             pipelines.add(pipeline);

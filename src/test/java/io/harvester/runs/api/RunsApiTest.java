@@ -272,13 +272,13 @@ class RunsApiTest {
                 "export:orders", "system:retention");
         assertThat(byName(pipelines, "export:orders")).isEqualTo(JSON.readTree("""
                 {"name": "export:orders", "kind": "export", "route": "export-orders", "routeStatus": "Started", "paused": false, "cron": "0 0 3 * * ?",
-                 "nextFireTime": "%s", "breaker": "CLOSED", "steps": [], "restartFrom": null,
+                 "nextFireTime": "%s", "breaker": "CLOSED", "steps": [], "restartFrom": null, "params": [],
                  "lastRun": {"id": %s, "status": "completed", "trigger": "api", "createdAt": "%s", "finishedAt": "%s", "error": null}}"""
                 .formatted(java.time.Instant.ofEpochMilli(next), run.get("id"), ((java.sql.Timestamp) run.get("created_at")).toInstant(),
                         ((java.sql.Timestamp) run.get("finished_at")).toInstant())));
         assertThat(byName(pipelines, "export:idle")).isEqualTo(JSON.readTree("""
                 {"name": "export:idle", "kind": "export", "route": "export-idle", "routeStatus": "Started", "paused": false, "cron": null,
-                 "nextFireTime": null, "breaker": "CLOSED", "steps": [], "restartFrom": null, "lastRun": null}"""));
+                 "nextFireTime": null, "breaker": "CLOSED", "steps": [], "restartFrom": null, "params": [], "lastRun": null}"""));
         assertThat(byName(pipelines, "system:retention").get("breaker").isNull()).isTrue();
         assertThat(byName(pipelines, "dispatch:sweep").get("kind").asText()).isEqualTo("dispatch");
 
