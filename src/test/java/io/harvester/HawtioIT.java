@@ -21,9 +21,9 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.harvester.infra.FreePort;
 import io.harvester.support.DaemonProcess;
 import io.harvester.support.ExportYaml;
+import io.harvester.support.TestPorts;
 import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.Test;
@@ -42,7 +42,7 @@ class HawtioIT {
 
     @Test
     void should_list_and_stop_the_routes_through_hawtio_s_proxy_for_the_allowed_origin_only() throws Exception {
-        int hawtioPort = FreePort.find();
+        int hawtioPort = TestPorts.next();
         String hawtioPage = "http://localhost:" + hawtioPort;
         Path hawtioFolder = Files.createTempDirectory("hawtio");
         Process hawtio = null;

@@ -8,10 +8,10 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 
-import io.harvester.infra.FreePort;
 import io.harvester.support.DaemonProcess;
 import io.harvester.support.ExportYaml;
 import io.harvester.support.JobYaml;
+import io.harvester.support.TestPorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -121,7 +121,7 @@ class StartupFailureIT {
     @Test
     void should_give_up_on_an_unreachable_database_after_the_startup_wait() throws Exception {
         try (DaemonProcess daemon = DaemonProcess.prepare().prod()
-                .env("HARVESTER_DB_URL", "jdbc:postgresql://127.0.0.1:" + FreePort.find() + "/harvester")) {
+                .env("HARVESTER_DB_URL", "jdbc:postgresql://127.0.0.1:" + TestPorts.next() + "/harvester")) {
             assertThat(refusal(daemon, "-Dharvester.storage.startup-wait=3s")).contains("PostgreSQL at jdbc:postgresql://127.0.0.1:")
                     .contains("is unreachable after 3 s (harvester.storage.startup-wait)");
             assertThat(daemon.log()).contains("Waiting for PostgreSQL at");

@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.harvester.infra.FreePort;
 import io.harvester.support.DaemonProcess;
+import io.harvester.support.TestPorts;
 import io.harvester.support.TestStorage;
 import org.junit.jupiter.api.Test;
 import redis.embedded.RedisServer;
@@ -50,7 +50,7 @@ class StatusIntakeIT {
     @Test
     void should_store_every_acknowledged_update_across_a_redis_and_a_postgres_outage() throws Exception {
         Path redisDir = Files.createTempDirectory("status-outage-redis");
-        int redisPort = FreePort.find();
+        int redisPort = TestPorts.next();
         RedisServer redis = redis(redisPort, redisDir);
         redis.start();
         TestStorage storage = TestStorage.get();

@@ -8,15 +8,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
-import io.harvester.infra.FreePort;
 import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
-import io.harvester.support.FakeUpstream;
 import io.harvester.support.FakeUpstream.Answer;
-import io.harvester.support.HarvesterDaemon;
+import io.harvester.support.FakeUpstream;
 import io.harvester.support.HarvesterDaemon.Scope;
+import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
 import io.harvester.support.LogLines;
+import io.harvester.support.TestPorts;
 import org.apache.camel.Exchange;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -103,7 +103,7 @@ class NotifyWebhookFailureTest {
 
     @Test
     void should_end_runs_as_they_would_and_warn_when_the_webhook_is_down() {
-        int closed = FreePort.find();
+        int closed = TestPorts.next();
         HarvesterRuntime harvester = daemon("http://127.0.0.1:" + closed + "/hook?token=secret");
 
         Exchange failed = harvester.runNow("export:broken");

@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import io.harvester.infra.FreePort;
 import io.harvester.support.DaemonScope;
 import io.harvester.support.ExportYaml;
-import io.harvester.support.FakeUpstream;
 import io.harvester.support.FakeUpstream.Answer;
+import io.harvester.support.FakeUpstream;
 import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
+import io.harvester.support.TestPorts;
 import org.apache.camel.Processor;
 import org.apache.camel.component.resilience4j.ResilienceProcessor;
 import org.junit.jupiter.api.AfterAll;
@@ -48,7 +48,7 @@ class PagedExportFailureTest {
     }
 
     /** A port nothing listens on: connecting is refused, as when the upstream's server is down. */
-    static final int closedPort = FreePort.find();
+    static final int closedPort = TestPorts.next();
 
     @AfterAll
     static void stopDown() {

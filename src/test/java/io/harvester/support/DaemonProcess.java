@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import io.harvester.infra.FreePort;
 import org.awaitility.Awaitility;
 
 /**
@@ -35,7 +34,7 @@ import org.awaitility.Awaitility;
 public final class DaemonProcess implements AutoCloseable {
 
     private final Path folder;
-    private final int port = FreePort.find();
+    private final int port = TestPorts.next();
     private final Map<String, String> environment = new HashMap<>();
     private String dbUrl;
     private boolean portFromEnvironment;

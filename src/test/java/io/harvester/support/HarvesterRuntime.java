@@ -19,7 +19,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import io.harvester.Harvester;
-import io.harvester.infra.FreePort;
+
 import io.harvester.runs.TriggerKind;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -68,7 +68,7 @@ public final class HarvesterRuntime implements AutoCloseable {
             Path routes = workDir.resolve("test-routes.camel.yaml");
             Files.writeString(routes, routesYaml);
             Path output = workDir.resolve("output");
-            int port = FreePort.find();
+            int port = TestPorts.next();
             Properties props = new Properties();
             props.put("harvester.embedded", "false");
             props.put("harvester.db.url", dbUrl);
