@@ -79,6 +79,10 @@ public final class Harvester {
             LogManager.shutdown();
             System.exit(1);
         }
+        // Camel has stopped (a signal, camel stop, camel.main.duration-max-*): the process ends with it. Camel JBang's
+        // connector stops the context from a thread of its own, not a daemon, that nothing shuts down; left to
+        // itself the JVM would wait for it for good (with a signal the JVM is ending already and this waits for it)
+        System.exit(0);
     }
 
     private static void stop(Main main) {

@@ -91,6 +91,11 @@ class CliConnectorIT {
         assertThat(harvester.query("select status, trigger, error from runs where pipeline = 'export:cli'"))
                 .containsExactly(row("completed", "manual", null));
         assertThat(upstream.requests()).isEqualTo(3);
+
+        // camel stop: the connector stops the context, and the process ends with it (it stayed up for good, kept alive
+        // by the connector's thread)
+        camel("stop", String.valueOf(pid));
+        assertThat(harvester.exitCodeWithin(30)).as("exit code after camel stop").isZero();
     }
 
     private static Map<String, Object> row(String status, String trigger, String error) {
