@@ -209,31 +209,23 @@ final class ExportRun implements RunHandle {
                     return;
                 }
                 if (watermarks.advance(pipeline, next.text(), run.id(), version)) {
-                    note("INFO", "watermark advanced " + (kept == null ? "to " : "from " + kept + " to ") + next);
+                    LOG.info("Export {} run {}: watermark advanced {}{}", name, run.id(), kept == null ? "to " : "from " + kept + " to ", next);
                     return;
                 }
                 Optional<ExportWatermarks.Kept> now = watermarks.kept(pipeline);
                 if (now.isEmpty() || !"run".equals(now.get().setBy()) || now.get().value() == null) {
-                    note("WARN", "watermark not advanced to " + next + ": it was reset while the run worked, the reset stands");
+                    LOG.warn("Export {} run {}: watermark not advanced to {}: it was reset while the run worked, the reset stands", name,
+                            run.id(), next);
                     return;
                 }
                 // this run read from an earlier watermark: everything from there to its highest is written
                 kept = IncrementalValue.parse(now.get().value());
                 version = now.get().version();
             }
-            note("WARN", "watermark not advanced: it kept changing while the run completed");
+            LOG.warn("Export {} run {}: watermark not advanced: it kept changing while the run completed", name, run.id());
         } catch (RuntimeException e) {
-            note("WARN", "watermark not advanced to " + highest.get() + " (" + e.getMessage() + "): the next run reads from "
-                    + (kept == null ? "the start" : kept) + " again");
-        }
-    }
-
-    /** A line in the daemon's log and, when the database takes it, in the run's. */
-    private void note(String level, String message) {
-        if (level.equals("WARN")) {
-            LOG.warn("Export {} run {}: {}", name, run.id(), message);
-        } else {
-            LOG.info("Export {} run {}: {}", name, run.id(), message);
+            LOG.warn("Export {} run {}: watermark not advanced to {} ({}): the next run reads from {} again", name, run.id(), highest.get(),
+                    e.getMessage(), kept == null ? "the start" : kept);
         }
     }
 

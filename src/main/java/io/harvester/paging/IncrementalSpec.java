@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import io.harvester.http.JsonField;
 import io.harvester.http.QueryStrings;
@@ -52,10 +53,12 @@ record IncrementalSpec(JsonField field, String param, String endParam, Increment
      * is not what the watermark stands for. Otherwise the watermark less the lookback, or {@code start} while none is
      * kept. A kept value this export cannot read (its form changed) is refused, naming it.
      */
-    Window window(Map<String, String> given, Optional<ExportWatermarks.Kept> kept) {
+    Window window(Map<String, String> given, Supplier<Optional<ExportWatermarks.Kept>> keptWatermark) {
         if (given.containsKey("from") || given.containsKey("to")) {
             return new Window(bound(given.get("from")), bound(given.get("to")), true, null);
         }
+        // read only when the window starts from it
+        Optional<ExportWatermarks.Kept> kept = keptWatermark.get();
         boolean backfill = !given.isEmpty();
         if (kept.isEmpty() || kept.get().value() == null) {
             return new Window(start, null, backfill, kept.orElse(null));

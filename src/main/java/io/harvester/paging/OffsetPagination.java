@@ -22,9 +22,7 @@ final class OffsetPagination implements Pagination {
     private final String offsetParam;
     private final String limitParam;
     private final int pageSize;
-    private final JsonField totalField;
-    private long total = -1;
-    private int pageCount = -1;
+    private final AnnouncedTotal total;
     /** Records each page held, by position, as learnt (null: not yet): without a total, a short page ends the export. */
     private final List<Integer> records = new ArrayList<>();
 
@@ -34,7 +32,7 @@ final class OffsetPagination implements Pagination {
         this.offsetParam = offsetParam;
         this.limitParam = limitParam;
         this.pageSize = pageSize;
-        this.totalField = totalField;
+        this.total = new AnnouncedTotal(totalField, pageSize);
     }
 
     @Override
@@ -42,8 +40,8 @@ final class OffsetPagination implements Pagination {
         if (index == 0) {
             return new Fetch(request(0));
         }
-        if (pageCount >= 0) {
-            return index < pageCount ? new Fetch(request(index)) : new End();
+        if (total.pageCount() >= 0) {
+            return index < total.pageCount() ? new Fetch(request(index)) : new End();
         }
         Integer before = index - 1 < records.size() ? records.get(index - 1) : null;
         if (before == null) {
@@ -59,12 +57,11 @@ final class OffsetPagination implements Pagination {
 
     @Override
     public void learn(int index, JsonNode response) {
-        if (index != 0 || totalField.find(response) == null) {
+        if (index != 0 || !total.in(response)) {
             return;
         }
         // announced: every page is known from here on
-        total = NumberedPagination.readTotal(response, totalField);
-        pageCount = NumberedPagination.pagesFor(total, pageSize);
+        total.read(response);
     }
 
     @Override
@@ -82,11 +79,11 @@ final class OffsetPagination implements Pagination {
 
     @Override
     public int pageCount() {
-        return pageCount;
+        return total.pageCount();
     }
 
     @Override
     public long expectedRows() {
-        return total;
+        return total.total();
     }
 }

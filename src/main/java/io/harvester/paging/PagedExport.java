@@ -244,7 +244,7 @@ public class PagedExport extends PipelineBean {
         Map<String, String> given = run.takenOver() ? givenOf(run) : givenTo(exchange);
         ExportSettings settings = this.settings.with(given, pipeline());
         IncrementalSpec.Window window = incremental == null ? null
-                : incremental.window(given, exportKind.watermarks().kept(pipeline()));
+                : incremental.window(given, () -> exportKind.watermarks().kept(pipeline()));
         Map<String, Object> fetch = window == null ? null : Map.of("window", window.describe());
         run.store().steps().write(run.id(), 1, "fetch", RunStatus.RUNNING, 0, fetch, null);
         if (run.takenOver()) {

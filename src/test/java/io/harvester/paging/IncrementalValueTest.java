@@ -60,16 +60,18 @@ class IncrementalValueTest {
         IncrementalSpec spec = new IncrementalSpec(new JsonField("updated_at"), "since", "before", value("2026-01-01"), Duration.ofDays(2));
         ExportWatermarks.Kept kept = new ExportWatermarks.Kept("2026-03-10", 4, 17L, "run", java.time.Instant.EPOCH);
 
-        assertThat(spec.window(Map.of(), Optional.empty()).url("http://api/x?a=1", spec)).isEqualTo("http://api/x?a=1&since=2026-01-01");
-        IncrementalSpec.Window next = spec.window(Map.of(), Optional.of(kept));
+        assertThat(spec.window(Map.of(), Optional::empty).url("http://api/x?a=1", spec)).isEqualTo("http://api/x?a=1&since=2026-01-01");
+        IncrementalSpec.Window next = spec.window(Map.of(), () -> Optional.of(kept));
         assertThat(next.url("http://api/x", spec)).isEqualTo("http://api/x?since=2026-03-08");
         assertThat(next.readVersion()).isEqualTo(4);
         assertThat(next.backfill()).isFalse();
-        IncrementalSpec.Window backfill = spec.window(Map.of("from", "2025-01-01", "to", "2025-02-01"), Optional.of(kept));
+        IncrementalSpec.Window backfill = spec.window(Map.of("from", "2025-01-01", "to", "2025-02-01"), () -> {
+            throw new AssertionError("a backfill window reads no watermark");
+        });
         assertThat(backfill.url("http://api/x", spec)).isEqualTo("http://api/x?since=2025-01-01&before=2025-02-01");
         assertThat(backfill.backfill()).isTrue();
         assertThat(backfill.readVersion()).isZero();
-        assertThat(new IncrementalSpec(new JsonField("u"), "since", "", null, Duration.ZERO).window(Map.of(), Optional.empty())
+        assertThat(new IncrementalSpec(new JsonField("u"), "since", "", null, Duration.ZERO).window(Map.of(), Optional::empty)
                 .url("http://api/x", spec)).isEqualTo("http://api/x");
     }
 }

@@ -29,10 +29,10 @@ class PaginationTest {
 
     @Test
     void should_count_pages_for_edge_totals() {
-        assertThat(NumberedPagination.pagesFor(0, 10)).isEqualTo(1);
-        assertThat(NumberedPagination.pagesFor(10, 10)).isEqualTo(1);
-        assertThat(NumberedPagination.pagesFor(11, 10)).isEqualTo(2);
-        assertThat(NumberedPagination.pagesFor(30_000, 1000)).isEqualTo(30);
+        assertThat(AnnouncedTotal.pagesFor(0, 10)).isEqualTo(1);
+        assertThat(AnnouncedTotal.pagesFor(10, 10)).isEqualTo(1);
+        assertThat(AnnouncedTotal.pagesFor(11, 10)).isEqualTo(2);
+        assertThat(AnnouncedTotal.pagesFor(30_000, 1000)).isEqualTo(30);
     }
 
     @Test

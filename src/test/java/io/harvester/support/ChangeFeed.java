@@ -5,13 +5,11 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -124,7 +122,7 @@ public final class ChangeFeed implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         requestUris.add(exchange.getRequestURI().toString());
-        Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+        Map<String, String> query = FakeUpstream.query(exchange.getRequestURI().getRawQuery());
         int[] ids = order;
         int from = query.containsKey("updated_since") ? firstAtOrAfter(ids, Instant.parse(query.get("updated_since"))) : 0;
         int to = query.containsKey("updated_before") ? firstAtOrAfter(ids, Instant.parse(query.get("updated_before"))) : ids.length;
@@ -161,18 +159,6 @@ public final class ChangeFeed implements AutoCloseable {
             }
         }
         return low;
-    }
-
-    private static Map<String, String> query(String raw) {
-        Map<String, String> query = new HashMap<>();
-        if (raw != null) {
-            for (String pair : raw.split("&")) {
-                int eq = pair.indexOf('=');
-                query.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        return query;
     }
 
     @Override

@@ -554,7 +554,8 @@ public final class FakeUpstream implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> query(String raw) {
+    /** A raw query string's parameters, decoded (a pair without '=' is left out); ChangeFeed reads its queries so too. */
+    static Map<String, String> query(String raw) {
         Map<String, String> query = new HashMap<>();
         if (raw != null) {
             for (String pair : raw.split("&")) {
