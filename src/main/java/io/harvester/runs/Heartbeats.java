@@ -51,13 +51,13 @@ public final class Heartbeats {
      * step and a run_logs row, and the statements the dead process left running are cancelled.
      */
     public int abandonRunsOf(String instance) {
-        List<Swept> ended = sql.query(RunStatus.sql("""
+        List<Swept> ended = endWithSteps("""
                 with ended as (
                     update runs set status = {ABANDONED}, finished_at = now(),
                         current_step = {ABANDONED} || coalesce(' during ' || current_step, ''),
                         error = 'abandoned: the Harvester instance running it stopped before it finished'
                     where owner = ? and status in {LIVE}
-                    returning id, pipeline, status, error, owner),""" + CLOSE_ENDED), Heartbeats::swept, instance);
+                    returning id, pipeline, status, error, owner),""" + LOG_ENDED, instance);
         told(ended);
         if (!ended.isEmpty()) {
             // nothing of this process runs yet: a busy connection of this instance's name is the dead one's
@@ -66,19 +66,21 @@ public final class Heartbeats {
         return ended.size();
     }
 
-    /**
-     * Ends the running steps of the runs in CTE {@code ended} (id, pipeline, status, error, owner) as
-     * {@link RunRepository#finish} does, and logs their end.
-     */
-    private static final String CLOSE_ENDED = """
+    /** Logs the end of the runs in CTE {@code ended} (id, pipeline, status, error, owner) and returns them. */
+    private static final String LOG_ENDED = """
 
-                steps as (
-                    update run_steps st set status = case when e.status = {FAILED} then {FAILED} else {CANCELLED} end,
-                        finished_at = now(), error = e.error
-                    from ended e where st.run_id = e.id and st.status = {RUNNING}),
                 logged as (
                     insert into run_logs (run_id, level, message) select id, 'ERROR', error from ended)
                 select id, pipeline, status, error, owner from ended""";
+
+    /** Ends runs by a statement of CTE {@code ended} and {@link #LOG_ENDED}, then their running steps, in one transaction. */
+    private List<Swept> endWithSteps(String statement, Object... args) {
+        return sql.transaction("update runs (a sweep)", c -> {
+            List<Swept> ended = RunSql.query(c, RunStatus.sql(statement), Heartbeats::swept, args);
+            StepRows.closeRunning(c, ended.stream().map(Swept::id).toArray(Long[]::new));
+            return ended;
+        });
+    }
 
     private static Swept swept(ResultSet row) throws SQLException {
         return new Swept(row.getLong("id"), row.getString("pipeline"), Columns.status(row, "status"), row.getString("error"),
@@ -259,7 +261,7 @@ public final class Heartbeats {
     public int sweep(long defaultMillis, Map<String, Long> thresholds) {
         String[] pipelines = thresholds.keySet().toArray(String[]::new);
         Long[] millis = thresholds.values().toArray(Long[]::new);
-        List<Swept> ended = sql.query(RunStatus.sql("""
+        List<Swept> ended = endWithSteps("""
                 with silent as (
                     select r.id, r.owner, coalesce(r.heartbeat_at, r.started_at, r.created_at) as last_beat,
                            coalesce(t.millis, ?) as threshold,
@@ -287,7 +289,7 @@ public final class Heartbeats {
                     where r.id = s.id and r.status in {LIVE}
                       -- again on the row as it is now: a beat that committed meanwhile keeps the run
                       and coalesce(r.heartbeat_at, r.started_at, r.created_at) < now() - make_interval(secs => s.threshold / 1000.0)
-                    returning r.id, r.pipeline, r.status, r.error, s.owner),""" + CLOSE_ENDED), Heartbeats::swept,
+                    returning r.id, r.pipeline, r.status, r.error, s.owner),""" + LOG_ENDED,
                 defaultMillis, defaultMillis, defaultMillis, pipelines, millis, defaultMillis);
         told(ended);
         List<String> silent = ended.stream().filter(r -> r.status() == RunStatus.ABANDONED && r.owner() != null)

@@ -176,20 +176,18 @@ public class RunRepository {
 
     private boolean finish(long runId, RunStatus status, String error, String summary, Object[] held) {
         String masked = Secrets.mask(error);
-        Optional<String> endedPipeline = sql.queryOne(RunStatus.sql("""
-                with ended as (
+        Optional<String> endedPipeline = sql.transaction("update runs (a run's end)", c -> {
+            List<String> pipeline = RunSql.query(c, RunStatus.sql("""
                     update runs set status = ?, error = ?, finished_at = now(), heartbeat_at = now(),
                         progress = case when ? = {COMPLETED} then 100 else progress end,
                         current_step = coalesce(?, ? || coalesce(' during ' || current_step, ''))
                     where id = ? and status in {LIVE} and""" + " " + RunFence.HELD + """
 
-                    returning id, pipeline, status, error),
-                steps as (
-                    update run_steps st set status = case when e.status = {FAILED} then {FAILED} else {CANCELLED} end,
-                        finished_at = now(), error = e.error
-                    from ended e where st.run_id = e.id and st.status = {RUNNING} and e.status <> {COMPLETED})
-                select pipeline from ended"""), r -> r.getString("pipeline"), status.word(), masked, status.word(), summary,
-                status.word(), runId, held[0], held[1]);
+                    returning pipeline"""), r -> r.getString("pipeline"), status.word(), masked, status.word(), summary,
+                    status.word(), runId, held[0], held[1]);
+            StepRows.closeRunning(c, pipeline.isEmpty() ? new Long[0] : new Long[] {runId});
+            return pipeline.stream().findFirst();
+        });
         boolean ended = endedPipeline.isPresent();
         if (ended) {
             // this statement wrote the end: no other instance's did

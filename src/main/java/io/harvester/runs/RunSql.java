@@ -32,11 +32,17 @@ public final class RunSql {
 
     /** Every row of a query, each mapped. */
     public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, args);
-             ResultSet rs = ps.executeQuery()) {
-            return mapAll(rs, mapper);
+        try (Connection c = dataSource.getConnection()) {
+            return query(c, sql, mapper, args);
         } catch (SQLException e) {
             throw new RunStoreException(sql, e);
+        }
+    }
+
+    /** Every row of a query on {@code connection} (in its transaction), each mapped. */
+    public static <T> List<T> query(Connection connection, String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+        try (PreparedStatement ps = prepare(connection, sql, args); ResultSet rs = ps.executeQuery()) {
+            return mapAll(rs, mapper);
         }
     }
 

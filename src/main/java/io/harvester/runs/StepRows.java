@@ -1,5 +1,7 @@
 package io.harvester.runs;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -106,6 +108,26 @@ public final class StepRows {
                 update run_steps set status = ?, records = ?, error = ?, finished_at = now()
                 where run_id = ? and ordinal = ? and status = {RUNNING} and""" + " " + RunFence.HOLDS),
                 status.word(), records, Secrets.mask(error), runId, ordinal);
+    }
+
+    /**
+     * Ends the running steps of runs this transaction has just ended: failed with a failed run, cancelled
+     * otherwise, with the run's error; a completed run's steps are its own to end. A statement of its own after
+     * the run's end, never a CTE beside it: a step start the end waited for (both update the run's row) is
+     * seen only by a statement that begins after the end got the row, and one beside it left that step
+     * running for good under its ended run.
+     */
+    static void closeRunning(Connection connection, Long[] runIds) throws SQLException {
+        if (runIds.length == 0) {
+            return;
+        }
+        try (PreparedStatement ps = RunSql.prepare(connection, RunStatus.sql("""
+                update run_steps st set status = case when r.status = {FAILED} then {FAILED} else {CANCELLED} end,
+                    finished_at = now(), error = r.error
+                from runs r where r.id = any (?) and st.run_id = r.id and st.status = {RUNNING} and r.status <> {COMPLETED}"""),
+                (Object) runIds)) {
+            ps.executeUpdate();
+        }
     }
 
     /** A run's steps in order. */
