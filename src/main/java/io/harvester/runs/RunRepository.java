@@ -185,7 +185,8 @@ public class RunRepository {
 
                     returning pipeline"""), r -> r.getString("pipeline"), status.word(), masked, status.word(), summary,
                     status.word(), runId, held[0], held[1]);
-            StepRows.closeRunning(c, pipeline.isEmpty() ? new Long[0] : new Long[] {runId});
+            // a completed run ended its steps itself
+            StepRows.closeRunning(c, pipeline.isEmpty() || status == RunStatus.COMPLETED ? new Long[0] : new Long[] {runId});
             return pipeline.stream().findFirst();
         });
         boolean ended = endedPipeline.isPresent();

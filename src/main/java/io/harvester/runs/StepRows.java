@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -20,6 +21,9 @@ public final class StepRows {
     public record Planned(int ordinal, String name, RunStatus status, int attempt, Long completedIn) {
     }
 
+    /** The run whose id is bound next is running, its row share-locked until the statement's transaction ends. */
+    private static final String RUNNING_SHARED = RunStatus.sql("exists (select 1 from runs r where r.id = ? and r.status = {RUNNING} for share)");
+
     private final RunSql sql;
     private final RunFence fence;
 
@@ -28,22 +32,30 @@ public final class StepRows {
         this.fence = fence;
     }
 
-    /** Writes a step's row, or its new state: it ends (its finish time set) with a status that is an end. */
+    /**
+     * Writes a step's row, or its new state: it ends (its finish time set) with a status that is an end. A step
+     * is written {@code running} (a start, a crawl's progress) only while its run is: the run's row is read
+     * under a share lock, so the write and the run's end go one after the other, and the end either closes the
+     * step ({@link #closeRunning}) or has made this write a no-op. Without the lock a write checked before an
+     * end and committed after it left its step running under the ended run.
+     */
     public void write(long runId, int ordinal, String name, RunStatus status, long records, Map<String, ?> result,
                       String error) {
+        boolean running = status == RunStatus.RUNNING;
+        Object[] params = {runId, ordinal, name, status.word(), status.word(), records,
+                result == null ? null : RunRepository.json(result), Secrets.mask(error), runId};
         fence.write(runId, RunStatus.sql("""
                 insert into run_steps (run_id, ordinal, name, status, started_at, finished_at, records, result, error)
                 select ?, ?, ?, ?, now(), case when ? in ({COMPLETED}, {FAILED}, {PARTIAL}, {SKIPPED}) then now() end,
                        ?, ?::jsonb, ?
-                where""" + " " + RunFence.HOLDS + """
+                where""" + " " + RunFence.HOLDS + (running ? " and " + RUNNING_SHARED : "") + """
 
                 on conflict (run_id, ordinal) do update set
                     status = excluded.status, records = excluded.records, result = excluded.result,
                     error = excluded.error,
                     finished_at = case when excluded.status in ({COMPLETED}, {FAILED}, {PARTIAL}, {SKIPPED})
                                        then now() end"""),
-                runId, ordinal, name, status.word(), status.word(), records, result == null ? null : RunRepository.json(result),
-                Secrets.mask(error));
+                running ? params : Arrays.copyOf(params, params.length - 1));
     }
 
     /** Creates a job run's step rows in one statement; a step done in an earlier run names it in its result. */
