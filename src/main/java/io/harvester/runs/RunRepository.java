@@ -25,7 +25,8 @@ import io.harvester.secrets.Secrets;
  * {@code run_outputs} and {@code instances} is issued here or by the parts it hands out per table
  * ({@link #steps()}, {@link #logs()}, {@link #outputs()}, {@link #heartbeats()}, {@link #deletions()}); rows come back as records
  * and statuses as {@link RunStatus} (RunTablesOwnerTest keeps it so). Every write is one short statement in
- * autocommit, so a crash never leaves a run half-updated. The free text it writes is masked
+ * autocommit, or a short transaction where a run's end closes its steps and deletions, so a crash never leaves
+ * a run half-updated. The free text it writes is masked
  * ({@link Secrets}): params and step results (their values), errors and log messages; keys such as the
  * pipeline and the owner are written as they are.
  */

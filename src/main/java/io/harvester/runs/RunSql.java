@@ -11,7 +11,8 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * One short statement in autocommit per call, on the run model's database. A failure is a
+ * One short statement in autocommit per call, on the run model's database, or a short transaction of a few
+ * ({@link #transaction}: a run's end with its steps, deletions). A failure is a
  * {@link RunStoreException} naming the statement's verb, never its arguments (user data).
  * Arrays of String or Long are bound as SQL arrays. Rows come back typed through a {@link RowMapper}, or as
  * their column values for the stores of other tables.

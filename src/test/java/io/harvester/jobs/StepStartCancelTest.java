@@ -92,6 +92,7 @@ class StepStartCancelTest {
             // a progress write (a crawl's) checked while the run was live and sent after its end
             RunRepository store = harvester.context().getRegistry().findSingleByType(RunLifecycle.class).store();
             store.steps().write(run, 1, "first", RunStatus.RUNNING, 7, Map.of("found", 7), null);
+            await().atMost(Duration.ofSeconds(10)).until(() -> harvester.context().getInflightRepository().size() == 0);
 
             assertThat(harvester.query("select name, status, records from run_steps where run_id = " + run + " order by ordinal"))
                     .containsExactly(Map.of("name", "first", "status", "cancelled", "records", 0L),

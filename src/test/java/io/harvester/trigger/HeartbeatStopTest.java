@@ -37,10 +37,13 @@ class HeartbeatStopTest {
                 Map.of("harvester.cluster.heartbeat", "100ms", "harvester.jobs.idle.cron", ""));
         Route heartbeat = harvester.context().getRoute("instance-heartbeat");
         try (LogLines log = LogLines.capture(); Connection lock = DriverManager.getConnection(daemons.database(), TestStorage.get().user(), "")) {
+            // the runs' heartbeat beats the same row: only the tick may be the statement found waiting
+            harvester.context().getRouteController().stopRoute("run-heartbeat");
             lock.setAutoCommit(false);
             lock.createStatement().execute("select 1 from instances where id = '" + InstanceId.get() + "' for update");
             await().atMost(Duration.ofSeconds(10)).until(() -> harvester.context().getInflightRepository().size("instance-heartbeat") == 1
-                    && !harvester.query("select pid from pg_stat_activity where wait_event_type = 'Lock'").isEmpty());
+                    && !harvester.query("select pid from pg_stat_activity where wait_event_type = 'Lock'"
+                            + " and datname = current_database() and query like 'insert into instances%'").isEmpty());
 
             ServiceHelper.stopService(heartbeat.getConsumer());
             ServiceHelper.stopService(heartbeat.getProcessor());
