@@ -7,16 +7,15 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.harvester.http.AnswerBounds;
 import io.harvester.http.AnswerFormatException;
 import io.harvester.http.BoundedAnswers;
 import io.harvester.http.HttpFailures;
 import io.harvester.http.HttpRetryPolicy;
 import io.harvester.http.RequestHeaders;
+import io.harvester.infra.ExactJson;
 import io.harvester.output.OutputFile;
 import io.harvester.output.OutputFolder;
 import io.harvester.runs.LiveRun;
@@ -49,10 +48,7 @@ public abstract class PipelineBean implements HttpClientConfigurer {
 
     /** Exchange property: the trigger did not start a run (one is live, or nothing to do); the route stops. */
     public static final String SKIPPED = "harvesterSkipped";
-    // decimals keep the digits the API sent (37.00 stays 37.00, not 37 or 3.7E+1)
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+    private static final ObjectMapper JSON = ExactJson.MAPPER;
     private static final Logger LOG = LoggerFactory.getLogger(PipelineBean.class);
 
     protected RunLifecycle runLifecycle;

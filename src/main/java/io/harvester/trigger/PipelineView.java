@@ -9,10 +9,10 @@ import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harvester.infra.Beans;
+import io.harvester.infra.ExactJson;
 import io.harvester.pipeline.PipelineKinds;
 import io.harvester.pipeline.PipelineRefused;
 import io.harvester.pipeline.Watermark;
@@ -43,7 +43,7 @@ public class PipelineView {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineView.class);
     // decimals as written (a watermark 1700000000123.4567 is not a double's 1700000000123.4568)
-    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final ObjectMapper JSON = ExactJson.MAPPER;
 
     protected final CamelContext context;
     private final String pipeline;

@@ -4,10 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harvester.api.ApiError;
+import io.harvester.infra.ExactJson;
 import io.harvester.pipeline.PipelineKinds;
 import io.harvester.pipeline.PipelineRefused;
 import io.harvester.pipeline.Watermark;
@@ -24,7 +24,7 @@ import org.apache.camel.Exchange;
 public final class PipelineControlApi {
 
     // decimals as written (a watermark 1700000000123.4567 is not a double's 1700000000123.4568)
-    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final ObjectMapper JSON = ExactJson.MAPPER;
 
     public Map<String, Object> pause(Exchange exchange) {
         return change(exchange, true);

@@ -5,10 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.harvester.api.ApiError;
+import io.harvester.infra.ExactJson;
 
 /**
  * The body of {@code POST /api/runs}, checked for its shape: {@code pipeline} (required), {@code mode}
@@ -21,7 +21,7 @@ record RunStartRequest(String pipeline, boolean single, String step, Map<String,
     static final String COMPLETE = "complete";
     static final String SINGLE = "single";
     // decimals as written (a watermark 1700000000123.4567 is not a double's 1700000000123.4568)
-    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final ObjectMapper JSON = ExactJson.MAPPER;
 
     static RunStartRequest parse(String body) {
         JsonNode root;
