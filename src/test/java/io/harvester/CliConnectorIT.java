@@ -57,6 +57,9 @@ class CliConnectorIT {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                 .until(() -> "Started".equals(routeState(status, "export-cli")));
         assertThat(JSON.readTree(status.toFile()).get("context").get("name").asText()).isEqualTo("harvester");
+        // rewritten every harvester.cli-connector.status-interval-ms (2 s), not Camel's every second: at most five
+        // versions in 8 s, each with its own uptime
+        assertThat(statusVersionsIn(status, Duration.ofSeconds(8))).as("status file versions in 8 s").isBetween(1, 5);
 
         // camel ps: the daemon by pid and name
         assertThat(camel("ps")).anyMatch(line -> line.matches("\\s*" + pid + "\\s+harvester\\b.*"));
@@ -72,7 +75,7 @@ class CliConnectorIT {
         // names no integration, so nothing is asked of the daemon
         camel("cmd", "stop-route", "export-cli");
         assertThat(harvester.home().resolve(".camel").resolve(pid + "-action.json")).doesNotExist();
-        // the connector rewrites its status file every second: a read in the middle of a write finds no state
+        // the connector rewrites its status file every 2 s: a read in the middle of a write finds no state
         assertThat(await().atMost(Duration.ofSeconds(10)).until(() -> routeState(status, "export-cli"), Objects::nonNull))
                 .isEqualTo("Started");
         camel("cmd", "stop-route", String.valueOf(pid), "--id=export-cli");
@@ -120,6 +123,24 @@ class CliConnectorIT {
         String text = new String(output, StandardCharsets.UTF_8).replaceAll("\u001B\\[[0-9;]*m", "");
         assertThat(cli.exitValue()).as("camel " + String.join(" ", args) + ":\n" + text).isZero();
         return text.lines().toList();
+    }
+
+    /** How many versions of the status file (by the context's uptime in it) are seen in {@code window}. */
+    private static int statusVersionsIn(Path status, Duration window) throws InterruptedException {
+        java.util.Set<String> uptimes = new java.util.HashSet<>();
+        long until = System.nanoTime() + window.toNanos();
+        while (System.nanoTime() < until) {
+            try {
+                JsonNode uptime = JSON.readTree(status.toFile()).path("context").path("uptime");
+                if (!uptime.isMissingNode()) {
+                    uptimes.add(uptime.asText());
+                }
+            } catch (IOException inTheMiddleOfAWrite) {
+                // the next read finds it whole
+            }
+            Thread.sleep(50);
+        }
+        return uptimes.size();
     }
 
     /** The route's state in the status file as far as it is written; null while it is not (yet). */

@@ -13,10 +13,12 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.cli.connector.DefaultCliConnectorFactory;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.spi.CliConnector;
 import org.apache.camel.spi.CliConnectorFactory;
 import org.redisson.api.RedissonClient;
 
@@ -35,6 +37,8 @@ public class ObserveConfiguration implements CamelConfiguration {
     private long backlogMaxAgeMs;
     @PropertyInject("harvester.cli-connector.enabled")
     private boolean cliConnector;
+    @PropertyInject("harvester.cli-connector.status-interval-ms")
+    private int cliStatusIntervalMs;
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -47,6 +51,24 @@ public class ObserveConfiguration implements CamelConfiguration {
             DefaultCliConnectorFactory off = new DefaultCliConnectorFactory();
             off.setEnabled(false);
             context.getCamelContextExtension().addContextPlugin(CliConnectorFactory.class, off);
+        } else {
+            // the connector rewrites its status file every second by default, through the developer consoles: on an
+            // idle daemon a fifth of a core (two thirds of it masking each route's JMX attributes) and a database and
+            // Redis probe of the health console each time. Set once the context is up: the connector starts early
+            context.addStartupListener(new ExtendedStartupListener() {
+                @Override
+                public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                    // the connector is started, not yet the routes: see onCamelContextFullyStarted
+                }
+
+                @Override
+                public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                    CliConnector connector = started.hasService(CliConnector.class);
+                    if (connector != null) {
+                        connector.updateDelay(cliStatusIntervalMs);
+                    }
+                }
+            });
         }
 
         // follows the routes as they are added and removed, from the first one on
