@@ -57,9 +57,15 @@ class CliConnectorIT {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                 .until(() -> "Started".equals(routeState(status, "export-cli")));
         assertThat(JSON.readTree(status.toFile()).get("context").get("name").asText()).isEqualTo("harvester");
-        // rewritten every harvester.cli-connector.status-interval-ms (2 s), not Camel's every second: at most five
-        // versions in 8 s, each with its own uptime
-        assertThat(statusVersionsIn(status, Duration.ofSeconds(8))).as("status file versions in 8 s").isBetween(1, 5);
+        // rewritten every harvester.cli-connector.status-interval-ms (2 s), not Camel's every second: the context's
+        // uptime in the file moves on by at least the interval from one version to the next (Camel's 1 s schedule,
+        // until the interval is set just after the routes start, is over 3 s later)
+        Thread.sleep(3000);
+        List<Long> uptimes = statusUptimesIn(status, Duration.ofSeconds(7));
+        assertThat(uptimes).as("the status file's versions in 7 s, by uptime").hasSizeGreaterThanOrEqualTo(2);
+        for (int i = 1; i < uptimes.size(); i++) {
+            assertThat(uptimes.get(i) - uptimes.get(i - 1)).as("ms between versions %s", uptimes).isGreaterThanOrEqualTo(1900);
+        }
 
         // camel ps: the daemon by pid and name
         assertThat(camel("ps")).anyMatch(line -> line.matches("\\s*" + pid + "\\s+harvester\\b.*"));
@@ -125,22 +131,22 @@ class CliConnectorIT {
         return text.lines().toList();
     }
 
-    /** How many versions of the status file (by the context's uptime in it) are seen in {@code window}. */
-    private static int statusVersionsIn(Path status, Duration window) throws InterruptedException {
-        java.util.Set<String> uptimes = new java.util.HashSet<>();
+    /** The context's uptime (ms) in each version of the status file seen in {@code window}, in order. */
+    private static List<Long> statusUptimesIn(Path status, Duration window) throws InterruptedException {
+        List<Long> uptimes = new ArrayList<>();
         long until = System.nanoTime() + window.toNanos();
         while (System.nanoTime() < until) {
             try {
                 JsonNode uptime = JSON.readTree(status.toFile()).path("context").path("uptime");
-                if (!uptime.isMissingNode()) {
-                    uptimes.add(uptime.asText());
+                if (uptime.canConvertToLong() && (uptimes.isEmpty() || uptimes.get(uptimes.size() - 1) != uptime.asLong())) {
+                    uptimes.add(uptime.asLong());
                 }
             } catch (IOException inTheMiddleOfAWrite) {
                 // the next read finds it whole
             }
             Thread.sleep(50);
         }
-        return uptimes.size();
+        return uptimes;
     }
 
     /** The route's state in the status file as far as it is written; null while it is not (yet). */

@@ -46,6 +46,11 @@ public class ObserveConfiguration implements CamelConfiguration {
         Storage storage = Beans.need(context, Storage.class, getClass());
         DataSource dataSource = storage.dataSource();
         RedissonClient redis = storage.redis();
+        if (cliStatusIntervalMs < 100) {
+            // the connector's scheduler takes no interval of 0, and a shorter one spends a core on status files
+            throw new IllegalArgumentException("harvester.cli-connector.status-interval-ms = " + cliStatusIntervalMs
+                    + ": at least 100 (ms)");
+        }
         if (!cliConnector) {
             // camel-cli-connector starts with every context it finds on the class path; this one says no
             DefaultCliConnectorFactory off = new DefaultCliConnectorFactory();

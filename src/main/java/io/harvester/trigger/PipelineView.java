@@ -43,7 +43,7 @@ public class PipelineView {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineView.class);
     // decimals as written (a watermark 1700000000123.4567 is not a double's 1700000000123.4568)
-    private static final ObjectMapper JSON = ExactJson.MAPPER;
+    private static final ObjectMapper JSON = ExactJson.PARAMETERS;
 
     protected final CamelContext context;
     private final String pipeline;

@@ -101,7 +101,7 @@ public final class DaemonProcess implements AutoCloseable {
         return env("CAMEL_SERVER_PORT", String.valueOf(port));
     }
 
-    /** Leaves camel-cli-connector on (it is off in the other process tests: a status task every second). */
+    /** Leaves camel-cli-connector on (it is off in the other process tests: a status task every 2 s). */
     public DaemonProcess cliConnector() {
         cliConnector = true;
         return this;

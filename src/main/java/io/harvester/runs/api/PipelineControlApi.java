@@ -24,7 +24,7 @@ import org.apache.camel.Exchange;
 public final class PipelineControlApi {
 
     // decimals as written (a watermark 1700000000123.4567 is not a double's 1700000000123.4568)
-    private static final ObjectMapper JSON = ExactJson.MAPPER;
+    private static final ObjectMapper JSON = ExactJson.PARAMETERS;
 
     public Map<String, Object> pause(Exchange exchange) {
         return change(exchange, true);

@@ -21,7 +21,7 @@ record RunStartRequest(String pipeline, boolean single, String step, Map<String,
     static final String COMPLETE = "complete";
     static final String SINGLE = "single";
     // decimals as written (a watermark 1700000000123.4567 is not a double's 1700000000123.4568)
-    private static final ObjectMapper JSON = ExactJson.MAPPER;
+    private static final ObjectMapper JSON = ExactJson.PARAMETERS;
 
     static RunStartRequest parse(String body) {
         JsonNode root;
