@@ -25,6 +25,7 @@ import io.harvester.runs.LiveRun;
 import io.harvester.runs.RunHandle;
 import io.harvester.runs.RunStatus;
 import io.harvester.runs.TriggerKind;
+import io.harvester.secrets.Secrets;
 import org.apache.camel.Exchange;
 import org.apache.camel.InvalidPayloadException;
 import org.slf4j.Logger;
@@ -275,6 +276,13 @@ public class PagedExport extends PipelineBean {
         Map<String, JsonNode> recorded = new LinkedHashMap<>();
         run.store().details(run.id()).map(details -> details.params() == null ? null : details.params().get("given"))
                 .ifPresent(given -> given.fields().forEachRemaining(e -> recorded.put(e.getKey(), e.getValue())));
+        recorded.forEach((name, value) -> {
+            if (value.asText().contains(Secrets.MASK)) {
+                // the row keeps no secret: the value the start gave cannot be read back
+                throw new IllegalStateException("run " + run.id() + " was started with a secret in its " + name
+                        + " (masked in its row): it cannot be continued on another instance; start it again");
+            }
+        });
         try {
             return given(recorded);
         } catch (PipelineRefused refused) {

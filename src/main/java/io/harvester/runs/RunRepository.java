@@ -447,16 +447,27 @@ public class RunRepository {
                 Columns.instant(row, "started_at"), Columns.instant(row, "finished_at"), row.getString("owner"));
     }
 
-    /** The map as JSON, its text values masked (a URL in params may carry a key). */
+    /** The map as JSON, its text values masked at any depth (a URL in params may carry a key, one a start gave too). */
     static String json(Map<String, ?> value) {
-        Map<String, Object> masked = new LinkedHashMap<>();
-        if (value != null) {
-            value.forEach((k, v) -> masked.put(k, v instanceof String text ? Secrets.mask(text) : v));
-        }
         try {
-            return JSON.writeValueAsString(masked);
+            return JSON.writeValueAsString(value == null ? Map.of() : masked(value));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not representable as JSON: " + value, e);
         }
+    }
+
+    private static Object masked(Object value) {
+        if (value instanceof String text) {
+            return Secrets.mask(text);
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<Object, Object> masked = new LinkedHashMap<>();
+            map.forEach((k, v) -> masked.put(k, masked(v)));
+            return masked;
+        }
+        if (value instanceof Collection<?> values) {
+            return values.stream().map(RunRepository::masked).toList();
+        }
+        return value;
     }
 }

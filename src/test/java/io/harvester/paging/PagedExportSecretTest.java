@@ -12,6 +12,7 @@ import io.harvester.support.FakeUpstream;
 import io.harvester.support.FakeUpstream.Answer;
 import io.harvester.support.HarvesterDaemon;
 import io.harvester.support.HarvesterRuntime;
+import io.harvester.support.RunsApiClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +37,25 @@ class PagedExportSecretTest {
                 .export("secured", upstream.url("/orders"), Map.of("pageSize", "100", "retries", "1",
                         "headers", "Authorization: Bearer {{env:HARVESTER_TEST_TOKEN}}; X-Client: harvester"))
                 .export("keyed", upstream.url("/orders") + "?api_key={{env:HARVESTER_TEST_TOKEN}}",
-                        Map.of("pageSize", "100", "retries", "0")), Map.of());
+                        Map.of("pageSize", "100", "retries", "0"))
+                .export("elsewhere", upstream.url("/orders") + "?api_key={{env:HARVESTER_TEST_TOKEN}}",
+                        Map.of("pageSize", "100", "retries", "0", "overridable", "url")), Map.of());
+    }
+
+    @Test
+    void should_mask_a_key_in_a_url_a_start_gave() throws Exception {
+        upstream.resetCounters();
+        String given = upstream.url("/orders") + "?api_key=" + TOKEN + "&region=eu";
+
+        long run = new RunsApiClient(harvester).start("{\"pipeline\": \"export:elsewhere\", \"params\": {\"url\": \"" + given + "\"}}");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> !harvester.query(
+                "select 1 from runs where id = " + run + " and finished_at is not null").isEmpty());
+
+        assertThat(upstream.requestUris()).anyMatch(uri -> uri.contains("api_key=" + TOKEN + "&region=eu&page=1"));
+        assertThat(harvester.query("select status, params #>> '{given,url}' as url from runs where id = " + run))
+                .containsExactly(Map.of("status", "completed", "url", upstream.url("/orders") + "?api_key=xxxxxx&region=eu"));
+        assertThat(everythingStored()).doesNotContain(TOKEN);
+        assertThat(new RunsApiClient(harvester).get("/api/runs/" + run)).contains("api_key=xxxxxx").doesNotContain(TOKEN);
     }
 
     @Test

@@ -44,6 +44,7 @@ class RunTakeoverTest {
                 .export("orders", orders.url("/orders"), Map.of("pageSize", "100"))
                 .export("poison", orders.url("/orders"), Map.of("pageSize", "100"))
                 .export("stopped", orders.url("/orders"), Map.of("pageSize", "100"))
+                .export("keyed", orders.url("/orders"), Map.of("pageSize", "100", "overridable", "url"))
                 .yaml()
                 + CrawlYaml.crawl("tree", tree.url("/tree"), Map.of("depth", "3")).yaml()
                 + JobYaml.job("sync",
@@ -139,6 +140,19 @@ class RunTakeoverTest {
         assertThat((String) failed.get("error")).isEqualTo("taken over more than harvester.cluster.max-takeovers = 3 times (4);"
                 + " the last time from instance node-dead silent since 2020-01-01 00:05:00 UTC");
         assertThat(harvester.csvFiles("poison")).isEqualTo(List.of());
+    }
+
+    @Test
+    void should_fail_a_taken_over_export_whose_start_gave_a_secret_its_row_masks() {
+        // its start gave a URL with a key: the row keeps it masked, so no instance can read back what was given
+        harvester.execute("insert into runs (id, pipeline, status, trigger, params, owner, created_at, started_at, takeovers)"
+                + " values (5007, 'export:keyed', 'running', 'manual', '{\"given\": {\"url\": \"" + orders.url("/orders")
+                + "?api_key=xxxxxx\"}}', 'node-dead', now(), now(), 0)");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> run(5007).get("status").equals("failed"));
+        assertThat((String) run(5007).get("error")).contains("run 5007 was started with a secret in its url (masked in its row):"
+                + " it cannot be continued on another instance; start it again");
+        assertThat(orders.requestUris()).noneMatch(uri -> uri.contains("api_key"));
     }
 
     @Test
