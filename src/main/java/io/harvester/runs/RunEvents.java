@@ -27,6 +27,8 @@ public final class RunEvents {
     private final List<RunEventListener> listeners = new CopyOnWriteArrayList<>();
     /** Recorded while nobody listened yet; null once a listener came. */
     private List<RunEvent> early = new ArrayList<>();
+    /** Recorded while nobody listened yet, past {@link #EARLY_LIMIT}: said once a listener came. */
+    private int earlyDropped;
 
     RunEvents(String instance) {
         this.instance = instance;
@@ -35,10 +37,17 @@ public final class RunEvents {
     /** {@code listener} is told of every event from now on; the first one also of those recorded before it came. */
     public void listen(RunEventListener listener) {
         List<RunEvent> before;
+        int dropped;
         synchronized (this) {
             listeners.add(listener);
             before = early == null ? List.of() : early;
+            dropped = earlyDropped;
             early = null;
+            earlyDropped = 0;
+        }
+        if (dropped > 0) {
+            LOG.warn("{} run events of start-up were not kept (only the first {}): nothing is told of them (no"
+                    + " notification); the runs' rows say how they ended", dropped, EARLY_LIMIT);
         }
         before.forEach(event -> tell(listener, event));
     }
@@ -60,6 +69,8 @@ public final class RunEvents {
             if (early != null) {
                 if (early.size() < EARLY_LIMIT) {
                     early.add(event);
+                } else {
+                    earlyDropped++;
                 }
                 return;
             }
