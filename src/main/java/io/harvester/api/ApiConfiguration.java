@@ -10,10 +10,10 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 import io.harvester.console.ConsoleAssets;
+import io.harvester.infra.FullyStarted;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
-import org.apache.camel.StartupListener;
 import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +56,7 @@ public class ApiConfiguration implements CamelConfiguration {
         context.getRegistry().bind("apiToken", apiToken);
         ApiGate gate = new ApiGate(apiToken, inFlightBytes, maxBodySize, bodyTimeoutMs);
         context.getRegistry().bind("apiGate", gate);
-        context.addStartupListener(new GateInstaller(gate));
+        FullyStarted.then(context, started -> installGate(started, gate));
         context.getRegistry().bind("apiResponse", new ApiResponse());
         context.getRegistry().bind("consoleAssets", new ConsoleAssets());
         context.getRegistry().bind("openApiDocument", new OpenApiDocument(getClass().getPackage().getImplementationVersion() == null
@@ -67,22 +67,13 @@ public class ApiConfiguration implements CamelConfiguration {
      * Puts the gate on the HTTP server's router once the server is up: ordered first, ahead of every
      * route's body handler whenever the routes were added.
      */
-    private record GateInstaller(ApiGate gate) implements StartupListener {
-
-        @Override
-        public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-            // the server may not be up yet: installed once everything is
+    private static void installGate(CamelContext context, ApiGate gate) {
+        MainHttpServer server = context.hasService(MainHttpServer.class);
+        if (server == null || server.getRouter() == null) {
+            LOG.warn("No HTTP server (camel.server.enabled=false): the request gate is not installed");
+            return;
         }
-
-        @Override
-        public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
-            MainHttpServer server = context.hasService(MainHttpServer.class);
-            if (server == null || server.getRouter() == null) {
-                LOG.warn("No HTTP server (camel.server.enabled=false): the request gate is not installed");
-                return;
-            }
-            server.getRouter().route().order(-1000).handler(gate);
-        }
+        server.getRouter().route().order(-1000).handler(gate);
     }
 
     /** The token in {@code file}, made there first when the file does not exist yet. */

@@ -3,12 +3,12 @@ package io.harvester.notify;
 import java.util.Set;
 
 import io.harvester.infra.Beans;
+import io.harvester.infra.FullyStarted;
 import io.harvester.infra.NearestName;
 import io.harvester.runs.RunRepository;
 import io.harvester.trigger.TriggerComponent;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.StartupListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,17 +31,10 @@ public class NotifyConfiguration implements CamelConfiguration {
         }
         RunNotifier notifier = new RunNotifier(settings);
         runs.events().listen(notifier);
-        context.addStartupListener(new StartupListener() {
-            @Override
-            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
-                // routes may not have started yet: the queue holds the events until its route has
-            }
-
-            @Override
-            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
-                notifier.started(started.createProducerTemplate());
-                warnUnknownQuiet(started, settings);
-            }
+        // the queue holds the events until its route has started
+        FullyStarted.then(context, started -> {
+            notifier.started(started.createProducerTemplate());
+            warnUnknownQuiet(started, settings);
         });
         LOG.info("Failure notifications on: {}", settings);
     }

@@ -5,6 +5,7 @@ import javax.sql.DataSource;
 import io.harvester.dispatch.StatusKeyNames;
 import io.harvester.dispatch.TaskSetSizes;
 import io.harvester.infra.Beans;
+import io.harvester.infra.FullyStarted;
 import io.harvester.infra.Storage;
 import io.harvester.runs.RunLifecycle;
 import io.harvester.runs.RunSettings;
@@ -13,7 +14,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.PropertyInject;
 import org.apache.camel.cli.connector.DefaultCliConnectorFactory;
 import org.apache.camel.component.micrometer.MicrometerConstants;
@@ -60,18 +60,10 @@ public class ObserveConfiguration implements CamelConfiguration {
             // the connector rewrites its status file every second by default, through the developer consoles: on an
             // idle daemon a fifth of a core (two thirds of it masking each route's JMX attributes) and a database and
             // Redis probe of the health console each time. Set once the context is up: the connector starts early
-            context.addStartupListener(new ExtendedStartupListener() {
-                @Override
-                public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
-                    // the connector is started, not yet the routes: see onCamelContextFullyStarted
-                }
-
-                @Override
-                public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
-                    CliConnector connector = started.hasService(CliConnector.class);
-                    if (connector != null) {
-                        connector.updateDelay(cliStatusIntervalMs);
-                    }
+            FullyStarted.then(context, started -> {
+                CliConnector connector = started.hasService(CliConnector.class);
+                if (connector != null) {
+                    connector.updateDelay(cliStatusIntervalMs);
                 }
             });
         }

@@ -186,8 +186,10 @@ public class RunRepository {
 
                     returning pipeline"""), r -> r.getString("pipeline"), status.word(), masked, status.word(), summary,
                     status.word(), runId, held[0], held[1]);
-            // a completed run ended its steps itself
-            StepRows.closeRunning(c, pipeline.isEmpty() || status == RunStatus.COMPLETED ? new Long[0] : new Long[] {runId});
+            if (!pipeline.isEmpty() && status != RunStatus.COMPLETED) {
+                // a completed run ended its steps itself
+                StepRows.closeRunning(c, new Long[] {runId});
+            }
             return pipeline.stream().findFirst();
         });
         boolean ended = endedPipeline.isPresent();

@@ -102,7 +102,6 @@ class StepStartCancelTest {
 
     /** Until a statement of the daemon's that contains {@code statement} waits on a lock. */
     private static void awaitWaiting(String statement) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> !harvester.query("select pid from pg_stat_activity"
-                + " where wait_event_type = 'Lock' and query like '%" + statement + "%' and pid <> pg_backend_pid()").isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> harvester.waitsOnLock(statement));
     }
 }

@@ -214,6 +214,12 @@ public final class HarvesterRuntime implements AutoCloseable {
         }
     }
 
+    /** Whether a statement of this database that contains {@code part} waits on a lock (one a test holds). */
+    public boolean waitsOnLock(String part) {
+        return !query("select pid from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()"
+                + " and query like '%" + part + "%' and pid <> pg_backend_pid()").isEmpty();
+    }
+
     public String dbUrl() {
         return dbUrl;
     }

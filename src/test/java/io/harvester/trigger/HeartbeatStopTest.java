@@ -42,8 +42,7 @@ class HeartbeatStopTest {
             lock.setAutoCommit(false);
             lock.createStatement().execute("select 1 from instances where id = '" + InstanceId.get() + "' for update");
             await().atMost(Duration.ofSeconds(10)).until(() -> harvester.context().getInflightRepository().size("instance-heartbeat") == 1
-                    && !harvester.query("select pid from pg_stat_activity where wait_event_type = 'Lock'"
-                            + " and datname = current_database() and query like 'insert into instances%'").isEmpty());
+                    && harvester.waitsOnLock("insert into instances"));
 
             ServiceHelper.stopService(heartbeat.getConsumer());
             ServiceHelper.stopService(heartbeat.getProcessor());
